@@ -1,0 +1,189 @@
+/// The one place diagnostics become text, in each output format of the
+/// contract (text, json, sarif, github). confcheck and `webserv -t` both use it.
+public struct DiagnosticRenderer {
+    public enum Format: String, CaseIterable {
+        case text, json, sarif, github
+    }
+
+    public var format: Format
+    /// Text format: show the source line and a caret under the range.
+    public var showSnippets: Bool
+    /// Text format: ANSI colours (the caller decides: terminal and no NO_COLOR).
+    public var useColor: Bool
+    public var toolVersion: String
+
+    public init(format: Format = .text, showSnippets: Bool = false, useColor: Bool = false, toolVersion: String = ConfLangVersion.current) {
+        self.format = format
+        self.showSnippets = showSnippets
+        self.useColor = useColor
+        self.toolVersion = toolVersion
+    }
+
+    /// The whole output for a run (empty for text/github with no findings).
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        switch format {
+        case .text: return diagnostics.map(text).joined()
+        case .github: return diagnostics.map(github).joined()
+        case .json: return json(diagnostics).serialized(indent: 2) + "\n"
+        case .sarif: return sarif(diagnostics).serialized(indent: 2) + "\n"
+        }
+    }
+
+    // MARK: text
+
+    public func text(_ diagnostic: Diagnostic) -> String {
+        var output = line(severity: diagnostic.severity, message: diagnostic.message, code: diagnostic.code, range: diagnostic.range)
+        if showSnippets { output += snippet(diagnostic.range, severity: diagnostic.severity) }
+        for note in diagnostic.notes {
+            if let range = note.range {
+                output += line(severity: .note, message: note.message, code: nil, range: range)
+                if showSnippets { output += snippet(range, severity: .note) }
+            } else {
+                output += paint("note: ", .note) + note.message + "\n"
+            }
+        }
+        return output
+    }
+
+    private enum Style { case bold, error, warning, note }
+
+    private func paint(_ text: String, _ style: Style) -> String {
+        guard useColor else { return text }
+        let code: String
+        switch style {
+        case .bold: code = "1"
+        case .error: code = "1;31"
+        case .warning: code = "1;35"
+        case .note: code = "1;36"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    private func style(for severity: Diagnostic.Severity) -> Style {
+        switch severity {
+        case .error: return .error
+        case .warning: return .warning
+        case .note: return .note
+        }
+    }
+
+    private func line(severity: Diagnostic.Severity, message: String, code: String?, range: SourceRange) -> String {
+        let location = range.startLocation
+        let codeText = code.map { " [\($0)]" } ?? ""
+        return paint("\(range.file.path):\(location.line):\(location.column):", .bold) + " "
+            + paint("\(severity.rawValue):", style(for: severity)) + " " + message + codeText + "\n"
+    }
+
+    private func snippet(_ range: SourceRange, severity: Diagnostic.Severity) -> String {
+        let start = range.startLocation
+        let end = range.endLocation
+        let source = range.file.lineText(start.line)
+        let scalars = Array(source.unicodeScalars)
+        // Keep tabs so the caret lines up under the same columns.
+        var pad = ""
+        for scalar in scalars.prefix(max(0, start.column - 1)) { pad += scalar == "\t" ? "\t" : " " }
+        let lastColumn = end.line == start.line ? end.column : scalars.count + 1
+        let width = max(1, lastColumn - start.column)
+        let marker = "^" + String(repeating: "~", count: width - 1)
+        return "    " + source + "\n    " + pad + paint(marker, style(for: severity)) + "\n"
+    }
+
+    // MARK: json
+
+    private func position(_ range: SourceRange) -> [(String, JSON)] {
+        let start = range.startLocation, end = range.endLocation
+        return [("file", .string(range.file.path)), ("line", .int(start.line)), ("column", .int(start.column)),
+                ("endLine", .int(end.line)), ("endColumn", .int(end.column))]
+    }
+
+    public func json(_ diagnostics: [Diagnostic]) -> JSON {
+        .object([("diagnostics", .array(diagnostics.map { diagnostic in
+            .object(position(diagnostic.range) + [
+                ("severity", .string(diagnostic.severity.rawValue)),
+                ("code", .string(diagnostic.code)),
+                ("message", .string(diagnostic.message)),
+                ("notes", .array(diagnostic.notes.map { note in
+                    .object((note.range.map(position) ?? []) + [("message", .string(note.message))])
+                })),
+            ])
+        }))])
+    }
+
+    // MARK: sarif
+
+    private func sarifLocation(_ range: SourceRange, message: String? = nil) -> JSON {
+        let start = range.startLocation, end = range.endLocation
+        var members: [(String, JSON)] = [("physicalLocation", .object([
+            ("artifactLocation", .object([("uri", .string(range.file.path))])),
+            ("region", .object([("startLine", .int(start.line)), ("startColumn", .int(start.column)),
+                                ("endLine", .int(end.line)), ("endColumn", .int(end.column))])),
+        ]))]
+        if let message { members.append(("message", .object([("text", .string(message))]))) }
+        return .object(members)
+    }
+
+    public func sarif(_ diagnostics: [Diagnostic]) -> JSON {
+        var ruleIDs: [String] = []
+        for diagnostic in diagnostics where !ruleIDs.contains(diagnostic.code) { ruleIDs.append(diagnostic.code) }
+        let rules: [JSON] = ruleIDs.map { .object([("id", .string($0)), ("name", .string($0))]) }
+        let results: [JSON] = diagnostics.map { diagnostic in
+            var members: [(String, JSON)] = [
+                ("ruleId", .string(diagnostic.code)),
+                ("ruleIndex", .int(ruleIDs.firstIndex(of: diagnostic.code) ?? 0)),
+                ("level", .string(diagnostic.severity.rawValue)),
+                ("message", .object([("text", .string(diagnostic.message))])),
+                ("locations", .array([sarifLocation(diagnostic.range)])),
+            ]
+            let related = diagnostic.notes.compactMap { note in note.range.map { sarifLocation($0, message: note.message) } }
+            if !related.isEmpty { members.append(("relatedLocations", .array(related))) }
+            return .object(members)
+        }
+        return .object([
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
+            ("version", .string("2.1.0")),
+            ("runs", .array([.object([
+                ("tool", .object([("driver", .object([
+                    ("name", .string("confcheck")),
+                    ("version", .string(toolVersion)),
+                    ("rules", .array(rules)),
+                ]))])),
+                ("results", .array(results)),
+            ])])),
+        ])
+    }
+
+    // MARK: github
+
+    /// GitHub Actions workflow commands; notes become `::notice` lines.
+    public func github(_ diagnostic: Diagnostic) -> String {
+        let command: String
+        switch diagnostic.severity {
+        case .error: command = "error"
+        case .warning: command = "warning"
+        case .note: command = "notice"
+        }
+        var output = workflowCommand(command, diagnostic.range, "\(diagnostic.message) [\(diagnostic.code)]")
+        for note in diagnostic.notes {
+            if let range = note.range { output += workflowCommand("notice", range, note.message) }
+        }
+        return output
+    }
+
+    private func workflowCommand(_ command: String, _ range: SourceRange, _ message: String) -> String {
+        let start = range.startLocation
+        let file = escapeProperty(range.file.path)
+        return "::\(command) file=\(file),line=\(start.line),col=\(start.column)::\(escapeData(message))\n"
+    }
+
+    private func escapeData(_ text: String) -> String {
+        text.replacing("%", with: "%25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
+    }
+
+    private func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacing(":", with: "%3A").replacing(",", with: "%2C")
+    }
+}
+
+public enum ConfLangVersion {
+    public static let current = "0.1.0"
+}

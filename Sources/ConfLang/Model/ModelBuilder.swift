@@ -1,0 +1,212 @@
+/// Builds the typed model from a loaded configuration. Only a configuration
+/// that checked without errors can be built; the builder refuses others.
+public enum ModelBuilder {
+    /// Loads, checks and builds in one step: what `webserv` and its reload use.
+    public static func build(path: String) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
+        switch Linter.lint(path: path) {
+        case .failure(let error): return .failure(.unreadable(error))
+        case .success(let result):
+            guard !result.diagnostics.hasErrors else { return .failure(.invalid(result.diagnostics)) }
+            return .success((build(result.config, baseDirectory: absoluteDirectory(of: path)), result.diagnostics))
+        }
+    }
+
+    public enum BuildFailure: Error {
+        case unreadable(FileAccess.ReadError)
+        case invalid([Diagnostic])
+    }
+
+    /// The model of a configuration that has no errors.
+    public static func build(_ config: LoadedConfig, baseDirectory: String) -> WebservConfig {
+        var builder = Builder(baseDirectory: baseDirectory)
+        return builder.buildMain(PlacedDirective.splice(config.main.nodes))
+    }
+
+    static func absoluteDirectory(of path: String) -> String {
+        let directory = Linter.directory(of: path)
+        if directory.hasPrefix("/") { return directory }
+        let current = FileAccess.currentDirectory()
+        return directory.isEmpty ? current : current + "/" + directory
+    }
+}
+
+private struct Builder {
+    let baseDirectory: String
+
+    init(baseDirectory: String) {
+        self.baseDirectory = baseDirectory
+    }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+
+    mutating func buildMain(_ directives: [PlacedDirective]) -> WebservConfig {
+        var config = WebservConfig(workerProcesses: 1, workerConnections: 512, pidPath: nil,
+                                   errorLog: LogTarget(path: resolve("logs/error.log"), level: "error"),
+                                   servers: [], baseDirectory: baseDirectory)
+        for item in directives {
+            let values = item.arguments.map(\.value)
+            switch item.name {
+            case "worker_processes":
+                config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors())) : Values.wholeNumber(Substring(values[0])) ?? 1
+            case "pid": config.pidPath = resolve(values[0])
+            case "error_log": config.errorLog = logTarget(values)
+            case "events":
+                for child in item.children() where child.name == "worker_connections" {
+                    config.workerConnections = Values.wholeNumber(Substring(child.arguments[0].value)) ?? 512
+                }
+            default: break
+            }
+        }
+        let defaults = LocationConfig(
+            match: .server, root: resolve("html"), alias: nil, index: ["index.html"], autoindex: false, errorPages: [:],
+            clientMaxBodySize: 1 << 20, clientBodyTimeoutMilliseconds: 60_000, keepaliveTimeoutMilliseconds: 75_000,
+            sendTimeoutMilliseconds: 60_000, mimeTypes: .nginxDefault, defaultType: "text/plain",
+            accessLog: resolve("logs/access.log"), errorLog: config.errorLog, allowedMethods: ["GET", "HEAD"],
+            cgiPath: nil, cgiTimeoutMilliseconds: 60_000, uploadStore: nil, proxyPass: nil, returnAction: nil)
+        for http in directives where http.name == "http" {
+            let children = http.children()
+            let httpSettings = defaults.applying(patch(children))
+            var head = HeadSettings()
+            head.apply(children)
+            for server in children where server.name == "server" {
+                config.servers.append(buildServer(server.children(), inherited: httpSettings, head: head))
+            }
+        }
+        return config
+    }
+
+    /// client_header_timeout and large_client_header_buffers stop at server level.
+    struct HeadSettings {
+        var timeout = 60_000
+        var bufferCount = 4
+        var bufferSize = 8 << 10
+
+        mutating func apply(_ directives: [PlacedDirective]) {
+            for item in directives {
+                let values = item.arguments.map(\.value)
+                switch item.name {
+                case "client_header_timeout": timeout = Values.milliseconds(values[0]) ?? timeout
+                case "large_client_header_buffers":
+                    bufferCount = Values.wholeNumber(Substring(values[0])) ?? bufferCount
+                    bufferSize = Values.size(values[1]) ?? bufferSize
+                default: break
+                }
+            }
+        }
+    }
+
+    func buildServer(_ children: [PlacedDirective], inherited: LocationConfig, head: HeadSettings) -> ServerConfig {
+        var head = head
+        head.apply(children)
+        var listens: [Values.ListenAddress] = []
+        var defaultFor = Set<Values.ListenAddress>()
+        var names: [String] = []
+        for item in children {
+            switch item.name {
+            case "listen":
+                guard case .success(let address) = Values.listenAddress(item.arguments[0].value) else { continue }
+                if !listens.contains(address) { listens.append(address) }
+                if item.arguments.count > 1 { defaultFor.insert(address) }
+            case "server_name": names += item.arguments.map { $0.value.lowercased() }
+            default: break
+            }
+        }
+        if listens.isEmpty { listens = [Values.ListenAddress(host: "*", port: 80)] }
+        var base = inherited.applying(patch(children))
+        base.match = .server
+        var locations: [LocationConfig] = []
+        var suffixes: [SuffixLocation] = []
+        // A server-level `return` is answered before any location is chosen (nginx's
+        // server rewrite phase); locations start from the server's other settings.
+        var locationParent = base
+        locationParent.returnAction = nil
+        for item in children where item.name == "location" {
+            guard let key = LocationKey(item.arguments) else { continue }
+            let locationPatch = patch(item.children())
+            switch key.modifier {
+            case "$": suffixes.append(SuffixLocation(suffix: key.pattern, patch: locationPatch))
+            case "=":
+                var location = locationParent.applying(locationPatch)
+                location.match = .exact(key.pattern)
+                locations.append(location)
+            default:
+                var location = locationParent.applying(locationPatch)
+                location.match = .prefix(key.pattern)
+                locations.append(location)
+            }
+        }
+        return ServerConfig(listens: listens, defaultFor: defaultFor, names: names, base: base, locations: locations,
+                            suffixLocations: suffixes, headerTimeoutMilliseconds: head.timeout,
+                            largeHeaderBufferCount: head.bufferCount, largeHeaderBufferSize: head.bufferSize)
+    }
+
+    func logTarget(_ values: [String]) -> LogTarget {
+        LogTarget(path: values[0] == "stderr" ? "stderr" : resolve(values[0]), level: values.count > 1 ? values[1] : "error")
+    }
+
+    /// The settings one block sets itself.
+    func patch(_ directives: [PlacedDirective]) -> LocationPatch {
+        var patch = LocationPatch()
+        var types: [String: String]?
+        for item in directives {
+            let values = item.arguments.map(\.value)
+            switch item.name {
+            case "root": patch.root = resolve(values[0])
+            case "alias": patch.alias = resolve(values[0])
+            case "index": patch.index = values
+            case "autoindex": patch.autoindex = values[0] == "on"
+            case "error_page":
+                var pages = patch.errorPages ?? [:]
+                let target = values[values.count - 1]
+                var codes = values.dropLast()
+                var response = ErrorPage.Response.original
+                if let last = codes.last, last.hasPrefix("=") {
+                    codes = codes.dropLast()
+                    response = last == "=" ? .target : .code(Values.wholeNumber(last.dropFirst()) ?? 200)
+                }
+                for code in codes.compactMap({ Values.wholeNumber(Substring($0)) }) {
+                    pages[code] = ErrorPage(target: target, response: response)
+                }
+                patch.errorPages = pages
+            case "client_max_body_size": patch.clientMaxBodySize = Values.size(values[0])
+            case "client_body_timeout": patch.clientBodyTimeoutMilliseconds = Values.milliseconds(values[0])
+            case "keepalive_timeout": patch.keepaliveTimeoutMilliseconds = Values.milliseconds(values[0])
+            case "send_timeout": patch.sendTimeoutMilliseconds = Values.milliseconds(values[0])
+            case "types":
+                var table = types ?? [:]
+                for entry in item.children() {
+                    for name in entry.arguments.map(\.value) { table[name.lowercased()] = entry.name }
+                }
+                types = table
+            case "default_type": patch.defaultType = values[0]
+            case "access_log": patch.accessLog = .some(values[0] == "off" ? nil : resolve(values[0]))
+            case "error_log": patch.errorLog = logTarget(values)
+            case "allow_methods":
+                var methods = Set(values)
+                if methods.contains("GET") { methods.insert("HEAD") }
+                patch.allowedMethods = methods
+            case "cgi_path": patch.cgiPath = resolve(values[0])
+            case "cgi_timeout": patch.cgiTimeoutMilliseconds = Values.milliseconds(values[0])
+            case "upload_store": patch.uploadStore = resolve(values[0])
+            case "proxy_pass": if case .success(let url) = Values.proxyURL(values[0]) { patch.proxyPass = url }
+            case "return":
+                if let code = Values.wholeNumber(Substring(values[0])) {
+                    patch.returnAction = ReturnAction(code: code, text: values.count > 1 ? values[1] : nil)
+                } else {
+                    patch.returnAction = ReturnAction(code: 302, text: values[0])
+                }
+            default: break
+            }
+        }
+        if let types { patch.mimeTypes = MimeTable(types) }
+        return patch
+    }
+}
+
+import Glibc
+
+private func sysconfOnlineProcessors() -> Int {
+    sysconf(Int32(_SC_NPROCESSORS_ONLN))
+}

@@ -1,0 +1,106 @@
+/// The validated configuration as the server runs it: every inherited value
+/// resolved, sizes in bytes, times in milliseconds, paths absolute (relative
+/// paths are taken from the main file's directory). Built by `ModelBuilder`
+/// from a configuration without errors only.
+public struct WebservConfig {
+    public var workerProcesses: Int
+    public var workerConnections: Int
+    public var pidPath: String?
+    public var errorLog: LogTarget
+    public var servers: [ServerConfig]
+    /// The directory relative paths were resolved against.
+    public var baseDirectory: String
+
+    /// Every distinct address some server listens on, in order of appearance.
+    public var listenAddresses: [Values.ListenAddress] {
+        var seen: [Values.ListenAddress] = []
+        for server in servers { for address in server.listens where !seen.contains(address) { seen.append(address) } }
+        return seen
+    }
+}
+
+public struct LogTarget: Equatable {
+    public var path: String
+    public var level: String
+}
+
+public struct ServerConfig {
+    public var listens: [Values.ListenAddress]
+    /// Addresses this server is the `default_server` of.
+    public var defaultFor: Set<Values.ListenAddress>
+    /// Lower-cased names (`server_name`); may hold `*.example.com` / `example.*`.
+    public var names: [String]
+    /// The server's own settings: the base when no `^` location matches.
+    public var base: LocationConfig
+    /// `=` and `^` locations, in configuration order.
+    public var locations: [LocationConfig]
+    /// `$` locations: their directives are laid over the chosen base.
+    public var suffixLocations: [SuffixLocation]
+    public var headerTimeoutMilliseconds: Int
+    public var largeHeaderBufferCount: Int
+    public var largeHeaderBufferSize: Int
+}
+
+public struct LocationConfig {
+    public enum Match: Equatable {
+        case server
+        case exact(String)
+        case prefix(String)
+    }
+
+    public var match: Match
+    public var root: String
+    /// Replaces the matched prefix (or the whole path for `=`) when set.
+    public var alias: String?
+    public var index: [String]
+    public var autoindex: Bool
+    public var errorPages: [Int: ErrorPage]
+    /// 0 means unlimited.
+    public var clientMaxBodySize: Int
+    public var clientBodyTimeoutMilliseconds: Int
+    public var keepaliveTimeoutMilliseconds: Int
+    public var sendTimeoutMilliseconds: Int
+    public var mimeTypes: MimeTable
+    public var defaultType: String
+    /// nil when `access_log off`.
+    public var accessLog: String?
+    public var errorLog: LogTarget
+    /// Upper-case method names; HEAD is added wherever GET is.
+    public var allowedMethods: Set<String>
+    public var cgiPath: String?
+    public var cgiTimeoutMilliseconds: Int
+    public var uploadStore: String?
+    public var proxyPass: Values.ProxyURL?
+    public var returnAction: ReturnAction?
+}
+
+public struct SuffixLocation {
+    public var suffix: String
+    public var patch: LocationPatch
+}
+
+public struct ErrorPage: Equatable {
+    /// An absolute path (internal redirect) or an http(s) URL (302).
+    public var target: String
+    /// `=CODE`: answer with this code; `=` alone: the target's own status.
+    public enum Response: Equatable { case original, code(Int), target }
+    public var response: Response
+}
+
+public struct ReturnAction: Equatable {
+    public var code: Int
+    /// The URL for redirects, the body text otherwise.
+    public var text: String?
+}
+
+/// Extension to MIME type. A class: one table is shared by every location
+/// that inherits it.
+public final class MimeTable {
+    public private(set) var types: [String: String]
+    public init(_ types: [String: String]) { self.types = types }
+
+    /// nginx's built-in table when no `types` block is given.
+    public static let nginxDefault = MimeTable(["html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"])
+
+    public func type(forExtension name: String) -> String? { types[name.lowercased()] }
+}

@@ -1,0 +1,48 @@
+/// Everything ConfLang knows about one directive. The table below is the single
+/// source for the checker, the did-you-mean list, the typed model and the
+/// directive reference in grammar.md.
+public struct DirectiveSpec {
+    public enum Body: Equatable {
+        /// Ends with `;`.
+        case none
+        /// Ends with a block whose directives are in this context.
+        case block(Context)
+    }
+
+    /// What one argument must look like; each kind has one validator (ArgumentValidation.swift).
+    public enum ArgumentKind: Equatable {
+        case size, time, count, workerCount, path, onOff, mimeType, method, statusCode
+        case listenAddress, listenParameter, serverName, locationModifierOrPattern
+        case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text
+    }
+
+    public let name: String
+    public let contexts: Set<Context>
+    public let body: Body
+    public let minArguments: Int
+    /// nil means no upper limit.
+    public let maxArguments: Int?
+    /// Kinds by position; the last one repeats for extra arguments.
+    public let argumentKinds: [ArgumentKind]
+    /// May appear more than once in one block.
+    public let repeatable: Bool
+    /// Taken by inner contexts that do not set it themselves.
+    public let inherited: Bool
+    /// nginx's default, for documentation ("" when there is none).
+    public let defaultValue: String
+    public let summary: String
+
+    public func kind(ofArgument index: Int) -> ArgumentKind? {
+        guard !argumentKinds.isEmpty else { return nil }
+        return argumentKinds[min(index, argumentKinds.count - 1)]
+    }
+
+    public var arityDescription: String {
+        switch (minArguments, maxArguments) {
+        case (0, 0?): return "no arguments"
+        case (let low, let high?) where low == high: return low == 1 ? "exactly 1 argument" : "exactly \(low) arguments"
+        case (let low, let high?): return "\(low) to \(high) arguments"
+        case (let low, nil): return low == 1 ? "at least 1 argument" : "at least \(low) arguments"
+        }
+    }
+}

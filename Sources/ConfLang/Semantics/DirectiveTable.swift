@@ -1,0 +1,80 @@
+/// The directive table of contract §1. Adding a directive is one entry here
+/// plus its field in the model.
+public enum DirectiveTable {
+    private static let h: Set<Context> = [.http, .server, .location]
+    private static let head: Set<Context> = [.http, .server]
+
+    private static func spec(_ name: String, _ contexts: Set<Context>, _ body: DirectiveSpec.Body = .none,
+                             arguments: ClosedRange<Int>, unlimited: Bool = false, _ kinds: [DirectiveSpec.ArgumentKind],
+                             repeatable: Bool = false, inherited: Bool = false,
+                             default defaultValue: String = "", _ summary: String) -> DirectiveSpec {
+        DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
+                      maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
+                      repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary)
+    }
+
+    public static let all: [DirectiveSpec] = [
+        // main
+        spec("events", [.main], .block(.events), arguments: 0...0, [], "connection processing settings"),
+        spec("http", [.main], .block(.http), arguments: 0...0, [], "the HTTP server"),
+        spec("include", [.main, .http, .server, .location], arguments: 1...1, [.path], repeatable: true,
+             "splices a file (or a glob of files) in place, relative to the including file"),
+        spec("worker_processes", [.main], arguments: 1...1, [.workerCount], default: "1", "number of worker processes, or auto"),
+        spec("error_log", [.main, .http, .server, .location], arguments: 1...2, [.path, .logLevel], repeatable: true,
+             inherited: true, default: "logs/error.log error", "error log file and minimum level"),
+        spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id"),
+        // events
+        spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker"),
+        // http, server
+        spec("server", [.http], .block(.server), arguments: 0...0, [], repeatable: true, "a virtual server"),
+        spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time to receive the request head"),
+        spec("large_client_header_buffers", head, arguments: 2...2, [.count, .size], inherited: true, default: "4 8k",
+             "number and size of buffers for the request line and each header line"),
+        // server
+        spec("listen", [.server], arguments: 1...2, [.listenAddress, .listenParameter], repeatable: true, default: "*:80",
+             "address and port to accept connections on, optionally default_server"),
+        spec("server_name", [.server], arguments: 1...1, unlimited: true, [.serverName], repeatable: true, default: "\"\"",
+             "names of the virtual server (Host header)"),
+        spec("location", [.server], .block(.location), arguments: 1...2, [.locationModifierOrPattern], repeatable: true,
+             "settings for request paths: = exact, ^ prefix, $ suffix"),
+        spec("return", [.server, .location], arguments: 1...2, [.returnItem], "answers with a status, and a URL or text"),
+        // location
+        spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path"),
+        spec("allow_methods", [.location], arguments: 1...1, unlimited: true, [.method], default: "GET",
+             "methods allowed here (HEAD goes with GET)"),
+        spec("cgi_path", [.location], arguments: 1...1, [.path], "interpreter that runs the scripts of this location"),
+        spec("cgi_timeout", [.location], arguments: 1...1, [.time], default: "60s", "time a CGI script may take"),
+        spec("upload_store", [.location], arguments: 1...1, [.path], "directory where PUT and POST uploads are stored"),
+        spec("proxy_pass", [.location], arguments: 1...1, [.proxyURL], "forwards requests to http://HOST:PORT[/PATH]"),
+        // (h)
+        spec("root", h, arguments: 1...1, [.path], inherited: true, default: "html", "directory that request paths are appended to"),
+        spec("index", h, arguments: 1...1, unlimited: true, [.path], inherited: true, default: "index.html",
+             "files tried for a request that ends with /"),
+        spec("autoindex", h, arguments: 1...1, [.onOff], inherited: true, default: "off", "directory listings"),
+        spec("error_page", h, arguments: 2...2, unlimited: true, [.errorPageItem], repeatable: true, inherited: true,
+             "page for error statuses: CODE... [=RESPONSE] URI"),
+        spec("client_max_body_size", h, arguments: 1...1, [.size], inherited: true, default: "1m",
+             "largest request body (0: unlimited)"),
+        spec("client_body_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two reads of the request body"),
+        spec("keepalive_timeout", h, arguments: 1...2, [.time], inherited: true, default: "75s",
+             "how long an idle keep-alive connection stays open"),
+        spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two writes of the response"),
+        spec("types", h, .block(.types), arguments: 0...0, [], repeatable: true, inherited: true,
+             "MIME types by file extension"),
+        spec("default_type", h, arguments: 1...1, [.mimeType], inherited: true, default: "text/plain",
+             "MIME type when the extension is not in types"),
+        spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
+             default: "logs/access.log combined", "access log file (combined format), or off"),
+    ]
+
+    private static let byName: [String: DirectiveSpec] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+    public static func spec(named name: String) -> DirectiveSpec? { byName[name] }
+
+    public static func names(in context: Context) -> [String] {
+        all.filter { $0.contexts.contains(context) }.map(\.name)
+    }
+}

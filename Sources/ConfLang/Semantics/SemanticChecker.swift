@@ -1,0 +1,176 @@
+/// The semantic checks of contract §1, driven by the directive table. Every
+/// finding points at the offending token and says how to fix it.
+public struct SemanticChecker {
+    /// The directory that relative paths (cgi_path, root) are resolved against:
+    /// the directory of the main configuration file.
+    public let baseDirectory: String
+
+    public init(baseDirectory: String) {
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Checks a loaded configuration whose main file stands in `context`.
+    public func check(_ config: LoadedConfig, context: Context = .main) -> [Diagnostic] {
+        var run = CheckRun(baseDirectory: baseDirectory)
+        let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
+        run.checkBlock(top, in: context)
+        if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
+        run.checkListenConflicts()
+        return run.diagnostics
+    }
+}
+
+struct CheckRun {
+    let baseDirectory: String
+    var diagnostics: [Diagnostic] = []
+    var errorCount = 0
+    /// Every server's listen addresses and names, for the cross-server checks.
+    var servers: [ServerFacts] = []
+
+    init(baseDirectory: String) {
+        self.baseDirectory = baseDirectory
+    }
+
+    mutating func emit(_ diagnostic: Diagnostic, for placed: PlacedDirective) {
+        var diagnostic = diagnostic
+        diagnostic.notes += placed.chainNotes
+        if diagnostic.severity == .error { errorCount += 1 }
+        diagnostics.append(diagnostic)
+    }
+
+    // MARK: blocks
+
+    /// Checks one block's directives (includes spliced in) as standing in `context`.
+    mutating func checkBlock(_ placed: [PlacedDirective], in context: Context) {
+        if context == .types { checkTypesBody(placed); return }
+        var valid: [(PlacedDirective, DirectiveSpec)] = []
+        for item in placed {
+            if let spec = checkDirective(item, in: context) { valid.append((item, spec)) }
+        }
+        checkRepeats(valid, in: context)
+        checkRootAndAlias(valid)
+        checkTypesMerge(valid)
+        for (item, spec) in valid {
+            guard case .block(let inner) = spec.body else { continue }
+            let children = item.children(keepIncludes: true)
+            checkBlock(children, in: inner)
+            if inner == .server { checkServer(children.filter { !$0.directive.isInclude }, block: item) }
+            if inner == .location { checkLocationBody(item, children: children.filter { !$0.directive.isInclude }) }
+        }
+        if context == .main || context == .http || context == .server || context == .location {
+            checkSecurity(valid, in: context)
+        }
+    }
+
+    /// Table checks for one directive; returns its spec when it is usable.
+    private mutating func checkDirective(_ item: PlacedDirective, in context: Context) -> DirectiveSpec? {
+        let directive = item.directive
+        let name = directive.nameText
+        guard let spec = DirectiveTable.spec(named: name) else {
+            reportUnknown(item, in: context)
+            return nil
+        }
+        guard spec.contexts.contains(context) else {
+            let allowed = spec.contexts.map(\.rawValue).sorted().joined(separator: ", ")
+            emit(.error("directive.context", "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)",
+                        at: directive.name.range), for: item)
+            return nil
+        }
+        switch spec.body {
+        case .none where directive.block != nil:
+            emit(.error("directive.unexpected-block", "'\(name)' does not take a block; end it with ';'",
+                        at: directive.block!.open), for: item)
+            return nil
+        case .block where directive.block == nil:
+            emit(.error("directive.missing-block", "'\(name)' must be followed by a block: \(name) { ... }",
+                        at: directive.name.range), for: item)
+            return nil
+        default: break
+        }
+        guard checkArity(item, spec) else { return nil }
+        return checkArguments(item, spec) ? spec : nil
+    }
+
+    private func describe(_ context: Context) -> String {
+        context == .main ? "the main context" : "'\(context.rawValue)'"
+    }
+
+    private mutating func reportUnknown(_ item: PlacedDirective, in context: Context) {
+        let directive = item.directive
+        let name = directive.nameText
+        if let reason = Suggestions.nginxOnly[name] {
+            let detail = reason.isEmpty ? "" : ": \(reason)"
+            emit(.error("directive.unsupported", "'\(name)' is an nginx directive that webserv does not support\(detail)",
+                        at: directive.name.range), for: item)
+            return
+        }
+        if let suggestion = Suggestions.closest(to: name, in: context) {
+            emit(.error("directive.unknown", "unknown directive '\(name)'; did you mean '\(suggestion)'?",
+                        at: directive.name.range,
+                        fixIt: .init(range: directive.name.range, replacement: suggestion)), for: item)
+        } else {
+            emit(.error("directive.unknown", "unknown directive '\(name)'", at: directive.name.range), for: item)
+        }
+    }
+
+    private mutating func checkArity(_ item: PlacedDirective, _ spec: DirectiveSpec) -> Bool {
+        let arguments = item.arguments
+        let tooFew = arguments.count < spec.minArguments
+        let tooMany = spec.maxArguments.map { arguments.count > $0 } ?? false
+        guard tooFew || tooMany else { return true }
+        let directive = item.directive
+        var message = "'\(spec.name)' takes \(spec.arityDescription), got \(arguments.count)"
+        var fixIt: Diagnostic.FixIt?
+        var range = tooMany ? arguments[spec.maxArguments ?? 0].range : directive.name.range
+        // `root /x` <newline> `index a;` reads as one directive: say what is missing.
+        if tooMany, let split = likelyMissingSemicolon(directive) {
+            let previous = arguments[split - 1].range
+            let line = previous.startLocation.line
+            message += "; is a ';' missing at the end of line \(line)?"
+            range = SourceRange(file: previous.file, start: previous.end, end: previous.end)
+            fixIt = .init(range: range, replacement: ";")
+        }
+        emit(.error("directive.arguments", message, at: range, fixIt: fixIt), for: item)
+        return false
+    }
+
+    private func likelyMissingSemicolon(_ directive: Directive) -> Int? {
+        let nameLine = directive.name.range.startLocation.line
+        var previousLine = nameLine
+        for (index, argument) in directive.arguments.enumerated() {
+            let line = argument.range.startLocation.line
+            defer { previousLine = line }
+            guard index > 0, line > previousLine, !argument.isQuoted else { continue }
+            let word = argument.value
+            if DirectiveTable.spec(named: word) != nil || Suggestions.nginxOnly[word] != nil { return index }
+        }
+        return nil
+    }
+
+    // MARK: repeats, root/alias
+
+    private mutating func checkRepeats(_ valid: [(PlacedDirective, DirectiveSpec)], in context: Context) {
+        var first: [String: PlacedDirective] = [:]
+        for (item, spec) in valid where !spec.repeatable {
+            if let earlier = first[spec.name] {
+                emit(.error("directive.duplicate", "'\(spec.name)' is already set in this block; it may appear only once",
+                            at: item.directive.name.range,
+                            notes: [.init("first set here", at: earlier.directive.name.range)]), for: item)
+            } else {
+                first[spec.name] = item
+            }
+        }
+    }
+
+    private mutating func checkRootAndAlias(_ valid: [(PlacedDirective, DirectiveSpec)]) {
+        let root = valid.first { $0.1.name == "root" }?.0
+        let alias = valid.first { $0.1.name == "alias" }?.0
+        guard let root, let alias else { return }
+        let (later, earlier) = root.directive.name.range.start > alias.directive.name.range.start || root.directive.file !== alias.directive.file
+            ? (root, alias) : (alias, root)
+        emit(.error("location.root-and-alias",
+                    "'root' and 'alias' in one location: use one of them ('alias' replaces the matched prefix, 'root' is prepended to the whole path)",
+                    at: later.directive.name.range,
+                    notes: [.init("'\(earlier.name)' is set here", at: earlier.directive.name.range)]), for: later)
+    }
+}

@@ -1,0 +1,107 @@
+/// What the cross-server checks need to know about one server.
+struct ServerFacts {
+    struct Listen {
+        let address: Values.ListenAddress
+        let isDefault: Bool
+        let placed: PlacedDirective
+    }
+    var listens: [Listen] = []
+    var names: [(name: String, argument: Argument, placed: PlacedDirective)] = []
+}
+
+extension CheckRun {
+    /// Per-server checks (locations) and the facts for cross-server checks.
+    /// `block` is nil when a fragment is checked with `--context server`.
+    mutating func checkServer(_ children: [PlacedDirective], block: PlacedDirective?) {
+        var facts = ServerFacts()
+        var locations: [String: PlacedDirective] = [:]
+        for item in children {
+            switch item.name {
+            case "listen":
+                guard let first = item.arguments.first, case .success(let address) = Values.listenAddress(first.value) else { continue }
+                let isDefault = item.arguments.count > 1 && ["default_server", "default"].contains(item.arguments[1].value)
+                facts.listens.append(.init(address: address, isDefault: isDefault, placed: item))
+            case "server_name":
+                for argument in item.arguments { facts.names.append((argument.value.lowercased(), argument, item)) }
+            case "location":
+                guard let key = LocationKey(item.arguments) else { continue }
+                if !key.pattern.hasPrefix("/") && key.modifier != "$" {
+                    emit(.warning("location.never-matches",
+                                  "location pattern '\(key.pattern)' does not start with '/' and can never match a request path",
+                                  at: item.arguments.last!.range), for: item)
+                }
+                if let first = locations[key.description] {
+                    emit(.error("location.duplicate", "duplicate location '\(key.description)' in this server",
+                                at: item.arguments.last!.range,
+                                notes: [.init("first defined here", at: first.directive.name.range)]), for: item)
+                } else {
+                    locations[key.description] = item
+                }
+            default: break
+            }
+        }
+        if block != nil { servers.append(facts) }
+    }
+
+    /// Two `default_server` on one address; two servers on one address with
+    /// the same explicit name. A server without `listen` listens on *:80.
+    mutating func checkListenConflicts() {
+        var defaults: [Values.ListenAddress: ServerFacts.Listen] = [:]
+        var namesByAddress: [Values.ListenAddress: [String: (argument: Argument, server: Int)]] = [:]
+        for (serverIndex, server) in servers.enumerated() {
+            var addresses: [Values.ListenAddress] = []
+            for listen in server.listens {
+                if !addresses.contains(listen.address) { addresses.append(listen.address) }
+                guard listen.isDefault else { continue }
+                if let first = defaults[listen.address] {
+                    emit(.error("server.duplicate-default",
+                                "a second default_server for \(listen.address); only one server per address can be the default",
+                                at: listen.placed.arguments[1].range,
+                                notes: [.init("the first default_server for \(listen.address) is here", at: first.placed.arguments[1].range)]),
+                         for: listen.placed)
+                } else {
+                    defaults[listen.address] = listen
+                }
+            }
+            if server.listens.isEmpty { addresses = [Values.ListenAddress(host: "*", port: 80)] }
+            for address in addresses {
+                for entry in server.names {
+                    if let first = namesByAddress[address]?[entry.name], first.server != serverIndex {
+                        emit(.error("server.duplicate-name",
+                                    "server name '\(entry.argument.value)' on \(address) is already used by another server; requests for it would never reach this one",
+                                    at: entry.argument.range,
+                                    notes: [.init("first used here", at: first.argument.range)]), for: entry.placed)
+                    } else if namesByAddress[address]?[entry.name] == nil {
+                        namesByAddress[address, default: [:]][entry.name] = (entry.argument, serverIndex)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Directives a location may hold whose effect depends on the others.
+    mutating func checkLocationBody(_ location: PlacedDirective, children: [PlacedDirective]) {
+        guard let key = LocationKey(location.arguments) else { return }
+        for item in children where item.name == "alias" {
+            checkAliasSlash(alias: item, locationPattern: key.pattern, modifier: key.modifier)
+        }
+    }
+}
+
+/// A location's modifier and pattern; `location /a` is `location ^ /a`.
+struct LocationKey: CustomStringConvertible {
+    let modifier: String
+    let pattern: String
+
+    init?(_ arguments: [Argument]) {
+        switch arguments.count {
+        case 1: modifier = "^"; pattern = arguments[0].value
+        case 2: modifier = arguments[0].value; pattern = arguments[1].value
+        default: return nil
+        }
+        guard ["=", "^", "$"].contains(modifier), !pattern.hasPrefix("@"),
+              !["=", "^", "$", "~", "~*", "^~"].contains(pattern) else { return nil }
+    }
+
+    var description: String { "\(modifier) \(pattern)" }
+}

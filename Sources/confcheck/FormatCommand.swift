@@ -1,0 +1,52 @@
+import ConfLang
+
+/// `confcheck --fmt`: formats each file on its own (includes are separate
+/// files, formatted when named). A file that does not parse is left
+/// untouched and its syntax errors are printed as lint prints them.
+struct FormatCommand {
+    let environment: Confcheck.Environment
+    let renderer: DiagnosticRenderer
+    let options: Options
+
+    func run(_ outcome: inout Confcheck.Outcome) {
+        for file in expandedFiles() {
+            guard let (path, bytes) = Confcheck(environment: environment).read(file, &outcome) else { continue }
+            let source = SourceFile(path: path, bytes: bytes)
+            let (parsed, diagnostics) = Parser.parse(source)
+            if diagnostics.hasErrors {
+                outcome.output += renderer.render(diagnostics.sortedByPosition())
+                outcome.fail(1)
+                continue
+            }
+            let formatted = Formatter.format(parsed)
+            let original = String(decoding: bytes, as: UTF8.self)
+            let changed = Array(formatted.utf8) != bytes
+            switch (file == "-") ? .standardOutput : options.formatOutput {
+            case .standardOutput:
+                outcome.output += formatted
+            case .check:
+                if changed { outcome.output += "\(path)\n"; outcome.fail(1) }
+            case .diff:
+                if changed {
+                    outcome.output += UnifiedDiff.diff(old: original, new: formatted, oldName: "a/\(path)", newName: "b/\(path)")
+                    outcome.fail(1)
+                }
+            case .inPlace:
+                guard changed else { continue }
+                if let error = FileAccess.writeFileAtomically(path, Array(formatted.utf8)) {
+                    outcome.errors += "confcheck: cannot write '\(path)': \(error.reason)\n"
+                    outcome.fail(2)
+                } else {
+                    outcome.errors += "reformatted \(path)\n"
+                }
+            }
+        }
+    }
+
+    /// A directory argument stands for every `*.conf` file under it.
+    private func expandedFiles() -> [String] {
+        options.files.flatMap { file in
+            file != "-" && FileAccess.isDirectory(file) ? FileAccess.configurationFiles(under: file) : [file]
+        }
+    }
+}

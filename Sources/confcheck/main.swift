@@ -1,0 +1,13 @@
+import ConfLang
+import Glibc
+
+// Thin shell: gather the process's inputs, run, print, exit.
+let environment = Confcheck.Environment(
+    variables: ProcessInfoLite.environment(),
+    standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1,
+    readStandardInput: FileAccess.readStandardInput)
+let outcome = Confcheck(environment: environment).run(Array(CommandLine.arguments.dropFirst()))
+fputs(outcome.output, stdout)
+fputs(outcome.errors, stderr)
+fflush(stdout)
+exit(outcome.status)

@@ -1,0 +1,23 @@
+import ConfLang
+
+/// Loads and checks a configuration with exactly confcheck's checks and
+/// rendering, for `-t`, start-up and reload.
+struct ConfigurationCheck {
+    enum Outcome {
+        case valid(WebservConfig, report: String)
+        case invalid(report: String)
+    }
+
+    var renderer = DiagnosticRenderer(format: .text, showSnippets: false, useColor: false)
+
+    func run(path: String) -> Outcome {
+        switch ModelBuilder.build(path: path) {
+        case .failure(.unreadable(let error)):
+            return .invalid(report: "webserv: cannot read '\(path)': \(error.reason)\n")
+        case .failure(.invalid(let diagnostics)):
+            return .invalid(report: renderer.render(diagnostics))
+        case .success(let (config, warnings)):
+            return .valid(config, report: renderer.render(warnings))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import XCTest
+@testable import ConfLang
+
+final class ModelBuilderTests: XCTestCase {
+    private func model(_ text: String) -> WebservConfig? {
+        let result = Linter.lint(path: "/srv/conf/test.conf", bytes: Array(text.utf8))
+        XCTAssertFalse(result.diagnostics.hasErrors, result.diagnostics.map(\.message).joined(separator: "\n"))
+        return ModelBuilder.build(result.config, baseDirectory: "/srv/conf")
+    }
+
+    func testDefaultsAreNginxs() throws {
+        let config = try XCTUnwrap(model("events { }\nhttp { server { } }\n"))
+        XCTAssertEqual(config.workerProcesses, 1)
+        XCTAssertEqual(config.workerConnections, 512)
+        let server = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(server.listens, [.init(host: "*", port: 80)])
+        XCTAssertEqual(server.base.clientMaxBodySize, 1 << 20)
+        XCTAssertEqual(server.base.keepaliveTimeoutMilliseconds, 75_000)
+        XCTAssertEqual(server.base.index, ["index.html"])
+        XCTAssertEqual(server.base.root, "/srv/conf/html")
+        XCTAssertFalse(server.base.autoindex)
+        XCTAssertEqual(server.base.allowedMethods, ["GET", "HEAD"])
+        XCTAssertEqual(server.headerTimeoutMilliseconds, 60_000)
+        XCTAssertEqual(server.largeHeaderBufferSize, 8192)
+    }
+
+    func testInheritanceAndOverride() throws {
+        let config = try XCTUnwrap(model("""
+        events { worker_connections 64; }
+        http {
+            client_max_body_size 2m;
+            root /var/www;
+            error_page 404 /404.html;
+            types { text/html html; }
+            server {
+                listen 8080 default_server;
+                server_name Example.COM;
+                client_header_timeout 5s;
+                location /up/ { client_max_body_size 0; allow_methods GET POST; upload_store uploads; }
+                location = /x { root other; error_page 500 =200 /e.html; }
+                location $ .py { cgi_path /usr/bin/python3; allow_methods GET POST; }
+            }
+        }
+        """))
+        XCTAssertEqual(config.workerConnections, 64)
+        let server = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(server.names, ["example.com"])
+        XCTAssertEqual(server.defaultFor, [.init(host: "*", port: 8080)])
+        XCTAssertEqual(server.headerTimeoutMilliseconds, 5000)
+        XCTAssertEqual(server.base.clientMaxBodySize, 2 << 20)
+        XCTAssertEqual(server.base.mimeTypes.type(forExtension: "HTML"), "text/html")
+        XCTAssertEqual(server.locations.count, 2)
+        let upload = server.locations[0]
+        XCTAssertEqual(upload.match, .prefix("/up/"))
+        XCTAssertEqual(upload.clientMaxBodySize, 0)
+        XCTAssertEqual(upload.root, "/var/www")
+        XCTAssertEqual(upload.uploadStore, "/srv/conf/uploads")
+        XCTAssertEqual(upload.allowedMethods, ["GET", "HEAD", "POST"])
+        XCTAssertEqual(upload.errorPages[404], ErrorPage(target: "/404.html", response: .original))
+        let exact = server.locations[1]
+        XCTAssertEqual(exact.match, .exact("/x"))
+        XCTAssertEqual(exact.root, "/srv/conf/other")
+        // error_page at a lower level replaces the inherited ones, as in nginx.
+        XCTAssertNil(exact.errorPages[404])
+        XCTAssertEqual(exact.errorPages[500], ErrorPage(target: "/e.html", response: .code(200)))
+        let suffix = try XCTUnwrap(server.suffixLocations.first)
+        XCTAssertEqual(suffix.suffix, ".py")
+        let overlaid = upload.applying(suffix.patch)
+        XCTAssertEqual(overlaid.cgiPath, "/usr/bin/python3")
+        XCTAssertEqual(overlaid.uploadStore, "/srv/conf/uploads")
+        XCTAssertEqual(overlaid.clientMaxBodySize, 0)
+    }
+
+    func testServerReturnIsNotCopiedIntoLocations() throws {
+        let config = try XCTUnwrap(model("events { }\nhttp { server { return 301 https://x.test/; location /a { } } }\n"))
+        let server = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(server.base.returnAction, ReturnAction(code: 301, text: "https://x.test/"))
+        XCTAssertNil(server.locations[0].returnAction)
+    }
+
+    func testAliasReplacedByOverlayRoot() throws {
+        let config = try XCTUnwrap(model("events { }\nhttp { server { location /a/ { alias /data/; } location $ .txt { root /txt; } } }\n"))
+        let server = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(server.locations[0].alias, "/data/")
+        let overlaid = server.locations[0].applying(server.suffixLocations[0].patch)
+        XCTAssertNil(overlaid.alias)
+        XCTAssertEqual(overlaid.root, "/txt")
+    }
+
+    func testBuildFromPathRefusesInvalidConfiguration() {
+        let directory = NSTemporaryDirectory() + "conflang-model-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/bad.conf"
+        FileManager.default.createFile(atPath: path, contents: Data("events { }\nhttp { server { listen 99999; } }\n".utf8))
+        guard case .failure(.invalid(let diagnostics)) = ModelBuilder.build(path: path) else {
+            return XCTFail("an invalid configuration must not build")
+        }
+        XCTAssertEqual(diagnostics.map(\.summary), ["2:24 error value.port"])
+    }
+}

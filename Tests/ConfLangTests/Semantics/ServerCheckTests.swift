@@ -1,0 +1,29 @@
+import XCTest
+@testable import ConfLang
+
+final class ServerCheckTests: XCTestCase {
+    private func http(_ body: String) -> String { "events { }\nhttp {\n\(body)\n}\n" }
+
+    func testTwoDefaultServersOnOneAddress() {
+        let found = diagnostics(http("server { listen 80 default_server; }\nserver { listen *:80 default_server; }"))
+        XCTAssertEqual(found.map(\.summary), ["4:22 error server.duplicate-default"])
+        XCTAssertEqual(found[0].notes.first?.range?.startLocation, SourceLocation(line: 3, column: 20))
+        XCTAssertEqual(findings(http("server { listen 80 default_server; }\nserver { listen 81 default_server; }")), [])
+    }
+
+    func testSameNameOnOneAddress() {
+        let found = diagnostics(http("server { listen 80; server_name a.test; }\nserver { listen 0.0.0.0:80; server_name b.test A.TEST; }"))
+        XCTAssertEqual(found.map(\.summary), ["4:49 error server.duplicate-name"])
+        XCTAssertEqual(found[0].notes.first?.range?.startLocation, SourceLocation(line: 3, column: 33))
+    }
+
+    func testSameNameOnDifferentAddressesIsFine() {
+        XCTAssertEqual(findings(http("server { listen 80; server_name a.test; }\nserver { listen 127.0.0.1:80; server_name a.test; }")), [])
+        XCTAssertEqual(findings(http("server { listen 80; server_name a.test; }\nserver { listen 81; server_name a.test; }")), [])
+    }
+
+    func testServersWithoutListenShareStarPort80() {
+        XCTAssertEqual(findings(http("server { server_name a.test; }\nserver { listen 80; server_name a.test; }")),
+                       ["4:33 error server.duplicate-name"])
+    }
+}
