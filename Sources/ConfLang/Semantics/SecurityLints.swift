@@ -55,7 +55,8 @@ extension CheckRun {
             let body = location.children()
             for child in body {
                 switch child.name {
-                case "root": if let value = child.arguments.first?.value { roots.append(resolve(value)) }
+                // Whatever a location serves from (root or alias) is reachable by URL.
+                case "root", "alias": if let value = child.arguments.first?.value { roots.append(resolve(value)) }
                 case "upload_store": stores.append(child)
                 case "cgi_path" where key.modifier == "$": cgiSuffixes.append((key.pattern, location))
                 default: break

@@ -70,6 +70,10 @@ public enum Values {
         /// `*` for every IPv4 address, a dotted IPv4 address, `[...]` for IPv6, or a host name.
         public let host: String
         public let port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
         public var description: String { "\(host):\(port)" }
     }
 
@@ -124,6 +128,11 @@ public enum Values {
         public let port: Int
         /// nil when the URL has no path: the request path is passed unchanged.
         public let path: String?
+        public init(host: String, port: Int, path: String?) {
+            self.host = host
+            self.port = port
+            self.path = path
+        }
     }
 
     public enum ProxyURLError: Error, Equatable {

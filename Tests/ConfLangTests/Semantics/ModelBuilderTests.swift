@@ -91,7 +91,7 @@ final class ModelBuilderTests: XCTestCase {
         let directory = NSTemporaryDirectory() + "conflang-model-\(UInt32.random(in: 0...UInt32.max))"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/bad.conf"
-        FileManager.default.createFile(atPath: path, contents: Data("events { }\nhttp { server { listen 99999; } }\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("events { }\nhttp { server { listen 99999; } }\n".utf8))
         guard case .failure(.invalid(let diagnostics)) = ModelBuilder.build(path: path) else {
             return XCTFail("an invalid configuration must not build")
         }

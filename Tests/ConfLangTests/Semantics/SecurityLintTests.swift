@@ -13,6 +13,9 @@ final class SecurityLintTests: XCTestCase {
         XCTAssertEqual(findings(text), ["5:30 warning security.upload-executable"])
         let safe = site("root www;\nlocation /up/ { upload_store uploads; allow_methods POST; }\nlocation $ .py { cgi_path /bin/sh; }")
         XCTAssertEqual(findings(safe), [])
+        // Served back through an alias, the uploads are reachable too.
+        let aliased = site("location /up/ { alias uploads/; upload_store uploads; allow_methods GET POST; }\nlocation $ .py { cgi_path /bin/sh; }")
+        XCTAssertEqual(findings(aliased), ["4:46 warning security.upload-executable"])
     }
 
     func testAutoindexForTheWholeSite() {

@@ -13,7 +13,7 @@ final class ServerCheckTests: XCTestCase {
 
     func testSameNameOnOneAddress() {
         let found = diagnostics(http("server { listen 80; server_name a.test; }\nserver { listen 0.0.0.0:80; server_name b.test A.TEST; }"))
-        XCTAssertEqual(found.map(\.summary), ["4:49 error server.duplicate-name"])
+        XCTAssertEqual(found.map(\.summary), ["4:48 error server.duplicate-name"])
         XCTAssertEqual(found[0].notes.first?.range?.startLocation, SourceLocation(line: 3, column: 33))
     }
 

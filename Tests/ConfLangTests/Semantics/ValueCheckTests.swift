@@ -27,7 +27,7 @@ final class ValueCheckTests: XCTestCase {
         XCTAssertEqual(findings(site("listen 70000;")), ["4:8 error value.port"])
         XCTAssertEqual(findings(site("listen 127.0.0.1:0;")), ["4:8 error value.port"])
         XCTAssertEqual(findings(site("listen 80 ssl;")), ["4:11 error value.listen-parameter"])
-        XCTAssertEqual(findings(site("listen 80a;")), ["4:8 error value.address"])
+        XCTAssertEqual(findings(site("listen web/1;")), ["4:8 error value.address"])
         XCTAssertEqual(Values.listenAddress("0.0.0.0:80"), .success(.init(host: "*", port: 80)))
         XCTAssertEqual(Values.listenAddress("80"), Values.listenAddress("*:80"))
     }
