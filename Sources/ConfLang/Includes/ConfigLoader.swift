@@ -174,11 +174,12 @@ private struct CycleCheck {
         }
     }
 
+    /// The message names the cycle; the notes show every include from the main file.
     private mutating func reportCycle(at include: Directive, target: ConfigFile, chainStart: Int) {
         let cycle = [target.path] + stack[chainStart...].map(\.target.path) + [target.path]
         diagnostics.append(.error("include.cycle",
             "include cycle: '\(target.path)' is already being included (\(cycle.joined(separator: " -> ")))",
             at: include.arguments.first?.range ?? include.name.range,
-            notes: chainNotes(from: chainStart)))
+            notes: chainNotes(from: 0)))
     }
 }

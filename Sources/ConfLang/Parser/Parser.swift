@@ -8,6 +8,9 @@ public struct Parser {
     /// The end-of-file error already reported for an inner unclosed block:
     /// outer unclosed blocks become notes on it instead of errors of their own.
     private var unclosedDiagnosticIndex: Int?
+    /// An unterminated string swallowed the rest of the file: what is missing
+    /// at its end (`;`, `}`) follows from that one error and is not reported.
+    private var endSwallowed = false
     public private(set) var diagnostics: [Diagnostic] = []
 
     public init(file: SourceFile) {
@@ -25,6 +28,7 @@ public struct Parser {
         var lexer = Lexer(file: file)
         tokens = lexer.tokenize()
         diagnostics = lexer.diagnostics
+        endSwallowed = diagnostics.contains { $0.code == "syntax.unterminated-string" }
         position = 0
         return parseNodes(openedBy: nil).nodes
     }
@@ -109,6 +113,9 @@ public struct Parser {
                 let block = Block(open: range(token), close: close, nodes: nodes)
                 return Directive(name: name, arguments: arguments, innerComments: innerComments,
                                  block: block, semicolon: nil)
+            case .endOfFile where endSwallowed:
+                return Directive(name: name, arguments: arguments, innerComments: innerComments,
+                                 block: nil, semicolon: nil)
             case .closeBrace, .endOfFile:
                 // Leave the `}` or end of file to the enclosing block.
                 let last = arguments.last ?? name
@@ -129,6 +136,7 @@ public struct Parser {
     }
 
     private mutating func reportUnclosed(_ opener: (directive: Argument?, brace: Token), hint: Argument?) {
+        if endSwallowed { return }
         let end = SourceRange(file: file, start: file.bytes.count, end: file.bytes.count)
         let what = opener.directive.map { "'\($0.value)' block" } ?? "block"
         if let index = unclosedDiagnosticIndex {
