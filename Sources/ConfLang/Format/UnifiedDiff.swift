@@ -6,7 +6,7 @@ public enum UnifiedDiff {
     public static func diff(old: String, new: String, oldName: String, newName: String) -> String {
         guard old != new else { return "" }
         let a = splitLines(old), b = splitLines(new)
-        let script = editScript(a.lines, b.lines)
+        let script = editScript(comparable(a), comparable(b))
         var output = "--- \(oldName)\n+++ \(newName)\n"
         for hunk in hunks(script) {
             let oldStart = hunk.first.map { $0.oldIndex } ?? 0
@@ -36,10 +36,17 @@ public enum UnifiedDiff {
     }
 
     private static func splitLines(_ text: String) -> (lines: [String], endsWithNewline: Bool) {
+        guard !text.isEmpty else { return ([], true) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let endsWithNewline = text.hasSuffix("\n")
         if endsWithNewline { lines.removeLast() }
-        return (lines, endsWithNewline || text.isEmpty)
+        return (lines, endsWithNewline)
+    }
+
+    /// A last line without its newline differs from the same line with one.
+    private static func comparable(_ split: (lines: [String], endsWithNewline: Bool)) -> [String] {
+        guard !split.endsWithNewline, let last = split.lines.last else { return split.lines }
+        return split.lines.dropLast() + [last + "\u{0}"]
     }
 
     struct Edit {
