@@ -12,7 +12,9 @@ let package = Package(
     targets: [
         .target(name: "ConfLang"),
         .executableTarget(name: "confcheck", dependencies: ["ConfLang"]),
-        .executableTarget(name: "webserv", dependencies: ["ConfLang"]),
+        // System headers (epoll, signalfd, sendfile) that Glibc does not import.
+        .target(name: "CSystem"),
+        .executableTarget(name: "webserv", dependencies: ["ConfLang", "CSystem"]),
         .testTarget(name: "ConfLangTests", dependencies: ["ConfLang"]),
         .testTarget(name: "ConfcheckTests", dependencies: ["confcheck", "ConfLang"]),
         .testTarget(name: "WebservTests", dependencies: ["webserv", "ConfLang"]),

@@ -1,0 +1,2 @@
+// Intentionally empty: CSystem only exposes system headers to Swift.
+#include "CSystem.h"

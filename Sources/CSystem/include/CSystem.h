@@ -1,0 +1,19 @@
+// Linux headers that Swift's Glibc module does not bring in: epoll,
+// signalfd, sendfile. Only declarations; no C code of our own.
+#ifndef CSYSTEM_H
+#define CSYSTEM_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/sendfile.h>
+#include <signal.h>
+
+// accept4 with a plain sockaddr pointer (glibc's _GNU_SOURCE prototype uses a
+// transparent union that Swift cannot pass).
+static inline int csystem_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}
+#endif

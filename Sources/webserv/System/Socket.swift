@@ -1,0 +1,131 @@
+import Glibc
+import CSystem
+import ConfLang
+
+/// Socket operations for the event loop; every call goes through `syscall`.
+enum Socket {
+    /// A non-blocking listening TCP socket bound to `address` (port 0 picks a free port).
+    static func listen(on address: Values.ListenAddress, backlog: Int32 = 511) throws -> (fd: Int32, port: Int) {
+        let isIPv6 = address.host.hasPrefix("[")
+        let fd = try syscallValue("socket") { socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        do {
+            var one: Int32 = 1
+            try syscallValue("setsockopt(SO_REUSEADDR)") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            if isIPv6 {
+                var address6 = sockaddr_in6()
+                address6.sin6_family = sa_family_t(AF_INET6)
+                address6.sin6_port = in_port_t(UInt16(address.port).bigEndian)
+                let host = String(address.host.dropFirst().dropLast())
+                guard inet_pton(AF_INET6, host, &address6.sin6_addr) == 1 else { throw SystemError(call: "inet_pton(\(host))", errorNumber: EINVAL) }
+                try withUnsafePointer(to: &address6) { pointer in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                        try syscallValue("bind(\(address))") { bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                    }
+                }
+            } else {
+                var address4 = sockaddr_in()
+                address4.sin_family = sa_family_t(AF_INET)
+                address4.sin_port = in_port_t(UInt16(address.port).bigEndian)
+                address4.sin_addr = try ipv4Address(address.host)
+                try withUnsafePointer(to: &address4) { pointer in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                        try syscallValue("bind(\(address))") { bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                }
+            }
+            try syscallValue("listen") { Glibc.listen(fd, backlog) }
+            return (fd, try localPort(fd))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// `*` is every address; a name is resolved once, at start-up.
+    static func ipv4Address(_ host: String) throws -> in_addr {
+        var result = in_addr()
+        if host == "*" { result.s_addr = INADDR_ANY.bigEndian; return result }
+        if inet_pton(AF_INET, host, &result) == 1 { return result }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list, let raw = first.pointee.ai_addr else {
+            throw SystemError(call: "getaddrinfo(\(host))", errorNumber: EINVAL)
+        }
+        defer { freeaddrinfo(list) }
+        return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+    }
+
+    static func localPort(_ fd: Int32) throws -> Int {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        try withUnsafeMutablePointer(to: &storage) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                try syscallValue("getsockname") { getsockname(fd, raw, &length) }
+            }
+        }
+        return describe(storage).port
+    }
+
+    /// Accepts one connection (non-blocking, close-on-exec), with the peer's address.
+    static func accept(_ listener: Int32) throws -> IOResult<(fd: Int32, host: String, port: Int)> {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = try withUnsafeMutablePointer(to: &storage) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                try syscall("accept4") { csystem_accept4(listener, raw, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)) }
+            }
+        }
+        guard case .value(let fd) = result else { return .wouldBlock }
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let peer = describe(storage)
+        return .value((fd, peer.host, peer.port))
+    }
+
+    static func describe(_ storage: sockaddr_storage) -> (host: String, port: Int) {
+        var storage = storage
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if Int32(storage.ss_family) == AF_INET6 {
+            return withUnsafePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    var raw = address.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
+                    return (String(cString: buffer), Int(UInt16(bigEndian: address.pointee.sin6_port)))
+                }
+            }
+        }
+        return withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                var raw = address.pointee.sin_addr
+                inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count))
+                return (String(cString: buffer), Int(UInt16(bigEndian: address.pointee.sin_port)))
+            }
+        }
+    }
+
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
+        try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        // MSG_NOSIGNAL: a closed peer is an EPIPE error here, not a SIGPIPE.
+        try syscall("send") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    static func sendFile(_ socket: Int32, from file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
+        var position = off_t(offset)
+        let result = try syscall("sendfile") { Glibc.sendfile(socket, file, &position, count) }
+        offset = Int(position)
+        return result
+    }
+
+    static func shutdownWrite(_ fd: Int32) {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
+    static func close(_ fd: Int32) {
+        // close(2) must not be retried on EINTR on Linux: the descriptor is gone either way.
+        _ = Glibc.close(fd)
+    }
+}
