@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <sys/sendfile.h>
 #include <signal.h>
+#include <time.h>
 
 // accept4 with a plain sockaddr pointer (glibc's _GNU_SOURCE prototype uses a
 // transparent union that Swift cannot pass).

@@ -1,0 +1,64 @@
+import ConfLang
+
+/// One client connection: its buffers and where it is in the request cycle.
+/// The event loop drives it; it never touches the selector itself.
+final class Connection {
+    enum State {
+        /// Waiting for (the rest of) a request head.
+        case readingHead
+        /// Reading and dropping a request body nobody needs, before the next request.
+        case discardingBody(remaining: Int)
+        /// Sending a response.
+        case writing
+        /// Response sent, write side shut: draining what the client still sends, then close.
+        case lingering
+    }
+
+    let fd: Int32
+    let listenAddress: Values.ListenAddress
+    let peerHost: String
+    let peerPort: Int
+
+    var state = State.readingHead
+    /// Received bytes not consumed yet (the start of the next request, pipelined requests).
+    var input: [UInt8] = []
+    var parser: RequestParser
+    /// Response bytes still to send, from `outputOffset`.
+    var output: [UInt8] = []
+    var outputOffset = 0
+    var file: (fd: Int32, offset: Int, remaining: Int)?
+    var keepAliveAfterResponse = false
+    /// A body of this many bytes follows the request just answered and must be skipped.
+    var bodyToDiscard = 0
+
+    /// Timer bookkeeping: only the heap entry with this generation is live.
+    var timerGeneration: UInt64 = 0
+    var deadline: Int?
+    var headStarted = false
+
+    /// For the access log line of the response being written.
+    var logLine: AccessLogLine?
+
+    init(fd: Int32, listenAddress: Values.ListenAddress, peerHost: String, peerPort: Int, limits: RequestLimits) {
+        self.fd = fd
+        self.listenAddress = listenAddress
+        self.peerHost = peerHost
+        self.peerPort = peerPort
+        self.parser = RequestParser(limits: limits)
+    }
+
+    var isIdle: Bool {
+        if case .readingHead = state { return input.isEmpty && !headStarted }
+        return false
+    }
+
+    var wantsWrite: Bool {
+        if case .writing = state { return true }
+        return false
+    }
+
+    func releaseFile() {
+        if let file { Socket.close(file.fd) }
+        file = nil
+    }
+}

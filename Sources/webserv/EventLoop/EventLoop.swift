@@ -1,0 +1,404 @@
+import Glibc
+import ConfLang
+
+/// The single-threaded server: one epoll selector, listening sockets,
+/// connections, timers and signals. Nothing here blocks on a client.
+final class EventLoop {
+    private let selector: Selector
+    private let signals: SignalSource
+    private let logs = Logs()
+    private(set) var config: WebservConfig
+    private let configPath: String
+    private var handler: RequestHandler
+
+    var listeners: [Int32: Values.ListenAddress] = [:]
+    var connections: [Int32: Connection] = [:]
+    var timers = TimerHeap()
+    private var acceptingPaused = false
+    private var acceptResumeAt: Int?
+    private var stopping = false
+    private var draining = false
+    private var lastFlush = 0
+    private var dateCache: (second: Int, text: String) = (0, "")
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// Token of the signal descriptor in the selector (listeners and
+    /// connections use their descriptor number).
+    private static let signalToken = UInt64.max
+
+    init(config: WebservConfig, configPath: String) throws {
+        selector = try Selector()
+        signals = try SignalSource()
+        self.config = config
+        self.configPath = configPath
+        handler = RequestHandler(router: Router(config: config))
+        try selector.register(signals.fd, interest: .read, token: EventLoop.signalToken)
+    }
+
+    // MARK: start, configuration
+
+    /// Opens logs and listening sockets for `config`; on failure nothing changes.
+    func apply(_ new: WebservConfig) -> String? {
+        var accessLogs = Set<String>()
+        for server in new.servers {
+            for location in [server.base] + server.locations { if let path = location.accessLog { accessLogs.insert(path) } }
+        }
+        if let problem = logs.open(errorLog: new.errorLog.path, level: new.errorLog.level, accessLogs: accessLogs) { return problem }
+        let wanted = new.listenAddresses
+        var opened: [Int32: Values.ListenAddress] = [:]
+        for address in wanted where !listeners.values.contains(address) {
+            do {
+                let (fd, _) = try Socket.listen(on: address)
+                opened[fd] = address
+            } catch {
+                for fd in opened.keys { Socket.close(fd) }
+                return "cannot listen on \(address): \(error)"
+            }
+        }
+        for (fd, address) in listeners where !wanted.contains(address) {
+            selector.deregister(fd)
+            Socket.close(fd)
+            listeners[fd] = nil
+        }
+        for (fd, address) in opened {
+            listeners[fd] = address
+            if !acceptingPaused { try? selector.register(fd, interest: .read, token: UInt64(fd)) }
+        }
+        config = new
+        handler = RequestHandler(router: Router(config: new))
+        return nil
+    }
+
+    /// Runs until stopped; returns the exit status.
+    func run() -> Int32 {
+        for address in config.listenAddresses {
+            let shown = address.host == "*" ? "localhost" : address.host
+            logs.error("notice", "listening on http://\(shown):\(address.port)/")
+            fputs("webserv: listening on http://\(shown):\(address.port)/\n", stderr)
+        }
+        while !stopping {
+            let timeout = nextTimeout()
+            let events: [Selector.Event]
+            do {
+                events = try selector.wait(timeoutMilliseconds: timeout)
+            } catch {
+                logs.error("alert", "\(error)")
+                return 1
+            }
+            for event in events { dispatch(event) }
+            expireTimers()
+            periodic()
+            if draining && connections.values.allSatisfy(\.isIdle) { break }
+        }
+        shutdown()
+        return 0
+    }
+
+    private func dispatch(_ event: Selector.Event) {
+        if event.token == EventLoop.signalToken { handleSignals(); return }
+        let fd = Int32(truncatingIfNeeded: event.token)
+        if let address = listeners[fd] { acceptAll(on: fd, address: address); return }
+        guard let connection = connections[fd] else { return }
+        if event.readable || event.closed { readable(connection) }
+        if event.writable, connections[fd] === connection, connection.wantsWrite { flush(connection) }
+    }
+
+    private func periodic() {
+        let now = Clock.monotonicMilliseconds()
+        if now - lastFlush >= 1000 { logs.flush(); lastFlush = now }
+        if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
+    }
+
+    private func nextTimeout() -> Int32 {
+        var wait = 1000
+        if let next = timers.next { wait = min(wait, max(0, next.deadline - Clock.monotonicMilliseconds())) }
+        if let resume = acceptResumeAt { wait = min(wait, max(0, resume - Clock.monotonicMilliseconds())) }
+        return Int32(wait)
+    }
+
+    private func shutdown() {
+        for fd in Array(connections.keys) { if let connection = connections[fd] { close(connection) } }
+        for fd in listeners.keys { Socket.close(fd) }
+        listeners = [:]
+        logs.flush()
+    }
+
+    // MARK: signals
+
+    private func handleSignals() {
+        for signal in signals.drain() {
+            switch signal {
+            case SIGHUP: reload()
+            case SIGTERM, SIGINT:
+                logs.error("notice", "signal \(signal) received, exiting")
+                stopping = true
+            case SIGQUIT:
+                logs.error("notice", "SIGQUIT received, finishing in-flight requests")
+                beginDraining()
+            default: break
+            }
+        }
+    }
+
+    /// SIGHUP: read and check the configuration again; keep the old one if
+    /// the new one is invalid or cannot be applied, and say why.
+    private func reload() {
+        switch ConfigurationCheck().run(path: configPath) {
+        case .invalid(let report):
+            logs.error("error", "reload of \(configPath) failed; keeping the current configuration:\n\(report)")
+        case .valid(let new, _):
+            if let problem = apply(new) {
+                logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(problem)")
+            } else {
+                logs.error("notice", "configuration \(configPath) reloaded")
+            }
+        }
+    }
+
+    /// Stop accepting; idle connections close now, busy ones after their response.
+    private func beginDraining() {
+        draining = true
+        for fd in listeners.keys { selector.deregister(fd); Socket.close(fd) }
+        listeners = [:]
+        for connection in Array(connections.values) where connection.isIdle { close(connection) }
+    }
+
+    // MARK: accepting
+
+    private func acceptAll(on listener: Int32, address: Values.ListenAddress) {
+        while connections.count < config.workerConnections {
+            do {
+                guard case .value(let accepted) = try Socket.accept(listener) else { return }
+                let server = handler.router.server(for: address, host: nil)
+                let limits = RequestLimits(maxLineBytes: server?.largeHeaderBufferSize ?? 8192,
+                                           maxHeadBytes: (server?.largeHeaderBufferSize ?? 8192) * (server?.largeHeaderBufferCount ?? 4))
+                let connection = Connection(fd: accepted.fd, listenAddress: address, peerHost: accepted.host,
+                                            peerPort: accepted.port, limits: limits)
+                do {
+                    try selector.register(accepted.fd, interest: .read, token: UInt64(accepted.fd))
+                } catch {
+                    Socket.close(accepted.fd)
+                    continue
+                }
+                connections[accepted.fd] = connection
+                setTimer(connection, milliseconds: server?.headerTimeoutMilliseconds ?? 60_000)
+            } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
+                // Out of descriptors: pause accepting briefly instead of spinning.
+                logs.error("crit", "\(error); pausing accept for 100ms")
+                pauseAccepting()
+                acceptResumeAt = Clock.monotonicMilliseconds() + 100
+                return
+            } catch {
+                logs.error("error", "\(error)")
+                return
+            }
+        }
+        pauseAccepting()   // at worker_connections: resume when one closes
+    }
+
+    private func pauseAccepting() {
+        guard !acceptingPaused else { return }
+        acceptingPaused = true
+        for fd in listeners.keys { selector.deregister(fd) }
+    }
+
+    func resumeAccepting() {
+        guard acceptingPaused, acceptResumeAt == nil, connections.count < config.workerConnections else { return }
+        acceptingPaused = false
+        for fd in listeners.keys { try? selector.register(fd, interest: .read, token: UInt64(fd)) }
+    }
+
+    // MARK: timers
+
+    func setTimer(_ connection: Connection, milliseconds: Int) {
+        connection.timerGeneration &+= 1
+        let deadline = Clock.monotonicMilliseconds() + milliseconds
+        connection.deadline = deadline
+        timers.push(.init(deadline: deadline, fd: connection.fd, generation: connection.timerGeneration))
+    }
+
+    private func expireTimers() {
+        let now = Clock.monotonicMilliseconds()
+        while let next = timers.next, next.deadline <= now {
+            _ = timers.pop()
+            guard let connection = connections[next.fd], connection.timerGeneration == next.generation else { continue }
+            timedOut(connection)
+        }
+    }
+
+    /// A stalled request head gets 408; idle keep-alive, a stalled send or a
+    /// lingering close just end.
+    private func timedOut(_ connection: Connection) {
+        if case .readingHead = connection.state, connection.headStarted {
+            respond(connection, with: Response(status: 408, headers: [("Content-Type", "text/html")],
+                                               body: .bytes(StatusCode.defaultPage(408))), head: nil, keepAlive: false)
+            return
+        }
+        close(connection)
+    }
+
+    // MARK: reading
+
+    private func readable(_ connection: Connection) {
+        while true {
+            let result: IOResult<Int>
+            do {
+                result = try readBuffer.withUnsafeMutableBytes { try Socket.read(connection.fd, into: $0) }
+            } catch {
+                close(connection); return
+            }
+            guard case .value(let count) = result else { break }
+            if count == 0 {
+                // The peer closed its side: nothing more will come.
+                if case .writing = connection.state { return }
+                close(connection); return
+            }
+            if case .lingering = connection.state { continue }
+            connection.input.append(contentsOf: readBuffer[0..<count])
+            if case .writing = connection.state { break }
+            if connection.input.count > 1 << 20 { break }   // bounded: process before reading more
+        }
+        if case .lingering = connection.state { return }
+        process(connection)
+    }
+
+    /// Parses buffered input and answers one request at a time.
+    func process(_ connection: Connection) {
+        while true {
+            switch connection.state {
+            case .discardingBody(let remaining):
+                let dropped = min(remaining, connection.input.count)
+                connection.input.removeFirst(dropped)
+                if remaining - dropped > 0 { connection.state = .discardingBody(remaining: remaining - dropped); return }
+                connection.state = .readingHead
+            case .readingHead:
+                guard !connection.input.isEmpty else { return }
+                if !connection.headStarted {
+                    connection.headStarted = true
+                    let server = handler.router.server(for: connection.listenAddress, host: nil)
+                    setTimer(connection, milliseconds: server?.headerTimeoutMilliseconds ?? 60_000)
+                }
+                switch connection.parser.parse(connection.input) {
+                case .needMore: return
+                case .error(let status):
+                    let response = Response(status: status, headers: [("Content-Type", "text/html")],
+                                            body: .bytes(StatusCode.defaultPage(status)))
+                    respond(connection, with: response, head: nil, keepAlive: false)
+                    return
+                case .head(let consumed):
+                    guard let head = connection.parser.head else { return }
+                    connection.input.removeFirst(consumed)
+                    answer(head, on: connection)
+                    return
+                }
+            case .writing, .lingering:
+                return
+            }
+        }
+    }
+
+    private func answer(_ head: RequestHead, on connection: Connection) {
+        let response = handler.respond(to: head, on: connection.listenAddress)
+        var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
+        if head.hasBody {
+            // Bodies are not consumed by any handler yet: skip a small one, else close.
+            if head.isChunked || head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
+                keepAlive = false
+            } else {
+                connection.bodyToDiscard = head.contentLength ?? 0
+            }
+        }
+        respond(connection, with: response, head: head, keepAlive: keepAlive)
+    }
+
+    // MARK: writing
+
+    func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool) {
+        let headOnly = head?.method == "HEAD"
+        connection.state = .writing
+        connection.keepAliveAfterResponse = keepAlive
+        connection.output = response.serializedHead(date: httpDate(), keepAlive: keepAlive, headOnly: headOnly)
+        connection.outputOffset = 0
+        switch response.body {
+        case .bytes(let bytes) where !headOnly: connection.output += bytes
+        case .file(let fd, let offset, let length) where !headOnly: connection.file = (fd, offset, length)
+        default: response.discard()
+        }
+        let location = handler.router.server(for: connection.listenAddress, host: head?.host)
+            .map { server in head.map { handler.router.route($0.path, in: server).settings } ?? server.base }
+        connection.logLine = AccessLogLine(
+            path: location?.accessLog, remoteAddress: connection.peerHost,
+            requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
+            status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
+            referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
+        let server = handler.router.server(for: connection.listenAddress, host: head?.host)
+        setTimer(connection, milliseconds: location?.sendTimeoutMilliseconds ?? server?.base.sendTimeoutMilliseconds ?? 60_000)
+        flush(connection)
+    }
+
+    private func flush(_ connection: Connection) {
+        do {
+            while connection.outputOffset < connection.output.count {
+                let result = try connection.output[connection.outputOffset...].withUnsafeBytes { try Socket.write(connection.fd, $0) }
+                guard case .value(let count) = result else { return waitForWritable(connection) }
+                connection.outputOffset += count
+            }
+            while var file = connection.file, file.remaining > 0 {
+                let result = try Socket.sendFile(connection.fd, from: file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
+                guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
+                if count == 0 { break }   // the file shrank under us
+                file.remaining -= count
+                connection.file = file
+            }
+        } catch {
+            close(connection); return
+        }
+        finishResponse(connection)
+    }
+
+    private func waitForWritable(_ connection: Connection) {
+        try? selector.reregister(connection.fd, interest: .write, token: UInt64(connection.fd))
+    }
+
+    private func finishResponse(_ connection: Connection) {
+        connection.releaseFile()
+        connection.output = []
+        connection.outputOffset = 0
+        if let line = connection.logLine { logs.access(line) }
+        connection.logLine = nil
+        guard connection.keepAliveAfterResponse else { return linger(connection) }
+        connection.parser = RequestParser(limits: connection.parser.limits)
+        connection.headStarted = false
+        connection.state = connection.bodyToDiscard > 0 ? .discardingBody(remaining: connection.bodyToDiscard) : .readingHead
+        connection.bodyToDiscard = 0
+        try? selector.reregister(connection.fd, interest: .read, token: UInt64(connection.fd))
+        let server = handler.router.server(for: connection.listenAddress, host: nil)
+        setTimer(connection, milliseconds: server?.base.keepaliveTimeoutMilliseconds ?? 75_000)
+        if draining && connection.input.isEmpty { close(connection); return }
+        process(connection)
+    }
+
+    /// Close after the response without resetting data the client may still
+    /// be sending (a 413 body): shut our side, drain theirs briefly.
+    private func linger(_ connection: Connection) {
+        connection.state = .lingering
+        Socket.shutdownWrite(connection.fd)
+        try? selector.reregister(connection.fd, interest: .read, token: UInt64(connection.fd))
+        setTimer(connection, milliseconds: 2000)
+    }
+
+    func close(_ connection: Connection) {
+        connection.releaseFile()
+        selector.deregister(connection.fd)
+        Socket.close(connection.fd)
+        connections[connection.fd] = nil
+        connection.timerGeneration &+= 1
+        if acceptingPaused && !draining { resumeAccepting() }
+    }
+
+    private func httpDate() -> String {
+        let now = Clock.wallSeconds()
+        if dateCache.second != now { dateCache = (now, HTTPDate.format(now)) }
+        return dateCache.text
+    }
+}

@@ -1,0 +1,69 @@
+/// Header fields in arrival order, looked up without regard to case.
+struct HTTPHeaders {
+    private(set) var fields: [(name: String, value: String)] = []
+
+    mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    func values(_ name: String) -> [String] {
+        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    subscript(_ name: String) -> String? { fields.first { $0.name.caseInsensitiveEquals(name) }?.value }
+}
+
+enum HTTPVersion: String {
+    case http10 = "HTTP/1.0"
+    case http11 = "HTTP/1.1"
+}
+
+/// A parsed and validated request head.
+struct RequestHead {
+    var method: String
+    /// The request-target as sent.
+    var target: String
+    /// Percent-decoded, dot-segments resolved; always starts with `/`.
+    var path: String
+    var query: String?
+    var version: HTTPVersion
+    var headers: HTTPHeaders
+    /// From the Host header, or from an absolute-form target.
+    var host: String?
+    var contentLength: Int?
+    var isChunked: Bool
+
+    var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
+
+    /// HTTP/1.1 keeps the connection unless told `close`; 1.0 only with `keep-alive`.
+    var wantsKeepAlive: Bool {
+        let tokens = headers.values("Connection").flatMap { $0.split(separator: ",") }
+            .map { String($0).trimmingCharacters(in: " \t").lowercased() }
+        switch version {
+        case .http11: return !tokens.contains("close")
+        case .http10: return tokens.contains("keep-alive")
+        }
+    }
+
+    var expectsContinue: Bool {
+        headers["Expect"]?.lowercased() == "100-continue" && version == .http11
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { ASCIICase.lower($0) == ASCIICase.lower($1) }
+    }
+
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = Substring(self)
+        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
+        while let last = slice.last, characters.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+enum ASCIICase {
+    @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 65 && byte <= 90 ? byte + 32 : byte
+    }
+}

@@ -1,0 +1,92 @@
+import Glibc
+
+/// What a handler answers; the connection writes it.
+struct Response {
+    enum Body {
+        case empty
+        case bytes([UInt8])
+        /// An open file to send with sendfile(2): `length` bytes from `offset`.
+        case file(fd: Int32, offset: Int, length: Int)
+    }
+
+    var status: Int
+    var headers: [(name: String, value: String)] = []
+    var body: Body = .empty
+    /// Close the connection after this response whatever the client asked.
+    var closeConnection = false
+
+    init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    var bodyLength: Int {
+        switch body {
+        case .empty: return 0
+        case .bytes(let bytes): return bytes.count
+        case .file(_, _, let length): return length
+        }
+    }
+
+    /// Status line and header block. `Content-Length` is always sent (no body
+    /// is streamed with unknown length yet), except for 1xx, 204 and 304.
+    func serializedHead(date: String, keepAlive: Bool, headOnly: Bool) -> [UInt8] {
+        var text = "HTTP/1.1 \(status) \(StatusCode.reason(status))\r\nServer: webserv\r\nDate: \(date)\r\n"
+        for header in headers { text += "\(header.name): \(header.value)\r\n" }
+        if status >= 200 && status != 204 && status != 304 {
+            text += "Content-Length: \(bodyLength)\r\n"
+        }
+        text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+
+    /// Releases a file body that was never sent.
+    func discard() {
+        if case .file(let fd, _, _) = body { Socket.close(fd) }
+    }
+}
+
+enum StatusCode {
+    static func reason(_ code: Int) -> String {
+        switch code {
+        case 100: return "Continue"
+        case 200: return "OK"
+        case 201: return "Created"
+        case 204: return "No Content"
+        case 206: return "Partial Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 303: return "See Other"
+        case 304: return "Not Modified"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
+        case 400: return "Bad Request"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Not Allowed"
+        case 408: return "Request Time-out"
+        case 409: return "Conflict"
+        case 411: return "Length Required"
+        case 413: return "Request Entity Too Large"
+        case 414: return "Request-URI Too Large"
+        case 416: return "Requested Range Not Satisfiable"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Temporarily Unavailable"
+        case 504: return "Gateway Time-out"
+        case 505: return "HTTP Version Not Supported"
+        case 507: return "Insufficient Storage"
+        default: return code < 200 ? "Informational" : code < 300 ? "OK" : code < 400 ? "Redirect" : code < 500 ? "Client Error" : "Server Error"
+        }
+    }
+
+    /// nginx's built-in error page, with our name.
+    static func defaultPage(_ code: Int) -> [UInt8] {
+        let title = "\(code) \(reason(code))"
+        return Array("<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n<hr><center>webserv</center>\r\n</body>\r\n</html>\r\n".utf8)
+    }
+}

@@ -1,0 +1,134 @@
+import Glibc
+import ConfLang
+
+/// GET/HEAD of files under `root` or `alias`: index files, directory
+/// redirects, autoindex, MIME types, conditional requests and single byte
+/// ranges. Symlinks are followed, as nginx does by default; the request path
+/// was normalised first, so it cannot climb out of the root.
+struct StaticFileHandler {
+    let head: RequestHead
+    let route: Router.Route
+
+    var settings: LocationConfig { route.settings }
+
+    /// The file system path a request path maps to.
+    static func filesystemPath(for path: String, route: Router.Route) -> String {
+        if let alias = route.settings.alias {
+            let rest = path.dropFirst(min(route.matchedPrefix.count, path.count))
+            if alias.hasSuffix("/") && rest.hasPrefix("/") { return alias + rest.dropFirst() }
+            return alias + rest
+        }
+        return route.settings.root + path
+    }
+
+    func respond() -> Response {
+        let path = StaticFileHandler.filesystemPath(for: head.path, route: route)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return Response(status: errno == EACCES ? 403 : 404) }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            guard head.path.hasSuffix("/") else { return redirectToDirectory() }
+            for index in settings.index {
+                let candidate = path.hasSuffix("/") ? path + index : path + "/" + index
+                var indexInfo = stat()
+                if stat(candidate, &indexInfo) == 0 && (indexInfo.st_mode & S_IFMT) == S_IFREG {
+                    return serveFile(candidate, info: indexInfo, name: index)
+                }
+            }
+            return settings.autoindex ? AutoindexPage(directory: path, requestPath: head.path).response() : Response(status: 403)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return Response(status: 403) }
+        return serveFile(path, info: info, name: path)
+    }
+
+    /// `/dir` → 301 `/dir/` (the query is kept).
+    private func redirectToDirectory() -> Response {
+        var location = head.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.path
+        location += "/"
+        if let query = head.query { location += "?" + query }
+        var response = Response(status: 301, headers: [("Location", location), ("Content-Type", "text/html")])
+        response.body = .bytes(StatusCode.defaultPage(301))
+        return response
+    }
+
+    private func serveFile(_ path: String, info: stat, name: String) -> Response {
+        let size = Int(info.st_size)
+        let modified = Int(info.st_mtim.tv_sec)
+        let etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", mimeType(for: name)),
+            ("Last-Modified", HTTPDate.format(modified)),
+            ("ETag", etag),
+            ("Accept-Ranges", "bytes"),
+        ]
+        if isNotModified(etag: etag, modified: modified) {
+            return Response(status: 304, headers: headers)
+        }
+        var start = 0, length = size, status = 200
+        if let rangeHeader = head.headers["Range"] {
+            switch ByteRange.parse(rangeHeader, size: size) {
+            case .whole: break
+            case .unsatisfiable:
+                return Response(status: 416, headers: [("Content-Range", "bytes */\(size)")],
+                                body: .bytes(StatusCode.defaultPage(416)))
+            case .range(let first, let last):
+                start = first
+                length = last - first + 1
+                status = 206
+                headers.append(("Content-Range", "bytes \(first)-\(last)/\(size)"))
+            }
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return Response(status: errno == EACCES ? 403 : 404) }
+        return Response(status: status, headers: headers, body: .file(fd: fd, offset: start, length: length))
+    }
+
+    /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    private func isNotModified(etag: String, modified: Int) -> Bool {
+        if let match = head.headers["If-None-Match"] {
+            return match == "*" || match.split(separator: ",").contains { $0.trimmingCharacters(in: " \t") == etag || $0.trimmingCharacters(in: " \t") == "W/" + etag }
+        }
+        if let since = head.headers["If-Modified-Since"].flatMap(HTTPDate.parse) {
+            return modified <= since
+        }
+        return false
+    }
+
+    private func mimeType(for name: String) -> String {
+        let file = name.split(separator: "/").last.map(String.init) ?? name
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return settings.defaultType }
+        return settings.mimeTypes.type(forExtension: String(file[file.index(after: dot)...])) ?? settings.defaultType
+    }
+}
+
+/// A `Range: bytes=...` header against a file size (one range; several are served whole).
+enum ByteRange: Equatable {
+    case whole
+    case unsatisfiable
+    case range(first: Int, last: Int)
+
+    static func parse(_ header: String, size: Int) -> ByteRange {
+        let text = header.trimmingCharacters(in: " \t")
+        guard text.lowercased().hasPrefix("bytes=") else { return .whole }
+        let spec = text.dropFirst(6)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        let firstText = spec[..<dash].trimmingCharacters(in: " ")
+        let lastText = spec[spec.index(after: dash)...].trimmingCharacters(in: " ")
+        func number(_ value: String) -> Int? {
+            value.isEmpty || value.count > 18 || !value.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(value)
+        }
+        if firstText.isEmpty {
+            guard let suffix = number(lastText) else { return .whole }
+            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            return .range(first: max(0, size - suffix), last: size - 1)
+        }
+        guard let first = number(firstText) else { return .whole }
+        guard first < size else { return .unsatisfiable }
+        if lastText.isEmpty { return .range(first: first, last: size - 1) }
+        guard let last = number(lastText), last >= first else { return .whole }
+        return .range(first: first, last: min(last, size - 1))
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}

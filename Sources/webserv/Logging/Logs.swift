@@ -1,0 +1,106 @@
+import Glibc
+
+/// One line of the access log, in nginx's combined format.
+struct AccessLogLine {
+    var path: String?
+    var remoteAddress: String
+    var requestLine: String
+    var status: Int
+    var bytesSent: Int
+    var referer: String
+    var userAgent: String
+
+    func formatted(time: Int) -> String {
+        "\(remoteAddress) - - [\(Logs.localTime(time))] \"\(Logs.escape(requestLine))\" \(status) \(bytesSent) \"\(Logs.escape(referer))\" \"\(Logs.escape(userAgent))\"\n"
+    }
+}
+
+/// Access logs (buffered, flushed at least once a second) and the error log
+/// (timestamped, written at once). Files are opened when the configuration
+/// is applied; one descriptor per path.
+final class Logs {
+    private var files: [String: Int32] = [:]
+    private var buffers: [String: [UInt8]] = [:]
+    private var errorFD: Int32 = STDERR_FILENO
+    private var errorLevel = 4
+
+    static let levels = ["debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"]
+
+    /// Opens every path (append mode, created when missing). A path that cannot
+    /// be opened is an error message; nothing changes then.
+    func open(errorLog: String, level: String, accessLogs: Set<String>) -> String? {
+        var opened: [String: Int32] = [:]
+        for path in accessLogs.union([errorLog]) where path != "stderr" {
+            if let existing = files[path] { opened[path] = existing; continue }
+            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                let reason = String(cString: strerror(errno))
+                for (path, fd) in opened where files[path] == nil { Socket.close(fd) }
+                return "cannot open log file '\(path)': \(reason)"
+            }
+            opened[path] = fd
+        }
+        flush()
+        for (path, fd) in files where opened[path] == nil { Socket.close(fd) }
+        files = opened
+        errorFD = errorLog == "stderr" ? STDERR_FILENO : (opened[errorLog] ?? STDERR_FILENO)
+        errorLevel = Logs.levels.firstIndex(of: level) ?? 4
+        return nil
+    }
+
+    func access(_ line: AccessLogLine) {
+        guard let path = line.path, files[path] != nil else { return }
+        buffers[path, default: []].append(contentsOf: line.formatted(time: Clock.wallSeconds()).utf8)
+        if buffers[path]!.count > 64 * 1024 { flush() }
+    }
+
+    func flush() {
+        for (path, bytes) in buffers where !bytes.isEmpty {
+            if let fd = files[path] { writeAll(fd, bytes) }
+            buffers[path] = []
+        }
+    }
+
+    func error(_ level: String, _ message: String) {
+        guard (Logs.levels.firstIndex(of: level) ?? 4) >= errorLevel else { return }
+        writeAll(errorFD, Array("\(Logs.timestamp(Clock.wallSeconds())) [\(level)] \(getpid())#0: \(message)\n".utf8))
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            offset += count
+        }
+    }
+
+    /// `2026/11/25 04:43:24`, nginx's error log time.
+    static func timestamp(_ time: Int) -> String { strftime(time, "%Y/%m/%d %H:%M:%S") }
+
+    /// `25/Nov/2026:04:43:24 +0000`, nginx's $time_local.
+    static func localTime(_ time: Int) -> String { strftime(time, "%d/%b/%Y:%H:%M:%S %z") }
+
+    private static func strftime(_ time: Int, _ format: String) -> String {
+        var seconds = time_t(time)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = Glibc.strftime(&buffer, buffer.count, format, &parts)
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// nginx escapes `"`, `\` and bytes outside printable ASCII as \xHH.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x7F {
+                result += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
+    }
+}
