@@ -1,0 +1,80 @@
+import XCTest
+import Foundation
+@testable import webserv
+
+/// Start-up checks, -t, and SIGHUP reloads.
+final class OperationsTests: XCTestCase {
+    private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    private func write(_ text: String) -> String {
+        let path = NSTemporaryDirectory() + "webserv-t-\(UInt32.random(in: 0...UInt32.max)).conf"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func testCheckOnlyPrintsConfcheckDiagnostics() throws {
+        let bad = write("events { }\nhttp { server { listen 80; servr_name x; } }\n")
+        let result = try run(["-t", bad])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.errors.contains("\(bad):2:28: error: unknown directive 'servr_name'; did you mean 'server_name'? [directive.unknown]"), result.errors)
+        let good = write("events { }\nhttp { server { listen 80; } }\n")
+        XCTAssertEqual(try run(["-t", good]).status, 0)
+    }
+
+    func testNeverStartsWithAnInvalidConfiguration() throws {
+        let bad = write("events { }\nhttp { server { listen 99999; } }\n")
+        let result = try run([bad])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.errors.contains("value.port"), result.errors)
+        XCTAssertEqual(try run([]).status, 2)
+    }
+
+    func testReloadAppliesAValidConfigurationAndKeepsTheOldOnError() throws {
+        let server = try ServerProcess(config: """
+        events { }
+        http { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; return 200 "first"; } }
+        """, portCount: 2)
+        defer { server.stop() }
+        XCTAssertEqual(try server.get("/").bodyText, "first")
+        let second = """
+        events { }
+        http { access_log off; error_log \(server.directory)/logs/error.log;
+            server { listen 127.0.0.1:\(server.ports[0]); return 200 "second"; }
+            server { listen 127.0.0.1:\(server.ports[1]); return 200 "new port"; } }
+        """
+        FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8))
+        server.signal(SIGHUP)
+        try waitFor { (try? server.get("/").bodyText) == "second" }
+        XCTAssertEqual(try server.request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: server.ports[1]).bodyText, "new port")
+
+        FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { server { listen nope:1:2; } }\n".utf8))
+        server.signal(SIGHUP)
+        usleep(300_000)
+        XCTAssertEqual(try server.get("/").bodyText, "second", "an invalid configuration keeps the old one")
+        let log = try String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("keeping the current configuration"), log)
+        XCTAssertTrue(log.contains("value.address") || log.contains("error:"), log)
+    }
+
+    func testSigtermStops() throws {
+        let server = try ServerProcess(config: "events { }\nhttp { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; } }\n")
+        server.signal(SIGTERM)
+        server.process.waitUntilExit()
+        XCTAssertEqual(server.process.terminationStatus, 0)
+    }
+
+    private func waitFor(_ condition: () -> Bool) throws {
+        for _ in 0..<100 where !condition() { usleep(50_000) }
+        XCTAssertTrue(condition())
+    }
+}

@@ -1,0 +1,111 @@
+import XCTest
+@testable import webserv
+
+/// Malformed and hostile requests get nginx's status, and the server keeps serving.
+final class ProtocolTests: XCTestCase {
+    private var server: ServerProcess!
+
+    override func setUpWithError() throws {
+        server = try ServerProcess(config: """
+        events { worker_connections 64; }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                client_header_timeout 1s;
+                keepalive_timeout 1s;
+                large_client_header_buffers 4 1k;
+                client_max_body_size 100;
+                location /up/ { allow_methods GET POST; }
+            }
+        }
+        """, files: ["www/index.html": "hello", "www/a.txt": "A"])
+    }
+
+    override func tearDown() { server.stop() }
+
+    private func status(_ raw: String) throws -> Int {
+        try server.request(raw).status
+    }
+
+    func testBadRequestsGetTheirStatus() throws {
+        XCTAssertEqual(try status("GET / HTTP/1.1\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET / HTTP/2.0\r\nHost: x\r\n\r\n"), 505)
+        XCTAssertEqual(try status("GET / HTTP/1.1\r\nHost : x\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET /\(String(repeating: "a", count: 2000)) HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
+        XCTAssertEqual(try status("GET / HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "b", count: 2000))\r\n\r\n"), 431)
+        XCTAssertEqual(try status("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), 400)
+        XCTAssertEqual(try status("GET /a%00 HTTP/1.1\r\nHost: x\r\n\r\n"), 400)
+        XCTAssertEqual(try status("\u{01}\u{02}garbage\r\n\r\n"), 400)
+        // Still serving.
+        XCTAssertEqual(try server.get("/a.txt").bodyText, "A")
+    }
+
+    func testBodyTooLargeIs413AtOnce() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(response.status, 413)
+        XCTAssertEqual(response.header("Connection"), "close")
+    }
+
+    func testKeepAliveAndPipelining() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        let first = try XCTUnwrap(client.readResponse())
+        let second = try XCTUnwrap(client.readResponse(headRequest: true))
+        let third = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual([first.bodyText, second.bodyText, third.bodyText], ["A", "", "hello"])
+        XCTAssertEqual(first.header("Connection"), "keep-alive")
+        XCTAssertEqual(second.header("Content-Length"), "5")
+        // Same connection, later request.
+        client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.status, 200)
+    }
+
+    func testSmallUnusedBodyIsSkippedOnKeepAlive() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("POST /up/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.status, 405)
+        XCTAssertEqual(client.readResponse()?.bodyText, "A")
+    }
+
+    func testHTTP10ClosesByDefault() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /a.txt HTTP/1.0\r\n\r\n")
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(response.header("Connection"), "close")
+        XCTAssertTrue(client.isClosedByPeer())
+    }
+
+    func testStalledHeadTimesOutWhileOthersAreServed() throws {
+        let stalled = try RawClient(port: server.ports[0])
+        stalled.send("GET / HTTP/1.1\r\nHost: x\r\n")
+        XCTAssertEqual(try server.get("/a.txt").bodyText, "A", "others are served meanwhile")
+        let answer = String(decoding: stalled.readAll(), as: UTF8.self)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 408"), answer)
+    }
+
+    func testIdleKeepAliveIsClosed() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.status, 200)
+        XCTAssertTrue(client.isClosedByPeer())
+    }
+
+    func testNoDescriptorLeaks() throws {
+        _ = try server.get("/a.txt")
+        usleep(100_000)
+        let before = server.openDescriptorCount
+        for index in 0..<200 {
+            let client = try RawClient(port: server.ports[0])
+            client.send(index % 3 == 0 ? "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        : index % 3 == 1 ? "BAD\r\n\r\n" : "GET /index.html HTTP/1.0\r\n\r\n")
+            _ = client.readAll()
+        }
+        usleep(200_000)
+        XCTAssertEqual(server.openDescriptorCount, before)
+    }
+}

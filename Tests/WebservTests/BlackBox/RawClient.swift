@@ -1,0 +1,116 @@
+import Foundation
+import Glibc
+
+/// A blocking TCP client with timeouts, for talking raw HTTP to the server.
+final class RawClient {
+    private let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(port: Int, timeoutSeconds: Int = 5) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            Glibc.close(fd)
+            throw NSError(domain: "RawClient", code: Int(errno))
+        }
+    }
+
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { return }
+            offset += count
+        }
+    }
+
+    /// Reads until the peer closes (or the timeout).
+    func readAll() -> [UInt8] {
+        var result = pending
+        pending = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            result += buffer[0..<count]
+        }
+        return result
+    }
+
+    /// Whether the server closed the connection (EOF) within the timeout.
+    func isClosedByPeer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+
+    /// Reads exactly one response (head + Content-Length body; none for HEAD/304/204).
+    func readResponse(headRequest: Bool = false) -> HTTPTestResponse? {
+        var buffer = pending
+        pending = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        func fill() -> Bool {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return false }
+            buffer += chunk[0..<count]
+            return true
+        }
+        var headEnd: Int?
+        while headEnd == nil {
+            headEnd = buffer.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound
+            if headEnd == nil && !fill() { return nil }
+        }
+        guard let end = headEnd else { return nil }
+        var response = HTTPTestResponse(head: String(decoding: buffer[0..<end], as: UTF8.self))
+        let length = headRequest || response.status == 304 || response.status == 204 ? 0 : Int(response.header("Content-Length") ?? "0") ?? 0
+        while buffer.count < end + length { if !fill() { break } }
+        response.body = Array(buffer[end..<min(buffer.count, end + length)])
+        pending = Array(buffer[min(buffer.count, end + length)...])
+        return response
+    }
+
+    func close() { Glibc.close(fd) }
+    deinit { Glibc.close(fd) }
+}
+
+struct HTTPTestResponse {
+    let head: String
+    var body: [UInt8] = []
+
+    var status: Int { Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0 }
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    func header(_ name: String) -> String? {
+        for line in head.components(separatedBy: "\r\n").dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == name.lowercased() { return parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+}
+
+extension ServerProcess {
+    /// One request on a fresh connection; returns the response.
+    func request(_ text: String, port: Int? = nil, headRequest: Bool = false) throws -> HTTPTestResponse {
+        let client = try RawClient(port: port ?? ports[0])
+        client.send(text)
+        guard let response = client.readResponse(headRequest: headRequest) else {
+            throw NSError(domain: "ServerProcess", code: 2, userInfo: [NSLocalizedDescriptionKey: "no response to \(text)"])
+        }
+        return response
+    }
+
+    func get(_ path: String, headers: String = "") throws -> HTTPTestResponse {
+        try request("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(headers)Connection: close\r\n\r\n")
+    }
+}

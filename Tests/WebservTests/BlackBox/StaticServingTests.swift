@@ -1,0 +1,138 @@
+import XCTest
+@testable import webserv
+
+/// The built binary serving files from a temp directory.
+final class StaticServingTests: XCTestCase {
+    private var server: ServerProcess!
+
+    override func setUpWithError() throws {
+        server = try ServerProcess(config: """
+        events { }
+        http {
+            types { text/html html; text/css css; text/plain txt; }
+            default_type application/octet-stream;
+            access_log DIR/logs/access.log;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                error_page 404 /missing.html;
+                location /list/ { autoindex on; }
+                location /aliased/ { alias DIR/other/; }
+                location = /moved { return 301 /list/; }
+                location = /teapot { return 418 "short and stout"; }
+                location /post/ { allow_methods GET POST; }
+            }
+        }
+        """, files: [
+            "www/index.html": "<h1>home</h1>",
+            "www/style.css": "body{}",
+            "www/missing.html": "custom not found",
+            "www/list/a.txt": "aaaa",
+            "www/list/sub/b.txt": "b",
+            "www/plain/c.txt": "c",
+            "www/data.bin": String(repeating: "0123456789", count: 100),
+            "other/x.txt": "from alias",
+            "secret.txt": "outside the root",
+        ])
+    }
+
+    override func tearDown() { server.stop() }
+
+    func testIndexAndMimeTypes() throws {
+        let home = try server.get("/")
+        XCTAssertEqual(home.status, 200)
+        XCTAssertEqual(home.bodyText, "<h1>home</h1>")
+        XCTAssertEqual(home.header("Content-Type"), "text/html")
+        XCTAssertEqual(try server.get("/style.css").header("Content-Type"), "text/css")
+        XCTAssertEqual(try server.get("/data.bin").header("Content-Type"), "application/octet-stream")
+        XCTAssertEqual(home.header("Server"), "webserv")
+        XCTAssertNotNil(home.header("Date"))
+    }
+
+    func testHeadHasHeadersAndNoBody() throws {
+        let response = try server.request("HEAD /data.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", headRequest: true)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.header("Content-Length"), "1000")
+        XCTAssertTrue(response.body.isEmpty)
+    }
+
+    func testDirectoryRedirectAndAutoindex() throws {
+        let redirect = try server.get("/list?x=1")
+        XCTAssertEqual(redirect.status, 301)
+        XCTAssertEqual(redirect.header("Location"), "/list/?x=1")
+        let listing = try server.get("/list/")
+        XCTAssertEqual(listing.status, 200)
+        XCTAssertTrue(listing.bodyText.contains("<a href=\"sub/\">sub/</a>"), listing.bodyText)
+        XCTAssertTrue(listing.bodyText.contains("<a href=\"a.txt\">a.txt</a>"))
+        XCTAssertEqual(try server.get("/plain/").status, 403, "no index, no autoindex outside /list/")
+    }
+
+    func testErrorPageAndDefaultPages() throws {
+        let missing = try server.get("/nothing-here")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.bodyText, "custom not found")
+        let forbidden = try server.get("/plain/")
+        XCTAssertTrue(forbidden.bodyText.contains("403 Forbidden"))
+    }
+
+    func testAliasAndReturn() throws {
+        XCTAssertEqual(try server.get("/aliased/x.txt").bodyText, "from alias")
+        let moved = try server.get("/moved")
+        XCTAssertEqual(moved.status, 301)
+        XCTAssertEqual(moved.header("Location"), "/list/")
+        let teapot = try server.get("/teapot")
+        XCTAssertEqual(teapot.status, 418)
+        XCTAssertEqual(teapot.bodyText, "short and stout")
+    }
+
+    func testMethodNotAllowedHasAllow() throws {
+        let response = try server.request("DELETE /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(response.status, 405)
+        XCTAssertEqual(response.header("Allow"), "GET, HEAD")
+        // Allowed, but nothing serves a POST to a static file.
+        let post = try server.request("POST /post/a HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(post.header("Allow"), "GET, HEAD, POST")
+        XCTAssertEqual(try server.request("BREW / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 501)
+    }
+
+    func testRangesAndConditionalRequests() throws {
+        let partial = try server.get("/data.bin", headers: "Range: bytes=10-19\r\n")
+        XCTAssertEqual(partial.status, 206)
+        XCTAssertEqual(partial.header("Content-Range"), "bytes 10-19/1000")
+        XCTAssertEqual(partial.bodyText, "0123456789")
+        let tail = try server.get("/data.bin", headers: "Range: bytes=-3\r\n")
+        XCTAssertEqual(tail.bodyText, "789")
+        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=5000-\r\n").status, 416)
+        let full = try server.get("/data.bin")
+        let etag = try XCTUnwrap(full.header("ETag"))
+        let lastModified = try XCTUnwrap(full.header("Last-Modified"))
+        XCTAssertEqual(try server.get("/data.bin", headers: "If-None-Match: \(etag)\r\n").status, 304)
+        XCTAssertEqual(try server.get("/data.bin", headers: "If-Modified-Since: \(lastModified)\r\n").status, 304)
+        XCTAssertEqual(try server.get("/data.bin", headers: "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT\r\n").status, 200)
+    }
+
+    func testTraversalNeverLeavesTheRoot() throws {
+        for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/list/../../secret.txt", "/%2E%2E%2Fsecret.txt"] {
+            let response = try server.get(path)
+            XCTAssertEqual(response.status, 400, path)
+            XCTAssertFalse(response.bodyText.contains("outside the root"), path)
+        }
+        let doubleEncoded = try server.get("/%252e%252e/secret.txt")
+        XCTAssertEqual(doubleEncoded.status, 404)
+        XCTAssertFalse(doubleEncoded.bodyText.contains("outside the root"))
+    }
+
+    func testAccessLogInCombinedFormat() throws {
+        _ = try server.request("GET /style.css HTTP/1.1\r\nHost: x\r\nUser-Agent: tester/1\r\nReferer: http://r/\r\nConnection: close\r\n\r\n")
+        var log = ""
+        for _ in 0..<30 {
+            log = (try? String(contentsOfFile: server.directory + "/logs/access.log", encoding: .utf8)) ?? ""
+            if !log.isEmpty { break }
+            usleep(100_000)
+        }
+        XCTAssertTrue(log.contains("127.0.0.1 - - ["), log)
+        XCTAssertTrue(log.contains("] \"GET /style.css HTTP/1.1\" 200 6 \"http://r/\" \"tester/1\""), log)
+    }
+}

@@ -1,0 +1,120 @@
+import XCTest
+@testable import webserv
+
+final class RequestParserTests: XCTestCase {
+    /// Feeds the whole request at once and also one byte at a time; both must agree.
+    private func parse(_ text: String, limits: RequestLimits = RequestLimits(), file: StaticString = #filePath, line: UInt = #line)
+        -> (result: RequestParser.Result, head: RequestHead?) {
+        let bytes = Array(text.utf8)
+        var whole = RequestParser(limits: limits)
+        let wholeResult = whole.parse(bytes)
+        var piecewise = RequestParser(limits: limits)
+        var buffer: [UInt8] = []
+        var pieceResult = RequestParser.Result.needMore
+        for byte in bytes {
+            buffer.append(byte)
+            pieceResult = piecewise.parse(buffer)
+            if pieceResult != .needMore { break }
+        }
+        XCTAssertEqual(wholeResult, pieceResult, "byte-at-a-time parsing differs", file: file, line: line)
+        return (wholeResult, whole.head)
+    }
+
+    private func status(_ text: String, limits: RequestLimits = RequestLimits(), line: UInt = #line) -> Int? {
+        if case .error(let status) = parse(text, limits: limits, line: line).result { return status }
+        return nil
+    }
+
+    func testSimpleGet() throws {
+        let (result, head) = parse("GET /a/b?x=1&y HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n\r\n")
+        XCTAssertEqual(result, .head(consumed: 61))
+        let request = try XCTUnwrap(head)
+        XCTAssertEqual(request.method, "GET")
+        XCTAssertEqual(request.path, "/a/b")
+        XCTAssertEqual(request.query, "x=1&y")
+        XCTAssertEqual(request.version, .http11)
+        XCTAssertEqual(request.host, "example.com")
+        XCTAssertEqual(request.headers["user-agent"], "t")
+        XCTAssertTrue(request.wantsKeepAlive)
+        XCTAssertFalse(request.hasBody)
+    }
+
+    func testPipelinedRequestLeavesTheRest() {
+        let first = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        var parser = RequestParser()
+        XCTAssertEqual(parser.parse(Array((first + "GET /2 HTTP/1.1\r\n").utf8)), .head(consumed: first.utf8.count))
+    }
+
+    func testLeadingEmptyLinesAndBareLF() {
+        XCTAssertEqual(parse("\r\n\r\nGET / HTTP/1.1\nHost: a\n\n").head?.path, "/")
+    }
+
+    func testAbsoluteFormTakesHostFromTarget() {
+        let head = parse("GET http://other.test:8080/p?q HTTP/1.1\r\nHost: ignored\r\n\r\n").head
+        XCTAssertEqual(head?.host, "other.test:8080")
+        XCTAssertEqual(head?.path, "/p")
+        XCTAssertEqual(head?.query, "q")
+    }
+
+    func testHTTP10Rules() {
+        let head = parse("GET / HTTP/1.0\r\n\r\n").head
+        XCTAssertNotNil(head, "Host is optional in 1.0")
+        XCTAssertEqual(head?.wantsKeepAlive, false)
+        XCTAssertEqual(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").head?.wantsKeepAlive, true)
+        XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").head?.wantsKeepAlive, false)
+    }
+
+    func testMalformedRequestLines() {
+        XCTAssertEqual(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505)
+        XCTAssertEqual(status("GET / HTTP/1.2\r\nHost: a\r\n\r\n"), 505)
+        XCTAssertEqual(status("GET / HTTP/one\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /\r\n\r\n"), 400, "HTTP/0.9 is not spoken")
+        XCTAssertEqual(status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET x HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertNil(status("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"))
+    }
+
+    func testMalformedHeaders() {
+        XCTAssertEqual(status("GET / HTTP/1.1\r\n\r\n"), 400, "Host is required in 1.1")
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nNo-Colon\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}b\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n"), 400)
+    }
+
+    func testBodyFraming() {
+        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n").head?.contentLength, 5)
+        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").head?.contentLength, 5)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), 400)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), 400)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1e3\r\n\r\n"), 400)
+        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n").head?.isChunked, true)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"), 400)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"), 501)
+        XCTAssertEqual(status("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400)
+    }
+
+    func testLimits() {
+        let limits = RequestLimits(maxLineBytes: 64, maxHeadBytes: 256, maxHeaderCount: 5)
+        XCTAssertEqual(status("GET /\(String(repeating: "a", count: 80)) HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits), 414)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "b", count: 80))\r\n\r\n", limits: limits), 431)
+        let many = (0..<6).map { "X\($0): y\r\n" }.joined()
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n", limits: limits), 431)
+        // An unfinished over-long line is refused before it ends.
+        var parser = RequestParser(limits: limits)
+        XCTAssertEqual(parser.parse(Array("GET /\(String(repeating: "a", count: 100))".utf8)), .error(status: 414))
+    }
+
+    func testPathIsNormalisedOrRefused() {
+        XCTAssertEqual(parse("GET /a/./b/../c HTTP/1.1\r\nHost: a\r\n\r\n").head?.path, "/a/c")
+        XCTAssertEqual(status("GET /../x HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /%2e%2e/x HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /a/..%2f..%2fx HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /a%00 HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+    }
+}

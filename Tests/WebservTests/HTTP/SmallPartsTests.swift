@@ -1,0 +1,64 @@
+import XCTest
+@testable import webserv
+
+final class HTTPDateTests: XCTestCase {
+    func testFormatAndParse() {
+        XCTAssertEqual(HTTPDate.format(784111777), "Sun, 06 Nov 1994 08:49:37 GMT")
+        XCTAssertEqual(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777)
+        XCTAssertEqual(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777)
+        XCTAssertEqual(HTTPDate.parse("Sun Nov  6 08:49:37 1994"), 784111777)
+        XCTAssertNil(HTTPDate.parse("yesterday"))
+        XCTAssertNil(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT trailing"))
+    }
+}
+
+final class ByteRangeTests: XCTestCase {
+    func testForms() {
+        XCTAssertEqual(ByteRange.parse("bytes=0-9", size: 100), .range(first: 0, last: 9))
+        XCTAssertEqual(ByteRange.parse("bytes=90-", size: 100), .range(first: 90, last: 99))
+        XCTAssertEqual(ByteRange.parse("bytes=-10", size: 100), .range(first: 90, last: 99))
+        XCTAssertEqual(ByteRange.parse("bytes=50-500", size: 100), .range(first: 50, last: 99))
+        XCTAssertEqual(ByteRange.parse("bytes=100-", size: 100), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=-0", size: 100), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=5-1", size: 100), .whole)
+        XCTAssertEqual(ByteRange.parse("bytes=0-1,5-6", size: 100), .whole)
+        XCTAssertEqual(ByteRange.parse("items=0-1", size: 100), .whole)
+    }
+}
+
+final class TimerHeapTests: XCTestCase {
+    func testPopsInDeadlineOrder() {
+        var heap = TimerHeap()
+        let deadlines = [50, 10, 40, 10, 90, 0, 70]
+        for (index, deadline) in deadlines.enumerated() { heap.push(.init(deadline: deadline, fd: Int32(index), generation: 0)) }
+        var popped: [Int] = []
+        while let entry = heap.pop() { popped.append(entry.deadline) }
+        XCTAssertEqual(popped, deadlines.sorted())
+    }
+}
+
+final class AutoindexTests: XCTestCase {
+    func testEscapingAndOrder() throws {
+        let directory = NSTemporaryDirectory() + "autoindex-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory + "/zdir", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/a <b>&.txt", contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: directory + "/.hidden", contents: Data())
+        let html = AutoindexPage(directory: directory, requestPath: "/d<ir>/").html()
+        XCTAssertTrue(html.contains("<title>Index of /d&lt;ir&gt;/</title>"))
+        XCTAssertTrue(html.contains("<a href=\"a%20%3Cb%3E%26.txt\">a &lt;b&gt;&amp;.txt</a>"), html)
+        XCTAssertFalse(html.contains("hidden"))
+        let directoryIndex = try XCTUnwrap(html.range(of: "zdir/")).lowerBound
+        let fileIndex = try XCTUnwrap(html.range(of: "a%20")).lowerBound
+        XCTAssertLessThan(directoryIndex, fileIndex, "directories come first")
+    }
+}
+
+final class WebservOptionsTests: XCTestCase {
+    func testParse() throws {
+        XCTAssertEqual(try WebservOptions.parse(["-t", "a.conf"]), WebservOptions(testOnly: true, configPath: "a.conf"))
+        XCTAssertEqual(try WebservOptions.parse(["-c", "a.conf"]).configPath, "a.conf")
+        XCTAssertThrowsError(try WebservOptions.parse([]))
+        XCTAssertThrowsError(try WebservOptions.parse(["a", "b"]))
+        XCTAssertThrowsError(try WebservOptions.parse(["-x", "a"]))
+    }
+}
