@@ -1,5 +1,6 @@
-// Linux headers that Swift's Glibc module does not bring in: epoll,
-// signalfd, sendfile. Only declarations; no C code of our own.
+// Linux declarations that Swift's Glibc module does not bring in (epoll,
+// signalfd, sendfile, and the _GNU_SOURCE ones: accept4, mkostemp, strptime).
+// Declarations only, plus one inline adapter.
 #ifndef CSYSTEM_H
 #define CSYSTEM_H
 #ifndef _GNU_SOURCE
@@ -11,6 +12,9 @@
 #include <sys/sendfile.h>
 #include <signal.h>
 #include <time.h>
+#include <stdlib.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 // accept4 with a plain sockaddr pointer (glibc's _GNU_SOURCE prototype uses a
 // transparent union that Swift cannot pass).

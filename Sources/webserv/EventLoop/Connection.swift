@@ -6,6 +6,8 @@ final class Connection {
     enum State {
         /// Waiting for (the rest of) a request head.
         case readingHead
+        /// Receiving a request body for `bodyConsumer`.
+        case readingBody
         /// Reading and dropping a request body nobody needs, before the next request.
         case discardingBody(remaining: Int)
         /// Sending a response.
@@ -30,6 +32,11 @@ final class Connection {
     var keepAliveAfterResponse = false
     /// A body of this many bytes follows the request just answered and must be skipped.
     var bodyToDiscard = 0
+    /// The request whose body is being received, its framing and its consumer.
+    var currentHead: RequestHead?
+    var bodyFraming: BodyFraming?
+    var bodyConsumer: BodyConsumer?
+    var bodyTimeoutMilliseconds = 60_000
 
     /// Timer bookkeeping: only the heap entry with this generation is live.
     var timerGeneration: UInt64 = 0
@@ -60,5 +67,12 @@ final class Connection {
     func releaseFile() {
         if let file { Socket.close(file.fd) }
         file = nil
+    }
+
+    /// Drops an unfinished body: an upload leaves nothing behind.
+    func abortBody() {
+        bodyConsumer?.abort()
+        bodyConsumer = nil
+        bodyFraming = nil
     }
 }

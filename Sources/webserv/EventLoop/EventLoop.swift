@@ -229,6 +229,12 @@ final class EventLoop {
     /// A stalled request head gets 408; idle keep-alive, a stalled send or a
     /// lingering close just end.
     private func timedOut(_ connection: Connection) {
+        if case .readingBody = connection.state {
+            connection.abortBody()
+            respond(connection, with: handler.finalize(Response(status: 408), head: connection.currentHead, on: connection.listenAddress),
+                    head: connection.currentHead, keepAlive: false)
+            return
+        }
         if case .readingHead = connection.state, connection.headStarted {
             respond(connection, with: Response(status: 408, headers: [("Content-Type", "text/html")],
                                                body: .bytes(StatusCode.defaultPage(408))), head: nil, keepAlive: false)
@@ -255,6 +261,7 @@ final class EventLoop {
             }
             if case .lingering = connection.state { continue }
             connection.input.append(contentsOf: readBuffer[0..<count])
+            if case .readingBody = connection.state { setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds) }
             if case .writing = connection.state { break }
             if connection.input.count > 1 << 20 { break }   // bounded: process before reading more
         }
@@ -281,9 +288,8 @@ final class EventLoop {
                 switch connection.parser.parse(connection.input) {
                 case .needMore: return
                 case .error(let status):
-                    let response = Response(status: status, headers: [("Content-Type", "text/html")],
-                                            body: .bytes(StatusCode.defaultPage(status)))
-                    respond(connection, with: response, head: nil, keepAlive: false)
+                    respond(connection, with: handler.finalize(Response(status: status), head: nil, on: connection.listenAddress),
+                            head: nil, keepAlive: false)
                     return
                 case .head(let consumed):
                     guard let head = connection.parser.head else { return }
@@ -291,6 +297,9 @@ final class EventLoop {
                     answer(head, on: connection)
                     return
                 }
+            case .readingBody:
+                receiveBody(connection)
+                return
             case .writing, .lingering:
                 return
             }
@@ -298,17 +307,74 @@ final class EventLoop {
     }
 
     private func answer(_ head: RequestHead, on connection: Connection) {
-        let response = handler.respond(to: head, on: connection.listenAddress)
-        var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
-        if head.hasBody {
-            // Bodies are not consumed by any handler yet: skip a small one, else close.
-            if head.isChunked || head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
-                keepAlive = false
-            } else {
-                connection.bodyToDiscard = head.contentLength ?? 0
+        switch handler.action(for: head, on: connection.listenAddress) {
+        case .respond(let response):
+            var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
+            if head.hasBody {
+                // Nobody reads this body: skip a small one, else close after answering.
+                if head.isChunked || head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
+                    keepAlive = false
+                } else {
+                    connection.bodyToDiscard = head.contentLength ?? 0
+                }
             }
+            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
+        case .receive(let consumer, let maxBodySize):
+            connection.currentHead = head
+            connection.bodyConsumer = consumer
+            connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
+                : .length(remaining: head.contentLength ?? 0)
+            connection.state = .readingBody
+            let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
+            connection.bodyTimeoutMilliseconds = settings?.clientBodyTimeoutMilliseconds ?? 60_000
+            setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
+            if head.expectsContinue {
+                // The request will be accepted: invite the body (RFC 9110 §10.1.1).
+                _ = try? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withUnsafeBytes { try Socket.write(connection.fd, $0) }
+            }
+            receiveBody(connection)
         }
-        respond(connection, with: response, head: head, keepAlive: keepAlive)
+    }
+
+    /// Hands buffered body bytes to the consumer; answers when the body ends.
+    private func receiveBody(_ connection: Connection) {
+        guard let consumer = connection.bodyConsumer, let framing = connection.bodyFraming, let head = connection.currentHead else { return }
+        var stop: Response?
+        var finished = false
+        switch framing {
+        case .length(let remaining):
+            let count = min(remaining, connection.input.count)
+            if count > 0 { stop = consumer.consume(connection.input[0..<count]) }
+            connection.input.removeFirst(count)
+            finished = remaining == count
+            connection.bodyFraming = .length(remaining: remaining - count)
+        case .chunked(var decoder):
+            let (events, consumed) = decoder.decode(connection.input[...])
+            for event in events where stop == nil {
+                switch event {
+                case .data(let range): stop = consumer.consume(connection.input[range])
+                case .end: finished = true
+                case .error(let status):
+                    var response = Response(status: status)
+                    response.closeConnection = true
+                    stop = response
+                }
+            }
+            connection.input.removeFirst(consumed)
+            connection.bodyFraming = .chunked(decoder)
+        }
+        if let stop {
+            connection.abortBody()
+            connection.currentHead = nil
+            respond(connection, with: handler.finalize(stop, head: head, on: connection.listenAddress), head: head, keepAlive: false)
+        } else if finished {
+            let response = consumer.finish()
+            connection.bodyConsumer = nil
+            connection.bodyFraming = nil
+            connection.currentHead = nil
+            let keepAlive = head.wantsKeepAlive && !draining && response.status < 400
+            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
+        }
     }
 
     // MARK: writing
@@ -324,15 +390,13 @@ final class EventLoop {
         case .file(let fd, let offset, let length) where !headOnly: connection.file = (fd, offset, length)
         default: response.discard()
         }
-        let location = handler.router.server(for: connection.listenAddress, host: head?.host)
-            .map { server in head.map { handler.router.route($0.path, in: server).settings } ?? server.base }
+        let location = handler.settings(for: head, on: connection.listenAddress)?.1.settings
         connection.logLine = AccessLogLine(
             path: location?.accessLog, remoteAddress: connection.peerHost,
             requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
             status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
             referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
-        let server = handler.router.server(for: connection.listenAddress, host: head?.host)
-        setTimer(connection, milliseconds: location?.sendTimeoutMilliseconds ?? server?.base.sendTimeoutMilliseconds ?? 60_000)
+        setTimer(connection, milliseconds: location?.sendTimeoutMilliseconds ?? 60_000)
         flush(connection)
     }
 
@@ -388,6 +452,7 @@ final class EventLoop {
     }
 
     func close(_ connection: Connection) {
+        connection.abortBody()
         connection.releaseFile()
         selector.deregister(connection.fd)
         Socket.close(connection.fd)

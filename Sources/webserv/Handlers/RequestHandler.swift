@@ -8,39 +8,89 @@ struct RequestHandler {
 
     static let knownMethods: Set<String> = Set(Values.knownMethods)
 
-    func respond(to head: RequestHead, on address: Values.ListenAddress) -> Response {
-        guard let server = router.server(for: address, host: head.host) else { return Response(status: 500) }
-        if let action = server.base.returnAction {
-            return withErrorPage(answer(action, head: head), head: head, server: server, settings: server.base)
-        }
-        let route = router.route(head.path, in: server)
-        return withErrorPage(decide(head, route: route), head: head, server: server, settings: route.settings)
+    /// What to do with a request: answer now, or first receive its body.
+    enum Action {
+        case respond(Response)
+        case receive(BodyConsumer, maxBodySize: Int)
     }
 
-    private func decide(_ head: RequestHead, route: Router.Route) -> Response {
+    /// The server and location settings that answer a request.
+    func settings(for head: RequestHead?, on address: Values.ListenAddress) -> (ServerConfig, Router.Route)? {
+        guard let server = router.server(for: address, host: head?.host) else { return nil }
+        guard let head, server.base.returnAction == nil else {
+            return (server, Router.Route(settings: server.base, matchedPrefix: ""))
+        }
+        return (server, router.route(head.path, in: server))
+    }
+
+    func action(for head: RequestHead, on address: Values.ListenAddress) -> Action {
+        guard let (server, route) = settings(for: head, on: address) else { return .respond(Response(status: 500)) }
+        if let action = server.base.returnAction { return .respond(answer(action, head: head)) }
+        return decide(head, route: route)
+    }
+
+    /// Error statuses get their error_page (or the built-in page).
+    func finalize(_ response: Response, head: RequestHead?, on address: Values.ListenAddress) -> Response {
+        guard let (server, route) = settings(for: head, on: address) else { return response }
+        return withErrorPage(response, head: head, server: server, settings: route.settings)
+    }
+
+    private func decide(_ head: RequestHead, route: Router.Route) -> Action {
         let settings = route.settings
         if let length = head.contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
             var response = Response(status: 413)
             response.closeConnection = true
-            return response
+            return .respond(response)
         }
         guard RequestHandler.knownMethods.contains(head.method) else {
             // RFC 9110 §15.6.2: a method the server does not implement is 501.
-            return Response(status: 501)
+            return .respond(Response(status: 501))
         }
-        guard settings.allowedMethods.contains(head.method) else { return notAllowed(settings) }
-        if let action = settings.returnAction { return answer(action, head: head) }
+        guard settings.allowedMethods.contains(head.method) else { return .respond(notAllowed(settings)) }
+        if let action = settings.returnAction { return .respond(answer(action, head: head)) }
+        if settings.proxyPass != nil || settings.cgiPath != nil {
+            // Dynamic content (CGI, proxy) is not served yet: say so rather than leak sources.
+            return .respond(Response(status: 501))
+        }
         switch head.method {
         case "GET", "HEAD":
-            if settings.proxyPass != nil || settings.cgiPath != nil {
-                // Dynamic content (CGI, proxy) is not served yet: say so rather than leak sources.
-                return Response(status: 501)
-            }
-            return StaticFileHandler(head: head, route: route).respond()
+            return .respond(StaticFileHandler(head: head, route: route).respond())
+        case "PUT", "POST", "DELETE" where settings.uploadStore != nil:
+            return upload(head, route: route)
         default:
             // Allowed here, but nothing in this location handles it (contract §3).
-            if settings.uploadStore != nil || settings.cgiPath != nil || settings.proxyPass != nil { return Response(status: 501) }
-            return notAllowed(settings)
+            return .respond(notAllowed(settings))
+        }
+    }
+
+    /// PUT names the file, POST creates new ones (raw or multipart), DELETE removes.
+    private func upload(_ head: RequestHead, route: Router.Route) -> Action {
+        guard let store = route.settings.uploadStore else { return .respond(Response(status: 500)) }
+        let relative = String(head.path.dropFirst(min(route.matchedPrefix.count, head.path.count)))
+        if head.method == "DELETE" { return .respond(DeleteHandler.delete(relativePath: relative, store: store)) }
+        guard head.contentLength != nil || head.isChunked else { return .respond(Response(status: 411)) }
+        let prefix = String(head.path.prefix(route.matchedPrefix.count))
+        let prefersJSON = head.headers["Accept"]?.contains("application/json") ?? false
+        let mode: UploadConsumer.Mode
+        if head.method == "PUT" {
+            let name = relative.drop { $0 == "/" }
+            guard !name.isEmpty, !name.hasSuffix("/"), !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else {
+                return .respond(Response(status: 403))
+            }
+            mode = .put(path: store + "/" + name)
+        } else if let contentType = head.headers["Content-Type"], contentType.lowercased().hasPrefix("multipart/") {
+            guard let parser = MultipartParser(contentType: contentType) else { return .respond(Response(status: 400)) }
+            mode = .multipart(parser)
+        } else {
+            mode = .raw
+        }
+        do {
+            let consumer = try UploadConsumer(mode: mode, store: store, urlPrefix: prefix, prefersJSON: prefersJSON)
+            return .receive(consumer, maxBodySize: route.settings.clientMaxBodySize)
+        } catch UploadFile.Failure.status(let status) {
+            return .respond(Response(status: status))
+        } catch {
+            return .respond(Response(status: 500))
         }
     }
 
@@ -67,8 +117,14 @@ struct RequestHandler {
     /// An error status with an `error_page`: an internal redirect to that page
     /// (one level: a failing error page falls back to the built-in one), or a
     /// 302 to a full URL. Without one: nginx's built-in page.
-    private func withErrorPage(_ response: Response, head: RequestHead, server: ServerConfig, settings: LocationConfig) -> Response {
+    private func withErrorPage(_ response: Response, head: RequestHead?, server: ServerConfig, settings: LocationConfig) -> Response {
         guard response.status >= 400, response.bodyLength == 0 else { return response }
+        guard let head else {
+            var page = response
+            page.headers.append(("Content-Type", "text/html"))
+            page.body = .bytes(StatusCode.defaultPage(response.status))
+            return page
+        }
         var result = response
         if let page = settings.errorPages[response.status] {
             if Values.isHTTPURL(page.target) {

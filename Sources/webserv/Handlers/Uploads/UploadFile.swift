@@ -1,0 +1,67 @@
+import Glibc
+import CSystem
+
+/// A file being received: written to a temporary name in the destination
+/// directory, renamed into place only when complete, removed otherwise, so
+/// an aborted upload never leaves a partial file behind.
+final class UploadFile {
+    enum Failure: Error { case status(Int) }
+
+    private(set) var fd: Int32
+    let temporaryPath: String
+    private(set) var written = 0
+
+    init(directory: String) throws {
+        var template = Array((directory + "/.webserv-upload-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkostemp(base, O_CLOEXEC)
+        }
+        guard fd >= 0 else { throw Failure.status(UploadFile.status(for: errno)) }
+        self.fd = fd
+        temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        fchmod(fd, 0o644)
+    }
+
+    func write(_ bytes: ArraySlice<UInt8>) throws {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure.status(UploadFile.status(for: errno))
+            }
+            offset += count
+            written += count
+        }
+    }
+
+    /// Moves the complete file to `path`; returns whether it replaced a file.
+    func commit(to path: String) throws -> Bool {
+        var info = stat()
+        let existed = lstat(path, &info) == 0
+        if existed && (info.st_mode & S_IFMT) == S_IFDIR { abort(); throw Failure.status(409) }
+        guard close(fd) == 0 else { fd = -1; abort(); throw Failure.status(UploadFile.status(for: errno)) }
+        fd = -1
+        guard rename(temporaryPath, path) == 0 else {
+            let error = errno
+            abort()
+            throw Failure.status(UploadFile.status(for: error))
+        }
+        return existed
+    }
+
+    func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temporaryPath)
+    }
+
+    static func status(for error: Int32) -> Int {
+        switch error {
+        case ENOSPC, EDQUOT: return 507
+        case EACCES, EPERM, EROFS: return 403
+        case ENOENT, ENOTDIR: return 409
+        default: return 500
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import XCTest
+@testable import webserv
+
+/// Uploads and DELETE against the built binary.
+final class UploadTests: XCTestCase {
+    private var server: ServerProcess!
+    private var store: String { server.directory + "/store" }
+
+    override func setUpWithError() throws {
+        server = try ServerProcess(config: """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                client_body_timeout 1s;
+                location /up/ {
+                    allow_methods GET POST PUT DELETE;
+                    alias DIR/store/;
+                    upload_store DIR/store;
+                    client_max_body_size 1k;
+                }
+            }
+        }
+        """, files: ["www/index.html": "x", "store/existing.txt": "old"])
+    }
+
+    override func tearDown() { server.stop() }
+
+    private func storeFiles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []).sorted()
+    }
+
+    private func content(_ name: String) -> String? {
+        try? String(contentsOfFile: store + "/" + name, encoding: .utf8)
+    }
+
+    func testPutCreatesThenReplaces() throws {
+        XCTAssertEqual(try server.request("PUT /up/new.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello").status, 201)
+        XCTAssertEqual(content("new.txt"), "hello")
+        XCTAssertEqual(try server.request("PUT /up/existing.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nnew").status, 204)
+        XCTAssertEqual(content("existing.txt"), "new")
+        XCTAssertEqual(try server.get("/up/new.txt").bodyText, "hello", "served back through the alias")
+    }
+
+    func testChunkedPut() throws {
+        let response = try server.request("PUT /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+        XCTAssertEqual(response.status, 201)
+        XCTAssertEqual(content("c.txt"), "abcde")
+    }
+
+    func testPostRawGetsAUniqueNameAndLocation() throws {
+        let response = try server.request("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\ndata")
+        XCTAssertEqual(response.status, 201)
+        let location = try XCTUnwrap(response.header("Location"))
+        XCTAssertTrue(location.hasPrefix("/up/upload-"), location)
+        XCTAssertEqual(content(String(location.dropFirst(4))), "data")
+    }
+
+    func testMultipartSavesFilePartsWithSafeNames() throws {
+        let body = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../../escape.txt\"\r\n\r\nfile one\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"g\"; filename=\"existing.txt\"\r\n\r\nsecond\r\n--B--\r\n"
+        let response = try server.request("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        XCTAssertEqual(response.status, 201)
+        XCTAssertEqual(content("escape.txt"), "file one")
+        XCTAssertEqual(content("existing.txt"), "old", "an existing file is not overwritten by POST")
+        XCTAssertEqual(content("existing-1.txt"), "second")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: server.directory + "/escape.txt"))
+    }
+
+    func testTooLargeBodiesAre413AndLeaveNothing() throws {
+        XCTAssertEqual(try server.request("PUT /up/big HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n").status, 413)
+        let chunk = String(repeating: "z", count: 600)
+        let chunked = "PUT /up/big2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
+        XCTAssertEqual(try server.request(chunked).status, 413)
+        usleep(100_000)
+        XCTAssertEqual(storeFiles(), ["existing.txt"])
+    }
+
+    func testClientThatDisconnectsMidUploadLeavesNoFile() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("PUT /up/partial HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n" + String(repeating: "p", count: 300))
+        usleep(200_000)
+        client.close()
+        usleep(300_000)
+        XCTAssertEqual(storeFiles(), ["existing.txt"])
+    }
+
+    func testStalledUploadTimesOutAndLeavesNoFile() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("PUT /up/slow HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\nabc")
+        let answer = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 408"), answer)
+        XCTAssertEqual(storeFiles(), ["existing.txt"])
+    }
+
+    func testExpectContinue() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("PUT /up/e.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        let interim = try XCTUnwrap(client.readResponse(headRequest: true))
+        XCTAssertEqual(interim.status, 100)
+        client.send("ok")
+        XCTAssertEqual(client.readResponse()?.status, 201)
+        // Refused at once: no 100, the final status.
+        let refused = try RawClient(port: server.ports[0])
+        refused.send("PUT /up/big HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\nExpect: 100-continue\r\n\r\n")
+        XCTAssertEqual(refused.readResponse()?.status, 413)
+    }
+
+    func testDelete() throws {
+        XCTAssertEqual(try server.request("DELETE /up/existing.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 204)
+        XCTAssertEqual(try server.request("DELETE /up/existing.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 404)
+        XCTAssertEqual(try server.request("DELETE /up/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 403)
+        XCTAssertEqual(try server.request("DELETE /up/../www/index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 405,
+                       "normalised to /www/index.html: outside the upload location")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: server.directory + "/www/index.html"))
+    }
+
+    func testPutWithoutLengthIs411() throws {
+        XCTAssertEqual(try server.request("PUT /up/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 411)
+    }
+}
