@@ -1,11 +1,10 @@
-// Linux declarations that Swift's Glibc module does not bring in (epoll,
-// signalfd, sendfile, and the _GNU_SOURCE ones: accept4, mkostemp, strptime).
-// Declarations only, plus one inline adapter.
+// Linux declarations that Swift's Glibc module does not bring in. The GNU
+// ones are declared here by hand: defining _GNU_SOURCE in this module would
+// give it a different view of glibc's types than SwiftGlibc (clean builds
+// then fail on fd_set). Declarations only; no C code of our own.
 #ifndef CSYSTEM_H
 #define CSYSTEM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -16,9 +15,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-// accept4 with a plain sockaddr pointer (glibc's _GNU_SOURCE prototype uses a
-// transparent union that Swift cannot pass).
-static inline int csystem_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
-    return accept4(fd, address, length, flags);
-}
+int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+int mkostemp(char *template_path, int flags);
+char *strptime(const char *text, const char *format, struct tm *time);
 #endif

@@ -55,7 +55,8 @@ struct RequestHandler {
         switch head.method {
         case "GET", "HEAD":
             return .respond(StaticFileHandler(head: head, route: route).respond())
-        case "PUT", "POST", "DELETE" where settings.uploadStore != nil:
+        case "PUT", "POST", "DELETE":
+            guard settings.uploadStore != nil else { return .respond(notAllowed(settings)) }
             return upload(head, route: route)
         default:
             // Allowed here, but nothing in this location handles it (contract §3).

@@ -17,7 +17,7 @@ enum Socket {
                 address6.sin6_port = in_port_t(UInt16(address.port).bigEndian)
                 let host = String(address.host.dropFirst().dropLast())
                 guard inet_pton(AF_INET6, host, &address6.sin6_addr) == 1 else { throw SystemError(call: "inet_pton(\(host))", errorNumber: EINVAL) }
-                try withUnsafePointer(to: &address6) { pointer in
+                _ = try withUnsafePointer(to: &address6) { pointer in
                     try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
                         try syscallValue("bind(\(address))") { bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
                     }
@@ -27,7 +27,7 @@ enum Socket {
                 address4.sin_family = sa_family_t(AF_INET)
                 address4.sin_port = in_port_t(UInt16(address.port).bigEndian)
                 address4.sin_addr = try ipv4Address(address.host)
-                try withUnsafePointer(to: &address4) { pointer in
+                _ = try withUnsafePointer(to: &address4) { pointer in
                     try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
                         try syscallValue("bind(\(address))") { bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                     }
@@ -59,7 +59,7 @@ enum Socket {
     static func localPort(_ fd: Int32) throws -> Int {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        try withUnsafeMutablePointer(to: &storage) { pointer in
+        _ = try withUnsafeMutablePointer(to: &storage) { pointer in
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
                 try syscallValue("getsockname") { getsockname(fd, raw, &length) }
             }
@@ -73,7 +73,7 @@ enum Socket {
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = try withUnsafeMutablePointer(to: &storage) { pointer in
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                try syscall("accept4") { csystem_accept4(listener, raw, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)) }
+                try syscall("accept4") { accept4(listener, raw, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)) }
             }
         }
         guard case .value(let fd) = result else { return .wouldBlock }

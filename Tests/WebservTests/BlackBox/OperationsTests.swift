@@ -73,6 +73,53 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(server.process.terminationStatus, 0)
     }
 
+    func testSigquitFinishesInFlightRequestsThenExits() throws {
+        let server = try ServerProcess(config: """
+        events { }
+        http { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; root DIR/www; client_body_timeout 5s;
+            location /up/ { allow_methods PUT; upload_store DIR/www; } } }
+        """, files: ["www/a.txt": "A"])
+        let busy = try RawClient(port: server.ports[0])
+        busy.send("PUT /up/late.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nla")
+        let idle = try RawClient(port: server.ports[0])
+        idle.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(idle.readResponse()?.status, 200)
+        usleep(100_000)
+        server.signal(SIGQUIT)
+        usleep(200_000)
+        XCTAssertTrue(idle.isClosedByPeer(), "idle keep-alive connections close at once")
+        XCTAssertNil(try? RawClient(port: server.ports[0]), "no new connections")
+        busy.send("te")
+        XCTAssertEqual(busy.readResponse()?.status, 201, "the in-flight request is finished")
+        server.process.waitUntilExit()
+        XCTAssertEqual(server.process.terminationStatus, 0)
+        XCTAssertEqual(try String(contentsOfFile: server.directory + "/www/late.txt", encoding: .utf8), "late")
+    }
+
+    func testWorkerConnectionsCapsConnectionsWithoutRefusingForever() throws {
+        let server = try ServerProcess(config: """
+        events { worker_connections 2; }
+        http { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; root DIR/www; keepalive_timeout 30s; } }
+        """, files: ["www/a.txt": "A"])
+        defer { server.stop() }
+        // waitUntilListening used one connection; hold two more open.
+        usleep(100_000)
+        let first = try RawClient(port: server.ports[0])
+        first.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(first.readResponse()?.status, 200)
+        let second = try RawClient(port: server.ports[0])
+        second.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(second.readResponse()?.status, 200)
+        // A third waits in the backlog until one closes.
+        let third = try RawClient(port: server.ports[0], timeoutSeconds: 1)
+        third.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertNil(third.readResponse(), "not accepted while at the cap")
+        first.close()
+        let waiting = try RawClient(port: server.ports[0], timeoutSeconds: 5)
+        _ = waiting
+        XCTAssertEqual(third.readResponse()?.status, 200, "accepted once a slot is free")
+    }
+
     private func waitFor(_ condition: () -> Bool) throws {
         for _ in 0..<100 where !condition() { usleep(50_000) }
         XCTAssertTrue(condition())
