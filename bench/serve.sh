@@ -17,7 +17,8 @@ trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/www" "$work/logs"
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+limit=$(ulimit -n); [ "$idle" -lt "$((limit - 100))" ] || idle=$((limit - 100))
 
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;

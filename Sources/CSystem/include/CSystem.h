@@ -18,4 +18,6 @@
 int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int mkostemp(char *template_path, int flags);
 char *strptime(const char *text, const char *format, struct tm *time);
+int pipe2(int fds[2], int flags);
+int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
 #endif

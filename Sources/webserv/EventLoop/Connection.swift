@@ -12,6 +12,8 @@ final class Connection {
         case discardingBody(remaining: Int)
         /// Sending a response.
         case writing
+        /// Waiting for a CGI script's header block.
+        case awaitingScript
         /// Response sent, write side shut: draining what the client still sends, then close.
         case lingering
     }
@@ -37,6 +39,8 @@ final class Connection {
     var bodyFraming: BodyFraming?
     var bodyConsumer: BodyConsumer?
     var bodyTimeoutMilliseconds = 60_000
+    /// The CGI script answering the current request.
+    var cgi: CGIExchange?
 
     /// Timer bookkeeping: only the heap entry with this generation is live.
     var timerGeneration: UInt64 = 0

@@ -4,20 +4,25 @@ import ConfLang
 /// The single-threaded server: one epoll selector, listening sockets,
 /// connections, timers and signals. Nothing here blocks on a client.
 final class EventLoop {
-    private let selector: Selector
+    let selector: Selector
     private let signals: SignalSource
-    private let logs = Logs()
+    let logs = Logs()
     private(set) var config: WebservConfig
     private let configPath: String
-    private var handler: RequestHandler
+    var handler: RequestHandler
 
     var listeners: [Int32: Values.ListenAddress] = [:]
     var connections: [Int32: Connection] = [:]
     var timers = TimerHeap()
+    /// Pipe descriptor → the connection whose CGI script it belongs to.
+    var pipeOwners: [Int32: Connection] = [:]
+    /// Running scripts by pid, to note their exit.
+    var scripts: [pid_t: CGIExchange] = [:]
+    private var nextScriptDeadline: Int?
     private var acceptingPaused = false
     private var acceptResumeAt: Int?
     private var stopping = false
-    private var draining = false
+    var draining = false
     private var lastFlush = 0
     private var dateCache: (second: Int, text: String) = (0, "")
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -97,6 +102,7 @@ final class EventLoop {
     private func dispatch(_ event: Selector.Event) {
         if event.token == EventLoop.signalToken { handleSignals(); return }
         let fd = Int32(truncatingIfNeeded: event.token)
+        if event.token & EventLoop.pipeFlag != 0 { pipeEvent(fd: fd, event: event); return }
         if let address = listeners[fd] { acceptAll(on: fd, address: address); return }
         guard let connection = connections[fd] else { return }
         if event.readable || event.closed { readable(connection) }
@@ -107,12 +113,14 @@ final class EventLoop {
         let now = Clock.monotonicMilliseconds()
         if now - lastFlush >= 1000 { logs.flush(); lastFlush = now }
         if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
+        nextScriptDeadline = scripts.isEmpty ? nil : expireScripts(now: now)
     }
 
     private func nextTimeout() -> Int32 {
         var wait = 1000
         if let next = timers.next { wait = min(wait, max(0, next.deadline - Clock.monotonicMilliseconds())) }
         if let resume = acceptResumeAt { wait = min(wait, max(0, resume - Clock.monotonicMilliseconds())) }
+        if let deadline = nextScriptDeadline { wait = min(wait, max(0, deadline - Clock.monotonicMilliseconds())) }
         return Int32(wait)
     }
 
@@ -135,6 +143,8 @@ final class EventLoop {
             case SIGQUIT:
                 logs.error("notice", "SIGQUIT received, finishing in-flight requests")
                 beginDraining()
+            case SIGCHLD:
+                reapScripts()
             default: break
             }
         }
@@ -245,7 +255,7 @@ final class EventLoop {
 
     // MARK: reading
 
-    private func readable(_ connection: Connection) {
+    func readable(_ connection: Connection) {
         while true {
             let result: IOResult<Int>
             do {
@@ -300,14 +310,18 @@ final class EventLoop {
             case .readingBody:
                 receiveBody(connection)
                 return
-            case .writing, .lingering:
+            case .writing:
+                // A CGI script may answer before it has read the whole body: keep feeding it.
+                if connection.bodyConsumer != nil { receiveBody(connection) }
+                return
+            case .lingering, .awaitingScript:
                 return
             }
         }
     }
 
     private func answer(_ head: RequestHead, on connection: Connection) {
-        switch handler.action(for: head, on: connection.listenAddress) {
+        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort)) {
         case .respond(let response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {
@@ -319,6 +333,8 @@ final class EventLoop {
                 }
             }
             respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
+        case .cgi(let request, let maxBodySize):
+            startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             connection.currentHead = head
             connection.bodyConsumer = consumer
@@ -337,7 +353,7 @@ final class EventLoop {
     }
 
     /// Hands buffered body bytes to the consumer; answers when the body ends.
-    private func receiveBody(_ connection: Connection) {
+    func receiveBody(_ connection: Connection) {
         guard let consumer = connection.bodyConsumer, let framing = connection.bodyFraming, let head = connection.currentHead else { return }
         var stop: Response?
         var finished = false
@@ -368,10 +384,10 @@ final class EventLoop {
             connection.currentHead = nil
             respond(connection, with: handler.finalize(stop, head: head, on: connection.listenAddress), head: head, keepAlive: false)
         } else if finished {
-            let response = consumer.finish()
             connection.bodyConsumer = nil
             connection.bodyFraming = nil
             connection.currentHead = nil
+            guard let response = consumer.finish() else { return }   // answered later (CGI)
             let keepAlive = head.wantsKeepAlive && !draining && response.status < 400
             respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
         }
@@ -383,6 +399,7 @@ final class EventLoop {
         let headOnly = head?.method == "HEAD"
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
+        if response.status >= 400 && !response.streamed { connection.abortBody() }
         connection.output = response.serializedHead(date: httpDate(), keepAlive: keepAlive, headOnly: headOnly)
         connection.outputOffset = 0
         switch response.body {
@@ -400,7 +417,7 @@ final class EventLoop {
         flush(connection)
     }
 
-    private func flush(_ connection: Connection) {
+    func flush(_ connection: Connection) {
         do {
             while connection.outputOffset < connection.output.count {
                 let result = try connection.output[connection.outputOffset...].withUnsafeBytes { try Socket.write(connection.fd, $0) }
@@ -417,14 +434,33 @@ final class EventLoop {
         } catch {
             close(connection); return
         }
+        if connection.outputOffset > 1 << 16 {
+            connection.output.removeFirst(connection.outputOffset)
+            connection.outputOffset = 0
+        }
+        if let exchange = connection.cgi, !exchange.outputDone {
+            // Everything so far is sent; the script has more to say.
+            try? selector.reregister(connection.fd, interest: readsBody(connection) ? .read : [], token: UInt64(connection.fd))
+            resumeScriptOutput(connection)
+            return
+        }
         finishResponse(connection)
     }
 
     private func waitForWritable(_ connection: Connection) {
-        try? selector.reregister(connection.fd, interest: .write, token: UInt64(connection.fd))
+        let interest: Selector.Interest = readsBody(connection) ? [.write, .read] : .write
+        try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
     }
 
-    private func finishResponse(_ connection: Connection) {
+    /// Whether the socket should be read for a request body right now (not
+    /// when the CGI script is behind on its stdin).
+    func readsBody(_ connection: Connection) -> Bool {
+        guard connection.bodyConsumer != nil else { return false }
+        return (connection.cgi?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
+    }
+
+    func finishResponse(_ connection: Connection) {
+        endScript(connection)
         connection.releaseFile()
         connection.output = []
         connection.outputOffset = 0
@@ -444,7 +480,7 @@ final class EventLoop {
 
     /// Close after the response without resetting data the client may still
     /// be sending (a 413 body): shut our side, drain theirs briefly.
-    private func linger(_ connection: Connection) {
+    func linger(_ connection: Connection) {
         connection.state = .lingering
         Socket.shutdownWrite(connection.fd)
         try? selector.reregister(connection.fd, interest: .read, token: UInt64(connection.fd))
@@ -452,6 +488,7 @@ final class EventLoop {
     }
 
     func close(_ connection: Connection) {
+        endScript(connection)
         connection.abortBody()
         connection.releaseFile()
         selector.deregister(connection.fd)

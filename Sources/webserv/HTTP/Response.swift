@@ -14,6 +14,8 @@ struct Response {
     var body: Body = .empty
     /// Close the connection after this response whatever the client asked.
     var closeConnection = false
+    /// The body follows later (CGI): no Content-Length is computed here.
+    var streamed = false
 
     init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status
@@ -29,12 +31,12 @@ struct Response {
         }
     }
 
-    /// Status line and header block. `Content-Length` is always sent (no body
-    /// is streamed with unknown length yet), except for 1xx, 204 and 304.
+    /// Status line and header block. `Content-Length` is sent except for 1xx,
+    /// 204, 304 and streamed bodies (whose framing the caller adds).
     func serializedHead(date: String, keepAlive: Bool, headOnly: Bool) -> [UInt8] {
         var text = "HTTP/1.1 \(status) \(StatusCode.reason(status))\r\nServer: webserv\r\nDate: \(date)\r\n"
         for header in headers { text += "\(header.name): \(header.value)\r\n" }
-        if status >= 200 && status != 204 && status != 304 {
+        if status >= 200 && status != 204 && status != 304 && !streamed {
             text += "Content-Length: \(bodyLength)\r\n"
         }
         text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"

@@ -2,8 +2,8 @@
 protocol BodyConsumer: AnyObject {
     /// Takes the next body bytes; a response means "stop now and answer this".
     func consume(_ bytes: ArraySlice<UInt8>) -> Response?
-    /// The body is complete.
-    func finish() -> Response
+    /// The body is complete: the answer, or nil when it comes later (CGI).
+    func finish() -> Response?
     /// The request ended early (client gone, timeout, 413): undo everything.
     func abort()
 }

@@ -12,6 +12,8 @@ struct RequestHandler {
     enum Action {
         case respond(Response)
         case receive(BodyConsumer, maxBodySize: Int)
+        /// Run a CGI script; its body limit is the location's.
+        case cgi(CGIRequest, maxBodySize: Int)
     }
 
     /// The server and location settings that answer a request.
@@ -23,10 +25,15 @@ struct RequestHandler {
         return (server, router.route(head.path, in: server))
     }
 
-    func action(for head: RequestHead, on address: Values.ListenAddress) -> Action {
+    func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0)) -> Action {
         guard let (server, route) = settings(for: head, on: address) else { return .respond(Response(status: 500)) }
         if let action = server.base.returnAction { return .respond(answer(action, head: head)) }
-        return decide(head, route: route)
+        return decide(head, route: route, runScript: { interpreter in
+            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server, address: address, peer: peer) {
+            case .success(let request): return .cgi(request, maxBodySize: route.settings.clientMaxBodySize)
+            case .failure(.status(let status)): return .respond(Response(status: status))
+            }
+        })
     }
 
     /// Error statuses get their error_page (or the built-in page).
@@ -35,7 +42,7 @@ struct RequestHandler {
         return withErrorPage(response, head: head, server: server, settings: route.settings)
     }
 
-    private func decide(_ head: RequestHead, route: Router.Route) -> Action {
+    private func decide(_ head: RequestHead, route: Router.Route, runScript: (String) -> Action) -> Action {
         let settings = route.settings
         if let length = head.contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
             var response = Response(status: 413)
@@ -48,8 +55,9 @@ struct RequestHandler {
         }
         guard settings.allowedMethods.contains(head.method) else { return .respond(notAllowed(settings)) }
         if let action = settings.returnAction { return .respond(answer(action, head: head)) }
-        if settings.proxyPass != nil || settings.cgiPath != nil {
-            // Dynamic content (CGI, proxy) is not served yet: say so rather than leak sources.
+        if let interpreter = settings.cgiPath { return runScript(interpreter) }
+        if settings.proxyPass != nil {
+            // The reverse proxy is not written yet: say so.
             return .respond(Response(status: 501))
         }
         switch head.method {

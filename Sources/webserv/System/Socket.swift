@@ -113,6 +113,12 @@ enum Socket {
         try syscall("send") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// write(2), for pipes (send(2) works on sockets only). SIGPIPE is ignored,
+    /// so a reader that went away is an EPIPE error.
+    static func writePipe(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        try syscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) }
+    }
+
     static func sendFile(_ socket: Int32, from file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
         var position = off_t(offset)
         let result = try syscall("sendfile") { Glibc.sendfile(socket, file, &position, count) }

@@ -79,7 +79,7 @@ final class UploadConsumer: BodyConsumer {
         }
     }
 
-    func finish() -> Response {
+    func finish() -> Response? {
         do {
             switch mode {
             case .put(let path):

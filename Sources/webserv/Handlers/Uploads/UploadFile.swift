@@ -51,6 +51,15 @@ final class UploadFile {
         return existed
     }
 
+    /// Removes the name at once (a spool file nobody else should see).
+    func unlinkName() { unlink(temporaryPath) }
+
+    /// The descriptor, positioned at the start, for reading back.
+    func rewound() -> Int32 {
+        lseek(fd, 0, SEEK_SET)
+        return fd
+    }
+
     func abort() {
         if fd >= 0 { close(fd); fd = -1 }
         unlink(temporaryPath)

@@ -1,0 +1,66 @@
+import Glibc
+import ConfLang
+
+/// Everything needed to start one CGI script (RFC 3875): the interpreter, the
+/// script, its directory, its environment and its time limit.
+struct CGIRequest {
+    let interpreter: String
+    let scriptFile: String
+    let workingDirectory: String
+    var environment: [String: String]
+    let timeoutMilliseconds: Int
+
+    /// The script a request names under a CGI location: for `$ .py` the path up
+    /// to the suffix; under a `^ /cgi-bin/` location the first segment after the
+    /// prefix. The rest of the path is PATH_INFO.
+    static func scriptPath(for path: String, route: Router.Route) -> (script: String, pathInfo: String)? {
+        if let script = route.scriptPath { return (script, route.pathInfo ?? "") }
+        var index = path.index(path.startIndex, offsetBy: min(route.matchedPrefix.count, path.count))
+        while index < path.endIndex && path[index] == "/" { index = path.index(after: index) }
+        let segmentEnd = path[index...].firstIndex(of: "/") ?? path.endIndex
+        guard segmentEnd > index else { return nil }
+        return (String(path[..<segmentEnd]), String(path[segmentEnd...]))
+    }
+
+    enum Problem: Error, Equatable { case status(Int) }
+
+    /// Resolves the script file and builds the environment, or the status to answer.
+    static func make(head: RequestHead, route: Router.Route, interpreter: String, server: ServerConfig,
+                     address: Values.ListenAddress, peer: (host: String, port: Int)) -> Result<CGIRequest, Problem> {
+        guard let (script, pathInfo) = scriptPath(for: head.path, route: route) else { return .failure(.status(403)) }
+        let file = StaticFileHandler.filesystemPath(for: script, route: route)
+        var info = stat()
+        guard stat(file, &info) == 0 else { return .failure(.status(errno == EACCES ? 403 : 404)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.status(403)) }
+        let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+        var environment: [String: String] = [
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_PROTOCOL": head.version.rawValue,
+            "SERVER_SOFTWARE": "webserv",
+            "SERVER_NAME": server.names.first.flatMap { $0.isEmpty ? nil : $0 } ?? (head.host.map(Router.normalizedHost) ?? "localhost"),
+            "SERVER_PORT": String(address.port),
+            "REQUEST_METHOD": head.method,
+            "REQUEST_URI": head.target,
+            "QUERY_STRING": head.query ?? "",
+            "SCRIPT_NAME": script,
+            "SCRIPT_FILENAME": file,
+            "PATH_INFO": pathInfo,
+            "REMOTE_ADDR": peer.host,
+            "REMOTE_PORT": String(peer.port),
+            "REDIRECT_STATUS": "200",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+        ]
+        if !pathInfo.isEmpty { environment["PATH_TRANSLATED"] = StaticFileHandler.filesystemPath(for: pathInfo, route: route) }
+        if let type = head.headers["Content-Type"] { environment["CONTENT_TYPE"] = type }
+        // A chunked body reaches the script de-chunked; its length is only known
+        // at the end, so CONTENT_LENGTH is set only when the client sent one.
+        if let length = head.contentLength { environment["CONTENT_LENGTH"] = String(length) }
+        for (name, value) in head.headers.fields {
+            let key = "HTTP_" + name.uppercased().map { $0 == "-" ? "_" : $0 }.map(String.init).joined()
+            if key == "HTTP_CONTENT_TYPE" || key == "HTTP_CONTENT_LENGTH" || key == "HTTP_PROXY" { continue }
+            environment[key] = environment[key].map { $0 + ", " + value } ?? value
+        }
+        return .success(CGIRequest(interpreter: interpreter, scriptFile: file, workingDirectory: directory,
+                                   environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds))
+    }
+}

@@ -1,0 +1,59 @@
+/// Reads the header block a CGI script prints before its body (RFC 3875 §6):
+/// `Status`, `Content-Type`, `Location` and other fields, ended by an empty
+/// line (CRLF or LF).
+struct CGIResponseParser {
+    enum Result: Equatable {
+        case needMore
+        /// The header block ended `bodyStart` bytes into the output so far.
+        case complete(status: Int, headers: [Header], bodyStart: Int)
+        case invalid
+    }
+
+    struct Header: Equatable {
+        let name: String
+        let value: String
+    }
+
+    private var buffer: [UInt8] = []
+    static let maxHeaderBytes = 64 * 1024
+
+    mutating func feed(_ bytes: ArraySlice<UInt8>) -> Result {
+        buffer += bytes
+        var lineStart = 0
+        var headers: [Header] = []
+        var index = 0
+        while let newline = buffer[index...].firstIndex(of: 10) {
+            var end = newline
+            if end > lineStart && buffer[end - 1] == 13 { end -= 1 }
+            if end == lineStart { return finish(headers, bodyStart: newline + 1) }
+            let line = buffer[lineStart..<end]
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+                  line[line.startIndex..<colon].allSatisfy(HTTPSyntax.isTokenByte) else { return .invalid }
+            // A CR left inside a value would split the client's header: refuse (502).
+            let value = line[(colon + 1)...].drop { $0 == 32 || $0 == 9 }
+            guard !value.contains(13), value.allSatisfy({ $0 == 9 || $0 >= 32 }) else { return .invalid }
+            headers.append(Header(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+                                  value: String(decoding: value, as: UTF8.self).trimmingCharacters(in: " \t")))
+            index = newline + 1
+            lineStart = index
+        }
+        return buffer.count > CGIResponseParser.maxHeaderBytes ? .invalid : .needMore
+    }
+
+    /// The bytes received so far (the body starts inside them).
+    var received: [UInt8] { buffer }
+
+    private func finish(_ headers: [Header], bodyStart: Int) -> Result {
+        var status = 200
+        if let field = headers.first(where: { $0.name.caseInsensitiveEquals("Status") }) {
+            guard let code = Int(field.value.prefix(3)), (100...999).contains(code) else { return .invalid }
+            status = code
+        } else if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") }), !location.value.hasPrefix("/") {
+            status = 302   // client redirect (RFC 3875 §6.2.3)
+        }
+        let hasType = headers.contains { $0.name.caseInsensitiveEquals("Content-Type") }
+        let hasLocation = headers.contains { $0.name.caseInsensitiveEquals("Location") }
+        guard hasType || hasLocation || headers.contains(where: { $0.name.caseInsensitiveEquals("Status") }) else { return .invalid }
+        return .complete(status: status, headers: headers.filter { !$0.name.caseInsensitiveEquals("Status") }, bodyStart: bodyStart)
+    }
+}

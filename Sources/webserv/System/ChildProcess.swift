@@ -1,0 +1,79 @@
+import Glibc
+import CSystem
+
+/// A child started with posix_spawn (not fork of the whole server), in its
+/// own process group, with non-blocking pipes for stdin, stdout and stderr.
+struct ChildProcess {
+    let pid: pid_t
+    /// Parent ends: we write `stdin`, read `stdout` and `stderr`.
+    let stdin: Int32
+    let stdout: Int32
+    let stderr: Int32
+
+    /// `stdinFile`: a file to read as stdin instead of a pipe (then `stdin` is -1).
+    static func spawn(executable: String, arguments: [String], environment: [String: String],
+                      workingDirectory: String, stdinFile: Int32? = nil) throws -> ChildProcess {
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+        try syscallValue("pipe2") { pipe2(&input, O_CLOEXEC) }
+        guard (try? syscallValue("pipe2", { pipe2(&output, O_CLOEXEC) })) != nil else {
+            input.forEach(Socket.close); throw SystemError(call: "pipe2", errorNumber: errno)
+        }
+        guard (try? syscallValue("pipe2", { pipe2(&errors, O_CLOEXEC) })) != nil else {
+            (input + output).forEach(Socket.close); throw SystemError(call: "pipe2", errorNumber: errno)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinFile ?? input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        posix_spawn_file_actions_addchdir_np(&actions, workingDirectory)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Own process group (so a timeout kills the script's children too), no
+        // blocked signals and default dispositions: the server's are not the script's.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments.dropFirst(0)).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        Socket.close(input[0]); Socket.close(output[1]); Socket.close(errors[1])
+        guard result == 0 else {
+            Socket.close(input[1]); Socket.close(output[0]); Socket.close(errors[0])
+            throw SystemError(call: "posix_spawn(\(executable))", errorNumber: result)
+        }
+        for fd in [input[1], output[0], errors[0]] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        if stdinFile != nil { Socket.close(input[1]) }
+        return ChildProcess(pid: pid, stdin: stdinFile == nil ? input[1] : -1, stdout: output[0], stderr: errors[0])
+    }
+
+    /// Kills the whole process group.
+    func kill() { _ = Glibc.kill(-pid, SIGKILL) }
+
+    /// Reaps every child that has exited; returns their pids.
+    static func reapExited() -> [pid_t] {
+        var reaped: [pid_t] = []
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { break }
+            reaped.append(pid)
+        }
+        return reaped
+    }
+}
