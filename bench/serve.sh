@@ -15,6 +15,7 @@ webserv=$(swift build -c release --show-bin-path)/webserv
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/www" "$work/logs"
+chmod 755 "$work" "$work/www"   # nginx's workers run as an unprivileged user
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -46,6 +47,10 @@ CONF
 "$webserv" "$work/webserv.conf" 2>/dev/null & echo $! > "$work/webserv.pid"
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 1
+for url in http://127.0.0.1:18080/small.html http://127.0.0.1:18081/small.html http://127.0.0.1:18081/big.bin http://127.0.0.1:18080/big.bin; do
+    code=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).status)" "$url")
+    [ "$code" = 200 ] || { echo "$url answers $code, not 200: fix the setup first"; exit 1; }
+done
 
 rps() { wrk -t2 -c64 -d"$duration" "$1" | awk '/Requests\/sec/ {print $2}'; }
 mbps() { wrk -t2 -c64 -d"$duration" "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }

@@ -42,16 +42,25 @@ final class Connection {
     /// The CGI script answering the current request.
     var cgi: CGIExchange?
 
-    /// Timer bookkeeping: only the heap entry with this generation is live.
-    var timerGeneration: UInt64 = 0
+    /// Unique per connection, so a heap entry never fires for a later
+    /// connection that reuses the descriptor number.
+    let identity: UInt64
+    /// When this connection times out (nil: never).
     var deadline: Int?
+    /// The deadline of this connection's entry in the timer heap, if any. A
+    /// later deadline does not push a new entry: the old one is re-armed when it
+    /// pops, so the heap holds at most one entry per connection.
+    var queuedDeadline: Int?
+    /// The readiness the selector watches for this socket now.
+    var interest: Selector.Interest = .read
     var headStarted = false
 
     /// For the access log line of the response being written.
     var logLine: AccessLogLine?
 
-    init(fd: Int32, listenAddress: Values.ListenAddress, peerHost: String, peerPort: Int, limits: RequestLimits) {
+    init(fd: Int32, identity: UInt64, listenAddress: Values.ListenAddress, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
+        self.identity = identity
         self.listenAddress = listenAddress
         self.peerHost = peerHost
         self.peerPort = peerPort

@@ -71,7 +71,7 @@ extension EventLoop {
     func awaitScript(_ connection: Connection) {
         guard connection.cgi?.headersSent == false else { return }
         connection.state = .awaitingScript
-        try? selector.reregister(connection.fd, interest: [], token: UInt64(connection.fd))
+        watch(connection, [])
     }
 
     func feedScript(_ connection: Connection, _ bytes: ArraySlice<UInt8>) {
@@ -80,8 +80,7 @@ extension EventLoop {
         writeStdin(exchange, connection)
         if exchange.pendingInput.count > EventLoop.bufferLimit {
             // The script reads slower than the client sends: stop reading the client.
-            let interest: Selector.Interest = connection.wantsWrite && connection.outputOffset < connection.output.count ? .write : []
-            try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
+            watch(connection, connection.wantsWrite && connection.outputOffset < connection.output.count ? .write : [])
         }
     }
 
@@ -119,8 +118,7 @@ extension EventLoop {
         }
         if exchange.bodyComplete { closeStdin(exchange) }
         if readsBody(connection) {
-            let interest: Selector.Interest = connection.wantsWrite && connection.outputOffset < connection.output.count ? [.read, .write] : .read
-            try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
+            watch(connection, connection.wantsWrite && connection.outputOffset < connection.output.count ? [.read, .write] : .read)
         }
     }
 

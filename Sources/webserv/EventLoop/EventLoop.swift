@@ -19,6 +19,7 @@ final class EventLoop {
     /// Running scripts by pid, to note their exit.
     var scripts: [pid_t: CGIExchange] = [:]
     private var nextScriptDeadline: Int?
+    private var nextIdentity: UInt64 = 0
     private var acceptingPaused = false
     private var acceptResumeAt: Int?
     private var stopping = false
@@ -182,7 +183,8 @@ final class EventLoop {
                 let server = handler.router.server(for: address, host: nil)
                 let limits = RequestLimits(maxLineBytes: server?.largeHeaderBufferSize ?? 8192,
                                            maxHeadBytes: (server?.largeHeaderBufferSize ?? 8192) * (server?.largeHeaderBufferCount ?? 4))
-                let connection = Connection(fd: accepted.fd, listenAddress: address, peerHost: accepted.host,
+                nextIdentity &+= 1
+                let connection = Connection(fd: accepted.fd, identity: nextIdentity, listenAddress: address, peerHost: accepted.host,
                                             peerPort: accepted.port, limits: limits)
                 do {
                     try selector.register(accepted.fd, interest: .read, token: UInt64(accepted.fd))
@@ -221,17 +223,26 @@ final class EventLoop {
     // MARK: timers
 
     func setTimer(_ connection: Connection, milliseconds: Int) {
-        connection.timerGeneration &+= 1
         let deadline = Clock.monotonicMilliseconds() + milliseconds
         connection.deadline = deadline
-        timers.push(.init(deadline: deadline, fd: connection.fd, generation: connection.timerGeneration))
+        if let queued = connection.queuedDeadline, queued <= deadline { return }
+        connection.queuedDeadline = deadline
+        timers.push(.init(deadline: deadline, fd: connection.fd, identity: connection.identity))
     }
 
     private func expireTimers() {
         let now = Clock.monotonicMilliseconds()
         while let next = timers.next, next.deadline <= now {
             _ = timers.pop()
-            guard let connection = connections[next.fd], connection.timerGeneration == next.generation else { continue }
+            guard let connection = connections[next.fd], connection.identity == next.identity,
+                  connection.queuedDeadline == next.deadline else { continue }
+            connection.queuedDeadline = nil
+            if let deadline = connection.deadline, deadline > now {
+                // Moved later since this entry was queued: re-arm it.
+                connection.queuedDeadline = deadline
+                timers.push(.init(deadline: deadline, fd: connection.fd, identity: connection.identity))
+                continue
+            }
             timedOut(connection)
         }
     }
@@ -273,6 +284,8 @@ final class EventLoop {
             connection.input.append(contentsOf: readBuffer[0..<count])
             if case .readingBody = connection.state { setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds) }
             if case .writing = connection.state { break }
+            // A short read drained the socket; level-triggered epoll reports any more.
+            if count < readBuffer.count { break }
             if connection.input.count > 1 << 20 { break }   // bounded: process before reading more
         }
         if case .lingering = connection.state { return }
@@ -440,7 +453,7 @@ final class EventLoop {
         }
         if let exchange = connection.cgi, !exchange.outputDone {
             // Everything so far is sent; the script has more to say.
-            try? selector.reregister(connection.fd, interest: readsBody(connection) ? .read : [], token: UInt64(connection.fd))
+            watch(connection, readsBody(connection) ? .read : [])
             resumeScriptOutput(connection)
             return
         }
@@ -448,7 +461,13 @@ final class EventLoop {
     }
 
     private func waitForWritable(_ connection: Connection) {
-        let interest: Selector.Interest = readsBody(connection) ? [.write, .read] : .write
+        watch(connection, readsBody(connection) ? [.write, .read] : .write)
+    }
+
+    /// Changes what the selector watches on a client socket (only when it changes).
+    func watch(_ connection: Connection, _ interest: Selector.Interest) {
+        guard connection.interest != interest else { return }
+        connection.interest = interest
         try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
     }
 
@@ -471,7 +490,7 @@ final class EventLoop {
         connection.headStarted = false
         connection.state = connection.bodyToDiscard > 0 ? .discardingBody(remaining: connection.bodyToDiscard) : .readingHead
         connection.bodyToDiscard = 0
-        try? selector.reregister(connection.fd, interest: .read, token: UInt64(connection.fd))
+        watch(connection, .read)
         let server = handler.router.server(for: connection.listenAddress, host: nil)
         setTimer(connection, milliseconds: server?.base.keepaliveTimeoutMilliseconds ?? 75_000)
         if draining && connection.input.isEmpty { close(connection); return }
@@ -483,7 +502,7 @@ final class EventLoop {
     func linger(_ connection: Connection) {
         connection.state = .lingering
         Socket.shutdownWrite(connection.fd)
-        try? selector.reregister(connection.fd, interest: .read, token: UInt64(connection.fd))
+        watch(connection, .read)
         setTimer(connection, milliseconds: 2000)
     }
 
@@ -494,7 +513,7 @@ final class EventLoop {
         selector.deregister(connection.fd)
         Socket.close(connection.fd)
         connections[connection.fd] = nil
-        connection.timerGeneration &+= 1
+        connection.deadline = nil
         if acceptingPaused && !draining { resumeAccepting() }
     }
 

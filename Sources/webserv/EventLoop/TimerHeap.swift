@@ -1,11 +1,11 @@
 /// Deadlines in a binary min-heap: O(log n) to add, O(1) to see the next.
-/// A cancelled or moved deadline is not removed; its entry goes stale (its
-/// generation no longer matches the connection's) and is skipped when popped.
+/// Entries are not removed when a deadline moves or a connection closes: the
+/// loop checks, when one pops, whether it still stands (see EventLoop.setTimer).
 struct TimerHeap {
     struct Entry {
         let deadline: Int
         let fd: Int32
-        let generation: UInt64
+        let identity: UInt64
     }
 
     private var entries: [Entry] = []
