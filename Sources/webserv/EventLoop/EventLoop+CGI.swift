@@ -13,32 +13,23 @@ extension EventLoop {
 
     func startScript(_ request: CGIRequest, head: RequestHead, maxBodySize: Int, on connection: Connection) {
         guard head.hasBody else { return spawnScript(request, stdinFile: nil, on: connection, head: head) }
-        connection.currentHead = head
-        connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
-            : .length(remaining: head.contentLength ?? 0)
-        connection.state = .readingBody
-        connection.bodyTimeoutMilliseconds = handler.settings(for: head, on: connection.listenAddress)?.1.settings.clientBodyTimeoutMilliseconds ?? 60_000
-        setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
+        let consumer: BodyConsumer
         if head.isChunked {
-            do {
-                connection.bodyConsumer = try SpooledBody(loop: self, connection: connection, request: request, head: head)
-            } catch {
-                return respond(connection, with: handler.finalize(Response(status: 500), head: head, on: connection.listenAddress), head: head, keepAlive: false)
+            guard let spool = try? SpooledBody(loop: self, connection: connection, request: request, head: head) else {
+                return respond(connection, with: handler.finalize(Response(status: 500), head: head, on: connection.listenAddress),
+                               head: head, keepAlive: false)
             }
+            consumer = spool
         } else {
             spawnScript(request, stdinFile: nil, on: connection, head: head)
             guard connection.cgi != nil else { return }
-            connection.bodyConsumer = CGIBodyConsumer(loop: self, connection: connection)
+            consumer = CGIBodyConsumer(loop: self, connection: connection)
         }
-        if head.expectsContinue {
-            _ = try? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withUnsafeBytes { try Socket.write(connection.fd, $0) }
-        }
-        receiveBody(connection)
+        beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
     }
 
     /// Starts the script; with `stdinFile` its stdin is that (spooled) body.
-    func spawnScript(_ request: CGIRequest, stdinFile: Int32?, on connection: Connection, head: RequestHead? = nil) {
-        guard let head = head ?? connection.currentHead else { return }
+    func spawnScript(_ request: CGIRequest, stdinFile: Int32?, on connection: Connection, head: RequestHead) {
         let process: ChildProcess
         do {
             process = try ChildProcess.spawn(executable: request.interpreter, arguments: [request.scriptFile],

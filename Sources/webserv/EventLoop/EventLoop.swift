@@ -349,20 +349,25 @@ final class EventLoop {
         case .cgi(let request, let maxBodySize):
             startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
-            connection.currentHead = head
-            connection.bodyConsumer = consumer
-            connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
-                : .length(remaining: head.contentLength ?? 0)
-            connection.state = .readingBody
-            let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
-            connection.bodyTimeoutMilliseconds = settings?.clientBodyTimeoutMilliseconds ?? 60_000
-            setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
-            if head.expectsContinue {
-                // The request will be accepted: invite the body (RFC 9110 §10.1.1).
-                _ = try? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withUnsafeBytes { try Socket.write(connection.fd, $0) }
-            }
-            receiveBody(connection)
+            beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
         }
+    }
+
+    /// Starts receiving a request body for `consumer` (framing, timeout, 100-continue).
+    func beginBody(_ connection: Connection, head: RequestHead, consumer: BodyConsumer, maxBodySize: Int) {
+        connection.currentHead = head
+        connection.bodyConsumer = consumer
+        connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
+            : .length(remaining: head.contentLength ?? 0)
+        connection.state = .readingBody
+        let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
+        connection.bodyTimeoutMilliseconds = settings?.clientBodyTimeoutMilliseconds ?? 60_000
+        setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
+        if head.expectsContinue {
+            // The request will be accepted: invite the body (RFC 9110 §10.1.1).
+            _ = try? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withUnsafeBytes { try Socket.write(connection.fd, $0) }
+        }
+        receiveBody(connection)
     }
 
     /// Hands buffered body bytes to the consumer; answers when the body ends.

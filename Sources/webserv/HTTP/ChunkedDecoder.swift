@@ -35,7 +35,7 @@ struct ChunkedDecoder {
             let byte = input[index]
             switch state {
             case .size:
-                if let digit = ChunkedDecoder.hexValue(byte) {
+                if let digit = HTTPSyntax.hexValue(byte).map(Int.init) {
                     guard sizeDigits < 15 else { return fail(events, input, index) }
                     size = size * 16 + digit
                     sizeDigits += 1
@@ -106,14 +106,5 @@ struct ChunkedDecoder {
 
     private func fail(_ events: [Event], _ input: ArraySlice<UInt8>, _ index: Int) -> (events: [Event], consumed: Int) {
         (events + [.error(status: 400)], index - input.startIndex)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
     }
 }

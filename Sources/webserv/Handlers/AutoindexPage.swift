@@ -78,12 +78,5 @@ struct AutoindexPage {
     }
 
     /// `25-Nov-2026 04:43`, as nginx lists dates.
-    static func listingDate(_ time: Int) -> String {
-        var seconds = time_t(time)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%d-%b-%Y %H:%M", &parts)
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func listingDate(_ time: Int) -> String { HTTPDate.formatted(time, "%d-%b-%Y %H:%M") }
 }

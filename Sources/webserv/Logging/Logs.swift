@@ -77,19 +77,10 @@ final class Logs {
     }
 
     /// `2026/11/25 04:43:24`, nginx's error log time.
-    static func timestamp(_ time: Int) -> String { strftime(time, "%Y/%m/%d %H:%M:%S") }
+    static func timestamp(_ time: Int) -> String { HTTPDate.formatted(time, "%Y/%m/%d %H:%M:%S", localTime: true) }
 
     /// `25/Nov/2026:04:43:24 +0000`, nginx's $time_local.
-    static func localTime(_ time: Int) -> String { strftime(time, "%d/%b/%Y:%H:%M:%S %z") }
-
-    private static func strftime(_ time: Int, _ format: String) -> String {
-        var seconds = time_t(time)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = Glibc.strftime(&buffer, buffer.count, format, &parts)
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func localTime(_ time: Int) -> String { HTTPDate.formatted(time, "%d/%b/%Y:%H:%M:%S %z", localTime: true) }
 
     /// nginx escapes `"`, `\` and bytes outside printable ASCII as \xHH.
     static func escape(_ text: String) -> String {
