@@ -12,8 +12,8 @@ final class Connection {
         case discardingBody(remaining: Int)
         /// Sending a response.
         case writing
-        /// Waiting for a CGI script's header block.
-        case awaitingScript
+        /// Waiting for the header block of a CGI script or an upstream server.
+        case awaitingUpstream
         /// Response sent, write side shut: draining what the client still sends, then close.
         case lingering
     }
@@ -41,6 +41,13 @@ final class Connection {
     var bodyTimeoutMilliseconds = 60_000
     /// The CGI script answering the current request.
     var cgi: CGIExchange?
+    /// The upstream server answering the current request (proxy_pass).
+    var proxy: ProxyExchange?
+
+    /// A streamed answer (CGI, proxy) still has output to come.
+    var awaitsMoreOutput: Bool {
+        (cgi.map { !$0.outputDone } ?? false) || (proxy.map { !$0.outputDone } ?? false)
+    }
 
     /// Unique per connection, so a heap entry never fires for a later
     /// connection that reuses the descriptor number.

@@ -61,7 +61,7 @@ extension EventLoop {
     /// The body is all in (or none): stop reading the socket until the answer.
     func awaitScript(_ connection: Connection) {
         guard connection.cgi?.headersSent == false else { return }
-        connection.state = .awaitingScript
+        connection.state = .awaitingUpstream
         watch(connection, [])
     }
 
@@ -124,7 +124,9 @@ extension EventLoop {
     // MARK: pipe events
 
     func pipeEvent(fd: Int32, event: Selector.Event) {
-        guard let connection = pipeOwners[fd], let exchange = connection.cgi else { return }
+        guard let connection = pipeOwners[fd] else { return }
+        if let proxy = connection.proxy, proxy.fd == fd { return upstreamEvent(proxy, connection, event) }
+        guard let exchange = connection.cgi else { return }
         if fd == exchange.process.stdin {
             writeStdin(exchange, connection)
         } else if fd == exchange.process.stderr {
@@ -222,8 +224,13 @@ extension EventLoop {
     private func appendScriptBody(_ exchange: CGIExchange, _ connection: Connection, _ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty, exchange.head.method != "HEAD" else { return }
         exchange.bodyBytesSent += bytes.count
-        connection.logLine?.bytesSent = exchange.bodyBytesSent
-        if exchange.chunked {
+        appendStreamed(bytes, chunked: exchange.chunked, to: connection, total: exchange.bodyBytesSent)
+    }
+
+    /// Queues body bytes of a streamed answer, as a chunk when `chunked`.
+    func appendStreamed(_ bytes: ArraySlice<UInt8>, chunked: Bool, to connection: Connection, total: Int) {
+        connection.logLine?.bytesSent = total
+        if chunked {
             connection.output += Array((String(bytes.count, radix: 16) + "\r\n").utf8)
             connection.output += bytes
             connection.output += [13, 10]
@@ -289,16 +296,26 @@ extension EventLoop {
         }
     }
 
-    /// cgi_timeout: 504 before the headers, a cut connection after.
-    func expireScripts(now: Int) -> Int? {
+    /// cgi_timeout and the upstream's send_timeout: 504 before the headers, a
+    /// cut connection after. Returns the next deadline.
+    func expireUpstreams(now: Int) -> Int? {
         var next: Int?
         for connection in Array(connections.values) {
-            guard let exchange = connection.cgi else { continue }
-            if now >= exchange.deadline {
-                logs.error("error", "CGI \(exchange.script) timed out")
-                failScript(connection, status: 504)
-            } else {
-                next = min(next ?? exchange.deadline, exchange.deadline)
+            if let exchange = connection.cgi {
+                if now >= exchange.deadline {
+                    logs.error("error", "CGI \(exchange.script) timed out")
+                    failScript(connection, status: 504)
+                } else {
+                    next = min(next ?? exchange.deadline, exchange.deadline)
+                }
+            }
+            if let exchange = connection.proxy {
+                if now >= exchange.deadline {
+                    logs.error("error", "upstream \(exchange.upstreamName) timed out")
+                    failProxy(connection, status: 504)
+                } else {
+                    next = min(next ?? exchange.deadline, exchange.deadline)
+                }
             }
         }
         return next

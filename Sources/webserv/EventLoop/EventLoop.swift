@@ -20,6 +20,10 @@ final class EventLoop {
     var scripts: [pid_t: CGIExchange] = [:]
     private var nextScriptDeadline: Int?
     private var nextIdentity: UInt64 = 0
+    /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
+    var upstreamAddresses: [String: in_addr] = [:]
+    /// Proxied requests in flight (to know when deadlines need checking).
+    var proxies = 0
     private var acceptingPaused = false
     private var acceptResumeAt: Int?
     private var stopping = false
@@ -50,6 +54,14 @@ final class EventLoop {
             for location in [server.base] + server.locations { if let path = location.accessLog { accessLogs.insert(path) } }
         }
         if let problem = logs.open(errorLog: new.errorLog.path, level: new.errorLog.level, accessLogs: accessLogs) { return problem }
+        var resolved: [String: in_addr] = [:]
+        for server in new.servers {
+            for location in [server.base] + server.locations + server.suffixLocations.map({ server.base.applying($0.patch) }) {
+                guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
+                guard let address = try? Socket.ipv4Address(upstream.host) else { return "host not found in proxy_pass upstream '\(upstream.host)'" }
+                resolved[upstream.host] = address
+            }
+        }
         let wanted = new.listenAddresses
         var opened: [Int32: Values.ListenAddress] = [:]
         for address in wanted where !listeners.values.contains(address) {
@@ -71,6 +83,7 @@ final class EventLoop {
             if !acceptingPaused { try? selector.register(fd, interest: .read, token: UInt64(fd)) }
         }
         config = new
+        upstreamAddresses = resolved
         handler = RequestHandler(router: Router(config: new))
         return nil
     }
@@ -114,7 +127,7 @@ final class EventLoop {
         let now = Clock.monotonicMilliseconds()
         if now - lastFlush >= 1000 { logs.flush(); lastFlush = now }
         if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
-        nextScriptDeadline = scripts.isEmpty ? nil : expireScripts(now: now)
+        nextScriptDeadline = scripts.isEmpty && proxies == 0 ? nil : expireUpstreams(now: now)
     }
 
     private func nextTimeout() -> Int32 {
@@ -327,7 +340,7 @@ final class EventLoop {
                 // A CGI script may answer before it has read the whole body: keep feeding it.
                 if connection.bodyConsumer != nil { receiveBody(connection) }
                 return
-            case .lingering, .awaitingScript:
+            case .lingering, .awaitingUpstream:
                 return
             }
         }
@@ -348,6 +361,8 @@ final class EventLoop {
             respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
         case .cgi(let request, let maxBodySize):
             startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
+        case .proxy(let request, let maxBodySize):
+            startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
         }
@@ -456,10 +471,11 @@ final class EventLoop {
             connection.output.removeFirst(connection.outputOffset)
             connection.outputOffset = 0
         }
-        if let exchange = connection.cgi, !exchange.outputDone {
-            // Everything so far is sent; the script has more to say.
+        if connection.awaitsMoreOutput {
+            // Everything so far is sent; the script or upstream has more to say.
             watch(connection, readsBody(connection) ? .read : [])
             resumeScriptOutput(connection)
+            resumeUpstreamOutput(connection)
             return
         }
         finishResponse(connection)
@@ -485,6 +501,7 @@ final class EventLoop {
 
     func finishResponse(_ connection: Connection) {
         endScript(connection)
+        endProxy(connection)
         connection.releaseFile()
         connection.output = []
         connection.outputOffset = 0
@@ -513,6 +530,7 @@ final class EventLoop {
 
     func close(_ connection: Connection) {
         endScript(connection)
+        endProxy(connection)
         connection.abortBody()
         connection.releaseFile()
         selector.deregister(connection.fd)

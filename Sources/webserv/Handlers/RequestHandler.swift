@@ -14,6 +14,8 @@ struct RequestHandler {
         case receive(BodyConsumer, maxBodySize: Int)
         /// Run a CGI script; its body limit is the location's.
         case cgi(CGIRequest, maxBodySize: Int)
+        /// Forward to the upstream of proxy_pass.
+        case proxy(ProxyRequest, maxBodySize: Int)
     }
 
     /// The server and location settings that answer a request.
@@ -28,7 +30,7 @@ struct RequestHandler {
     func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0)) -> Action {
         guard let (server, route) = settings(for: head, on: address) else { return .respond(Response(status: 500)) }
         if let action = server.base.returnAction { return .respond(answer(action, head: head)) }
-        return decide(head, route: route, runScript: { interpreter in
+        return decide(head, route: route, peer: peer, runScript: { interpreter in
             switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server, address: address, peer: peer) {
             case .success(let request): return .cgi(request, maxBodySize: route.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
@@ -42,7 +44,8 @@ struct RequestHandler {
         return withErrorPage(response, head: head, server: server, settings: route.settings)
     }
 
-    private func decide(_ head: RequestHead, route: Router.Route, runScript: (String) -> Action) -> Action {
+    private func decide(_ head: RequestHead, route: Router.Route, peer: (host: String, port: Int),
+                        runScript: (String) -> Action) -> Action {
         let settings = route.settings
         if let length = head.contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
             var response = Response(status: 413)
@@ -56,9 +59,9 @@ struct RequestHandler {
         guard settings.allowedMethods.contains(head.method) else { return .respond(notAllowed(settings)) }
         if let action = settings.returnAction { return .respond(answer(action, head: head)) }
         if let interpreter = settings.cgiPath { return runScript(interpreter) }
-        if settings.proxyPass != nil {
-            // The reverse proxy is not written yet: say so.
-            return .respond(Response(status: 501))
+        if let upstream = settings.proxyPass {
+            return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: peer.host),
+                          maxBodySize: settings.clientMaxBodySize)
         }
         switch head.method {
         case "GET", "HEAD":

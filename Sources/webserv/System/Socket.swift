@@ -67,6 +67,35 @@ enum Socket {
         return describe(storage).port
     }
 
+    /// Starts a non-blocking connection to an IPv4 address; completion is
+    /// reported by the socket becoming writable (check `pendingError`).
+    static func connect(to address: in_addr, port: Int) throws -> Int32 {
+        let fd = try syscallValue("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = in_port_t(UInt16(port).bigEndian)
+        target.sin_addr = address
+        let result = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if result != 0 && errno != EINPROGRESS {
+            let error = errno
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errorNumber: error)
+        }
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return fd
+    }
+
+    /// The error of a finished non-blocking connect (0: connected).
+    static func pendingError(_ fd: Int32) -> Int32 {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error
+    }
+
     /// Accepts one connection (non-blocking, close-on-exec), with the peer's address.
     static func accept(_ listener: Int32) throws -> IOResult<(fd: Int32, host: String, port: Int)> {
         var storage = sockaddr_storage()

@@ -1,0 +1,63 @@
+/// One request forwarded to an upstream server, and the state of its socket.
+final class ProxyExchange {
+    enum BodyFraming {
+        case none
+        case length(remaining: Int)
+        case chunked(ChunkedDecoder)
+        case untilClose
+    }
+
+    let fd: Int32
+    let head: RequestHead
+    let upstreamName: String
+    let readTimeout: Int
+    var deadline: Int
+
+    var connected = false
+    /// Bytes for the upstream (request head, then body) not yet sent.
+    var pendingOutput: [UInt8]
+    var bodyComplete = false
+    let chunkedBody: Bool
+    var paused = false
+
+    var parser = UpstreamResponseParser()
+    var headersSent = false
+    var framing = BodyFraming.none
+    /// The client gets the body chunked (its length is not known in advance).
+    var chunkedToClient = false
+    var outputDone = false
+    var bodyBytesSent = 0
+
+    init(fd: Int32, head: RequestHead, request: ProxyRequest, readTimeout: Int, now: Int) {
+        self.fd = fd
+        self.head = head
+        upstreamName = "\(request.upstream.host):\(request.upstream.port)"
+        pendingOutput = request.head
+        chunkedBody = request.chunkedBody
+        self.readTimeout = readTimeout
+        deadline = now + readTimeout
+    }
+}
+
+/// The request body of a proxied request goes to the upstream as it arrives.
+final class ProxyBodyConsumer: BodyConsumer {
+    private unowned let loop: EventLoop
+    private unowned let connection: Connection
+
+    init(loop: EventLoop, connection: Connection) {
+        self.loop = loop
+        self.connection = connection
+    }
+
+    func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
+        loop.feedUpstream(connection, bytes, last: false)
+        return nil
+    }
+
+    func finish() -> Response? {
+        loop.feedUpstream(connection, [], last: true)
+        return nil
+    }
+
+    func abort() {}
+}

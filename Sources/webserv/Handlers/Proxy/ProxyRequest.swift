@@ -1,0 +1,60 @@
+import ConfLang
+
+/// What `proxy_pass http://HOST:PORT[/PATH]` sends upstream for one request.
+struct ProxyRequest {
+    let upstream: Values.ProxyURL
+    /// The request head bytes for the upstream (its body follows separately).
+    let head: [UInt8]
+    /// The body is re-chunked towards the upstream when the client sent it chunked.
+    let chunkedBody: Bool
+
+    /// Hop-by-hop fields (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+                                        "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
+
+    /// With a PATH, the part of the request path that matched the location is
+    /// replaced by it; without one, the request target goes unchanged (nginx's rule).
+    static func upstreamTarget(for head: RequestHead, route: Router.Route, upstream: Values.ProxyURL) -> String {
+        guard let path = upstream.path else { return head.target.hasPrefix("/") ? head.target : rebuiltTarget(head.path, head.query) }
+        let rest = head.path.dropFirst(min(route.matchedPrefix.count, head.path.count))
+        var joined = path
+        if joined.hasSuffix("/") && rest.hasPrefix("/") { joined.removeLast() }
+        return rebuiltTarget(joined + rest, head.query)
+    }
+
+    private static func rebuiltTarget(_ path: String, _ query: String?) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            // Keep what is safe in a path; escape the rest (spaces, controls, non-ASCII, '?', '#').
+            if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#") && byte != UInt8(ascii: "%") {
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+            }
+        }
+        return query.map { encoded + "?" + $0 } ?? encoded
+    }
+
+    static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String) -> ProxyRequest {
+        let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
+            .map { String($0).trimmingCharacters(in: " \t").lowercased() })
+        var text = "\(head.method) \(upstreamTarget(for: head, route: route, upstream: upstream)) HTTP/1.1\r\n"
+        text += "Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")\r\n"
+        var forwardedFor = clientAddress
+        for (name, value) in head.headers.fields {
+            let lower = name.lowercased()
+            if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length" { continue }
+            if lower == "x-forwarded-for" { forwardedFor = value + ", " + clientAddress; continue }
+            if lower == "x-forwarded-proto" { continue }
+            text += "\(name): \(value)\r\n"
+        }
+        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: http\r\nConnection: close\r\n"
+        if head.isChunked {
+            text += "Transfer-Encoding: chunked\r\n"
+        } else if let length = head.contentLength {
+            text += "Content-Length: \(length)\r\n"
+        }
+        text += "\r\n"
+        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked)
+    }
+}

@@ -1,0 +1,49 @@
+"""A tiny HTTP/1.1 upstream for the proxy tests: echoes the request it got.
+/chunked answers chunked, /close answers close-delimited, /slow never answers."""
+import socket
+import sys
+import threading
+import time
+
+def handle(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
+    body = rest
+    if "content-length" in headers:
+        while len(body) < int(headers["content-length"]):
+            body += conn.recv(65536)
+    elif headers.get("transfer-encoding") == "chunked":
+        while not body.endswith(b"0\r\n\r\n"):
+            body += conn.recv(65536)
+    echo = (head + b"\r\n\r\nBODY:" + body).replace(b"\r\n", b"\n")
+    path = lines[0].split(" ")[1]
+    if "/slow" in path:
+        time.sleep(5)
+        return
+    if "/chunked" in path:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Upstream: yes\r\nConnection: close\r\n\r\n")
+        for i in range(0, len(echo), 7):
+            piece = echo[i:i + 7]
+            conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        conn.sendall(b"0\r\n\r\n")
+    elif "/close" in path:
+        conn.sendall(b"HTTP/1.1 201 Created\r\nConnection: close\r\n\r\n" + echo)
+    else:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nKeep-Alive: timeout=5\r\nServer: upstream\r\n\r\n%s" % (len(echo), echo))
+    conn.close()
+
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", int(sys.argv[1])))
+listener.listen(64)
+print("ready", flush=True)
+while True:
+    connection, _ = listener.accept()
+    threading.Thread(target=handle, args=(connection,), daemon=True).start()

@@ -1,0 +1,109 @@
+import XCTest
+import Foundation
+@testable import webserv
+
+/// proxy_pass against a small python upstream that echoes what it received.
+final class ProxyTests: XCTestCase {
+    private var server: ServerProcess!
+    private let upstream = Process()
+    private var upstreamPort = 0
+
+    override func setUpWithError() throws {
+        upstreamPort = ServerProcess.freePort()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/proxy/upstream.py").path
+        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        upstream.arguments = [script, String(upstreamPort)]
+        let pipe = Pipe()
+        upstream.standardOutput = pipe
+        try upstream.run()
+        _ = pipe.fileHandleForReading.availableData   // "ready"
+        server = try ServerProcess(config: """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                location /api/ { proxy_pass http://127.0.0.1:\(upstreamPort)/v1/; allow_methods GET POST HEAD; send_timeout 1s; }
+                location /raw/ { proxy_pass http://127.0.0.1:\(upstreamPort); allow_methods GET POST; }
+                location /down/ { proxy_pass http://127.0.0.1:PORT1; }
+                location /self/ { proxy_pass http://127.0.0.1:PORT0/; }
+            }
+        }
+        """, files: ["www/index.html": "local page"], portCount: 2)
+    }
+
+    override func tearDown() {
+        server.stop()
+        upstream.terminate()
+        upstream.waitUntilExit()
+    }
+
+    private func fetch(_ raw: String) throws -> (head: String, body: String) {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send(raw)
+        let all = client.readAll()
+        guard let split = all.firstRange(of: Array("\r\n\r\n".utf8)) else { return (String(decoding: all, as: UTF8.self), "") }
+        let head = String(decoding: all[..<split.lowerBound], as: UTF8.self)
+        var body = Array(all[split.upperBound...])
+        if head.lowercased().contains("transfer-encoding: chunked") {
+            var decoder = ChunkedDecoder()
+            let copy = body
+            body = decoder.decode(copy[...]).events.flatMap { event -> [UInt8] in
+                if case .data(let range) = event { return Array(copy[range]) } else { return [] }
+            }
+        }
+        return (head, String(decoding: body, as: UTF8.self))
+    }
+
+    func testPathIsRewrittenAndHeadersAreSet() throws {
+        let (head, body) = try fetch("GET /api/items?id=3 HTTP/1.1\r\nHost: front.test\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: close, X-Hop\r\nX-Hop: secret\r\nX-Keep: kept\r\n\r\n")
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
+        XCTAssertTrue(body.hasPrefix("GET /v1/items?id=3 HTTP/1.1\n"), body)
+        XCTAssertTrue(body.contains("Host: 127.0.0.1:\(upstreamPort)\n"), body)
+        XCTAssertTrue(body.contains("X-Forwarded-For: 10.0.0.1, 127.0.0.1\n"), body)
+        XCTAssertTrue(body.contains("X-Forwarded-Proto: http\n"), body)
+        XCTAssertTrue(body.contains("X-Keep: kept\n"), body)
+        XCTAssertFalse(body.contains("X-Hop"), "fields named in Connection are hop-by-hop")
+        XCTAssertFalse(head.contains("Keep-Alive"), "hop-by-hop fields of the answer are dropped")
+        XCTAssertFalse(head.contains("upstream"), "our Server replaces the upstream's")
+    }
+
+    func testWithoutPathTheRequestPathIsUnchanged() throws {
+        let (_, body) = try fetch("GET /raw/a%20b?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(body.hasPrefix("GET /raw/a%20b?q HTTP/1.1\n"), body)
+    }
+
+    func testBodiesStreamUpAndResponsesOfEveryFraming() throws {
+        let (_, posted) = try fetch("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        XCTAssertTrue(posted.hasSuffix("BODY:hello"), posted)
+        let (_, chunkedUp) = try fetch("POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        XCTAssertTrue(chunkedUp.contains("Transfer-Encoding: chunked\n"), chunkedUp)
+        XCTAssertTrue(chunkedUp.hasSuffix("BODY:3\nabc\n0\n\n"), chunkedUp)
+        let (chunkedHead, chunkedBody) = try fetch("GET /api/chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(chunkedHead.contains("X-Upstream: yes"), chunkedHead)
+        XCTAssertTrue(chunkedBody.hasPrefix("GET /v1/chunked HTTP/1.1\n"), chunkedBody)
+        let (closeHead, closeBody) = try fetch("GET /api/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(closeHead.hasPrefix("HTTP/1.1 201"), closeHead)
+        XCTAssertTrue(closeBody.hasPrefix("GET /v1/close HTTP/1.1\n"), closeBody)
+    }
+
+    func testKeepAliveToTheClientAcrossProxiedRequests() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /api/one HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.status, 200)
+        client.send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.bodyText, "local page")
+    }
+
+    func testUpstreamRefusedIs502AndSlowIs504() throws {
+        XCTAssertEqual(try server.get("/down/x").status, 502)
+        XCTAssertEqual(try server.get("/api/slow").status, 504)
+    }
+
+    func testProxyToAnotherServerBlock() throws {
+        XCTAssertEqual(try server.get("/self/index.html").bodyText, "local page")
+    }
+}
