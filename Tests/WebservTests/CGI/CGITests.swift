@@ -40,6 +40,7 @@ final class CGITests: XCTestCase {
             sys.stdout.buffer.write(block)
         """,
         "www/static.txt": "static file",
+        "www/cgi/tiny.sh": "printf 'Content-Type: text/plain\\r\\n\\r\\nok'",
     ]
 
     override func setUpWithError() throws {
@@ -54,6 +55,7 @@ final class CGITests: XCTestCase {
                 root DIR/www;
                 location /cgi/ { allow_methods GET POST HEAD; }
                 location $ .py { cgi_path /usr/bin/python3; cgi_timeout 1s; allow_methods GET POST HEAD; }
+                location $ .sh { cgi_path /bin/sh; }
             }
         }
         """, files: CGITests.scripts)
@@ -163,6 +165,44 @@ final class CGITests: XCTestCase {
         XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)
         XCTAssertEqual(output.count, body.utf8.count)
         XCTAssertEqual(String(decoding: output.prefix(6), as: UTF8.self), "ABCABC")
+    }
+
+    func testHundredMegabyteChunkedBodyStreamsWithBoundedMemory() throws {
+        let before = peakResidentKiB()
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 60)
+        client.send("POST /cgi/upper.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        let piece = Array(String(repeating: "abcdefgh", count: 131_072).utf8)   // 1 MiB
+        let chunk = Array("100000\r\n".utf8) + piece + [13, 10]
+        for _ in 0..<100 { client.send(chunk) }
+        client.send("0\r\n\r\n")
+        var received = 0
+        var sawUpper = false
+        for byte in client.readAll() where byte == UInt8(ascii: "A") { received += 1; sawUpper = true }
+        XCTAssertTrue(sawUpper)
+        XCTAssertEqual(received, 100 * 131_072, "every 'a' came back as 'A'")
+        let growth = peakResidentKiB() - before
+        XCTAssertLessThan(growth, 32 * 1024, "server memory stays bounded (grew \(growth) KiB)")
+    }
+
+    func testThousandRequestsLeaveNoZombiesNoDescriptors() throws {
+        _ = try server.get("/cgi/tiny.sh")
+        usleep(200_000)
+        let before = server.openDescriptorCount
+        var answered = 0
+        for _ in 0..<1000 {
+            let (_, body) = try fetch("GET /cgi/tiny.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            if body == Array("ok".utf8) { answered += 1 }
+        }
+        XCTAssertEqual(answered, 1000)
+        usleep(300_000)
+        XCTAssertEqual(server.openDescriptorCount, before)
+        XCTAssertEqual(childCount(), 0)
+    }
+
+    private func peakResidentKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     func testNoZombiesNoLeakedDescriptors() throws {
