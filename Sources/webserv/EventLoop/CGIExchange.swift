@@ -30,8 +30,9 @@ final class CGIExchange {
     }
 }
 
-/// The request body of a CGI request goes to the script's stdin.
-final class CGIBodyConsumer: BodyConsumer {
+/// Forwards a request body as it arrives: to a CGI script's stdin or to the
+/// upstream of proxy_pass, whichever answers the connection's request.
+final class ForwardingBodyConsumer: BodyConsumer {
     private unowned let loop: EventLoop
     private unowned let connection: Connection
 
@@ -41,16 +42,16 @@ final class CGIBodyConsumer: BodyConsumer {
     }
 
     func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
-        loop.feedScript(connection, bytes)
+        if connection.proxy != nil { loop.feedUpstream(connection, bytes, last: false) } else { loop.feedScript(connection, bytes) }
         return nil
     }
 
     func finish() -> Response? {
-        loop.scriptBodyComplete(connection)
+        if connection.proxy != nil { loop.feedUpstream(connection, [], last: true) } else { loop.scriptBodyComplete(connection) }
         return nil
     }
 
-    /// Closing the connection ends the script (EventLoop.close).
+    /// Closing the connection ends the script or the upstream connection (EventLoop.close).
     func abort() {}
 }
 

@@ -23,7 +23,7 @@ extension EventLoop {
         } else {
             spawnScript(request, stdinFile: nil, on: connection, head: head)
             guard connection.cgi != nil else { return }
-            consumer = CGIBodyConsumer(loop: self, connection: connection)
+            consumer = ForwardingBodyConsumer(loop: self, connection: connection)
         }
         beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
     }

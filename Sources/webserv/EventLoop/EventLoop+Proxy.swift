@@ -22,7 +22,7 @@ extension EventLoop {
         proxies += 1
         try? selector.register(fd, interest: [.write, .read], token: pipeToken(fd))
         if head.hasBody {
-            beginBody(connection, head: head, consumer: ProxyBodyConsumer(loop: self, connection: connection), maxBodySize: maxBodySize)
+            beginBody(connection, head: head, consumer: ForwardingBodyConsumer(loop: self, connection: connection), maxBodySize: maxBodySize)
         } else {
             exchange.bodyComplete = true
             connection.state = .awaitingUpstream

@@ -38,26 +38,3 @@ final class ProxyExchange {
         deadline = now + readTimeout
     }
 }
-
-/// The request body of a proxied request goes to the upstream as it arrives.
-final class ProxyBodyConsumer: BodyConsumer {
-    private unowned let loop: EventLoop
-    private unowned let connection: Connection
-
-    init(loop: EventLoop, connection: Connection) {
-        self.loop = loop
-        self.connection = connection
-    }
-
-    func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
-        loop.feedUpstream(connection, bytes, last: false)
-        return nil
-    }
-
-    func finish() -> Response? {
-        loop.feedUpstream(connection, [], last: true)
-        return nil
-    }
-
-    func abort() {}
-}
