@@ -102,5 +102,7 @@ public final class MimeTable {
     /// nginx's built-in table when no `types` block is given.
     public static let nginxDefault = MimeTable(["html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"])
 
-    public func type(forExtension name: String) -> String? { types[name.lowercased()] }
+    public func type(forExtension name: String) -> String? {
+        types[name] ?? (name.utf8.contains(where: { (65...90).contains($0) }) ? types[name.lowercased()] : nil)
+    }
 }

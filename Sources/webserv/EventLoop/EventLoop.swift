@@ -441,7 +441,7 @@ final class EventLoop {
         default: response.discard()
         }
         let location = handler.settings(for: head, on: connection.listenAddress)?.1.settings
-        connection.logLine = AccessLogLine(
+        connection.logLine = location?.accessLog == nil ? nil : AccessLogLine(
             path: location?.accessLog, remoteAddress: connection.peerHost,
             requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
             status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,

@@ -94,9 +94,12 @@ struct StaticFileHandler {
     }
 
     private func mimeType(for name: String) -> String {
-        let file = name.split(separator: "/").last.map(String.init) ?? name
-        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return settings.defaultType }
-        return settings.mimeTypes.type(forExtension: String(file[file.index(after: dot)...])) ?? settings.defaultType
+        // The extension: after the last '.' of the last path component (a leading dot is no extension).
+        let bytes = name.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return settings.defaultType }
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        guard dot != bytes.startIndex, slash.map({ dot > bytes.index(after: $0) }) ?? true else { return settings.defaultType }
+        return settings.mimeTypes.type(forExtension: String(name[name.index(after: dot)...])) ?? settings.defaultType
     }
 }
 

@@ -4,6 +4,29 @@ import ConfLang
 /// contract's rules. Pure: no I/O, tested directly.
 struct Router {
     let config: WebservConfig
+    /// Per listen address: its servers (indices into config.servers), the
+    /// exact names, and the default: built once, so choosing a server per
+    /// request copies nothing and scans no list.
+    private let serversByAddress: [Values.ListenAddress: [Int]]
+    private let exactNames: [Values.ListenAddress: [String: Int]]
+    private let defaults: [Values.ListenAddress: Int]
+
+    init(config: WebservConfig) {
+        self.config = config
+        var byAddress: [Values.ListenAddress: [Int]] = [:]
+        var names: [Values.ListenAddress: [String: Int]] = [:]
+        var defaults: [Values.ListenAddress: Int] = [:]
+        for (index, server) in config.servers.enumerated() {
+            for address in server.listens {
+                byAddress[address, default: []].append(index)
+                for name in server.names where names[address]?[name] == nil { names[address, default: [:]][name] = index }
+                if server.defaultFor.contains(address) && defaults[address] == nil { defaults[address] = index }
+            }
+        }
+        serversByAddress = byAddress
+        exactNames = names
+        self.defaults = defaults
+    }
 
     /// The location chosen for a path, with a `$` location already laid over its base.
     struct Route {
@@ -20,23 +43,27 @@ struct Router {
     /// longest `*.name` / `name.*` wildcard, then the address's default_server,
     /// then the first server on that address.
     func server(for address: Values.ListenAddress, host: String?) -> ServerConfig? {
-        let candidates = config.servers.filter { $0.listens.contains(address) }
-        guard !candidates.isEmpty else { return nil }
+        guard let candidates = serversByAddress[address], let first = candidates.first else { return nil }
         if let host = host.map(Router.normalizedHost), !host.isEmpty {
-            if let exact = candidates.first(where: { $0.names.contains(host) }) { return exact }
-            var best: (server: ServerConfig, length: Int)?
-            for server in candidates {
-                for name in server.names where Router.wildcard(name, matches: host) {
-                    if name.count > best?.length ?? 0 { best = (server, name.count) }
+            if let exact = exactNames[address]?[host] { return config.servers[exact] }
+            var best: (index: Int, length: Int)?
+            for index in candidates {
+                for name in config.servers[index].names where Router.wildcard(name, matches: host) {
+                    if name.count > best?.length ?? 0 { best = (index, name.count) }
                 }
             }
-            if let best { return best.server }
+            if let best { return config.servers[best.index] }
         }
-        return candidates.first { $0.defaultFor.contains(address) } ?? candidates[0]
+        return config.servers[defaults[address] ?? first]
     }
 
     /// `Example.COM:8080` → `example.com`; `[::1]:80` → `[::1]`.
     static func normalizedHost(_ host: String) -> String {
+        // The common case, a lower-case name without port, needs no work.
+        if !host.utf8.contains(where: { $0 == UInt8(ascii: ":") || (65...90).contains($0) }),
+           host.utf8.last != UInt8(ascii: ".") {
+            return host
+        }
         var value = Substring(host.lowercased())
         if value.hasPrefix("[") {
             if let close = value.firstIndex(of: "]") { value = value[...close] }
