@@ -39,6 +39,8 @@ final class Connection {
     var bodyFraming: BodyFraming?
     var bodyConsumer: BodyConsumer?
     var bodyTimeoutMilliseconds = 60_000
+    /// keepalive_timeout of the location that answered the last request.
+    var keepAliveMilliseconds = 75_000
     /// The CGI script answering the current request.
     var cgi: CGIExchange?
     /// The upstream server answering the current request (proxy_pass).

@@ -347,7 +347,9 @@ final class EventLoop {
     }
 
     private func answer(_ head: RequestHead, on connection: Connection) {
-        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort)) {
+        // Route once per request; the answer, its error page and its log line share it.
+        let routing = handler.settings(for: head, on: connection.listenAddress)
+        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort), routing: routing) {
         case .respond(let response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {
@@ -358,7 +360,8 @@ final class EventLoop {
                     connection.bodyToDiscard = head.contentLength ?? 0
                 }
             }
-            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
+            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress, routing: routing),
+                    head: head, keepAlive: keepAlive, settings: routing?.1.settings)
         case .cgi(let request, let maxBodySize):
             startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .proxy(let request, let maxBodySize):
@@ -428,7 +431,9 @@ final class EventLoop {
 
     // MARK: writing
 
-    func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool) {
+    /// `settings`: the answering location's, when the caller has them already.
+    func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool,
+                 settings: LocationConfig? = nil) {
         let headOnly = head?.method == "HEAD"
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
@@ -440,7 +445,8 @@ final class EventLoop {
         case .file(let fd, let offset, let length) where !headOnly: connection.file = (fd, offset, length)
         default: response.discard()
         }
-        let location = handler.settings(for: head, on: connection.listenAddress)?.1.settings
+        let location = settings ?? handler.settings(for: head, on: connection.listenAddress)?.1.settings
+        connection.keepAliveMilliseconds = location?.keepaliveTimeoutMilliseconds ?? 75_000
         connection.logLine = location?.accessLog == nil ? nil : AccessLogLine(
             path: location?.accessLog, remoteAddress: connection.peerHost,
             requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
@@ -513,8 +519,7 @@ final class EventLoop {
         connection.state = connection.bodyToDiscard > 0 ? .discardingBody(remaining: connection.bodyToDiscard) : .readingHead
         connection.bodyToDiscard = 0
         watch(connection, .read)
-        let server = handler.router.server(for: connection.listenAddress, host: nil)
-        setTimer(connection, milliseconds: server?.base.keepaliveTimeoutMilliseconds ?? 75_000)
+        setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
         if draining && connection.input.isEmpty { close(connection); return }
         process(connection)
     }

@@ -27,8 +27,10 @@ struct RequestHandler {
         return (server, router.route(head.path, in: server))
     }
 
-    func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0)) -> Action {
-        guard let (server, route) = settings(for: head, on: address) else { return .respond(Response(status: 500)) }
+    /// `routing`: the result of `settings(for:on:)` when the caller has it already.
+    func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0),
+                routing: (ServerConfig, Router.Route)? = nil) -> Action {
+        guard let (server, route) = routing ?? settings(for: head, on: address) else { return .respond(Response(status: 500)) }
         if let action = server.base.returnAction { return .respond(answer(action, head: head)) }
         return decide(head, route: route, peer: peer, runScript: { interpreter in
             switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server, address: address, peer: peer) {
@@ -39,8 +41,10 @@ struct RequestHandler {
     }
 
     /// Error statuses get their error_page (or the built-in page).
-    func finalize(_ response: Response, head: RequestHead?, on address: Values.ListenAddress) -> Response {
-        guard let (server, route) = settings(for: head, on: address) else { return response }
+    func finalize(_ response: Response, head: RequestHead?, on address: Values.ListenAddress,
+                  routing: (ServerConfig, Router.Route)? = nil) -> Response {
+        guard response.status >= 400 else { return response }
+        guard let (server, route) = routing ?? settings(for: head, on: address) else { return response }
         return withErrorPage(response, head: head, server: server, settings: route.settings)
     }
 
