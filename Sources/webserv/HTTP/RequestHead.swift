@@ -31,21 +31,12 @@ struct RequestHead {
     var contentLength: Int?
     var isChunked: Bool
 
-    var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
-
     /// HTTP/1.1 keeps the connection unless told `close`; 1.0 only with `keep-alive`.
-    var wantsKeepAlive: Bool {
-        let tokens = headers.values("Connection").flatMap { $0.split(separator: ",") }
-            .map { String($0).trimmingCharacters(in: " \t").lowercased() }
-        switch version {
-        case .http11: return !tokens.contains("close")
-        case .http10: return tokens.contains("keep-alive")
-        }
-    }
+    var wantsKeepAlive: Bool
+    /// `Expect: 100-continue` on an HTTP/1.1 request.
+    var expectsContinue: Bool
 
-    var expectsContinue: Bool {
-        headers["Expect"]?.lowercased() == "100-continue" && version == .http11
-    }
+    var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
 }
 
 extension String {

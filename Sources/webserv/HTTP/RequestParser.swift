@@ -1,3 +1,5 @@
+import Glibc
+
 /// Limits on the request head, from `large_client_header_buffers N SIZE`:
 /// the request line and each header line must fit in SIZE, the whole head in N*SIZE.
 struct RequestLimits {
@@ -25,6 +27,12 @@ struct RequestParser {
     private var sawRequestLine = false
     private var method = "", target = "", version = HTTPVersion.http11
     private var headers = HTTPHeaders()
+    /// The fields the server itself acts on, noted as they are parsed.
+    private var hostValues: [String] = []
+    private var contentLengths: [String] = []
+    private var transferCodings: [String] = []
+    private var connectionTokens: [String] = []
+    private var expectValue: String?
 
     init(limits: RequestLimits = RequestLimits()) {
         self.limits = limits
@@ -33,7 +41,7 @@ struct RequestParser {
     /// Parses `buffer` (all bytes received for this request so far).
     mutating func parse(_ buffer: [UInt8]) -> Result {
         while scanned < buffer.count {
-            guard let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) else {
+            guard let newline = RequestParser.index(of: UInt8(ascii: "\n"), in: buffer, from: scanned) else {
                 scanned = buffer.count
                 return checkOpenLine(length: buffer.count - lineStart)
             }
@@ -91,12 +99,40 @@ struct RequestParser {
         while let first = value.first, first == 0x20 || first == 0x09 { value.removeFirst() }
         while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() }
         guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return 400 }
-        headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        let nameText = String(decoding: name, as: UTF8.self)
+        let valueText = String(decoding: value, as: UTF8.self)
+        headers.add(nameText, valueText)
+        switch name.count {
+        case 4 where RequestParser.equalsLowercase(name, "host"): hostValues.append(valueText)
+        case 6 where RequestParser.equalsLowercase(name, "expect"): expectValue = valueText
+        case 10 where RequestParser.equalsLowercase(name, "connection"):
+            connectionTokens += valueText.split(separator: ",").map { String($0).trimmingCharacters(in: " \t").lowercased() }
+        case 14 where RequestParser.equalsLowercase(name, "content-length"): contentLengths.append(valueText)
+        case 17 where RequestParser.equalsLowercase(name, "transfer-encoding"): transferCodings.append(valueText)
+        default: break
+        }
         return nil
     }
 
+    /// ASCII case-insensitive comparison with a lower-case literal.
+    private static func equalsLowercase(_ bytes: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        return literal.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { ASCIICase.lower($0) == $1 }
+        }
+    }
+
+    /// memchr over the buffer from `start`.
+    private static func index(of byte: UInt8, in buffer: [UInt8], from start: Int) -> Int? {
+        buffer.withUnsafeBytes { raw -> Int? in
+            guard let base = raw.baseAddress, start < raw.count else { return nil }
+            guard let found = memchr(base + start, Int32(byte), raw.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+    }
+
     private mutating func finish(consumed: Int) -> Result {
-        var host = headers.values("Host")
+        var host = hostValues
         if host.count > 1 { return .error(status: 400) }
         var path: String
         var query: String?
@@ -121,7 +157,7 @@ struct RequestParser {
             path = normalized
         }
         var contentLength: Int?
-        let lengths = headers.values("Content-Length")
+        let lengths = contentLengths
         if !lengths.isEmpty {
             let values = lengths.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " \t") } }
             guard let first = values.first, values.allSatisfy({ $0 == first }),
@@ -130,7 +166,7 @@ struct RequestParser {
             contentLength = length
         }
         var chunked = false
-        let codings = headers.values("Transfer-Encoding").flatMap { $0.split(separator: ",") }
+        let codings = transferCodings.flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() }
         if !codings.isEmpty {
             // Both framings at once is how requests are smuggled: refuse (RFC 9112 §6.3).
@@ -139,8 +175,11 @@ struct RequestParser {
             guard codings.count == 1 else { return .error(status: 501) }
             chunked = true
         }
+        let keepAlive = version == .http11 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
+        let expectsContinue = version == .http11 && expectValue?.lowercased() == "100-continue"
         head = RequestHead(method: method, target: target, path: path, query: query, version: version,
-                           headers: headers, host: host.first, contentLength: contentLength, isChunked: chunked)
+                           headers: headers, host: host.first, contentLength: contentLength, isChunked: chunked,
+                           wantsKeepAlive: keepAlive, expectsContinue: expectsContinue)
         return .head(consumed: consumed)
     }
 
