@@ -30,7 +30,8 @@ final class Connection {
     /// Response bytes still to send, from `outputOffset`.
     var output: [UInt8] = []
     var outputOffset = 0
-    var file: (fd: Int32, offset: Int, remaining: Int)?
+    /// The file body being sent with sendfile(2); released (not closed: the cache may hold it) when done.
+    var file: (file: OpenFile, offset: Int, remaining: Int)?
     var keepAliveAfterResponse = false
     /// A body of this many bytes follows the request just answered and must be skipped.
     var bodyToDiscard = 0
@@ -63,6 +64,10 @@ final class Connection {
     /// The readiness the selector watches for this socket now.
     var interest: Selector.Interest = .read
     var headStarted = false
+    /// The event loop is inside `process` for this connection (see there).
+    var isProcessing = false
+    /// Closed: its descriptor number may already belong to a new connection.
+    var isClosed = false
 
     /// For the access log line of the response being written.
     var logLine: AccessLogLine?
@@ -86,10 +91,7 @@ final class Connection {
         return false
     }
 
-    func releaseFile() {
-        if let file { Socket.close(file.fd) }
-        file = nil
-    }
+    func releaseFile() { file = nil }
 
     /// Drops an unfinished body: an upload leaves nothing behind.
     func abortBody() {

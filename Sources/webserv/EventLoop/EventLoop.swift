@@ -31,6 +31,8 @@ final class EventLoop {
     private var lastFlush = 0
     private var dateCache: (second: Int, text: String) = (0, "")
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Where each response head is built before it is sent.
+    private var headBuffer: [UInt8] = []
 
     /// Token of the signal descriptor in the selector (listeners and
     /// connections use their descriptor number).
@@ -84,7 +86,7 @@ final class EventLoop {
         }
         config = new
         upstreamAddresses = resolved
-        handler = RequestHandler(router: Router(config: new))
+        handler = RequestHandler(router: Router(config: new), files: handler.files)
         return nil
     }
 
@@ -125,7 +127,11 @@ final class EventLoop {
 
     private func periodic() {
         let now = Clock.monotonicMilliseconds()
-        if now - lastFlush >= 1000 { logs.flush(); lastFlush = now }
+        if now - lastFlush >= 1000 {
+            logs.flush()
+            handler.files.sweep(nowSeconds: now / 1000)
+            lastFlush = now
+        }
         if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
         nextScriptDeadline = scripts.isEmpty && proxies == 0 ? nil : expireUpstreams(now: now)
     }
@@ -194,8 +200,8 @@ final class EventLoop {
             do {
                 guard case .value(let accepted) = try Socket.accept(listener) else { return }
                 let server = handler.router.server(for: address, host: nil)
-                let limits = RequestLimits(maxLineBytes: server?.largeHeaderBufferSize ?? 8192,
-                                           maxHeadBytes: (server?.largeHeaderBufferSize ?? 8192) * (server?.largeHeaderBufferCount ?? 4))
+                let limits = RequestLimits(maxLineBytes: server?.config.largeHeaderBufferSize ?? 8192,
+                                           maxHeadBytes: (server?.config.largeHeaderBufferSize ?? 8192) * (server?.config.largeHeaderBufferCount ?? 4))
                 nextIdentity &+= 1
                 let connection = Connection(fd: accepted.fd, identity: nextIdentity, listenAddress: address, peerHost: accepted.host,
                                             peerPort: accepted.port, limits: limits)
@@ -206,10 +212,11 @@ final class EventLoop {
                     continue
                 }
                 connections[accepted.fd] = connection
-                setTimer(connection, milliseconds: server?.headerTimeoutMilliseconds ?? 60_000)
+                setTimer(connection, milliseconds: server?.config.headerTimeoutMilliseconds ?? 60_000)
             } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
                 // Out of descriptors: pause accepting briefly instead of spinning.
                 logs.error("crit", "\(error); pausing accept for 100ms")
+                handler.files.removeAll()
                 pauseAccepting()
                 acceptResumeAt = Clock.monotonicMilliseconds() + 100
                 return
@@ -305,9 +312,14 @@ final class EventLoop {
         process(connection)
     }
 
-    /// Parses buffered input and answers one request at a time.
+    /// Parses buffered input and answers one request at a time, in a loop:
+    /// a response finished at once (from `finishResponse`) does not recurse
+    /// here, so any number of pipelined requests uses constant stack.
     func process(_ connection: Connection) {
-        while true {
+        guard !connection.isProcessing else { return }   // the loop below goes on with the next request
+        connection.isProcessing = true
+        defer { connection.isProcessing = false }
+        while !connection.isClosed {
             switch connection.state {
             case .discardingBody(let remaining):
                 let dropped = min(remaining, connection.input.count)
@@ -319,7 +331,7 @@ final class EventLoop {
                 if !connection.headStarted {
                     connection.headStarted = true
                     let server = handler.router.server(for: connection.listenAddress, host: nil)
-                    setTimer(connection, milliseconds: server?.headerTimeoutMilliseconds ?? 60_000)
+                    setTimer(connection, milliseconds: server?.config.headerTimeoutMilliseconds ?? 60_000)
                 }
                 switch connection.parser.parse(connection.input) {
                 case .needMore: return
@@ -331,15 +343,15 @@ final class EventLoop {
                     guard let head = connection.parser.head else { return }
                     connection.input.removeFirst(consumed)
                     answer(head, on: connection)
-                    return
                 }
             case .readingBody:
                 receiveBody(connection)
-                return
+                if case .readingBody = connection.state { return }
             case .writing:
                 // A CGI script may answer before it has read the whole body: keep feeding it.
-                if connection.bodyConsumer != nil { receiveBody(connection) }
-                return
+                guard connection.bodyConsumer != nil else { return }
+                receiveBody(connection)
+                if case .writing = connection.state { return }
             case .lingering, .awaitingUpstream:
                 return
             }
@@ -438,33 +450,56 @@ final class EventLoop {
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
         if response.status >= 400 && !response.streamed { connection.abortBody() }
-        connection.output = response.serializedHead(date: httpDate(), keepAlive: keepAlive, headOnly: headOnly)
-        connection.outputOffset = 0
         switch response.body {
-        case .bytes(let bytes) where !headOnly: connection.output += bytes
-        case .file(let fd, let offset, let length) where !headOnly: connection.file = (fd, offset, length)
-        default: response.discard()
+        case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
+        default: break
         }
-        let location = settings ?? handler.settings(for: head, on: connection.listenAddress)?.1.settings
-        connection.keepAliveMilliseconds = location?.keepaliveTimeoutMilliseconds ?? 75_000
-        connection.logLine = location?.accessLog == nil ? nil : AccessLogLine(
-            path: location?.accessLog, remoteAddress: connection.peerHost,
-            requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
-            status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
-            referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
-        setTimer(connection, milliseconds: location?.sendTimeoutMilliseconds ?? 60_000)
+        // The head (and a small body) is built in one buffer of the loop and
+        // sent at once; only what the socket does not take is kept by the connection.
+        headBuffer.removeAll(keepingCapacity: true)
+        response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
+        if case .bytes(let bytes) = response.body, !headOnly { headBuffer += bytes }
+        let fileFollows = (connection.file?.remaining ?? 0) > 0
+        let sent = headBuffer.withUnsafeBytes { bytes -> Int in
+            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: fileFollows) else { return 0 }
+            return count
+        }
+        connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
+        connection.outputOffset = 0
+        if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
+        // Only three settings matter from here on: read them without copying the location.
+        var sendTimeout = 60_000
+        var accessLog: String?
+        connection.keepAliveMilliseconds = 75_000
+        func note(_ location: LocationConfig) {
+            connection.keepAliveMilliseconds = location.keepaliveTimeoutMilliseconds
+            sendTimeout = location.sendTimeoutMilliseconds
+            accessLog = location.accessLog
+        }
+        if let settings { note(settings) } else if let routing = handler.settings(for: head, on: connection.listenAddress) { note(routing.1.settings) }
+        if let accessLog {
+            connection.logLine = AccessLogLine(
+                path: accessLog, remoteAddress: connection.peerHost,
+                requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
+                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
+                referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
+        }
+        setTimer(connection, milliseconds: sendTimeout)
         flush(connection)
     }
 
     func flush(_ connection: Connection) {
         do {
+            let fileFollows = (connection.file?.remaining ?? 0) > 0
             while connection.outputOffset < connection.output.count {
-                let result = try connection.output[connection.outputOffset...].withUnsafeBytes { try Socket.write(connection.fd, $0) }
+                let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
+                    try Socket.write(connection.fd, $0, more: fileFollows)
+                }
                 guard case .value(let count) = result else { return waitForWritable(connection) }
                 connection.outputOffset += count
             }
             while var file = connection.file, file.remaining > 0 {
-                let result = try Socket.sendFile(connection.fd, from: file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
+                let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
                 guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
                 if count == 0 { break }   // the file shrank under us
                 file.remaining -= count
@@ -534,12 +569,14 @@ final class EventLoop {
     }
 
     func close(_ connection: Connection) {
+        guard !connection.isClosed else { return }   // its descriptor number may be reused already
         endScript(connection)
         endProxy(connection)
         connection.abortBody()
         connection.releaseFile()
         selector.deregister(connection.fd)
         Socket.close(connection.fd)
+        connection.isClosed = true
         connections[connection.fd] = nil
         connection.deadline = nil
         if acceptingPaused && !draining { resumeAccepting() }

@@ -3,6 +3,11 @@
 /// NUL, or a path that would climb above `/`.
 enum PathNormalizer {
     static func normalize(_ rawPath: String) -> String? {
+        isAlreadyNormal(rawPath) ? rawPath : resolve(rawPath)
+    }
+
+    /// The full work: decode, then resolve segments.
+    static func resolve(_ rawPath: String) -> String? {
         guard let decoded = percentDecode(rawPath) else { return nil }
         guard decoded.first == UInt8(ascii: "/"), !decoded.contains(0) else { return nil }
         var segments: [ArraySlice<UInt8>] = []
@@ -26,6 +31,19 @@ enum PathNormalizer {
         }
         if result.isEmpty || endsWithSlash { result.append(UInt8(ascii: "/")) }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// The common case, checked without copying: starts with `/`, no escape,
+    /// no `//`, and no segment that starts with `.` (so no `.` or `..`).
+    static func isAlreadyNormal(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for (offset, byte) in path.utf8.enumerated() {
+            if offset == 0 && byte != UInt8(ascii: "/") { return false }
+            if byte == UInt8(ascii: "%") || byte == 0 { return false }
+            if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return false }
+            previous = byte
+        }
+        return previous != 0
     }
 
     static func percentDecode(_ text: String) -> [UInt8]? {

@@ -57,4 +57,8 @@ enum ASCIICase {
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte + 32 : byte
     }
+
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool {
+        (65...90).contains(byte) || (97...122).contains(byte)
+    }
 }

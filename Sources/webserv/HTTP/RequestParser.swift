@@ -28,7 +28,8 @@ struct RequestParser {
     private var method = "", target = "", version = HTTPVersion.http11
     private var headers = HTTPHeaders()
     /// The fields the server itself acts on, noted as they are parsed.
-    private var hostValues: [String] = []
+    private var hostValue: String?
+    private var hostCount = 0
     private var contentLengths: [String] = []
     private var transferCodings: [String] = []
     private var connectionTokens: [String] = []
@@ -43,6 +44,7 @@ struct RequestParser {
         while scanned < buffer.count {
             guard let newline = RequestParser.index(of: UInt8(ascii: "\n"), in: buffer, from: scanned) else {
                 scanned = buffer.count
+                if isImpossibleRequestLineStart(buffer[lineStart...]) { return .error(status: 400) }
                 return checkOpenLine(length: buffer.count - lineStart)
             }
             var end = newline
@@ -71,23 +73,46 @@ struct RequestParser {
     }
 
     private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) -> Int? {
-        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(HTTPSyntax.isTokenByte) else { return 400 }
-        method = String(decoding: parts[0], as: UTF8.self)
-        guard !parts[1].isEmpty, parts[1].allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return 400 }
-        target = String(decoding: parts[1], as: UTF8.self)
-        let versionText = String(decoding: parts[2], as: UTF8.self)
-        if let known = HTTPVersion(rawValue: versionText) {
-            version = known
-            return nil
+        // method SP request-target SP HTTP-version. As nginx does (and RFC 9112
+        // §3 allows), runs of spaces between the parts and after the version are accepted.
+        let space = UInt8(ascii: " ")
+        var index = line.startIndex
+        func word() -> ArraySlice<UInt8> {
+            while index < line.endIndex && line[index] == space { index += 1 }
+            let start = index
+            while index < line.endIndex && line[index] != space { index += 1 }
+            return line[start..<index]
         }
-        // A well-formed version we do not speak is 505; anything else is 400.
-        let digits = versionText.utf8.dropFirst(5)
-        if versionText.hasPrefix("HTTP/"), !digits.isEmpty,
-           digits.allSatisfy({ $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
-            return 505
+        guard line.first != space else { return 400 }
+        let methodBytes = word(), targetBytes = word(), versionBytes = word()
+        guard word().isEmpty, !versionBytes.isEmpty else { return 400 }
+        guard methodBytes.allSatisfy(HTTPSyntax.isMethodByte) else { return 400 }
+        guard targetBytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return 400 }
+        method = String(decoding: methodBytes, as: UTF8.self)
+        target = String(decoding: targetBytes, as: UTF8.self)
+        if versionBytes.elementsEqual("HTTP/1.1".utf8) { version = .http11; return nil }
+        if versionBytes.elementsEqual("HTTP/1.0".utf8) { version = .http10; return nil }
+        // HTTP/1.x with x > 1 is answered as 1.1 (RFC 9110 §2.5, as nginx);
+        // another major version is 505; anything else is 400.
+        guard versionBytes.starts(with: "HTTP/".utf8) else { return 400 }
+        let numbers = versionBytes.dropFirst(5)
+        guard let dot = numbers.firstIndex(of: UInt8(ascii: ".")),
+              let major = HTTPSyntax.smallNumber(numbers[numbers.startIndex..<dot]),
+              let minor = HTTPSyntax.smallNumber(numbers[(dot + 1)...]), major > 0 else { return 400 }
+        guard major == 1 else { return 505 }
+        version = minor == 0 ? .http10 : .http11
+        return nil
+    }
+
+    /// A request line still arriving is refused as soon as its method is
+    /// impossible (a TLS handshake, binary noise), not after the header timeout.
+    private func isImpossibleRequestLineStart(_ pending: ArraySlice<UInt8>) -> Bool {
+        guard !sawRequestLine else { return false }
+        for byte in pending {
+            if byte == UInt8(ascii: " ") { return pending.first == byte }
+            if byte != UInt8(ascii: "\r") && !HTTPSyntax.isMethodByte(byte) { return true }
         }
-        return 400
+        return false
     }
 
     private mutating func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Int? {
@@ -95,15 +120,18 @@ struct RequestParser {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return 400 }
         let name = line[line.startIndex..<colon]
         guard name.allSatisfy(HTTPSyntax.isTokenByte) else { return 400 }
-        var value = line[(colon + 1)...]
-        while let first = value.first, first == 0x20 || first == 0x09 { value.removeFirst() }
-        while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() }
+        var start = colon + 1, end = line.endIndex
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
+        let value = line[start..<end]
         guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return 400 }
         let nameText = String(decoding: name, as: UTF8.self)
         let valueText = String(decoding: value, as: UTF8.self)
         headers.add(nameText, valueText)
         switch name.count {
-        case 4 where RequestParser.equalsLowercase(name, "host"): hostValues.append(valueText)
+        case 4 where RequestParser.equalsLowercase(name, "host"):
+            hostCount += 1
+            hostValue = valueText
         case 6 where RequestParser.equalsLowercase(name, "expect"): expectValue = valueText
         case 10 where RequestParser.equalsLowercase(name, "connection"):
             connectionTokens += valueText.split(separator: ",").map { String($0).trimmingCharacters(in: " \t").lowercased() }
@@ -132,26 +160,27 @@ struct RequestParser {
     }
 
     private mutating func finish(consumed: Int) -> Result {
-        var host = hostValues
-        if host.count > 1 { return .error(status: 400) }
+        // RFC 9112 §3.2: an HTTP/1.1 request needs one Host field, even in absolute-form.
+        if hostCount > 1 || (version == .http11 && hostCount == 0) { return .error(status: 400) }
+        var host = hostValue
         var path: String
         var query: String?
-        if target.hasPrefix("/") {
+        if target.utf8.first == UInt8(ascii: "/") {
             (path, query) = split(target)
-        } else if target.lowercased().hasPrefix("http://") || target.lowercased().hasPrefix("https://") {
+        } else if let authorityStart = RequestParser.authorityStart(target) {
             // absolute-form: the host in the target wins over the Host header (RFC 9112 §3.2.2).
-            let afterScheme = target[(target.firstRange(of: "://")?.upperBound ?? target.endIndex)...]
-            let authority = afterScheme.prefix { $0 != "/" && $0 != "?" }
+            let afterScheme = target.utf8[authorityStart...]
+            let authority = afterScheme.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
             guard !authority.isEmpty else { return .error(status: 400) }
-            host = [String(authority)]
-            let rest = String(afterScheme.dropFirst(authority.count))
-            (path, query) = split(rest.isEmpty ? "/" : (rest.hasPrefix("?") ? "/" + rest : rest))
+            host = String(decoding: authority, as: UTF8.self)
+            let rest = String(decoding: afterScheme.dropFirst(authority.count), as: UTF8.self)
+            (path, query) = split(rest.utf8.first == UInt8(ascii: "/") ? rest : "/" + rest)
         } else if target == "*" && method == "OPTIONS" {
             (path, query) = ("*", nil)
         } else {
             return .error(status: 400)
         }
-        if version == .http11 && host.isEmpty { return .error(status: 400) }
+        if let host, !RequestParser.isValidHost(host) { return .error(status: 400) }
         if path != "*" {
             guard let normalized = PathNormalizer.normalize(path) else { return .error(status: 400) }
             path = normalized
@@ -178,14 +207,71 @@ struct RequestParser {
         let keepAlive = version == .http11 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
         let expectsContinue = version == .http11 && expectValue?.lowercased() == "100-continue"
         head = RequestHead(method: method, target: target, path: path, query: query, version: version,
-                           headers: headers, host: host.first, contentLength: contentLength, isChunked: chunked,
+                           headers: headers, host: host, contentLength: contentLength, isChunked: chunked,
                            wantsKeepAlive: keepAlive, expectsContinue: expectsContinue)
         return .head(consumed: consumed)
     }
 
+    /// Path and query of an origin-form target; a `#fragment` (which clients
+    /// should not send) is dropped, as nginx does.
     private func split(_ target: String) -> (String, String?) {
-        guard let mark = target.firstIndex(of: "?") else { return (target, nil) }
-        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+        let bytes = target.utf8
+        guard let mark = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return (target, nil) }
+        let path = String(decoding: bytes[..<mark], as: UTF8.self)
+        guard bytes[mark] == UInt8(ascii: "?") else { return (path, nil) }
+        let rest = bytes[bytes.index(after: mark)...]
+        return (path, String(decoding: rest.prefix { $0 != UInt8(ascii: "#") }, as: UTF8.self))
+    }
+
+    /// Where the authority of an absolute-form target starts: after
+    /// `scheme://`, the scheme being ALPHA *(ALPHA / DIGIT / "+" / "-" / ".") (RFC 3986 §3.1).
+    static func authorityStart(_ target: String) -> String.UTF8View.Index? {
+        let bytes = target.utf8
+        guard let first = bytes.first, ASCIICase.isLetter(first) else { return nil }
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":") {
+                let rest = bytes[index...]
+                guard rest.starts(with: "://".utf8) else { return nil }
+                return bytes.index(index, offsetBy: 3)
+            }
+            guard ASCIICase.isLetter(byte) || (48...57).contains(byte) || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { return nil }
+            index = bytes.index(after: index)
+        }
+        return nil
+    }
+
+    /// nginx's test of a Host value: not empty, no `..`, no `/`, no control
+    /// character or space (a port or an IPv6 literal in brackets is fine).
+    static func isValidHost(_ host: String) -> Bool {
+        var previous: UInt8 = 0
+        var nameLength = 0
+        var inPort = false, inLiteral = false
+        for (offset, byte) in host.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "."):
+                if previous == byte && !inPort { return false }
+            case UInt8(ascii: ":") where !inPort && !inLiteral:
+                inPort = true
+            case UInt8(ascii: "[") where offset == 0:
+                inLiteral = true
+            case UInt8(ascii: "]") where inLiteral:
+                inLiteral = false
+                inPort = true
+                nameLength = offset + 1
+            case UInt8(ascii: "/"), 0...0x20, 0x7F:
+                return false
+            default:
+                break
+            }
+            if !inPort { nameLength = offset + 1 }
+            previous = byte
+        }
+        // A trailing dot does not count: `example.com.` is a name, `.` is not.
+        if nameLength > 0 && host.utf8[host.utf8.index(host.utf8.startIndex, offsetBy: nameLength - 1)] == UInt8(ascii: ".") { nameLength -= 1 }
+        return nameLength > 0
     }
 }
 
@@ -197,6 +283,18 @@ enum HTTPSyntax {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
+    }
+
+    /// What nginx accepts in a method: upper-case letters, `_` and `-` (other
+    /// tokens, a lower-case `get` say, are 400 there too).
+    static func isMethodByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+
+    /// One to three decimal digits (a version number).
+    static func smallNumber(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard (1...3).contains(digits.count), digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 
     /// tchar (RFC 9110 §5.6.2).

@@ -6,7 +6,7 @@ struct Response {
         case empty
         case bytes([UInt8])
         /// An open file to send with sendfile(2): `length` bytes from `offset`.
-        case file(fd: Int32, offset: Int, length: Int)
+        case file(OpenFile, offset: Int, length: Int)
     }
 
     var status: Int
@@ -31,22 +31,51 @@ struct Response {
         }
     }
 
-    /// Status line and header block. `Content-Length` is sent except for 1xx,
-    /// 204, 304 and streamed bodies (whose framing the caller adds).
-    func serializedHead(date: String, keepAlive: Bool, headOnly: Bool) -> [UInt8] {
-        var text = "HTTP/1.1 \(status) \(StatusCode.reason(status))\r\nServer: webserv\r\nDate: \(date)\r\n"
-        for header in headers { text += "\(header.name): \(header.value)\r\n" }
-        if status >= 200 && status != 204 && status != 304 && !streamed {
-            text += "Content-Length: \(bodyLength)\r\n"
+    /// Appends the status line and header block to `buffer`. `Content-Length`
+    /// is sent except for 1xx, 204, 304 and streamed bodies (whose framing the
+    /// caller adds). Bytes are appended directly: this runs for every request.
+    func appendHead(to buffer: inout [UInt8], date: String, keepAlive: Bool) {
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        buffer.appendDecimal(status)
+        buffer.append(UInt8(ascii: " "))
+        buffer.append(contentsOf: StatusCode.reason(status).utf8)
+        buffer.append(contentsOf: "\r\nServer: webserv\r\nDate: ".utf8)
+        buffer.append(contentsOf: date.utf8)
+        buffer.append(contentsOf: "\r\n".utf8)
+        for header in headers {
+            buffer.append(contentsOf: header.name.utf8)
+            buffer.append(contentsOf: ": ".utf8)
+            buffer.append(contentsOf: header.value.utf8)
+            buffer.append(contentsOf: "\r\n".utf8)
         }
-        text += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
-        text += "\r\n"
-        return Array(text.utf8)
+        if status >= 200 && status != 204 && status != 304 && !streamed {
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            buffer.appendDecimal(bodyLength)
+            buffer.append(contentsOf: "\r\n".utf8)
+        }
+        buffer.append(contentsOf: keepAlive ? "Connection: keep-alive\r\n\r\n".utf8 : "Connection: close\r\n\r\n".utf8)
     }
 
-    /// Releases a file body that was never sent.
-    func discard() {
-        if case .file(let fd, _, _) = body { Socket.close(fd) }
+    /// The status line and header block alone.
+    func serializedHead(date: String, keepAlive: Bool) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendHead(to: &bytes, date: date, keepAlive: keepAlive)
+        return bytes
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a non-negative integer in decimal, without making a String.
+    mutating func appendDecimal(_ value: Int) {
+        let value = Swift.max(0, value)
+        var divisor = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }
 

@@ -5,6 +5,8 @@ import ConfLang
 /// then the handler; error statuses go through `error_page`.
 struct RequestHandler {
     let router: Router
+    /// Shared by every request of the event loop (and across reloads: each use is checked by stat).
+    var files = OpenFileCache()
 
     static let knownMethods: Set<String> = Set(Values.knownMethods)
 
@@ -19,21 +21,21 @@ struct RequestHandler {
     }
 
     /// The server and location settings that answer a request.
-    func settings(for head: RequestHead?, on address: Values.ListenAddress) -> (ServerConfig, Router.Route)? {
+    func settings(for head: RequestHead?, on address: Values.ListenAddress) -> (VirtualServer, Router.Route)? {
         guard let server = router.server(for: address, host: head?.host) else { return nil }
-        guard let head, server.base.returnAction == nil else {
-            return (server, Router.Route(settings: server.base, matchedPrefix: ""))
+        guard let head, server.base.settings.returnAction == nil else {
+            return (server, Router.Route(location: server.base))
         }
         return (server, router.route(head.path, in: server))
     }
 
     /// `routing`: the result of `settings(for:on:)` when the caller has it already.
     func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0),
-                routing: (ServerConfig, Router.Route)? = nil) -> Action {
+                routing: (VirtualServer, Router.Route)? = nil) -> Action {
         guard let (server, route) = routing ?? settings(for: head, on: address) else { return .respond(Response(status: 500)) }
-        if let action = server.base.returnAction { return .respond(answer(action, head: head)) }
+        if let action = server.base.settings.returnAction { return .respond(answer(action, head: head)) }
         return decide(head, route: route, peer: peer, runScript: { interpreter in
-            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server, address: address, peer: peer) {
+            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config, address: address, peer: peer) {
             case .success(let request): return .cgi(request, maxBodySize: route.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
@@ -42,7 +44,7 @@ struct RequestHandler {
 
     /// Error statuses get their error_page (or the built-in page).
     func finalize(_ response: Response, head: RequestHead?, on address: Values.ListenAddress,
-                  routing: (ServerConfig, Router.Route)? = nil) -> Response {
+                  routing: (VirtualServer, Router.Route)? = nil) -> Response {
         guard response.status >= 400 else { return response }
         guard let (server, route) = routing ?? settings(for: head, on: address) else { return response }
         return withErrorPage(response, head: head, server: server, settings: route.settings)
@@ -69,7 +71,7 @@ struct RequestHandler {
         }
         switch head.method {
         case "GET", "HEAD":
-            return .respond(StaticFileHandler(head: head, route: route).respond())
+            return .respond(StaticFileHandler(head: head, route: route, files: files).respond())
         case "PUT", "POST", "DELETE":
             guard settings.uploadStore != nil else { return .respond(notAllowed(settings)) }
             return upload(head, route: route)
@@ -133,7 +135,7 @@ struct RequestHandler {
     /// An error status with an `error_page`: an internal redirect to that page
     /// (one level: a failing error page falls back to the built-in one), or a
     /// 302 to a full URL. Without one: nginx's built-in page.
-    private func withErrorPage(_ response: Response, head: RequestHead?, server: ServerConfig, settings: LocationConfig) -> Response {
+    private func withErrorPage(_ response: Response, head: RequestHead?, server: VirtualServer, settings: LocationConfig) -> Response {
         guard response.status >= 400, response.bodyLength == 0 else { return response }
         guard let head else {
             var page = response
@@ -144,7 +146,6 @@ struct RequestHandler {
         var result = response
         if let page = settings.errorPages[response.status] {
             if Values.isHTTPURL(page.target) {
-                response.discard()
                 return Response(status: 302, headers: [("Location", page.target), ("Content-Type", "text/html")],
                                 body: .bytes(StatusCode.defaultPage(302)))
             }
@@ -154,7 +155,7 @@ struct RequestHandler {
             redirected.path = PathNormalizer.normalize(path) ?? "/"
             redirected.headers = HTTPHeaders()
             let route = router.route(redirected.path, in: server)
-            let pageResponse = StaticFileHandler(head: redirected, route: route).respond()
+            let pageResponse = StaticFileHandler(head: redirected, route: route, files: files).respond()
             if pageResponse.status == 200 {
                 result.body = pageResponse.body
                 result.headers = response.headers + pageResponse.headers.filter { $0.name == "Content-Type" }
@@ -165,7 +166,6 @@ struct RequestHandler {
                 }
                 return result
             }
-            pageResponse.discard()
         }
         result.headers.append(("Content-Type", "text/html"))
         result.body = .bytes(StatusCode.defaultPage(response.status))

@@ -8,6 +8,7 @@ import ConfLang
 struct StaticFileHandler {
     let head: RequestHead
     let route: Router.Route
+    let files: OpenFileCache
 
     var settings: LocationConfig { route.settings }
 
@@ -24,7 +25,11 @@ struct StaticFileHandler {
     func respond() -> Response {
         let path = StaticFileHandler.filesystemPath(for: head.path, route: route)
         var info = stat()
-        guard stat(path, &info) == 0 else { return Response(status: errno == EACCES ? 403 : 404) }
+        guard stat(path, &info) == 0 else {
+            let failure = errno
+            files.forget(path)
+            return Response(status: failure == EACCES ? 403 : 404)
+        }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             guard head.path.hasSuffix("/") else { return redirectToDirectory() }
             for index in settings.index {
@@ -51,16 +56,19 @@ struct StaticFileHandler {
     }
 
     private func serveFile(_ path: String, info: stat, name: String) -> Response {
-        let size = Int(info.st_size)
-        let modified = Int(info.st_mtim.tv_sec)
-        let etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
+        let file: OpenFile
+        switch files.file(at: path, info: info) {
+        case .success(let opened): file = opened
+        case .failure(let failure): return Response(status: failure.errorNumber == EACCES ? 403 : 404)
+        }
+        let size = file.size
         var headers: [(name: String, value: String)] = [
             ("Content-Type", mimeType(for: name)),
-            ("Last-Modified", HTTPDate.format(modified)),
-            ("ETag", etag),
+            ("Last-Modified", file.lastModified),
+            ("ETag", file.etag),
             ("Accept-Ranges", "bytes"),
         ]
-        if isNotModified(etag: etag, modified: modified) {
+        if isNotModified(etag: file.etag, modified: file.identity.modifiedSeconds) {
             return Response(status: 304, headers: headers)
         }
         var start = 0, length = size, status = 200
@@ -77,18 +85,18 @@ struct StaticFileHandler {
                 headers.append(("Content-Range", "bytes \(first)-\(last)/\(size)"))
             }
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return Response(status: errno == EACCES ? 403 : 404) }
-        return Response(status: status, headers: headers, body: .file(fd: fd, offset: start, length: length))
+        return Response(status: status, headers: headers, body: .file(file, offset: start, length: length))
     }
 
-    /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+    /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). As nginx
+    /// (`if_modified_since exact`, its default), a date is a match only when it
+    /// is the file's own Last-Modified time.
     private func isNotModified(etag: String, modified: Int) -> Bool {
         if let match = head.headers["If-None-Match"] {
             return match == "*" || match.split(separator: ",").contains { $0.trimmingCharacters(in: " \t") == etag || $0.trimmingCharacters(in: " \t") == "W/" + etag }
         }
         if let since = head.headers["If-Modified-Since"].flatMap(HTTPDate.parse) {
-            return modified <= since
+            return modified == since
         }
         return false
     }

@@ -137,9 +137,12 @@ enum Socket {
         try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+    /// `more`: a body follows at once (sendfile), so the kernel may hold
+    /// these bytes back and send header and body in one segment (MSG_MORE).
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
         // MSG_NOSIGNAL: a closed peer is an EPIPE error here, not a SIGPIPE.
-        try syscall("send") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
+        return try syscall("send") { send(fd, bytes.baseAddress, bytes.count, flags) }
     }
 
     /// write(2), for pipes (send(2) works on sockets only). SIGPIPE is ignored,

@@ -65,6 +65,21 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(client.readResponse()?.status, 200)
     }
 
+    /// Many pipelined requests in one burst: each answered in order, in constant
+    /// stack (a response that completes at once does not recurse into the next).
+    func testDeepPipeliningIsAnsweredInFull() throws {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 20)
+        let count = 20_000
+        let burst = String(repeating: "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", count: count - 1)
+            + "GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let sender = Thread { client.send(burst) }
+        sender.start()
+        let answers = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertEqual(answers.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1, count)
+        XCTAssertTrue(answers.hasSuffix("\r\n\r\nhello"), "the last answer is the last request's")
+        XCTAssertEqual(try server.get("/a.txt").bodyText, "A", "still serving")
+    }
+
     func testSmallUnusedBodyIsSkippedOnKeepAlive() throws {
         let client = try RawClient(port: server.ports[0])
         client.send("POST /up/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -96,7 +111,9 @@ final class ProtocolTests: XCTestCase {
     }
 
     func testNoDescriptorLeaks() throws {
+        // The open-file cache keeps one descriptor per file served: serve both first.
         _ = try server.get("/a.txt")
+        _ = try server.get("/index.html")
         usleep(100_000)
         let before = server.openDescriptorCount
         for index in 0..<200 {

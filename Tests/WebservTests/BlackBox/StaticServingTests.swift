@@ -135,4 +135,30 @@ final class StaticServingTests: XCTestCase {
         XCTAssertTrue(log.contains("127.0.0.1 - - ["), log)
         XCTAssertTrue(log.contains("] \"GET /style.css HTTP/1.1\" 200 6 \"http://r/\" \"tester/1\""), log)
     }
+
+    /// Files are served as they are now: the server's open-file cache never
+    /// answers with a changed, replaced or removed file's old state.
+    func testChangedReplacedAndRemovedFilesAreServedAsTheyAreNow() throws {
+        let path = server.directory + "/www/plain/c.txt"
+        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "c")
+        try "longer now".write(toFile: path, atomically: false, encoding: .utf8)
+        let rewritten = try server.get("/plain/c.txt")
+        XCTAssertEqual(rewritten.bodyText, "longer now")
+        XCTAssertEqual(rewritten.header("Content-Length"), "10")
+        try "new".write(toFile: path, atomically: true, encoding: .utf8)   // a temporary file renamed over it
+        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "new")
+        try FileManager.default.removeItem(atPath: path)
+        XCTAssertEqual(try server.get("/plain/c.txt").status, 404)
+        FileManager.default.createFile(atPath: path, contents: Data("back".utf8))
+        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "back")
+    }
+
+    func testManyDistinctFilesHoldABoundedNumberOfDescriptors() throws {
+        for index in 0..<300 {
+            FileManager.default.createFile(atPath: server.directory + "/www/plain/n\(index).txt", contents: Data("\(index)".utf8))
+        }
+        let before = server.openDescriptorCount
+        for index in 0..<300 { XCTAssertEqual(try server.get("/plain/n\(index).txt").bodyText, "\(index)") }
+        XCTAssertLessThanOrEqual(server.openDescriptorCount - before, OpenFileCache().capacity)
+    }
 }

@@ -7,8 +7,9 @@ final class CGIRequestTests: XCTestCase {
         let result = Linter.lint(path: "/srv/t.conf", bytes: Array("events { }\nhttp { server { listen 80; root \(NSTemporaryDirectory()); \(config) } }\n".utf8))
         XCTAssertFalse(result.diagnostics.hasErrors, result.diagnostics.map(\.message).joined())
         let model = ModelBuilder.build(result.config, baseDirectory: "/srv")
-        let server = try XCTUnwrap(model.servers.first)
-        return (Router(config: model).route(path, in: server), server)
+        let router = Router(config: model)
+        let server = try XCTUnwrap(router.servers.first)
+        return (router.route(path, in: server), server.config)
     }
 
     func testScriptAndPathInfoForSuffixAndPrefixLocations() throws {

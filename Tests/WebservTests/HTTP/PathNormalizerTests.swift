@@ -32,4 +32,24 @@ final class PathNormalizerTests: XCTestCase {
         XCTAssertNil(PathNormalizer.normalize("/a%00"))
         XCTAssertNil(PathNormalizer.normalize("a"))
     }
+
+    /// The shortcut for paths that need no work must agree with the full work.
+    func testShortcutAgreesWithTheFullWork() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["/", "a", "b", ".", "..", "%2e", "%2F", "%", "%zz", "//", "x.y", ".h", "%00", "é"]
+        var shortcuts = 0
+        for _ in 0..<5000 {
+            let count = Int.random(in: 1...8, using: &generator)
+            let path = "/" + (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            if PathNormalizer.isAlreadyNormal(path) {
+                shortcuts += 1
+                XCTAssertEqual(PathNormalizer.resolve(path), path, path)
+            }
+            XCTAssertEqual(PathNormalizer.normalize(path), PathNormalizer.resolve(path), path)
+        }
+        XCTAssertGreaterThan(shortcuts, 100, "the shortcut was exercised")
+        XCTAssertFalse(PathNormalizer.isAlreadyNormal(""))
+        XCTAssertFalse(PathNormalizer.isAlreadyNormal("a/b"))
+        XCTAssertTrue(PathNormalizer.isAlreadyNormal("/a/b.html"))
+    }
 }

@@ -66,10 +66,19 @@ final class RequestParserTests: XCTestCase {
 
     func testMalformedRequestLines() {
         XCTAssertEqual(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505)
-        XCTAssertEqual(status("GET / HTTP/1.2\r\nHost: a\r\n\r\n"), 505)
+        XCTAssertEqual(parse("GET / HTTP/1.2\r\nHost: a\r\n\r\n").head?.version, .http11, "a later 1.x is answered as 1.1")
+        XCTAssertEqual(parse("GET / HTTP/1.10\r\nHost: a\r\n\r\n").head?.version, .http11)
+        XCTAssertEqual(status("GET / HTTP/0.9\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1234\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/one\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET /\r\n\r\n"), 400, "HTTP/0.9 is not spoken")
-        XCTAssertEqual(status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(parse("GET  /a   HTTP/1.1  \r\nHost: a\r\n\r\n").head?.path, "/a", "runs of spaces, as nginx")
+        XCTAssertEqual(status(" GET / HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1 x\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("get / HTTP/1.1\r\nHost: a\r\n\r\n"), 400, "methods are upper case, as nginx")
+        XCTAssertNil(parse("M-SEARCH * HTTP/1.1\r\nHost: a\r\n\r\n").head, "only OPTIONS may ask about *")
+        XCTAssertNotNil(parse("M-SEARCH / HTTP/1.1\r\nHost: a\r\n\r\n").head)
         XCTAssertEqual(status("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET x HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET * HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
@@ -116,5 +125,39 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(status("GET /a/..%2f..%2fx HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET /a%00 HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+    }
+
+    func testImpossibleRequestLineIsRefusedBeforeItEnds() {
+        var parser = RequestParser()
+        XCTAssertEqual(parser.parse([0x16, 0x03, 0x01, 0x02, 0x00]), .error(status: 400), "a TLS ClientHello")
+        var lower = RequestParser()
+        XCTAssertEqual(lower.parse(Array("GE".utf8)), .needMore)
+        XCTAssertEqual(lower.parse(Array("GEt".utf8)), .error(status: 400))
+        var pending = RequestParser()
+        XCTAssertEqual(pending.parse(Array("\r\n\r\nGET /long-path-still-coming".utf8)), .needMore)
+    }
+
+    func testHostIsRequiredAndValid() {
+        XCTAssertEqual(status("GET http://a/ HTTP/1.1\r\n\r\n"), 400, "absolute-form still needs Host (RFC 9112 §3.2)")
+        XCTAssertNotNil(parse("GET http://a/ HTTP/1.0\r\n\r\n").head)
+        for bad in ["", "a b", "a/b", "a..b", ".", ":80", "a\tb"] {
+            XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n"), 400, bad)
+        }
+        for good in ["a", "example.com.", "a:8080", "[::1]:80", "under_score", "xn--bcher-kva.example"] {
+            XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: \(good)\r\n\r\n").head?.host, good)
+        }
+    }
+
+    func testAbsoluteFormSchemesAndFragments() {
+        let ftp = parse("GET ftp://other.test/p HTTP/1.1\r\nHost: a\r\n\r\n").head
+        XCTAssertEqual(ftp?.host, "other.test")
+        XCTAssertEqual(ftp?.path, "/p")
+        XCTAssertEqual(parse("GET HTTP://b.test?q HTTP/1.1\r\nHost: a\r\n\r\n").head?.query, "q")
+        XCTAssertEqual(status("GET 1http://b/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET http:/b/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        let fragment = parse("GET /a.html#top HTTP/1.1\r\nHost: a\r\n\r\n").head
+        XCTAssertEqual(fragment?.path, "/a.html")
+        XCTAssertNil(fragment?.query)
+        XCTAssertEqual(parse("GET /a?x=1#top HTTP/1.1\r\nHost: a\r\n\r\n").head?.query, "x=1")
     }
 }

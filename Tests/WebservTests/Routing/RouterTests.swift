@@ -19,17 +19,17 @@ final class RouterTests: XCTestCase {
     func testVirtualServerByName() throws {
         let router = Router(config: try config(sites))
         let address = Values.ListenAddress(host: "*", port: 8080)
-        XCTAssertEqual(router.server(for: address, host: "first.test")?.base.root, "/first")
-        XCTAssertEqual(router.server(for: address, host: "FIRST.test:8080")?.base.root, "/first")
-        XCTAssertEqual(router.server(for: address, host: "a.wild.test")?.base.root, "/second")
-        XCTAssertEqual(router.server(for: address, host: "www.example.org")?.base.root, "/third")
+        XCTAssertEqual(router.server(for: address, host: "first.test")?.config.base.root, "/first")
+        XCTAssertEqual(router.server(for: address, host: "FIRST.test:8080")?.config.base.root, "/first")
+        XCTAssertEqual(router.server(for: address, host: "a.wild.test")?.config.base.root, "/second")
+        XCTAssertEqual(router.server(for: address, host: "www.example.org")?.config.base.root, "/third")
     }
 
     func testDefaultServerThenFirst() throws {
         let router = Router(config: try config(sites))
-        XCTAssertEqual(router.server(for: .init(host: "*", port: 8080), host: "unknown.test")?.base.root, "/second")
-        XCTAssertEqual(router.server(for: .init(host: "*", port: 8080), host: nil)?.base.root, "/second")
-        XCTAssertEqual(router.server(for: .init(host: "127.0.0.1", port: 9090), host: "x")?.base.root, "/other")
+        XCTAssertEqual(router.server(for: .init(host: "*", port: 8080), host: "unknown.test")?.config.base.root, "/second")
+        XCTAssertEqual(router.server(for: .init(host: "*", port: 8080), host: nil)?.config.base.root, "/second")
+        XCTAssertEqual(router.server(for: .init(host: "127.0.0.1", port: 9090), host: "x")?.config.base.root, "/other")
         XCTAssertNil(router.server(for: .init(host: "*", port: 1), host: "x"))
     }
 
@@ -48,7 +48,7 @@ final class RouterTests: XCTestCase {
 
     func testExactWins() throws {
         let router = Router(config: try config(locations))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         let route = router.route("/exact", in: server)
         XCTAssertEqual(route.settings.root, "/exact")
         XCTAssertNil(route.scriptPath)
@@ -57,7 +57,7 @@ final class RouterTests: XCTestCase {
 
     func testLongestPrefixIsTheBase() throws {
         let router = Router(config: try config(locations))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         XCTAssertEqual(router.route("/cgi/x", in: server).settings.root, "/cgi")
         XCTAssertEqual(router.route("/cgi/deep/x", in: server).settings.root, "/deep")
         XCTAssertEqual(router.route("/cgi/deep/x", in: server).matchedPrefix, "/cgi/deep/")
@@ -66,7 +66,7 @@ final class RouterTests: XCTestCase {
 
     func testSuffixLocationIsLaidOverTheBase() throws {
         let router = Router(config: try config(locations))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         let route = router.route("/cgi/hello.py", in: server)
         XCTAssertEqual(route.settings.root, "/cgi")
         XCTAssertEqual(route.settings.cgiPath, "/usr/bin/python3")
@@ -77,7 +77,7 @@ final class RouterTests: XCTestCase {
 
     func testPathInfoAfterTheScript() throws {
         let router = Router(config: try config(locations))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         let route = router.route("/cgi/hello.py/extra/path", in: server)
         XCTAssertEqual(route.scriptPath, "/cgi/hello.py")
         XCTAssertEqual(route.pathInfo, "/extra/path")
@@ -86,13 +86,13 @@ final class RouterTests: XCTestCase {
 
     func testLongestSuffixWins() throws {
         let router = Router(config: try config(locations))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         XCTAssertEqual(router.route("/a.tar.py", in: server).settings.cgiPath, "/bin/sh")
     }
 
     func testServerBaseWhenNoPrefixMatches() throws {
         let router = Router(config: try config("server { listen 80; root /base; location /a/ { root /a; } location $ .py { cgi_path /bin/sh; } }"))
-        let server = try XCTUnwrap(router.config.servers.first)
+        let server = try XCTUnwrap(router.servers.first)
         let route = router.route("/b.py", in: server)
         XCTAssertEqual(route.settings.root, "/base")
         XCTAssertEqual(route.settings.cgiPath, "/bin/sh")
