@@ -2,6 +2,8 @@
 # webserv against nginx, one worker each, same files, interleaved rounds:
 # 612-byte file req/s (wrk -c64), 1 MiB file MB/s, RSS per idle keep-alive
 # connection (10,000 connections). Run by hand; never by the tests.
+# PIN=1 puts both servers on CPU 0 and wrk (one thread) on CPU 1, which takes
+# most of the noise out of a 2-core machine; the default shares both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -47,13 +49,20 @@ CONF
 "$webserv" "$work/webserv.conf" 2>/dev/null & echo $! > "$work/webserv.pid"
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 1
+wrk_cmd=(wrk -t2)
+if [ "${PIN:-0}" = 1 ]; then
+    taskset -pc 0 "$(cat "$work/webserv.pid")" >/dev/null
+    for pid in $(pgrep -f "nginx: (master|worker)"); do taskset -pc 0 "$pid" >/dev/null; done
+    wrk_cmd=(taskset -c 1 wrk -t1)
+    echo "pinned: servers on CPU 0, wrk on CPU 1"
+fi
 for url in http://127.0.0.1:18080/small.html http://127.0.0.1:18081/small.html http://127.0.0.1:18081/big.bin http://127.0.0.1:18080/big.bin; do
     code=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).status)" "$url")
     [ "$code" = 200 ] || { echo "$url answers $code, not 200: fix the setup first"; exit 1; }
 done
 
-rps() { wrk -t2 -c64 -d"$duration" "$1" | awk '/Requests\/sec/ {print $2}'; }
-mbps() { wrk -t2 -c64 -d"$duration" "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
+rps() { "${wrk_cmd[@]}" -c64 -d"$duration" "$1" | awk '/Requests\/sec/ {print $2}'; }
+mbps() { "${wrk_cmd[@]}" -c64 -d"$duration" "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 for round in $(seq "$rounds"); do

@@ -553,6 +553,8 @@ final class EventLoop {
         connection.headStarted = false
         connection.state = connection.bodyToDiscard > 0 ? .discardingBody(remaining: connection.bodyToDiscard) : .readingHead
         connection.bodyToDiscard = 0
+        // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
+        if connection.input.isEmpty { connection.input = [] }
         watch(connection, .read)
         setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
         if draining && connection.input.isEmpty { close(connection); return }

@@ -161,4 +161,23 @@ final class StaticServingTests: XCTestCase {
         for index in 0..<300 { XCTAssertEqual(try server.get("/plain/n\(index).txt").bodyText, "\(index)") }
         XCTAssertLessThanOrEqual(server.openDescriptorCount - before, OpenFileCache().capacity)
     }
+
+    /// With the default 60 s header timeout, a request line that can never be
+    /// valid is still answered at once (a TLS handshake to the plain port).
+    func testImpossibleRequestLineIsAnsweredAtOnce() throws {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 5)
+        client.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03])
+        XCTAssertEqual(client.readResponse()?.status, 400)
+        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "c")
+    }
+
+    func testRequestLinesAndHostsAsNginxTakesThem() throws {
+        XCTAssertEqual(try server.request("GET  /plain/c.txt  HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").bodyText, "c")
+        XCTAssertEqual(try server.request("GET /plain/c.txt#top HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").bodyText, "c")
+        XCTAssertEqual(try server.request("GET /plain/c.txt HTTP/1.9\r\nHost: x\r\nConnection: close\r\n\r\n").status, 200)
+        XCTAssertEqual(try server.request("get /plain/c.txt HTTP/1.1\r\nHost: x\r\n\r\n").status, 400)
+        XCTAssertEqual(try server.request("GET /plain/c.txt HTTP/1.1\r\nHost: a b\r\n\r\n").status, 400)
+        XCTAssertEqual(try server.request("GET /plain/c.txt HTTP/1.1\r\nHost:\r\n\r\n").status, 400)
+        XCTAssertEqual(try server.request("GET http://x/plain/c.txt HTTP/1.1\r\n\r\n").status, 400, "Host is still required")
+    }
 }
