@@ -2,9 +2,16 @@
 /// (records it, repairs the tree, goes on) so a user sees all independent
 /// errors in one run; every loop consumes at least one token per turn.
 public struct Parser {
+    /// Deeper block nesting than this is an error: the parser and every walker
+    /// of the tree recurse once per level, so the limit keeps them within the
+    /// stack on any input (real configurations nest a handful of levels).
+    public static let maxBlockDepth = 100
+
     public let file: SourceFile
     private var tokens: [Token] = []
     private var position = 0
+    /// How many blocks enclose the current position.
+    private var depth = 0
     /// The end-of-file error already reported for an inner unclosed block:
     /// outer unclosed blocks become notes on it instead of errors of their own.
     private var unclosedDiagnosticIndex: Int?
@@ -74,7 +81,7 @@ public struct Parser {
                 diagnostics.append(.error("syntax.block-without-name",
                     "unexpected '{': a block must follow a directive name", at: range(token)))
                 // Parse and drop the block so its `}` does not look unexpected.
-                _ = parseNodes(openedBy: (nil, token))
+                _ = parseBlock(openedBy: (nil, token))
             case .comment:
                 advance()
                 nodes.append(.comment(Comment(range: range(token))))
@@ -109,7 +116,7 @@ public struct Parser {
                                  block: nil, semicolon: range(token))
             case .openBrace:
                 advance()
-                let (nodes, close) = parseNodes(openedBy: (name, token))
+                let (nodes, close) = parseBlock(openedBy: (name, token))
                 let block = Block(open: range(token), close: close, nodes: nodes)
                 return Directive(name: name, arguments: arguments, innerComments: innerComments,
                                  block: block, semicolon: nil)
@@ -127,6 +134,37 @@ public struct Parser {
                 return Directive(name: name, arguments: arguments, innerComments: innerComments,
                                  block: nil, semicolon: nil)
             }
+        }
+    }
+
+    /// The nodes of a block whose `{` was just consumed. Past `maxBlockDepth`
+    /// the block is reported and skipped without recursing.
+    private mutating func parseBlock(openedBy opener: (directive: Argument?, brace: Token)) -> (nodes: [Node], close: SourceRange?) {
+        guard depth < Parser.maxBlockDepth else {
+            diagnostics.append(.error("syntax.too-deep",
+                "blocks are nested more than \(Parser.maxBlockDepth) levels deep; this block is skipped",
+                at: range(opener.brace)))
+            return ([], skipBlock())
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return parseNodes(openedBy: opener)
+    }
+
+    /// Skips to the `}` that closes a block already opened (nil at end of file).
+    private mutating func skipBlock() -> SourceRange? {
+        var open = 1
+        while true {
+            let token = current
+            switch token.kind {
+            case .endOfFile: return nil
+            case .openBrace: open += 1
+            case .closeBrace:
+                open -= 1
+                if open == 0 { advance(); return range(token) }
+            default: break
+            }
+            advance()
         }
     }
 

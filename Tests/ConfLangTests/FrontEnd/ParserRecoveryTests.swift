@@ -49,4 +49,26 @@ final class ParserRecoveryTests: XCTestCase {
         XCTAssertEqual(diagnostics.first?.fixIt?.replacement, ";")
         XCTAssertEqual(diagnostics.first?.fixIt?.range.startLocation, SourceLocation(line: 2, column: 5))
     }
+
+    /// Hostile nesting cannot exhaust the stack of the parser or of anything
+    /// that walks the tree (checker, formatter, dump, model; a webserv reload).
+    func testNestingPastTheLimitIsReportedAndSkipped() {
+        let depth = 200_000
+        let text = String(repeating: "a {", count: depth) + String(repeating: "}", count: depth) + "\nb;\n"
+        let (parsed, diagnostics) = parse(text)
+        XCTAssertEqual(diagnostics.map(\.code), ["syntax.too-deep"])
+        XCTAssertEqual(diagnostics.first?.location.column, 3 * Parser.maxBlockDepth + 3, "at the first '{' past the limit")
+        XCTAssertEqual(parsed.nodes.count, 2, "what follows the skipped block is parsed")
+        let lint = Linter.lint(path: "/tmp/deep.conf", bytes: Array(text.utf8))
+        XCTAssertTrue(lint.diagnostics.contains { $0.code == "syntax.too-deep" })
+        XCTAssertEqual(errors(String(repeating: "a {", count: Parser.maxBlockDepth) + String(repeating: "}", count: Parser.maxBlockDepth)), [],
+                       "the limit itself is fine")
+    }
+
+    func testUnclosedBlockPastTheLimit() {
+        let text = String(repeating: "a {", count: Parser.maxBlockDepth + 5)
+        let codes = parse(text).1.map(\.code)
+        XCTAssertEqual(codes.first, "syntax.too-deep")
+        XCTAssertTrue(codes.contains("syntax.unclosed-block"))
+    }
 }

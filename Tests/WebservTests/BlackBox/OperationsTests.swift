@@ -64,6 +64,13 @@ final class OperationsTests: XCTestCase {
         let log = try String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)
         XCTAssertTrue(log.contains("keeping the current configuration"), log)
         XCTAssertTrue(log.contains("value.address") || log.contains("error:"), log)
+
+        // Hostile nesting in the new file: reported, and the server lives on.
+        let deep = String(repeating: "a {", count: 100_000) + String(repeating: "}", count: 100_000)
+        FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { \(deep) }\n".utf8))
+        server.signal(SIGHUP)
+        try waitFor { ((try? String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)) ?? "").contains("syntax.too-deep") }
+        XCTAssertEqual(try server.get("/").bodyText, "second")
     }
 
     func testSigtermStops() throws {
