@@ -200,8 +200,9 @@ struct RequestParser {
         if !codings.isEmpty {
             // Both framings at once is how requests are smuggled: refuse (RFC 9112 §6.3).
             if contentLength != nil || version == .http10 { return .error(status: 400) }
-            guard codings.last == "chunked" else { return .error(status: 501) }
-            guard codings.count == 1 else { return .error(status: 501) }
+            // chunked twice is malformed (RFC 9112 §6.1); other codings are not implemented.
+            guard codings.filter({ $0 == "chunked" }).count <= 1 else { return .error(status: 400) }
+            guard codings.last == "chunked", codings.count == 1 else { return .error(status: 501) }
             chunked = true
         }
         let keepAlive = version == .http11 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")

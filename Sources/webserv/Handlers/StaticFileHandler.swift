@@ -72,7 +72,7 @@ struct StaticFileHandler {
             return Response(status: 304, headers: headers)
         }
         var start = 0, length = size, status = 200
-        if let rangeHeader = head.headers["Range"] {
+        if let rangeHeader = head.headers["Range"], rangeStillApplies(to: file) {
             switch ByteRange.parse(rangeHeader, size: size) {
             case .whole: break
             case .unsatisfiable:
@@ -86,6 +86,15 @@ struct StaticFileHandler {
             }
         }
         return Response(status: status, headers: headers, body: .file(file, offset: start, length: length))
+    }
+
+    /// If-Range (RFC 9110 §13.1.5): the range is for the version the client
+    /// has; when that is not the current one the whole file is sent. An entity
+    /// tag must match strongly, a date exactly.
+    private func rangeStillApplies(to file: OpenFile) -> Bool {
+        guard let condition = head.headers["If-Range"]?.trimmingCharacters(in: " \t") else { return true }
+        if condition.hasPrefix("\"") || condition.hasPrefix("W/") { return condition == file.etag }
+        return HTTPDate.parse(condition) == file.identity.modifiedSeconds
     }
 
     /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). As nginx
@@ -111,7 +120,9 @@ struct StaticFileHandler {
     }
 }
 
-/// A `Range: bytes=...` header against a file size (one range; several are served whole).
+/// A `Range: bytes=...` header against a file size (one range; several are
+/// served whole). As nginx: another unit is ignored, a malformed `bytes=`
+/// spec is 416.
 enum ByteRange: Equatable {
     case whole
     case unsatisfiable
@@ -121,21 +132,20 @@ enum ByteRange: Equatable {
         let text = header.trimmingCharacters(in: " \t")
         guard text.lowercased().hasPrefix("bytes=") else { return .whole }
         let spec = text.dropFirst(6)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        guard !spec.contains(",") else { return .whole }
+        guard let dash = spec.firstIndex(of: "-") else { return .unsatisfiable }
         let firstText = spec[..<dash].trimmingCharacters(in: " ")
         let lastText = spec[spec.index(after: dash)...].trimmingCharacters(in: " ")
         func number(_ value: String) -> Int? {
             value.isEmpty || value.count > 18 || !value.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(value)
         }
         if firstText.isEmpty {
-            guard let suffix = number(lastText) else { return .whole }
-            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            guard let suffix = number(lastText), suffix > 0, size > 0 else { return .unsatisfiable }
             return .range(first: max(0, size - suffix), last: size - 1)
         }
-        guard let first = number(firstText) else { return .whole }
-        guard first < size else { return .unsatisfiable }
+        guard let first = number(firstText), first < size else { return .unsatisfiable }
         if lastText.isEmpty { return .range(first: first, last: size - 1) }
-        guard let last = number(lastText), last >= first else { return .whole }
+        guard let last = number(lastText), last >= first else { return .unsatisfiable }
         return .range(first: first, last: min(last, size - 1))
     }
 }

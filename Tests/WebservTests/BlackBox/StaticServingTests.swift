@@ -180,4 +180,17 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(try server.request("GET /plain/c.txt HTTP/1.1\r\nHost:\r\n\r\n").status, 400)
         XCTAssertEqual(try server.request("GET http://x/plain/c.txt HTTP/1.1\r\n\r\n").status, 400, "Host is still required")
     }
+
+    func testIfRangeSendsTheWholeFileWhenItChanged() throws {
+        let full = try server.get("/data.bin")
+        let etag = try XCTUnwrap(full.header("ETag"))
+        let lastModified = try XCTUnwrap(full.header("Last-Modified"))
+        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \(etag)\r\n").status, 206)
+        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \(lastModified)\r\n").status, 206)
+        let stale = try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \"0-0\"\r\n")
+        XCTAssertEqual(stale.status, 200)
+        XCTAssertEqual(stale.body.count, 1000)
+        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: W/\(etag)\r\n").status, 200, "weak tags never match")
+        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: Thu, 01 Jan 1970 00:00:01 GMT\r\n").status, 200)
+    }
 }

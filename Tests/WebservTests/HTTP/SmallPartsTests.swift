@@ -20,7 +20,10 @@ final class ByteRangeTests: XCTestCase {
         XCTAssertEqual(ByteRange.parse("bytes=50-500", size: 100), .range(first: 50, last: 99))
         XCTAssertEqual(ByteRange.parse("bytes=100-", size: 100), .unsatisfiable)
         XCTAssertEqual(ByteRange.parse("bytes=-0", size: 100), .unsatisfiable)
-        XCTAssertEqual(ByteRange.parse("bytes=5-1", size: 100), .whole)
+        XCTAssertEqual(ByteRange.parse("bytes=5-1", size: 100), .unsatisfiable, "malformed: 416, as nginx")
+        XCTAssertEqual(ByteRange.parse("bytes=abc", size: 100), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=1-x", size: 100), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=-", size: 100), .unsatisfiable)
         XCTAssertEqual(ByteRange.parse("bytes=0-1,5-6", size: 100), .whole)
         XCTAssertEqual(ByteRange.parse("items=0-1", size: 100), .whole)
     }
