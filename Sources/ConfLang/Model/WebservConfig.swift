@@ -22,6 +22,11 @@ public struct WebservConfig {
 public struct LogTarget: Equatable {
     public var path: String
     public var level: String
+
+    public init(path: String, level: String) {
+        self.path = path
+        self.level = level
+    }
 }
 
 public struct ServerConfig {

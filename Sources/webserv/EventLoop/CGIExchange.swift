@@ -1,9 +1,13 @@
+import ConfLang
+
 /// One running CGI script and the state of its pipes.
 final class CGIExchange {
     let process: ChildProcess
     let head: RequestHead
     let script: String
     let deadline: Int
+    /// The location's error_log: the script's stderr and failures go there.
+    let errorLog: LogTarget
 
     var stdinOpen = true
     var stdoutOpen = true
@@ -22,8 +26,9 @@ final class CGIExchange {
     var exited = false
     var bodyBytesSent = 0
 
-    init(process: ChildProcess, head: RequestHead, script: String, deadline: Int) {
+    init(process: ChildProcess, head: RequestHead, script: String, deadline: Int, errorLog: LogTarget) {
         self.process = process
+        self.errorLog = errorLog
         self.head = head
         self.script = script
         self.deadline = deadline

@@ -36,12 +36,13 @@ extension EventLoop {
                                              environment: request.environment, workingDirectory: request.workingDirectory,
                                              stdinFile: stdinFile)
         } catch {
-            logs.error("error", "cannot start CGI script \(request.scriptFile): \(error)")
+            logs.error("error", "cannot start CGI script \(request.scriptFile): \(error)", to: request.errorLog)
             respond(connection, with: handler.finalize(Response(status: 502), head: head, on: connection.listenAddress), head: head, keepAlive: false)
             return
         }
         let exchange = CGIExchange(process: process, head: head, script: request.scriptFile,
-                                   deadline: Clock.monotonicMilliseconds() + request.timeoutMilliseconds)
+                                   deadline: Clock.monotonicMilliseconds() + request.timeoutMilliseconds,
+                                   errorLog: request.errorLog)
         connection.cgi = exchange
         scripts[process.pid] = exchange
         for fd in [process.stdout, process.stderr] {
@@ -149,7 +150,7 @@ extension EventLoop {
                 return
             }
             let text = String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: "\n")
-            logs.error("error", "CGI \(exchange.script) stderr: \(text)")
+            logs.error("error", "CGI \(exchange.script) stderr: \(text)", to: exchange.errorLog)
         }
     }
 
@@ -163,7 +164,7 @@ extension EventLoop {
                 switch exchange.parser.feed(buffer[0..<count]) {
                 case .needMore: continue
                 case .invalid:
-                    logs.error("error", "CGI \(exchange.script) sent an invalid header block")
+                    logs.error("error", "CGI \(exchange.script) sent an invalid header block", to: exchange.errorLog)
                     return failScript(connection, status: 502)
                 case .complete(let status, let headers, let bodyStart):
                     let received = exchange.parser.received
@@ -245,7 +246,7 @@ extension EventLoop {
         pipeOwners[exchange.process.stdout] = nil
         Socket.close(exchange.process.stdout)
         guard exchange.headersSent else {
-            logs.error("error", "CGI \(exchange.script) ended without a valid header block")
+            logs.error("error", "CGI \(exchange.script) ended without a valid header block", to: exchange.errorLog)
             return failScript(connection, status: 502)
         }
         if exchange.chunked { connection.output += Array("0\r\n\r\n".utf8) }
@@ -303,7 +304,7 @@ extension EventLoop {
         for connection in Array(connections.values) {
             if let exchange = connection.cgi {
                 if now >= exchange.deadline {
-                    logs.error("error", "CGI \(exchange.script) timed out")
+                    logs.error("error", "CGI \(exchange.script) timed out", to: exchange.errorLog)
                     failScript(connection, status: 504)
                 } else {
                     next = min(next ?? exchange.deadline, exchange.deadline)
@@ -311,7 +312,7 @@ extension EventLoop {
             }
             if let exchange = connection.proxy {
                 if now >= exchange.deadline {
-                    logs.error("error", "upstream \(exchange.upstreamName) timed out")
+                    logs.error("error", "upstream \(exchange.upstreamName) timed out", to: exchange.errorLog)
                     failProxy(connection, status: 504)
                 } else {
                     next = min(next ?? exchange.deadline, exchange.deadline)

@@ -11,7 +11,7 @@ extension EventLoop {
         let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
         guard let address = upstreamAddresses[request.upstream.host],
               let fd = try? Socket.connect(to: address, port: request.upstream.port) else {
-            logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)")
+            logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
             return respond(connection, with: handler.finalize(Response(status: 502), head: head, on: connection.listenAddress),
                            head: head, keepAlive: false)
         }
@@ -76,7 +76,7 @@ extension EventLoop {
             guard event.writable || event.closed else { return }
             let error = Socket.pendingError(exchange.fd)
             guard error == 0 else {
-                logs.error("error", "upstream \(exchange.upstreamName): \(String(cString: strerror(error)))")
+                logs.error("error", "upstream \(exchange.upstreamName): \(String(cString: strerror(error)))", to: exchange.errorLog)
                 return failProxy(connection, status: 502)
             }
             exchange.connected = true
@@ -102,7 +102,7 @@ extension EventLoop {
                 switch exchange.parser.feed(buffer[0..<count]) {
                 case .needMore: continue
                 case .invalid:
-                    logs.error("error", "upstream \(exchange.upstreamName) sent an invalid response head")
+                    logs.error("error", "upstream \(exchange.upstreamName) sent an invalid response head", to: exchange.errorLog)
                     return failProxy(connection, status: 502)
                 case .complete(let status, let headers, let bodyStart):
                     let received = exchange.parser.received
@@ -185,7 +185,7 @@ extension EventLoop {
                 case .end:
                     finishUpstream(exchange, connection)
                 case .error:
-                    logs.error("error", "upstream \(exchange.upstreamName) sent a malformed chunked body")
+                    logs.error("error", "upstream \(exchange.upstreamName) sent a malformed chunked body", to: exchange.errorLog)
                     return close(connection)
                 }
             }
@@ -197,7 +197,7 @@ extension EventLoop {
 
     private func upstreamClosed(_ exchange: ProxyExchange, _ connection: Connection) {
         guard exchange.headersSent else {
-            logs.error("error", "upstream \(exchange.upstreamName) closed the connection without answering")
+            logs.error("error", "upstream \(exchange.upstreamName) closed the connection without answering", to: exchange.errorLog)
             return failProxy(connection, status: 502)
         }
         if case .untilClose = exchange.framing {

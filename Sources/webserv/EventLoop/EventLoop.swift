@@ -51,11 +51,14 @@ final class EventLoop {
 
     /// Opens logs and listening sockets for `config`; on failure nothing changes.
     func apply(_ new: WebservConfig) -> String? {
-        var accessLogs = Set<String>()
+        var accessLogs = Set<String>(), errorLogs = Set<String>()
         for server in new.servers {
-            for location in [server.base] + server.locations { if let path = location.accessLog { accessLogs.insert(path) } }
+            for location in [server.base] + server.locations + server.suffixLocations.map({ server.base.applying($0.patch) }) {
+                if let path = location.accessLog { accessLogs.insert(path) }
+                errorLogs.insert(location.errorLog.path)
+            }
         }
-        if let problem = logs.open(errorLog: new.errorLog.path, level: new.errorLog.level, accessLogs: accessLogs) { return problem }
+        if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
         var resolved: [String: in_addr] = [:]
         for server in new.servers {
             for location in [server.base] + server.locations + server.suffixLocations.map({ server.base.applying($0.patch) }) {

@@ -1,3 +1,5 @@
+import ConfLang
+
 /// One request forwarded to an upstream server, and the state of its socket.
 final class ProxyExchange {
     enum BodyFraming {
@@ -10,6 +12,8 @@ final class ProxyExchange {
     let fd: Int32
     let head: RequestHead
     let upstreamName: String
+    /// The location's error_log: upstream failures go there.
+    let errorLog: LogTarget
     let readTimeout: Int
     var deadline: Int
 
@@ -32,6 +36,7 @@ final class ProxyExchange {
         self.fd = fd
         self.head = head
         upstreamName = "\(request.upstream.host):\(request.upstream.port)"
+        errorLog = request.errorLog
         pendingOutput = request.head
         chunkedBody = request.chunkedBody
         self.readTimeout = readTimeout

@@ -1,4 +1,5 @@
 import Glibc
+import ConfLang
 
 /// One line of the access log, in nginx's combined format.
 struct AccessLogLine {
@@ -21,16 +22,18 @@ struct AccessLogLine {
 final class Logs {
     private var files: [String: Int32] = [:]
     private var buffers: [String: [UInt8]] = [:]
-    private var errorFD: Int32 = STDERR_FILENO
-    private var errorLevel = 4
+    /// The main `error_log` (start, signals, reloads, accept failures).
+    private var mainErrorLog = LogTarget(path: "stderr", level: "error")
 
     static let levels = ["debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"]
 
-    /// Opens every path (append mode, created when missing). A path that cannot
-    /// be opened is an error message; nothing changes then.
-    func open(errorLog: String, level: String, accessLogs: Set<String>) -> String? {
+    /// Opens every path (append mode, created when missing): the main error
+    /// log, the error logs of servers and locations (for what happens while
+    /// answering their requests), the access logs. A path that cannot be
+    /// opened is an error message; nothing changes then.
+    func open(errorLog: LogTarget, requestErrorLogs: Set<String> = [], accessLogs: Set<String>) -> String? {
         var opened: [String: Int32] = [:]
-        for path in accessLogs.union([errorLog]) where path != "stderr" {
+        for path in accessLogs.union(requestErrorLogs).union([errorLog.path]) where path != "stderr" {
             if let existing = files[path] { opened[path] = existing; continue }
             let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
@@ -43,8 +46,7 @@ final class Logs {
         flush()
         for (path, fd) in files where opened[path] == nil { Socket.close(fd) }
         files = opened
-        errorFD = errorLog == "stderr" ? STDERR_FILENO : (opened[errorLog] ?? STDERR_FILENO)
-        errorLevel = Logs.levels.firstIndex(of: level) ?? 4
+        mainErrorLog = errorLog
         return nil
     }
 
@@ -61,9 +63,13 @@ final class Logs {
         }
     }
 
-    func error(_ level: String, _ message: String) {
-        guard (Logs.levels.firstIndex(of: level) ?? 4) >= errorLevel else { return }
-        writeAll(errorFD, Array("\(Logs.timestamp(Clock.wallSeconds())) [\(level)] \(getpid())#0: \(message)\n".utf8))
+    /// Writes to `target` (the error_log of the request's location), or to
+    /// the main error log, when `level` is at least the target's level.
+    func error(_ level: String, _ message: String, to target: LogTarget? = nil) {
+        let target = target ?? mainErrorLog
+        guard (Logs.levels.firstIndex(of: level) ?? 4) >= (Logs.levels.firstIndex(of: target.level) ?? 4) else { return }
+        let fd = target.path == "stderr" ? STDERR_FILENO : (files[target.path] ?? STDERR_FILENO)
+        writeAll(fd, Array("\(Logs.timestamp(Clock.wallSeconds())) [\(level)] \(getpid())#0: \(message)\n".utf8))
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {

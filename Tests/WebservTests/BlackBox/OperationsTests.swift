@@ -127,6 +127,40 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(third.readResponse()?.status, 200, "accepted once a slot is free")
     }
 
+    /// What happens while answering a request goes to the error_log of its
+    /// location (inherited from server and http, as in nginx); the server's
+    /// own events go to the main one.
+    func testErrorLogsPerContext() throws {
+        let server = try ServerProcess(config: """
+        error_log DIR/logs/main.log notice;
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/http.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                location /own/ { error_log DIR/logs/own.log; }
+                location $ .py { cgi_path /usr/bin/python3; }
+            }
+        }
+        """, files: [
+            "www/crash.py": "import sys\nsys.stderr.write('boom-top\\n')\nraise SystemExit(3)",
+            "www/own/crash.py": "import sys\nsys.stderr.write('boom-own\\n')\nraise SystemExit(3)",
+        ])
+        defer { server.stop() }
+        XCTAssertEqual(try server.get("/crash.py").status, 502)
+        XCTAssertEqual(try server.get("/own/crash.py").status, 502)
+        func log(_ name: String) -> String {
+            (try? String(contentsOfFile: server.directory + "/logs/" + name, encoding: .utf8)) ?? ""
+        }
+        try waitFor { log("http.log").contains("boom-top") && log("own.log").contains("boom-own") }
+        XCTAssertFalse(log("http.log").contains("boom-own"))
+        XCTAssertFalse(log("own.log").contains("boom-top"))
+        XCTAssertTrue(log("main.log").contains("[notice]") && log("main.log").contains("listening on"), log("main.log"))
+        XCTAssertFalse(log("main.log").contains("boom"))
+    }
+
     private func waitFor(_ condition: () -> Bool) throws {
         for _ in 0..<100 where !condition() { usleep(50_000) }
         XCTAssertTrue(condition())

@@ -9,6 +9,8 @@ struct CGIRequest {
     let workingDirectory: String
     var environment: [String: String]
     let timeoutMilliseconds: Int
+    /// Where the script's stderr and failures are logged (the location's error_log).
+    var errorLog = LogTarget(path: "stderr", level: "error")
 
     /// The script a request names under a CGI location: for `$ .py` the path up
     /// to the suffix; under a `^ /cgi-bin/` location the first segment after the
@@ -61,6 +63,7 @@ struct CGIRequest {
             environment[key] = environment[key].map { $0 + ", " + value } ?? value
         }
         return .success(CGIRequest(interpreter: interpreter, scriptFile: file, workingDirectory: directory,
-                                   environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds))
+                                   environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds,
+                                   errorLog: route.settings.errorLog))
     }
 }

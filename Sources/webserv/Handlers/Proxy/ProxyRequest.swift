@@ -7,6 +7,8 @@ struct ProxyRequest {
     let head: [UInt8]
     /// The body is re-chunked towards the upstream when the client sent it chunked.
     let chunkedBody: Bool
+    /// Where upstream failures are logged (the location's error_log).
+    var errorLog = LogTarget(path: "stderr", level: "error")
 
     /// Hop-by-hop fields (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
@@ -55,6 +57,6 @@ struct ProxyRequest {
             text += "Content-Length: \(length)\r\n"
         }
         text += "\r\n"
-        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked)
+        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog)
     }
 }
