@@ -20,4 +20,16 @@ struct ConfigurationCheck {
             return .valid(config, report: renderer.render(warnings))
         }
     }
+
+    /// For SIGHUP: the configuration now in `path`, or nil after logging why
+    /// the current one stays.
+    func reload(path: String, logs: Logs) -> WebservConfig? {
+        switch run(path: path) {
+        case .invalid(let report):
+            logs.error("error", "reload of \(path) failed; keeping the current configuration:\n\(report)")
+            return nil
+        case .valid(let new, _):
+            return new
+        }
+    }
 }

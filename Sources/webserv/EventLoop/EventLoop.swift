@@ -38,7 +38,12 @@ final class EventLoop {
     /// connections use their descriptor number).
     private static let signalToken = UInt64.max
 
-    init(config: WebservConfig, configPath: String) throws {
+    /// One of several worker processes (worker_processes > 1): listening
+    /// ports are shared with the others, and the master reports them.
+    let isWorker: Bool
+
+    init(config: WebservConfig, configPath: String, isWorker: Bool = false) throws {
+        self.isWorker = isWorker
         selector = try Selector()
         signals = try SignalSource()
         self.config = config
@@ -71,7 +76,7 @@ final class EventLoop {
         var opened: [Int32: Values.ListenAddress] = [:]
         for address in wanted where !listeners.values.contains(address) {
             do {
-                let (fd, _) = try Socket.listen(on: address)
+                let (fd, _) = try Socket.listen(on: address, sharedPort: isWorker)
                 opened[fd] = address
             } catch {
                 for fd in opened.keys { Socket.close(fd) }
@@ -95,10 +100,9 @@ final class EventLoop {
 
     /// Runs until stopped; returns the exit status.
     func run() -> Int32 {
-        for address in config.listenAddresses {
-            let shown = address.host == "*" ? "localhost" : address.host
-            logs.error("notice", "listening on http://\(shown):\(address.port)/")
-            fputs("webserv: listening on http://\(shown):\(address.port)/\n", stderr)
+        for url in Server.urls(config.listenAddresses) {
+            logs.error("notice", "listening on \(url)")
+            if !isWorker { fputs("webserv: listening on \(url)\n", stderr) }
         }
         while !stopping {
             let timeout = nextTimeout()
@@ -176,15 +180,11 @@ final class EventLoop {
     /// SIGHUP: read and check the configuration again; keep the old one if
     /// the new one is invalid or cannot be applied, and say why.
     private func reload() {
-        switch ConfigurationCheck().run(path: configPath) {
-        case .invalid(let report):
-            logs.error("error", "reload of \(configPath) failed; keeping the current configuration:\n\(report)")
-        case .valid(let new, _):
-            if let problem = apply(new) {
-                logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(problem)")
-            } else {
-                logs.error("notice", "configuration \(configPath) reloaded")
-            }
+        guard let new = ConfigurationCheck().reload(path: configPath, logs: logs) else { return }
+        if let problem = apply(new) {
+            logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(problem)")
+        } else {
+            logs.error("notice", "configuration \(configPath) reloaded")
         }
     }
 

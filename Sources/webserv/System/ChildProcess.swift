@@ -29,29 +29,9 @@ struct ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
         posix_spawn_file_actions_addchdir_np(&actions, workingDirectory)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Own process group (so a timeout kills the script's children too), no
-        // blocked signals and default dispositions: the server's are not the script's.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([executable] + arguments.dropFirst(0)).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let result = ChildProcess.spawn(&pid, executable: executable, arguments: arguments, environment: environment,
+                                        actions: &actions, ownProcessGroup: true)
         Socket.close(input[0]); Socket.close(output[1]); Socket.close(errors[1])
         guard result == 0 else {
             Socket.close(input[1]); Socket.close(output[0]); Socket.close(errors[0])
@@ -62,17 +42,63 @@ struct ChildProcess {
         return ChildProcess(pid: pid, stdin: stdinFile == nil ? input[1] : -1, stdout: output[0], stderr: errors[0])
     }
 
+    /// A worker of the server itself: stdin, stdout and stderr shared with
+    /// the caller, in the caller's process group (a terminal's Ctrl-C reaches it).
+    static func spawnWorker(executable: String, arguments: [String], environment: [String: String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var pid: pid_t = 0
+        let result = spawn(&pid, executable: executable, arguments: arguments, environment: environment,
+                           actions: &actions, ownProcessGroup: false)
+        guard result == 0 else { throw SystemError(call: "posix_spawn(\(executable))", errorNumber: result) }
+        return pid
+    }
+
+    /// posix_spawn with no blocked signals and default dispositions: the
+    /// server's signal handling (a signalfd) is not the child's.
+    private static func spawn(_ pid: inout pid_t, executable: String, arguments: [String], environment: [String: String],
+                              actions: inout posix_spawn_file_actions_t, ownProcessGroup: Bool) -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            // Own process group, so a timeout kills a script's children too.
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        return posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    }
+
     /// Kills the whole process group.
     func kill() { _ = Glibc.kill(-pid, SIGKILL) }
 
     /// Reaps every child that has exited; returns their pids.
-    static func reapExited() -> [pid_t] {
-        var reaped: [pid_t] = []
+    static func reapExited() -> [pid_t] { reapExitedWithStatus().map(\.pid) }
+
+    /// Reaps every child that has exited, with its wait status.
+    static func reapExitedWithStatus() -> [(pid: pid_t, status: Int32)] {
+        var reaped: [(pid: pid_t, status: Int32)] = []
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid <= 0 { break }
-            reaped.append(pid)
+            reaped.append((pid, status))
         }
         return reaped
     }

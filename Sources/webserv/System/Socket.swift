@@ -4,13 +4,18 @@ import ConfLang
 
 /// Socket operations for the event loop; every call goes through `syscall`.
 enum Socket {
-    /// A non-blocking listening TCP socket bound to `address` (port 0 picks a free port).
-    static func listen(on address: Values.ListenAddress, backlog: Int32 = 511) throws -> (fd: Int32, port: Int) {
+    /// A non-blocking listening TCP socket bound to `address` (port 0 picks a
+    /// free port). `sharedPort`: SO_REUSEPORT, so that every worker process
+    /// listens on the address itself and the kernel spreads connections.
+    static func listen(on address: Values.ListenAddress, backlog: Int32 = 511, sharedPort: Bool = false) throws -> (fd: Int32, port: Int) {
         let isIPv6 = address.host.hasPrefix("[")
         let fd = try syscallValue("socket") { socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         do {
             var one: Int32 = 1
             try syscallValue("setsockopt(SO_REUSEADDR)") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            if sharedPort {
+                try syscallValue("setsockopt(SO_REUSEPORT)") { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            }
             if isIPv6 {
                 var address6 = sockaddr_in6()
                 address6.sin6_family = sa_family_t(AF_INET6)

@@ -1,0 +1,135 @@
+import Glibc
+import ConfLang
+
+/// `worker_processes N` with N > 1: this process serves nothing itself. It
+/// starts N copies of webserv as workers (each a complete event loop that
+/// listens on the same ports, SO_REUSEPORT spreading connections among them),
+/// passes signals on, and starts a new worker when one dies.
+final class MasterProcess {
+    /// Set in a worker's environment; `Server` then runs one event loop.
+    static let workerVariable = "WEBSERV_WORKER"
+
+    private let configPath: String
+    private var config: WebservConfig
+    private let logs = Logs()
+    private let selector: Selector
+    private let signals: SignalSource
+    /// Running workers, with when each started (monotonic ms).
+    private var workers: [pid_t: Int] = [:]
+    private var stopping = false
+    /// This binary (as `ps` should show the workers).
+    private let executable: String = {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let path = count > 0 ? String(cString: buffer) : ""
+        // A binary replaced on disk since it started can still be run through /proc.
+        return path.hasPrefix("/") && !path.hasSuffix(" (deleted)") ? path : "/proc/self/exe"
+    }()
+
+    init(config: WebservConfig, configPath: String) throws {
+        self.config = config
+        self.configPath = configPath
+        selector = try Selector(capacity: 8)
+        signals = try SignalSource()
+        try selector.register(signals.fd, interest: .read, token: 0)
+    }
+
+    /// Runs until the workers are gone; returns the exit status.
+    func run() -> Int32 {
+        if let problem = logs.open(errorLog: config.errorLog, accessLogs: []) { return fail(problem) }
+        // Bind each address once here (without SO_REUSEPORT, so another
+        // server's workers cannot share it either), so that a port in use is
+        // one clear error at start rather than N failing workers.
+        for address in config.listenAddresses {
+            do {
+                let (fd, _) = try Socket.listen(on: address)
+                Socket.close(fd)
+            } catch {
+                return fail("cannot listen on \(address): \(error)")
+            }
+        }
+        for _ in 0..<config.workerProcesses where startWorker() == nil {
+            stopWorkers(SIGTERM)
+            return fail("cannot start worker processes")
+        }
+        for url in Server.urls(config.listenAddresses) { fputs("webserv: listening on \(url)\n", stderr) }
+        logs.error("notice", "started \(config.workerProcesses) worker processes")
+        while !workers.isEmpty {
+            guard (try? selector.wait(timeoutMilliseconds: -1)) != nil else { break }
+            for signal in signals.drain() { handle(signal) }
+        }
+        logs.error("notice", "exiting")
+        return 0
+    }
+
+    private func handle(_ signal: Int32) {
+        switch signal {
+        case SIGHUP: reload()
+        case SIGTERM, SIGINT:
+            logs.error("notice", "signal \(signal) received, stopping the workers")
+            stopWorkers(SIGTERM)
+        case SIGQUIT:
+            logs.error("notice", "SIGQUIT received, the workers finish their requests")
+            stopWorkers(SIGQUIT)
+        case SIGCHLD: reapWorkers()
+        default: break
+        }
+    }
+
+    /// Checked here first, so an invalid file is reported once and reaches no
+    /// worker; a valid one is re-read by every worker, as SIGHUP does alone.
+    private func reload() {
+        guard let new = ConfigurationCheck().reload(path: configPath, logs: logs) else { return }
+        if new.workerProcesses != config.workerProcesses {
+            logs.error("warn", "worker_processes changes take effect when webserv is restarted")
+        }
+        config.errorLog = new.errorLog
+        _ = logs.open(errorLog: new.errorLog, accessLogs: [])
+        for pid in workers.keys { kill(pid, SIGHUP) }
+        logs.error("notice", "configuration \(configPath) passed to the workers")
+    }
+
+    private func stopWorkers(_ signal: Int32) {
+        stopping = true
+        for pid in workers.keys { kill(pid, signal) }
+    }
+
+    /// A worker that died while serving is replaced; one that dies within a
+    /// second of its start is not (it would only die again).
+    private func reapWorkers() {
+        for (pid, status) in ChildProcess.reapExitedWithStatus() {
+            guard let started = workers.removeValue(forKey: pid) else { continue }
+            guard !stopping else { continue }
+            logs.error("alert", "worker process \(pid) exited (wait status \(status))")
+            if Clock.monotonicMilliseconds() - started < 1000 {
+                logs.error("alert", "worker process \(pid) died at start; not starting another")
+            } else if let replacement = startWorker() {
+                logs.error("notice", "started worker process \(replacement)")
+            }
+        }
+    }
+
+    private func startWorker() -> pid_t? {
+        var environment: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            entry += 1
+        }
+        environment[MasterProcess.workerVariable] = "1"
+        do {
+            let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
+            workers[pid] = Clock.monotonicMilliseconds()
+            return pid
+        } catch {
+            logs.error("alert", "cannot start a worker process: \(error)")
+            return nil
+        }
+    }
+
+    private func fail(_ problem: String) -> Int32 {
+        fputs("webserv: \(problem)\n", stderr)
+        return 1
+    }
+}
