@@ -28,7 +28,7 @@ struct StaticFileHandler {
         guard stat(path, &info) == 0 else {
             let failure = errno
             files.forget(path)
-            return Response(status: failure == EACCES ? 403 : 404)
+            return Response(status: StaticFileHandler.status(forFileError: failure))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             guard head.path.hasSuffix("/") else { return redirectToDirectory() }
@@ -45,6 +45,17 @@ struct StaticFileHandler {
         return serveFile(path, info: info, name: path)
     }
 
+    /// nginx's answer when a file cannot be opened: missing is 404, not
+    /// allowed (or a symlink loop) is 403, anything else (out of descriptors,
+    /// an I/O error) is 500.
+    static func status(forFileError error: Int32) -> Int {
+        switch error {
+        case ENOENT, ENOTDIR, ENAMETOOLONG: return 404
+        case EACCES, ELOOP, EMLINK: return 403
+        default: return 500
+        }
+    }
+
     /// `/dir` → 301 `/dir/` (the query is kept).
     private func redirectToDirectory() -> Response {
         var location = head.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.path
@@ -59,7 +70,7 @@ struct StaticFileHandler {
         let file: OpenFile
         switch files.file(at: path, info: info) {
         case .success(let opened): file = opened
-        case .failure(let failure): return Response(status: failure.errorNumber == EACCES ? 403 : 404)
+        case .failure(let failure): return Response(status: StaticFileHandler.status(forFileError: failure.errorNumber))
         }
         let size = file.size
         var headers: [(name: String, value: String)] = [

@@ -193,4 +193,10 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: W/\(etag)\r\n").status, 200, "weak tags never match")
         XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: Thu, 01 Jan 1970 00:00:01 GMT\r\n").status, 200)
     }
+
+    func testUnopenableFilesGetNginxStatuses() throws {
+        XCTAssertEqual(symlink("loop", server.directory + "/www/loop"), 0)
+        XCTAssertEqual(try server.get("/loop").status, 403, "a symlink loop")
+        XCTAssertEqual(try server.get("/index.html/x").status, 404, "a file used as a directory")
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Glibc
 @testable import webserv
 
 final class HTTPDateTests: XCTestCase {
@@ -26,6 +27,14 @@ final class ByteRangeTests: XCTestCase {
         XCTAssertEqual(ByteRange.parse("bytes=-", size: 100), .unsatisfiable)
         XCTAssertEqual(ByteRange.parse("bytes=0-1,5-6", size: 100), .whole)
         XCTAssertEqual(ByteRange.parse("items=0-1", size: 100), .whole)
+    }
+}
+
+final class FileErrorStatusTests: XCTestCase {
+    func testAsNginx() {
+        XCTAssertEqual([ENOENT, ENOTDIR, ENAMETOOLONG].map(StaticFileHandler.status(forFileError:)), [404, 404, 404])
+        XCTAssertEqual([EACCES, ELOOP].map(StaticFileHandler.status(forFileError:)), [403, 403])
+        XCTAssertEqual([EMFILE, EIO].map(StaticFileHandler.status(forFileError:)), [500, 500])
     }
 }
 

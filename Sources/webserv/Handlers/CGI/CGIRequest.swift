@@ -32,7 +32,7 @@ struct CGIRequest {
         guard let (script, pathInfo) = scriptPath(for: head.path, route: route) else { return .failure(.status(403)) }
         let file = StaticFileHandler.filesystemPath(for: script, route: route)
         var info = stat()
-        guard stat(file, &info) == 0 else { return .failure(.status(errno == EACCES ? 403 : 404)) }
+        guard stat(file, &info) == 0 else { return .failure(.status(StaticFileHandler.status(forFileError: errno))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.status(403)) }
         let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
         var environment: [String: String] = [
