@@ -11,8 +11,23 @@ struct AccessLogLine {
     var referer: String
     var userAgent: String
 
-    func formatted(time: Int) -> String {
-        "\(remoteAddress) - - [\(Logs.localTime(time))] \"\(Logs.escape(requestLine))\" \(status) \(bytesSent) \"\(Logs.escape(referer))\" \"\(Logs.escape(userAgent))\"\n"
+    /// Appends the line; `time` is nginx's `$time_local` text. Written as
+    /// bytes straight into the log's buffer: this runs for every request.
+    func append(to buffer: inout [UInt8], time: String) {
+        buffer.append(contentsOf: remoteAddress.utf8)
+        buffer.append(contentsOf: " - - [".utf8)
+        buffer.append(contentsOf: time.utf8)
+        buffer.append(contentsOf: "] \"".utf8)
+        Logs.appendEscaped(requestLine, to: &buffer)
+        buffer.append(contentsOf: "\" ".utf8)
+        buffer.appendDecimal(status)
+        buffer.append(UInt8(ascii: " "))
+        buffer.appendDecimal(bytesSent)
+        buffer.append(contentsOf: " \"".utf8)
+        Logs.appendEscaped(referer, to: &buffer)
+        buffer.append(contentsOf: "\" \"".utf8)
+        Logs.appendEscaped(userAgent, to: &buffer)
+        buffer.append(contentsOf: "\"\n".utf8)
     }
 }
 
@@ -22,6 +37,8 @@ struct AccessLogLine {
 final class Logs {
     private var files: [String: Int32] = [:]
     private var buffers: [String: [UInt8]] = [:]
+    /// `$time_local` of the current second (formatted once per second, not per line).
+    private var accessTime: (second: Int, text: String) = (-1, "")
     /// The main `error_log` (start, signals, reloads, accept failures).
     private var mainErrorLog = LogTarget(path: "stderr", level: "error")
 
@@ -52,7 +69,9 @@ final class Logs {
 
     func access(_ line: AccessLogLine) {
         guard let path = line.path, files[path] != nil else { return }
-        buffers[path, default: []].append(contentsOf: line.formatted(time: Clock.wallSeconds()).utf8)
+        let now = Clock.wallSeconds()
+        if now != accessTime.second { accessTime = (now, Logs.localTime(now)) }
+        line.append(to: &buffers[path, default: []], time: accessTime.text)
         if buffers[path]!.count > 64 * 1024 { flush() }
     }
 
@@ -88,16 +107,19 @@ final class Logs {
     /// `25/Nov/2026:04:43:24 +0000`, nginx's $time_local.
     static func localTime(_ time: Int) -> String { HTTPDate.formatted(time, "%d/%b/%Y:%H:%M:%S %z", localTime: true) }
 
+    private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
+
     /// nginx escapes `"`, `\` and bytes outside printable ASCII as \xHH.
-    static func escape(_ text: String) -> String {
-        var result = ""
+    static func appendEscaped(_ text: String, to buffer: inout [UInt8]) {
         for byte in text.utf8 {
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x7F {
-                result += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                buffer.append(UInt8(ascii: "\\"))
+                buffer.append(UInt8(ascii: "x"))
+                buffer.append(upperHexDigits[Int(byte >> 4)])
+                buffer.append(upperHexDigits[Int(byte & 0xF)])
             } else {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
+                buffer.append(byte)
             }
         }
-        return result
     }
 }

@@ -38,6 +38,17 @@ final class FileErrorStatusTests: XCTestCase {
     }
 }
 
+final class AccessLogLineTests: XCTestCase {
+    func testCombinedFormatWithNginxEscapes() {
+        let line = AccessLogLine(path: "/x", remoteAddress: "10.0.0.1", requestLine: "GET /a\"b\u{01} HTTP/1.1", status: 404,
+                                 bytesSent: 0, referer: "-", userAgent: "ü\\")
+        var bytes: [UInt8] = []
+        line.append(to: &bytes, time: "01/Dec/2026:10:00:00 +0000")
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self),
+                       "10.0.0.1 - - [01/Dec/2026:10:00:00 +0000] \"GET /a\\x22b\\x01 HTTP/1.1\" 404 0 \"-\" \"\\xC3\\xBC\\x5C\"\n")
+    }
+}
+
 final class TimerHeapTests: XCTestCase {
     func testPopsInDeadlineOrder() {
         var heap = TimerHeap()
