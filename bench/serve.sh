@@ -4,6 +4,7 @@
 # connection (10,000 connections). Run by hand; never by the tests.
 # PIN=1 puts both servers on CPU 0 and wrk (one thread) on CPU 1, which takes
 # most of the noise out of a 2-core machine; the default shares both cores.
+# ACCESS_LOG=1 has both servers write their access log (off by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -23,11 +24,15 @@ head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 limit=$(ulimit -n); [ "$idle" -lt "$((limit - 100))" ] || idle=$((limit - 100))
 
+webserv_log="access_log off;"; nginx_log="access_log off;"
+if [ "${ACCESS_LOG:-0}" = 1 ]; then
+    webserv_log="access_log $work/logs/webserv-access.log;"; nginx_log="access_log $work/logs/nginx-access.log;"
+fi
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;
 events { worker_connections 20000; }
 http {
-    access_log off;
+    $webserv_log
     error_log $work/logs/webserv-error.log;
     keepalive_timeout 300s;
     server { listen 127.0.0.1:18080; root $work/www; }
@@ -39,7 +44,7 @@ pid $work/nginx.pid;
 error_log $work/logs/nginx-error.log;
 events { worker_connections 20000; }
 http {
-    access_log off;
+    $nginx_log
     sendfile on;
     keepalive_timeout 300s;
     keepalive_requests 1000000;
