@@ -32,6 +32,8 @@ final class Connection {
     var outputOffset = 0
     /// The file body being sent with sendfile(2); released (not closed: the cache may hold it) when done.
     var file: (file: OpenFile, offset: Int, remaining: Int)?
+    /// What follows `output` and `file` in a multipart answer, in order.
+    var pendingParts: ArraySlice<Response.BodyPart> = []
     var keepAliveAfterResponse = false
     /// A body of this many bytes follows the request just answered and must be skipped.
     var bodyToDiscard = 0
@@ -91,7 +93,13 @@ final class Connection {
         return false
     }
 
-    func releaseFile() { file = nil }
+    func releaseFile() {
+        file = nil
+        pendingParts = []
+    }
+
+    /// More body is to come after what `output` holds now.
+    var bodyFollows: Bool { (file?.remaining ?? 0) > 0 || !pendingParts.isEmpty }
 
     /// Drops an unfinished body: an upload leaves nothing behind.
     func abortBody() {

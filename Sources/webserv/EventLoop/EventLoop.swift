@@ -455,6 +455,7 @@ final class EventLoop {
         if response.status >= 400 && !response.streamed { connection.abortBody() }
         switch response.body {
         case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
+        case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
         default: break
         }
         // The head (and a small body) is built in one buffer of the loop and
@@ -462,9 +463,8 @@ final class EventLoop {
         headBuffer.removeAll(keepingCapacity: true)
         response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
         if case .bytes(let bytes) = response.body, !headOnly { headBuffer += bytes }
-        let fileFollows = (connection.file?.remaining ?? 0) > 0
         let sent = headBuffer.withUnsafeBytes { bytes -> Int in
-            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: fileFollows) else { return 0 }
+            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: connection.bodyFollows) else { return 0 }
             return count
         }
         connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
@@ -493,20 +493,31 @@ final class EventLoop {
 
     func flush(_ connection: Connection) {
         do {
-            let fileFollows = (connection.file?.remaining ?? 0) > 0
-            while connection.outputOffset < connection.output.count {
-                let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
-                    try Socket.write(connection.fd, $0, more: fileFollows)
+            while true {
+                let more = connection.bodyFollows
+                while connection.outputOffset < connection.output.count {
+                    let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
+                        try Socket.write(connection.fd, $0, more: more)
+                    }
+                    guard case .value(let count) = result else { return waitForWritable(connection) }
+                    connection.outputOffset += count
                 }
-                guard case .value(let count) = result else { return waitForWritable(connection) }
-                connection.outputOffset += count
-            }
-            while var file = connection.file, file.remaining > 0 {
-                let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
-                guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
-                if count == 0 { break }   // the file shrank under us
-                file.remaining -= count
-                connection.file = file
+                while var file = connection.file, file.remaining > 0 {
+                    let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
+                    guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
+                    // The file shrank under us: the promised length cannot be sent.
+                    if count == 0 { close(connection); return }
+                    file.remaining -= count
+                    connection.file = file
+                }
+                guard let next = connection.pendingParts.popFirst() else { break }
+                switch next {
+                case .bytes(let bytes):
+                    connection.output = bytes
+                    connection.outputOffset = 0
+                case .file(let file, let offset, let length):
+                    connection.file = (file, offset, length)
+                }
             }
         } catch {
             close(connection); return

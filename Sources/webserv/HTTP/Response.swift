@@ -7,6 +7,20 @@ struct Response {
         case bytes([UInt8])
         /// An open file to send with sendfile(2): `length` bytes from `offset`.
         case file(OpenFile, offset: Int, length: Int)
+        /// Bytes and file ranges in turn (multipart/byteranges).
+        case parts([BodyPart])
+    }
+
+    enum BodyPart {
+        case bytes([UInt8])
+        case file(OpenFile, offset: Int, length: Int)
+
+        var length: Int {
+            switch self {
+            case .bytes(let bytes): return bytes.count
+            case .file(_, _, let length): return length
+            }
+        }
     }
 
     var status: Int
@@ -28,6 +42,7 @@ struct Response {
         case .empty: return 0
         case .bytes(let bytes): return bytes.count
         case .file(_, _, let length): return length
+        case .parts(let parts): return parts.reduce(0) { $0 + $1.length }
         }
     }
 

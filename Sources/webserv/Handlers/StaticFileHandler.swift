@@ -94,6 +94,11 @@ struct StaticFileHandler {
                 length = last - first + 1
                 status = 206
                 headers.append(("Content-Range", "bytes \(first)-\(last)/\(size)"))
+            case .several(let spans):
+                let type = headers[0].value
+                let body = ByteRange.multipartBody(file, spans: spans, contentType: type)
+                headers[0].value = "multipart/byteranges; boundary=" + body.boundary
+                return Response(status: 206, headers: headers, body: .parts(body.parts))
             }
         }
         return Response(status: status, headers: headers, body: .file(file, offset: start, length: length))
@@ -128,36 +133,6 @@ struct StaticFileHandler {
         let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
         guard dot != bytes.startIndex, slash.map({ dot > bytes.index(after: $0) }) ?? true else { return settings.defaultType }
         return settings.mimeTypes.type(forExtension: String(name[name.index(after: dot)...])) ?? settings.defaultType
-    }
-}
-
-/// A `Range: bytes=...` header against a file size (one range; several are
-/// served whole). As nginx: another unit is ignored, a malformed `bytes=`
-/// spec is 416.
-enum ByteRange: Equatable {
-    case whole
-    case unsatisfiable
-    case range(first: Int, last: Int)
-
-    static func parse(_ header: String, size: Int) -> ByteRange {
-        let text = header.trimmingCharacters(in: " \t")
-        guard text.lowercased().hasPrefix("bytes=") else { return .whole }
-        let spec = text.dropFirst(6)
-        guard !spec.contains(",") else { return .whole }
-        guard let dash = spec.firstIndex(of: "-") else { return .unsatisfiable }
-        let firstText = spec[..<dash].trimmingCharacters(in: " ")
-        let lastText = spec[spec.index(after: dash)...].trimmingCharacters(in: " ")
-        func number(_ value: String) -> Int? {
-            value.isEmpty || value.count > 18 || !value.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(value)
-        }
-        if firstText.isEmpty {
-            guard let suffix = number(lastText), suffix > 0, size > 0 else { return .unsatisfiable }
-            return .range(first: max(0, size - suffix), last: size - 1)
-        }
-        guard let first = number(firstText), first < size else { return .unsatisfiable }
-        if lastText.isEmpty { return .range(first: first, last: size - 1) }
-        guard let last = number(lastText), last >= first else { return .unsatisfiable }
-        return .range(first: first, last: min(last, size - 1))
     }
 }
 

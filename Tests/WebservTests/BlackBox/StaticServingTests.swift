@@ -199,4 +199,23 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(try server.get("/loop").status, 403, "a symlink loop")
         XCTAssertEqual(try server.get("/index.html/x").status, 404, "a file used as a directory")
     }
+
+    func testSeveralRangesAreAMultipartAnswer() throws {
+        let response = try server.get("/data.bin", headers: "Range: bytes=0-2,10-11,-3\r\n")
+        XCTAssertEqual(response.status, 206)
+        let type = try XCTUnwrap(response.header("Content-Type"))
+        XCTAssertTrue(type.hasPrefix("multipart/byteranges; boundary="), type)
+        let boundary = String(type.dropFirst("multipart/byteranges; boundary=".count))
+        XCTAssertEqual(boundary.count, 20)
+        let part = { (range: String, data: String) in
+            "\r\n--\(boundary)\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes \(range)/1000\r\n\r\n\(data)"
+        }
+        let expected = part("0-2", "012") + part("10-11", "01") + part("997-999", "789") + "\r\n--\(boundary)--\r\n"
+        XCTAssertEqual(response.bodyText, expected)
+        XCTAssertEqual(response.header("Content-Length"), String(expected.utf8.count))
+        let head = try server.request("HEAD /data.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=0-2,10-11\r\nConnection: close\r\n\r\n",
+                                      headRequest: true)
+        XCTAssertEqual(head.status, 206)
+        XCTAssertTrue(head.body.isEmpty)
+    }
 }

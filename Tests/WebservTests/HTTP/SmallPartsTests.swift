@@ -25,7 +25,14 @@ final class ByteRangeTests: XCTestCase {
         XCTAssertEqual(ByteRange.parse("bytes=abc", size: 100), .unsatisfiable)
         XCTAssertEqual(ByteRange.parse("bytes=1-x", size: 100), .unsatisfiable)
         XCTAssertEqual(ByteRange.parse("bytes=-", size: 100), .unsatisfiable)
-        XCTAssertEqual(ByteRange.parse("bytes=0-1,5-6", size: 100), .whole)
+        XCTAssertEqual(ByteRange.parse("bytes=0-1,5-6", size: 100), .several([0...1, 5...6]))
+        XCTAssertEqual(ByteRange.parse("bytes=0-1, 500-600, -3", size: 100), .several([0...1, 97...99]), "past the end: dropped")
+        XCTAssertEqual(ByteRange.parse("bytes=500-600,0-4", size: 100), .range(first: 0, last: 4), "one left: a single range")
+        XCTAssertEqual(ByteRange.parse("bytes=500-,600-", size: 100), .unsatisfiable)
+        XCTAssertEqual(ByteRange.parse("bytes=0-99,0-99", size: 100), .whole, "more than the file: sent whole")
+        XCTAssertEqual(ByteRange.parse("bytes=0-1,x", size: 100), .unsatisfiable)
+        let many = (0..<65).map { "\($0)-\($0)" }.joined(separator: ",")
+        XCTAssertEqual(ByteRange.parse("bytes=" + many, size: 100), .whole, "more than maxRanges")
         XCTAssertEqual(ByteRange.parse("items=0-1", size: 100), .whole)
     }
 }
