@@ -56,22 +56,17 @@ final class EventLoop {
 
     /// Opens logs and listening sockets for `config`; on failure nothing changes.
     func apply(_ new: WebservConfig) -> String? {
+        let router = Router(config: new)
         var accessLogs = Set<String>(), errorLogs = Set<String>()
-        for server in new.servers {
-            for location in [server.base] + server.locations + server.suffixLocations.map({ server.base.applying($0.patch) }) {
-                if let path = location.accessLog { accessLogs.insert(path) }
-                errorLogs.insert(location.errorLog.path)
-            }
+        var resolved: [String: in_addr] = [:]
+        for location in router.servers.flatMap(\.everyLocation).map(\.settings) {
+            if let path = location.accessLog { accessLogs.insert(path) }
+            errorLogs.insert(location.errorLog.path)
+            guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
+            guard let address = try? Socket.ipv4Address(upstream.host) else { return "host not found in proxy_pass upstream '\(upstream.host)'" }
+            resolved[upstream.host] = address
         }
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
-        var resolved: [String: in_addr] = [:]
-        for server in new.servers {
-            for location in [server.base] + server.locations + server.suffixLocations.map({ server.base.applying($0.patch) }) {
-                guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
-                guard let address = try? Socket.ipv4Address(upstream.host) else { return "host not found in proxy_pass upstream '\(upstream.host)'" }
-                resolved[upstream.host] = address
-            }
-        }
         let wanted = new.listenAddresses
         var opened: [Int32: Values.ListenAddress] = [:]
         for address in wanted where !listeners.values.contains(address) {
@@ -94,7 +89,7 @@ final class EventLoop {
         }
         config = new
         upstreamAddresses = resolved
-        handler = RequestHandler(router: Router(config: new), files: handler.files)
+        handler = RequestHandler(router: router, files: handler.files)
         return nil
     }
 
@@ -376,7 +371,7 @@ final class EventLoop {
                 }
             }
             respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress, routing: routing),
-                    head: head, keepAlive: keepAlive, settings: routing?.1.settings)
+                    head: head, keepAlive: keepAlive, location: routing?.1.location)
         case .cgi(let request, let maxBodySize):
             startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .proxy(let request, let maxBodySize):
@@ -448,7 +443,7 @@ final class EventLoop {
 
     /// `settings`: the answering location's, when the caller has them already.
     func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool,
-                 settings: LocationConfig? = nil) {
+                 location: ResolvedLocation? = nil) {
         let headOnly = head?.method == "HEAD"
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
@@ -470,24 +465,16 @@ final class EventLoop {
         connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        // Only three settings matter from here on: read them without copying the location.
-        var sendTimeout = 60_000
-        var accessLog: String?
-        connection.keepAliveMilliseconds = 75_000
-        func note(_ location: LocationConfig) {
-            connection.keepAliveMilliseconds = location.keepaliveTimeoutMilliseconds
-            sendTimeout = location.sendTimeoutMilliseconds
-            accessLog = location.accessLog
-        }
-        if let settings { note(settings) } else if let routing = handler.settings(for: head, on: connection.listenAddress) { note(routing.1.settings) }
-        if let accessLog {
+        let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
+        connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
+        if let accessLog = settings?.accessLog {
             connection.logLine = AccessLogLine(
                 path: accessLog, remoteAddress: connection.peerHost,
                 requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
                 referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
         }
-        setTimer(connection, milliseconds: sendTimeout)
+        setTimer(connection, milliseconds: settings?.sendTimeoutMilliseconds ?? 60_000)
         flush(connection)
     }
 

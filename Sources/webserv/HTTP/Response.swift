@@ -70,13 +70,6 @@ struct Response {
         }
         buffer.append(contentsOf: keepAlive ? "Connection: keep-alive\r\n\r\n".utf8 : "Connection: close\r\n\r\n".utf8)
     }
-
-    /// The status line and header block alone.
-    func serializedHead(date: String, keepAlive: Bool) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendHead(to: &bytes, date: date, keepAlive: keepAlive)
-        return bytes
-    }
 }
 
 extension Array where Element == UInt8 {

@@ -26,6 +26,9 @@ final class VirtualServer {
             config.suffixLocations.map { ResolvedLocation(settings: base.settings.applying($0.patch), matchedPrefix: base.matchedPrefix) }
         }
     }
+
+    /// Every set of settings a request can be answered with.
+    var everyLocation: [ResolvedLocation] { [base] + locations + overlays.joined() }
 }
 
 /// The settings of one location (or a `$` overlay) and the part of the path

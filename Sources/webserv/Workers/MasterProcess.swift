@@ -110,13 +110,7 @@ final class MasterProcess {
     }
 
     private func startWorker() -> pid_t? {
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            entry += 1
-        }
+        var environment = ProcessInfoLite.environment()
         environment[MasterProcess.workerVariable] = "1"
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)

@@ -1,8 +1,9 @@
 import Glibc
 
-/// The environment as a dictionary, without Foundation.
-enum ProcessInfoLite {
-    static func environment() -> [String: String] {
+/// The environment as a dictionary, without Foundation (confcheck's
+/// options, webserv's worker processes).
+public enum ProcessInfoLite {
+    public static func environment() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
