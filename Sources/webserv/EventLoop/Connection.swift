@@ -8,8 +8,8 @@ final class Connection {
         case readingHead
         /// Receiving a request body for `bodyConsumer`.
         case readingBody
-        /// Reading and dropping a request body nobody needs, before the next request.
-        case discardingBody(remaining: Int)
+        /// Reading and dropping a request body nobody needs (`bodyToDiscard`), before the next request.
+        case discardingBody
         /// Sending a response.
         case writing
         /// Waiting for the header block of a CGI script or an upstream server.
@@ -35,8 +35,8 @@ final class Connection {
     /// What follows `output` and `file` in a multipart answer, in order.
     var pendingParts: ArraySlice<Response.BodyPart> = []
     var keepAliveAfterResponse = false
-    /// A body of this many bytes follows the request just answered and must be skipped.
-    var bodyToDiscard = 0
+    /// The rest of the body of the request just answered, to skip before the next one.
+    var bodyToDiscard: BodyFraming?
     /// The request whose body is being received, its framing and its consumer.
     var currentHead: RequestHead?
     var bodyFraming: BodyFraming?

@@ -130,7 +130,10 @@ extension EventLoop {
             // As nginx: our own Server and Date replace the upstream's.
             return !ProxyRequest.hopByHop.contains(lower) && !connectionTokens.contains(lower)
                 && lower != "content-length" && lower != "server" && lower != "date"
-        }.map { (name: $0.name, value: $0.value) }
+        }.map { header in
+            guard let rewrite = exchange.redirectRewrite, header.name.caseInsensitiveEquals("Location") else { return (name: header.name, value: header.value) }
+            return (name: header.name, value: rewrite.apply(header.value))
+        }
         let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap { Int($0.value) }
         let chunkedUpstream = headers.contains { $0.name.caseInsensitiveEquals("Transfer-Encoding") && $0.value.lowercased().contains("chunked") }
         var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete

@@ -319,11 +319,18 @@ final class EventLoop {
         defer { connection.isProcessing = false }
         while !connection.isClosed {
             switch connection.state {
-            case .discardingBody(let remaining):
-                let dropped = min(remaining, connection.input.count)
-                connection.input.removeFirst(dropped)
-                if remaining - dropped > 0 { connection.state = .discardingBody(remaining: remaining - dropped); return }
-                connection.state = .readingHead
+            case .discardingBody:
+                switch skip(connection.bodyToDiscard, in: connection) {
+                case .skipped:
+                    connection.bodyToDiscard = nil
+                    connection.state = .readingHead
+                case .incomplete(let rest):
+                    connection.bodyToDiscard = rest
+                    return
+                case .malformed:
+                    close(connection)   // as nginx: the request was answered, the connection cannot go on
+                    return
+                }
             case .readingHead:
                 guard !connection.input.isEmpty else { return }
                 if !connection.headStarted {
@@ -360,14 +367,23 @@ final class EventLoop {
         // Route once per request; the answer, its error page and its log line share it.
         let routing = handler.settings(for: head, on: connection.listenAddress)
         switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort), routing: routing) {
-        case .respond(let response):
+        case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {
                 // Nobody reads this body: skip a small one, else close after answering.
-                if head.isChunked || head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
+                if head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
                     keepAlive = false
                 } else {
-                    connection.bodyToDiscard = head.contentLength ?? 0
+                    // What has arrived is skipped now, the rest after the answer.
+                    let framing = head.isChunked ? BodyFraming.chunked(ChunkedDecoder()) : .length(remaining: head.contentLength ?? 0)
+                    switch skip(framing, in: connection) {
+                    case .skipped: break
+                    case .incomplete(let rest): connection.bodyToDiscard = rest
+                    case .malformed:
+                        // nginx's content handlers answer 400 here; an error answer keeps its status.
+                        if response.status < 300 { response = Response(status: 400) }
+                        keepAlive = false
+                    }
                 }
             }
             respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress, routing: routing),
@@ -378,6 +394,25 @@ final class EventLoop {
             startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
+        }
+    }
+
+    private enum Skipped { case skipped, incomplete(rest: BodyFraming), malformed }
+
+    /// Drops as much of a body nobody reads as has arrived; says what is left.
+    private func skip(_ framing: BodyFraming?, in connection: Connection) -> Skipped {
+        switch framing {
+        case nil:
+            return .skipped
+        case .length(let remaining):
+            let dropped = min(remaining, connection.input.count)
+            connection.input.removeFirst(dropped)
+            return remaining > dropped ? .incomplete(rest: .length(remaining: remaining - dropped)) : .skipped
+        case .chunked(var decoder):
+            let (events, consumed) = decoder.decode(connection.input[...])
+            if events.contains(where: { if case .error = $0 { return true } else { return false } }) { return .malformed }
+            connection.input.removeFirst(consumed)
+            return decoder.isDone ? .skipped : .incomplete(rest: .chunked(decoder))
         }
     }
 
@@ -444,6 +479,12 @@ final class EventLoop {
     /// `settings`: the answering location's, when the caller has them already.
     func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool,
                  location: ResolvedLocation? = nil) {
+        var response = response
+        if response.status >= 201, response.status < 400,
+           let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
+            response.headers[index].value = RedirectLocation.absolute(
+                response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
+        }
         let headOnly = head?.method == "HEAD"
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
@@ -552,8 +593,7 @@ final class EventLoop {
         guard connection.keepAliveAfterResponse else { return linger(connection) }
         connection.parser = RequestParser(limits: connection.parser.limits)
         connection.headStarted = false
-        connection.state = connection.bodyToDiscard > 0 ? .discardingBody(remaining: connection.bodyToDiscard) : .readingHead
-        connection.bodyToDiscard = 0
+        connection.state = connection.bodyToDiscard != nil ? .discardingBody : .readingHead
         // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
         if connection.input.isEmpty { connection.input = [] }
         watch(connection, .read)

@@ -14,6 +14,7 @@ final class ProxyExchange {
     let upstreamName: String
     /// The location's error_log: upstream failures go there.
     let errorLog: LogTarget
+    let redirectRewrite: ProxyRequest.RedirectRewrite?
     let readTimeout: Int
     var deadline: Int
 
@@ -37,6 +38,7 @@ final class ProxyExchange {
         self.head = head
         upstreamName = "\(request.upstream.host):\(request.upstream.port)"
         errorLog = request.errorLog
+        redirectRewrite = request.redirectRewrite
         pendingOutput = request.head
         chunkedBody = request.chunkedBody
         self.readTimeout = readTimeout

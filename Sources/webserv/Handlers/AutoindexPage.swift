@@ -34,7 +34,7 @@ struct AutoindexPage {
         var page = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<h1>\(title)</h1><hr><pre><a href=\"../\">../</a>\r\n"
         for entry in entries() {
             let shown = entry.name + (entry.isDirectory ? "/" : "")
-            let link = Self.percentEncode(entry.name) + (entry.isDirectory ? "/" : "")
+            let link = PercentEncoding.component(entry.name) + (entry.isDirectory ? "/" : "")
             let padding = String(repeating: " ", count: max(1, 51 - shown.count))
             let size = entry.isDirectory ? "-" : String(entry.size)
             page += "<a href=\"\(link)\">\(Self.escapeHTML(shown))</a>\(padding)\(Self.listingDate(entry.modified)) \(String(repeating: " ", count: max(0, 19 - size.count)))\(size)\r\n"
@@ -57,21 +57,6 @@ struct AutoindexPage {
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
             default: result.append(character)
-            }
-        }
-        return result
-    }
-
-    /// Everything but unreserved characters (RFC 3986) is escaped.
-    static func percentEncode(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
             }
         }
         return result

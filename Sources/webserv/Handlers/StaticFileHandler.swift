@@ -56,10 +56,10 @@ struct StaticFileHandler {
         }
     }
 
-    /// `/dir` → 301 `/dir/` (the query is kept).
+    /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
+    /// it (as nginx does), the query kept.
     private func redirectToDirectory() -> Response {
-        var location = head.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.path
-        location += "/"
+        var location = PercentEncoding.path(head.path) + "/"
         if let query = head.query { location += "?" + query }
         var response = Response(status: 301, headers: [("Location", location), ("Content-Type", "text/html")])
         response.body = .bytes(StatusCode.defaultPage(301))

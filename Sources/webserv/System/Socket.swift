@@ -61,7 +61,10 @@ enum Socket {
         return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
     }
 
-    static func localPort(_ fd: Int32) throws -> Int {
+    static func localPort(_ fd: Int32) throws -> Int { try localAddress(fd).port }
+
+    /// The address and port a socket is bound to (a connection: the address the client reached).
+    static func localAddress(_ fd: Int32) throws -> (host: String, port: Int) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &storage) { pointer in
@@ -69,7 +72,7 @@ enum Socket {
                 try syscallValue("getsockname") { getsockname(fd, raw, &length) }
             }
         }
-        return describe(storage).port
+        return describe(storage)
     }
 
     /// Starts a non-blocking connection to an IPv4 address; completion is

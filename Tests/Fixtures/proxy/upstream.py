@@ -1,5 +1,6 @@
 """A tiny HTTP/1.1 upstream for the proxy tests: echoes the request it got.
-/chunked answers chunked, /close answers close-delimited, /slow never answers."""
+/chunked answers chunked, /close answers close-delimited, /slow never answers,
+/redirect-self redirects to its own URL of /next, /redirect-away elsewhere."""
 import socket
 import sys
 import threading
@@ -33,6 +34,11 @@ def handle(conn):
             piece = echo[i:i + 7]
             conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
         conn.sendall(b"0\r\n\r\n")
+    elif "/redirect-self" in path:
+        target = "http://127.0.0.1:%s%s" % (sys.argv[1], path.replace("redirect-self", "next"))
+        conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % target.encode())
+    elif "/redirect-away" in path:
+        conn.sendall(b"HTTP/1.1 301 Moved\r\nLocation: https://elsewhere.test/x\r\nContent-Length: 0\r\n\r\n")
     elif "/close" in path:
         conn.sendall(b"HTTP/1.1 201 Created\r\nConnection: close\r\n\r\n" + echo)
     else:

@@ -75,6 +75,18 @@ final class ServerProcess {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? -1
     }
 
+    /// The descriptor count once it meets `condition`, or after about three
+    /// seconds: sockets of connections just answered close a moment later on
+    /// the server's side, later still on a loaded machine.
+    func openDescriptorCount(settling condition: (Int) -> Bool) -> Int {
+        var count = openDescriptorCount
+        for _ in 0..<30 where !condition(count) {
+            usleep(100_000)
+            count = openDescriptorCount
+        }
+        return count
+    }
+
     func stop() {
         if process.isRunning {
             signal(SIGTERM)

@@ -194,8 +194,7 @@ final class CGITests: XCTestCase {
             if body == Array("ok".utf8) { answered += 1 }
         }
         XCTAssertEqual(answered, 1000)
-        usleep(300_000)
-        XCTAssertEqual(server.openDescriptorCount, before)
+        XCTAssertEqual(server.openDescriptorCount(settling: { $0 == before }), before)
         XCTAssertEqual(childCount(), 0)
     }
 
@@ -218,13 +217,23 @@ final class CGITests: XCTestCase {
         leaver.send("GET /cgi/bigwrite.py HTTP/1.1\r\nHost: x\r\n\r\n")
         usleep(100_000)
         leaver.close()
-        usleep(500_000)
-        XCTAssertEqual(server.openDescriptorCount, before)
+        XCTAssertEqual(server.openDescriptorCount(settling: { $0 == before }), before)
         XCTAssertEqual(childCount(), 0, "every child reaped")
     }
 
     /// Children (including zombies) of the server process.
+    /// Children of the server not yet reaped, polled for up to three seconds
+    /// until there are none (reaping follows SIGCHLD a moment later).
     private func childCount() -> Int {
+        var count = currentChildCount()
+        for _ in 0..<30 where count > 0 {
+            usleep(100_000)
+            count = currentChildCount()
+        }
+        return count
+    }
+
+    private func currentChildCount() -> Int {
         let pid = server.process.processIdentifier
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.filter { entry in

@@ -71,6 +71,19 @@ final class ProxyTests: XCTestCase {
         XCTAssertFalse(head.contains("upstream"), "our Server replaces the upstream's")
     }
 
+    /// nginx's `proxy_redirect default`, then its absolute redirects: the
+    /// upstream's own URL becomes the client's, other URLs pass as they are.
+    func testUpstreamRedirectsPointBackAtTheProxy() throws {
+        func location(_ path: String) throws -> String? {
+            let (head, _) = try fetch("GET \(path) HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n")
+            return head.split(separator: "\r\n").first { $0.hasPrefix("Location: ") }.map { String($0.dropFirst(10)) }
+        }
+        let front = "http://front.test:\(server.ports[0])"
+        XCTAssertEqual(try location("/api/redirect-self?a=1"), front + "/api/next?a=1", "proxy_pass .../v1/ in location /api/")
+        XCTAssertEqual(try location("/raw/redirect-self"), front + "/raw/next", "proxy_pass without a path")
+        XCTAssertEqual(try location("/api/redirect-away"), "https://elsewhere.test/x")
+    }
+
     func testWithoutPathTheRequestPathIsUnchanged() throws {
         let (_, body) = try fetch("GET /raw/a%20b?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         XCTAssertTrue(body.hasPrefix("GET /raw/a%20b?q HTTP/1.1\n"), body)

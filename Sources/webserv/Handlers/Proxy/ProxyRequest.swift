@@ -9,6 +9,33 @@ struct ProxyRequest {
     let chunkedBody: Bool
     /// Where upstream failures are logged (the location's error_log).
     var errorLog = LogTarget(path: "stderr", level: "error")
+    /// How the upstream's own URLs in `Location` are turned back into ours.
+    var redirectRewrite: RedirectRewrite?
+
+    /// nginx's `proxy_redirect default`: a `Location` that starts with the
+    /// proxy_pass URL gets the location's prefix instead (without a PATH in
+    /// proxy_pass, `http://HOST:PORT/` becomes `/`).
+    struct RedirectRewrite: Equatable {
+        let upstreamPrefix: String
+        let clientPrefix: String
+
+        init?(upstream: Values.ProxyURL, locationPrefix: String) {
+            let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+            if let path = upstream.path {
+                guard !locationPrefix.isEmpty else { return nil }
+                upstreamPrefix = origin + path
+                clientPrefix = locationPrefix
+            } else {
+                upstreamPrefix = origin + "/"
+                clientPrefix = "/"
+            }
+        }
+
+        func apply(_ location: String) -> String {
+            guard location.hasPrefix(upstreamPrefix) else { return location }
+            return clientPrefix + location.dropFirst(upstreamPrefix.count)
+        }
+    }
 
     /// Hop-by-hop fields (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
@@ -25,15 +52,7 @@ struct ProxyRequest {
     }
 
     private static func rebuiltTarget(_ path: String, _ query: String?) -> String {
-        var encoded = ""
-        for byte in path.utf8 {
-            // Keep what is safe in a path; escape the rest (spaces, controls, non-ASCII, '?', '#').
-            if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#") && byte != UInt8(ascii: "%") {
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
-            }
-        }
+        let encoded = PercentEncoding.path(path)
         return query.map { encoded + "?" + $0 } ?? encoded
     }
 
@@ -57,6 +76,7 @@ struct ProxyRequest {
             text += "Content-Length: \(length)\r\n"
         }
         text += "\r\n"
-        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog)
+        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog,
+                            redirectRewrite: RedirectRewrite(upstream: upstream, locationPrefix: route.matchedPrefix))
     }
 }

@@ -92,7 +92,7 @@ final class UploadConsumer: BodyConsumer {
                 let name = UploadConsumer.freeName("upload-\(time(nil))-\(UInt32.random(in: 0...UInt32.max))", in: store)
                 _ = try file.commit(to: store + "/" + name)
                 current = nil
-                let location = urlPrefix + AutoindexPage.percentEncode(name)
+                let location = urlPrefix + PercentEncoding.component(name)
                 return Response(status: 201, headers: [("Location", location), ("Content-Type", "text/plain")],
                                 body: .bytes(Array("\(location)\n".utf8)))
             case .multipart:
@@ -114,7 +114,7 @@ final class UploadConsumer: BodyConsumer {
     }
 
     private func summary() -> Response {
-        let links = saved.map { (urlPrefix + AutoindexPage.percentEncode($0.name), $0.name, $0.size) }
+        let links = saved.map { (urlPrefix + PercentEncoding.component($0.name), $0.name, $0.size) }
         if prefersJSON {
             let items = links.map { "{\"name\": \"\(jsonEscape($0.1))\", \"url\": \"\(jsonEscape($0.0))\", \"size\": \($0.2)}" }
             return Response(status: 201, headers: [("Content-Type", "application/json")],
