@@ -371,10 +371,12 @@ final class EventLoop {
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {
                 // Nobody reads this body: skip a small one, else close after answering.
-                if head.expectsContinue || (head.contentLength ?? 0) > 1 << 20 {
+                if (head.contentLength ?? 0) > 1 << 20 || (head.expectsContinue && !keepAlive) {
                     keepAlive = false
                 } else {
-                    // What has arrived is skipped now, the rest after the answer.
+                    // As nginx: the body is invited (if the client waits for that) and
+                    // skipped, what has arrived now, the rest after the answer.
+                    if head.expectsContinue { sendContinue(connection) }
                     let framing = head.isChunked ? BodyFraming.chunked(ChunkedDecoder()) : .length(remaining: head.contentLength ?? 0)
                     switch skip(framing, in: connection) {
                     case .skipped: break
@@ -426,12 +428,17 @@ final class EventLoop {
         let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
         connection.bodyTimeoutMilliseconds = settings?.clientBodyTimeoutMilliseconds ?? 60_000
         setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
-        if head.expectsContinue {
-            // The request will be accepted: invite the body (RFC 9110 §10.1.1).
-            _ = try? Array("HTTP/1.1 100 Continue\r\n\r\n".utf8).withUnsafeBytes { try Socket.write(connection.fd, $0) }
-        }
+        if head.expectsContinue { sendContinue(connection) }
         receiveBody(connection)
     }
+
+    /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
+    /// Nothing else is queued on the connection then, so the socket takes it whole.
+    private func sendContinue(_ connection: Connection) {
+        _ = try? EventLoop.continueLine.withUnsafeBytes { try Socket.write(connection.fd, $0) }
+    }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Hands buffered body bytes to the consumer; answers when the body ends.
     func receiveBody(_ connection: Connection) {

@@ -124,7 +124,9 @@ struct RequestParser {
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
         let value = line[start..<end]
-        guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return 400 }
+        // NUL and a CR inside a value are refused (RFC 9110 §5.5); other control
+        // characters are kept, which RFC 9110 allows and nginx does.
+        guard !value.contains(where: { $0 == 0 || $0 == 0x0D }) else { return 400 }
         let nameText = String(decoding: name, as: UTF8.self)
         let valueText = String(decoding: value, as: UTF8.self)
         headers.add(nameText, valueText)

@@ -111,6 +111,18 @@ final class ProtocolTests: XCTestCase {
         XCTAssertTrue(late.isClosedByPeer(), "no answer after a malformed body")
     }
 
+    /// nginx invites a body it is going to skip, answers, then skips it.
+    func testUnusedBodyAfterExpectContinueIsInvitedAndSkipped() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        XCTAssertEqual(client.readResponse(headRequest: true)?.status, 100)
+        let answer = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(answer.bodyText, "A")
+        XCTAssertEqual(answer.header("Connection"), "keep-alive")
+        client.send("helloGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.bodyText, "hello")
+    }
+
     func testHTTP10ClosesByDefault() throws {
         let client = try RawClient(port: server.ports[0])
         client.send("GET /a.txt HTTP/1.0\r\n\r\n")

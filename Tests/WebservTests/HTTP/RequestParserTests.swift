@@ -91,7 +91,10 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nNo-Colon\r\n\r\n"), 400)
-        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}b\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{00}b\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400)
+        XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}\u{7F}b\r\n\r\n").head?.headers["X"], "a\u{01}\u{7F}b",
+                       "other control characters are kept, as nginx keeps them")
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n"), 400)
     }
 
