@@ -73,21 +73,21 @@ struct StaticFileHandler {
         case .failure(let failure): return Response(status: StaticFileHandler.status(forFileError: failure.errorNumber))
         }
         let size = file.size
+        if isNotModified(etag: file.etag, modified: file.identity.modifiedSeconds) {
+            // Only the validators (RFC 9110 §15.4.5; nginx sends these two).
+            return Response(status: 304, headers: [("Last-Modified", file.lastModified), ("ETag", file.etag)])
+        }
         var headers: [(name: String, value: String)] = [
             ("Content-Type", mimeType(for: name)),
             ("Last-Modified", file.lastModified),
             ("ETag", file.etag),
-            ("Accept-Ranges", "bytes"),
         ]
-        if isNotModified(etag: file.etag, modified: file.identity.modifiedSeconds) {
-            return Response(status: 304, headers: headers)
-        }
         var start = 0, length = size, status = 200
         if let rangeHeader = head.headers["Range"], rangeStillApplies(to: file) {
             switch ByteRange.parse(rangeHeader, size: size) {
             case .whole: break
             case .unsatisfiable:
-                return Response(status: 416, headers: [("Content-Range", "bytes */\(size)")],
+                return Response(status: 416, headers: [("Content-Range", "bytes */\(size)"), ("Content-Type", "text/html")],
                                 body: .bytes(StatusCode.defaultPage(416)))
             case .range(let first, let last):
                 start = first
@@ -101,6 +101,8 @@ struct StaticFileHandler {
                 return Response(status: 206, headers: headers, body: .parts(body.parts))
             }
         }
+        // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
+        if status == 200 { headers.append(("Accept-Ranges", "bytes")) }
         return Response(status: status, headers: headers, body: .file(file, offset: start, length: length))
     }
 
