@@ -45,6 +45,17 @@ final class FileErrorStatusTests: XCTestCase {
     }
 }
 
+final class StatusCodeTests: XCTestCase {
+    func testReasonsAndDefaultPages() {
+        XCTAssertEqual(StatusCode.reason(410), "Gone")
+        XCTAssertEqual(StatusCode.reason(429), "Too Many Requests")
+        XCTAssertEqual(StatusCode.reason(405), "Not Allowed", "nginx's wording")
+        XCTAssertEqual(StatusCode.reason(499), "Client Error", "an unnamed code gets its class")
+        let page = String(decoding: StatusCode.defaultPage(410), as: UTF8.self)
+        XCTAssertTrue(page.contains("<title>410 Gone</title>"), page)
+    }
+}
+
 final class AccessLogLineTests: XCTestCase {
     func testCombinedFormatWithNginxEscapes() {
         let line = AccessLogLine(path: "/x", remoteAddress: "10.0.0.1", requestLine: "GET /a\"b\u{01} HTTP/1.1", status: 404,
