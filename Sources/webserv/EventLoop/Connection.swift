@@ -26,7 +26,10 @@ final class Connection {
     var state = State.readingHead
     /// Received bytes not consumed yet (the start of the next request, pipelined requests).
     var input: [UInt8] = []
-    var parser: RequestParser
+    let limits: RequestLimits
+    /// The parser of the request head being read: made when it starts, dropped
+    /// when it is answered (it is the largest part of a connection).
+    private var parserSlot: ParserSlot?
     /// Response bytes still to send, from `outputOffset`.
     var output: [UInt8] = []
     var outputOffset = 0
@@ -36,10 +39,10 @@ final class Connection {
     var pendingParts: ArraySlice<Response.BodyPart> = []
     var keepAliveAfterResponse = false
     /// The rest of the body of the request just answered, to skip before the next one.
-    var bodyToDiscard: BodyFraming?
+    @OutOfLine var bodyToDiscard: BodyFraming?
     /// The request whose body is being received, its framing and its consumer.
-    var currentHead: RequestHead?
-    var bodyFraming: BodyFraming?
+    @OutOfLine var currentHead: RequestHead?
+    @OutOfLine var bodyFraming: BodyFraming?
     var bodyConsumer: BodyConsumer?
     var bodyTimeoutMilliseconds = 60_000
     /// keepalive_timeout of the location that answered the last request.
@@ -72,7 +75,7 @@ final class Connection {
     var isClosed = false
 
     /// For the access log line of the response being written.
-    var logLine: AccessLogLine?
+    @OutOfLine var logLine: AccessLogLine?
 
     init(fd: Int32, identity: UInt64, listenAddress: Values.ListenAddress, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
@@ -80,8 +83,21 @@ final class Connection {
         self.listenAddress = listenAddress
         self.peerHost = peerHost
         self.peerPort = peerPort
-        self.parser = RequestParser(limits: limits)
+        self.limits = limits
     }
+
+    /// Parses what has arrived of the current request head.
+    func parseHead() -> RequestParser.Result {
+        let slot = parserSlot ?? ParserSlot(RequestParser(limits: limits))
+        parserSlot = slot
+        return slot.parser.parse(input)
+    }
+
+    /// The head `parseHead` has completed.
+    var parsedHead: RequestHead? { parserSlot?.parser.head }
+
+    /// The next request starts from nothing.
+    func resetParser() { parserSlot = nil }
 
     var isIdle: Bool {
         if case .readingHead = state { return input.isEmpty && !headStarted }
@@ -106,5 +122,36 @@ final class Connection {
         bodyConsumer?.abort()
         bodyConsumer = nil
         bodyFraming = nil
+    }
+}
+
+/// The parser lives in its own object, so resetting the connection for the
+/// next request frees it and parsing mutates it in place.
+private final class ParserSlot {
+    var parser: RequestParser
+    init(_ parser: RequestParser) { self.parser = parser }
+}
+
+/// A connection's per-request value kept out of line: while it is nil (an
+/// idle keep-alive connection) it costs one pointer instead of its size.
+@propertyWrapper
+struct OutOfLine<Value> {
+    private final class Storage {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private var storage: Storage?
+
+    init(wrappedValue: Value?) {
+        storage = wrappedValue.map(Storage.init)
+    }
+
+    var wrappedValue: Value? {
+        get { storage?.value }
+        set {
+            guard let newValue else { storage = nil; return }
+            if storage != nil && isKnownUniquelyReferenced(&storage) { storage?.value = newValue } else { storage = Storage(newValue) }
+        }
     }
 }

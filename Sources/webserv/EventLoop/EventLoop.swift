@@ -338,14 +338,14 @@ final class EventLoop {
                     let server = handler.router.server(for: connection.listenAddress, host: nil)
                     setTimer(connection, milliseconds: server?.config.headerTimeoutMilliseconds ?? 60_000)
                 }
-                switch connection.parser.parse(connection.input) {
+                switch connection.parseHead() {
                 case .needMore: return
                 case .error(let status):
                     respond(connection, with: handler.finalize(Response(status: status), head: nil, on: connection.listenAddress),
                             head: nil, keepAlive: false)
                     return
                 case .head(let consumed):
-                    guard let head = connection.parser.head else { return }
+                    guard let head = connection.parsedHead else { return }
                     connection.input.removeFirst(consumed)
                     answer(head, on: connection)
                 }
@@ -598,7 +598,7 @@ final class EventLoop {
         if let line = connection.logLine { logs.access(line) }
         connection.logLine = nil
         guard connection.keepAliveAfterResponse else { return linger(connection) }
-        connection.parser = RequestParser(limits: connection.parser.limits)
+        connection.resetParser()
         connection.headStarted = false
         connection.state = connection.bodyToDiscard != nil ? .discardingBody : .readingHead
         // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
