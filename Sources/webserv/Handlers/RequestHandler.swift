@@ -158,12 +158,14 @@ struct RequestHandler {
             let pageResponse = StaticFileHandler(head: redirected, route: route, files: files).respond()
             if pageResponse.status == 200 {
                 result.body = pageResponse.body
-                result.headers = response.headers + pageResponse.headers.filter { $0.name == "Content-Type" }
                 switch page.response {
                 case .original: break
                 case .code(let code): result.status = code
                 case .target: result.status = pageResponse.status
                 }
+                // As nginx: the page's type and ETag; its date and ranges only when the answer is a 200.
+                let kept: Set<String> = result.status == 200 ? ["Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] : ["Content-Type", "ETag"]
+                result.headers = response.headers + pageResponse.headers.filter { kept.contains($0.name) }
                 return result
             }
         }

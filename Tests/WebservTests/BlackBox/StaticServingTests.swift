@@ -22,6 +22,7 @@ final class StaticServingTests: XCTestCase {
                 location = /moved { return 301 /list/; }
                 location = /teapot { return 418 "short and stout"; }
                 location /post/ { allow_methods GET POST; }
+                location /found/ { error_page 404 =200 /missing.html; }
             }
         }
         """, files: [
@@ -79,6 +80,15 @@ final class StaticServingTests: XCTestCase {
         let missing = try server.get("/nothing-here")
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.bodyText, "custom not found")
+        XCTAssertEqual(missing.header("Content-Type"), "text/html")
+        XCTAssertNotNil(missing.header("ETag"), "as nginx: the page's ETag, not its date")
+        XCTAssertNil(missing.header("Last-Modified"))
+        XCTAssertNil(missing.header("Accept-Ranges"))
+        let found = try server.get("/found/nothing")
+        XCTAssertEqual(found.status, 200, "=200")
+        XCTAssertEqual(found.bodyText, "custom not found")
+        XCTAssertNotNil(found.header("Last-Modified"), "a 200 says all a file would")
+        XCTAssertEqual(found.header("Accept-Ranges"), "bytes")
         let forbidden = try server.get("/plain/")
         XCTAssertTrue(forbidden.bodyText.contains("403 Forbidden"))
     }
