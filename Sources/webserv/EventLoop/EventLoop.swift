@@ -493,6 +493,10 @@ final class EventLoop {
                 response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
         }
         let headOnly = head?.method == "HEAD"
+        let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
+        connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
+        // `keepalive_timeout 0` turns keep-alive off, as in nginx.
+        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
         connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
         if response.status >= 400 && !response.streamed { connection.abortBody() }
@@ -513,8 +517,6 @@ final class EventLoop {
         connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
-        connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
         if let accessLog = settings?.accessLog {
             connection.logLine = AccessLogLine(
                 path: accessLog, remoteAddress: connection.peerHost,

@@ -19,6 +19,7 @@ final class ProtocolTests: XCTestCase {
                 large_client_header_buffers 4 1k;
                 client_max_body_size 100;
                 location /up/ { allow_methods GET POST; }
+                location /once/ { keepalive_timeout 0; }
             }
         }
         """, files: ["www/index.html": "hello", "www/a.txt": "A"])
@@ -121,6 +122,15 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(answer.header("Connection"), "keep-alive")
         client.send("helloGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(client.readResponse()?.bodyText, "hello")
+    }
+
+    func testKeepaliveTimeoutZeroClosesAfterEachAnswer() throws {
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /once/x HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(response.status, 404)
+        XCTAssertEqual(response.header("Connection"), "close")
+        XCTAssertTrue(client.isClosedByPeer(), "the pipelined request is not answered")
     }
 
     func testHTTP10ClosesByDefault() throws {
