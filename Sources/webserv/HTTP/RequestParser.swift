@@ -188,12 +188,12 @@ struct RequestParser {
             path = normalized
         }
         var contentLength: Int?
-        let lengths = contentLengths
-        if !lengths.isEmpty {
-            let values = lengths.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " \t") } }
-            guard let first = values.first, values.allSatisfy({ $0 == first }),
-                  !first.isEmpty, first.utf8.count <= 18, first.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let length = Int(first) else { return .error(status: 400) }
+        if let value = contentLengths.first {
+            // One field of digits only: a repeated field or a list (`5, 5`),
+            // which RFC 9110 §8.6 lets a recipient refuse, is 400, as in nginx.
+            guard contentLengths.count == 1, !value.isEmpty, value.utf8.count <= 18,
+                  value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                  let length = Int(value) else { return .error(status: 400) }
             contentLength = length
         }
         var chunked = false

@@ -100,7 +100,10 @@ final class RequestParserTests: XCTestCase {
 
     func testBodyFraming() {
         XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n").head?.contentLength, 5)
-        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").head?.contentLength, 5)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"), 400, "duplicated, even alike")
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n"), 400)
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n"), 400)
+        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:  05 \r\n\r\n").head?.contentLength, 5)
         XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), 400)
         XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), 400)
         XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1e3\r\n\r\n"), 400)
