@@ -5,7 +5,9 @@ import Glibc
 struct RequestLimits {
     var maxLineBytes = 8192
     var maxHeadBytes = 4 * 8192
-    var maxHeaderCount = 100
+    /// nginx has no count of its own but takes about a thousand short fields;
+    /// this bounds the memory a head of tiny fields costs.
+    var maxHeaderCount = 1000
 }
 
 /// An incremental HTTP/1.x request-head parser (RFC 9112). Bytes may arrive
