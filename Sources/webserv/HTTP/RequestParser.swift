@@ -47,14 +47,15 @@ struct RequestParser {
             guard let newline = RequestParser.index(of: UInt8(ascii: "\n"), in: buffer, from: scanned) else {
                 scanned = buffer.count
                 if isImpossibleRequestLineStart(buffer[lineStart...]) { return .error(status: 400) }
-                return checkOpenLine(length: buffer.count - lineStart)
+                // Its line end is still to come: at least one byte more.
+                return checkLine(length: buffer.count - lineStart + 1)
             }
             var end = newline
             if end > lineStart && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             let line = buffer[lineStart..<end]
+            if case .error(let status) = checkLine(length: newline + 1 - lineStart) { return .error(status: status) }
             scanned = newline + 1
             lineStart = scanned
-            if case .error(let status) = checkOpenLine(length: line.count) { return .error(status: status) }
             if !sawRequestLine {
                 // RFC 9112 §2.2: empty lines before the request line are ignored.
                 if line.isEmpty { continue }
@@ -69,7 +70,9 @@ struct RequestParser {
         return .needMore
     }
 
-    private func checkOpenLine(length: Int) -> Result {
+    /// A line, its CRLF included, must fit in one `large_client_header_buffers`
+    /// buffer, as in nginx.
+    private func checkLine(length: Int) -> Result {
         guard length > limits.maxLineBytes else { return .needMore }
         return .error(status: sawRequestLine ? 431 : 414)
     }

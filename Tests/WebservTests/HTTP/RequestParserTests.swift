@@ -122,6 +122,13 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "b", count: 80))\r\n\r\n", limits: limits), 431)
         let many = (0..<6).map { "X\($0): y\r\n" }.joined()
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n", limits: limits), 431)
+        // The limit holds for the line with its CRLF, as nginx's buffer does.
+        func requestLine(_ length: Int) -> String { "GET /" + String(repeating: "a", count: length - 14) + " HTTP/1.1" }
+        XCTAssertNotNil(parse(requestLine(62) + "\r\nHost: a\r\n\r\n", limits: limits).head)
+        XCTAssertEqual(status(requestLine(63) + "\r\nHost: a\r\n\r\n", limits: limits), 414)
+        let header62 = "X: " + String(repeating: "b", count: 59)
+        XCTAssertNotNil(parse("GET / HTTP/1.1\r\nHost: a\r\n\(header62)\r\n\r\n", limits: limits).head)
+        XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\n\(header62)b\r\n\r\n", limits: limits), 431)
         // The defaults take what nginx takes: hundreds of short fields, 4 lines of 8000 bytes.
         let hundreds = (0..<900).map { "X-\($0): y\r\n" }.joined()
         XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: a\r\n\(hundreds)\r\n").head?.headers["X-899"], "y")
