@@ -59,7 +59,7 @@ final class OperationsTests: XCTestCase {
 
         FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { server { listen nope:1:2; } }\n".utf8))
         server.signal(SIGHUP)
-        usleep(300_000)
+        try waitFor { ((try? String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)) ?? "").contains("keeping the current") }
         XCTAssertEqual(try server.get("/").bodyText, "second", "an invalid configuration keeps the old one")
         let log = try String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)
         XCTAssertTrue(log.contains("keeping the current configuration"), log)

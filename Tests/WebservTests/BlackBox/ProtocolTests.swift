@@ -168,6 +168,6 @@ final class ProtocolTests: XCTestCase {
                         : index % 3 == 1 ? "BAD\r\n\r\n" : "GET /index.html HTTP/1.0\r\n\r\n")
             _ = client.readAll()
         }
-        XCTAssertEqual(server.openDescriptorCount(settling: { $0 == before }), before)
+        XCTAssertLessThanOrEqual(server.openDescriptorCount(settling: { $0 <= before }), before, "no descriptor left open")
     }
 }

@@ -194,7 +194,7 @@ final class CGITests: XCTestCase {
             if body == Array("ok".utf8) { answered += 1 }
         }
         XCTAssertEqual(answered, 1000)
-        XCTAssertEqual(server.openDescriptorCount(settling: { $0 == before }), before)
+        XCTAssertLessThanOrEqual(server.openDescriptorCount(settling: { $0 <= before }), before, "no descriptor left open")
         XCTAssertEqual(childCount(), 0)
     }
 
@@ -217,7 +217,7 @@ final class CGITests: XCTestCase {
         leaver.send("GET /cgi/bigwrite.py HTTP/1.1\r\nHost: x\r\n\r\n")
         usleep(100_000)
         leaver.close()
-        XCTAssertEqual(server.openDescriptorCount(settling: { $0 == before }), before)
+        XCTAssertLessThanOrEqual(server.openDescriptorCount(settling: { $0 <= before }), before, "no descriptor left open")
         XCTAssertEqual(childCount(), 0, "every child reaped")
     }
 
