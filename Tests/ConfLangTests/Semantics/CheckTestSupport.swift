@@ -15,7 +15,7 @@ func diagnostics(_ text: String, context: Context = .main, files: [String: Strin
         let path = directory + "/" + name
         let parent = Linter.directory(of: path)
         _ = try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(content.utf8)))
     }
     return Linter.lint(path: directory + "/test.conf", bytes: Array(text.utf8), options: .init(context: context)).diagnostics
 }

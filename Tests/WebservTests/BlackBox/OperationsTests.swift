@@ -18,7 +18,7 @@ final class OperationsTests: XCTestCase {
 
     private func write(_ text: String) -> String {
         let path = NSTemporaryDirectory() + "webserv-t-\(UInt32.random(in: 0...UInt32.max)).conf"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         return path
     }
 
@@ -52,12 +52,12 @@ final class OperationsTests: XCTestCase {
             server { listen 127.0.0.1:\(server.ports[0]); return 200 "second"; }
             server { listen 127.0.0.1:\(server.ports[1]); return 200 "new port"; } }
         """
-        FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8)))
         server.signal(SIGHUP)
         try waitFor { (try? server.get("/").bodyText) == "second" }
         XCTAssertEqual(try server.request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: server.ports[1]).bodyText, "new port")
 
-        FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { server { listen nope:1:2; } }\n".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { server { listen nope:1:2; } }\n".utf8)))
         server.signal(SIGHUP)
         try waitFor { ((try? String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)) ?? "").contains("keeping the current") }
         XCTAssertEqual(try server.get("/").bodyText, "second", "an invalid configuration keeps the old one")
@@ -67,7 +67,7 @@ final class OperationsTests: XCTestCase {
 
         // Hostile nesting in the new file: reported, and the server lives on.
         let deep = String(repeating: "a {", count: 100_000) + String(repeating: "}", count: 100_000)
-        FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { \(deep) }\n".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data("events { }\nhttp { \(deep) }\n".utf8)))
         server.signal(SIGHUP)
         try waitFor { ((try? String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)) ?? "").contains("syntax.too-deep") }
         XCTAssertEqual(try server.get("/").bodyText, "second")

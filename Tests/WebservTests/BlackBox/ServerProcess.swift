@@ -43,13 +43,13 @@ final class ServerProcess {
         for (name, content) in files {
             let path = directory + "/" + name
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data(content.utf8))
+            try Data(content.utf8).write(to: URL(fileURLWithPath: path))
         }
         ports = (0..<portCount).map { _ in ServerProcess.freePort() }
         var text = config.replacingOccurrences(of: "DIR", with: directory)
         for (index, port) in ports.enumerated() { text = text.replacingOccurrences(of: "PORT\(index)", with: String(port)) }
         configPath = directory + "/webserv.conf"
-        FileManager.default.createFile(atPath: configPath, contents: Data(text.utf8))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
         process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
         process.arguments = [configPath]
         process.standardError = errorPipe

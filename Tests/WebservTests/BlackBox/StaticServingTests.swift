@@ -176,13 +176,13 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "new")
         try FileManager.default.removeItem(atPath: path)
         XCTAssertEqual(try server.get("/plain/c.txt").status, 404)
-        FileManager.default.createFile(atPath: path, contents: Data("back".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("back".utf8)))
         XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "back")
     }
 
     func testManyDistinctFilesHoldABoundedNumberOfDescriptors() throws {
         for index in 0..<300 {
-            FileManager.default.createFile(atPath: server.directory + "/www/plain/n\(index).txt", contents: Data("\(index)".utf8))
+            XCTAssertTrue(FileManager.default.createFile(atPath: server.directory + "/www/plain/n\(index).txt", contents: Data("\(index)".utf8)))
         }
         let before = server.openDescriptorCount
         for index in 0..<300 { XCTAssertEqual(try server.get("/plain/n\(index).txt").bodyText, "\(index)") }

@@ -32,7 +32,7 @@ final class WorkerProcessesTests: XCTestCase {
         // SIGHUP reaches every worker: every new connection gets the new answer.
         let second = config.replacingOccurrences(of: "DIR", with: server.directory)
             .replacingOccurrences(of: "PORT0", with: String(server.ports[0])).replacingOccurrences(of: "first", with: "second")
-        FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8)))
         server.signal(SIGHUP)
         waitFor { (0..<20).allSatisfy { _ in (try? server.get("/").bodyText) == "second" } }
 
@@ -57,7 +57,7 @@ final class WorkerProcessesTests: XCTestCase {
         defer { Socket.close(holder.fd) }
         let path = NSTemporaryDirectory() + "workers-\(UInt32.random(in: 0...UInt32.max)).conf"
         let text = "worker_processes 3;\nerror_log stderr;\nevents { }\nhttp { access_log off; server { listen 127.0.0.1:\(holder.port); } }\n"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         defer { unlink(path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServerProcess.binary)

@@ -24,7 +24,7 @@ final class CGIRequestTests: XCTestCase {
 
     func testEnvironment() throws {
         let name = "env-\(UInt32.random(in: 0...UInt32.max)).py"
-        FileManager.default.createFile(atPath: NSTemporaryDirectory() + name, contents: Data("x".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: NSTemporaryDirectory() + name, contents: Data("x".utf8)))
         let path = "/\(name)/more"
         let (route, server) = try route("server_name example.test; location $ .py { cgi_path /bin/sh; }", path)
         var parser = RequestParser()

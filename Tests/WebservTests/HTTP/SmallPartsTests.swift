@@ -82,8 +82,8 @@ final class AutoindexTests: XCTestCase {
     func testEscapingAndOrder() throws {
         let directory = NSTemporaryDirectory() + "autoindex-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory + "/zdir", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/a <b>&.txt", contents: Data("x".utf8))
-        FileManager.default.createFile(atPath: directory + "/.hidden", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/a <b>&.txt", contents: Data("x".utf8)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/.hidden", contents: Data()))
         let html = AutoindexPage(directory: directory, requestPath: "/d<ir>/").html()
         XCTAssertTrue(html.contains("<title>Index of /d&lt;ir&gt;/</title>"))
         XCTAssertTrue(html.contains("<a href=\"a%20%3Cb%3E%26.txt\">a &lt;b&gt;&amp;.txt</a>"), html)

@@ -1,0 +1,149 @@
+import Glibc
+import ConfLang
+
+/// Writing responses: the head built and sent at once, file bodies with
+/// sendfile(2), then keep-alive, lingering close or close.
+extension EventLoop {
+    /// `location`: the answering location, when the caller has it already.
+    func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool,
+                 location: ResolvedLocation? = nil) {
+        var response = response
+        if response.status >= 201, response.status < 400,
+           let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
+            response.headers[index].value = RedirectLocation.absolute(
+                response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
+        }
+        let headOnly = head?.method == "HEAD"
+        let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
+        connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
+        // `keepalive_timeout 0` turns keep-alive off, as in nginx.
+        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
+        connection.state = .writing
+        connection.keepAliveAfterResponse = keepAlive
+        if response.status >= 400 && !response.streamed { connection.abortBody() }
+        switch response.body {
+        case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
+        case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
+        default: break
+        }
+        // The head (and a small body) is built in one buffer of the loop and
+        // sent at once; only what the socket does not take is kept by the connection.
+        headBuffer.removeAll(keepingCapacity: true)
+        response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
+        if case .bytes(let bytes) = response.body, !headOnly { headBuffer += bytes }
+        let sent = headBuffer.withUnsafeBytes { bytes -> Int in
+            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: connection.bodyFollows) else { return 0 }
+            return count
+        }
+        connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
+        connection.outputOffset = 0
+        if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
+        if let accessLog = settings?.accessLog {
+            connection.logLine = AccessLogLine(
+                path: accessLog, remoteAddress: connection.peerHost,
+                requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
+                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
+                referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
+        }
+        setTimer(connection, milliseconds: settings?.sendTimeoutMilliseconds ?? 60_000)
+        flush(connection)
+    }
+
+    func flush(_ connection: Connection) {
+        do {
+            while true {
+                let more = connection.bodyFollows
+                while connection.outputOffset < connection.output.count {
+                    let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
+                        try Socket.write(connection.fd, $0, more: more)
+                    }
+                    guard case .value(let count) = result else { return waitForWritable(connection) }
+                    connection.outputOffset += count
+                }
+                while var file = connection.file, file.remaining > 0 {
+                    let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
+                    guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
+                    // The file shrank under us: the promised length cannot be sent.
+                    if count == 0 { close(connection); return }
+                    file.remaining -= count
+                    connection.file = file
+                }
+                guard let next = connection.pendingParts.popFirst() else { break }
+                switch next {
+                case .bytes(let bytes):
+                    connection.output = bytes
+                    connection.outputOffset = 0
+                case .file(let file, let offset, let length):
+                    connection.file = (file, offset, length)
+                }
+            }
+        } catch {
+            close(connection); return
+        }
+        if connection.outputOffset > 1 << 16 {
+            connection.output.removeFirst(connection.outputOffset)
+            connection.outputOffset = 0
+        }
+        if connection.awaitsMoreOutput {
+            // Everything so far is sent; the script or upstream has more to say.
+            watch(connection, readsBody(connection) ? .read : [])
+            resumeScriptOutput(connection)
+            resumeUpstreamOutput(connection)
+            return
+        }
+        finishResponse(connection)
+    }
+
+    private func waitForWritable(_ connection: Connection) {
+        watch(connection, readsBody(connection) ? [.write, .read] : .write)
+    }
+
+    /// Changes what the selector watches on a client socket (only when it changes).
+    func watch(_ connection: Connection, _ interest: Selector.Interest) {
+        guard connection.interest != interest else { return }
+        connection.interest = interest
+        try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
+    }
+
+    /// Whether the socket should be read for a request body right now (not
+    /// when the CGI script is behind on its stdin).
+    func readsBody(_ connection: Connection) -> Bool {
+        guard connection.bodyConsumer != nil else { return false }
+        return (connection.cgi?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
+    }
+
+    func finishResponse(_ connection: Connection) {
+        endScript(connection)
+        endProxy(connection)
+        connection.releaseFile()
+        connection.output = []
+        connection.outputOffset = 0
+        if let line = connection.logLine { logs.access(line) }
+        connection.logLine = nil
+        guard connection.keepAliveAfterResponse else { return linger(connection) }
+        connection.resetParser()
+        connection.headStarted = false
+        connection.state = connection.bodyToDiscard != nil ? .discardingBody : .readingHead
+        // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
+        if connection.input.isEmpty { connection.input = [] }
+        watch(connection, .read)
+        setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
+        if draining && connection.input.isEmpty { close(connection); return }
+        process(connection)
+    }
+
+    /// Close after the response without resetting data the client may still
+    /// be sending (a 413 body): shut our side, drain theirs briefly.
+    func linger(_ connection: Connection) {
+        connection.state = .lingering
+        Socket.shutdownWrite(connection.fd)
+        watch(connection, .read)
+        setTimer(connection, milliseconds: 2000)
+    }
+
+    private func httpDate() -> String {
+        let now = Clock.wallSeconds()
+        if dateCache.second != now { dateCache = (now, HTTPDate.format(now)) }
+        return dateCache.text
+    }
+}
