@@ -61,4 +61,8 @@ enum ASCIICase {
     @inline(__always) static func isLetter(_ byte: UInt8) -> Bool {
         (65...90).contains(byte) || (97...122).contains(byte)
     }
+
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte)
+    }
 }

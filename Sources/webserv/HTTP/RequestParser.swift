@@ -197,7 +197,7 @@ struct RequestParser {
             // One field of digits only: a repeated field or a list (`5, 5`),
             // which RFC 9110 §8.6 lets a recipient refuse, is 400, as in nginx.
             guard contentLengths.count == 1, !value.isEmpty, value.utf8.count <= 18,
-                  value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                  value.utf8.allSatisfy(ASCIICase.isDigit),
                   let length = Int(value) else { return .error(status: 400) }
             contentLength = length
         }
@@ -244,7 +244,7 @@ struct RequestParser {
                 guard rest.starts(with: "://".utf8) else { return nil }
                 return bytes.index(index, offsetBy: 3)
             }
-            guard ASCIICase.isLetter(byte) || (48...57).contains(byte) || byte == UInt8(ascii: "+")
+            guard ASCIICase.isLetter(byte) || ASCIICase.isDigit(byte) || byte == UInt8(ascii: "+")
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { return nil }
             index = bytes.index(after: index)
         }
@@ -301,7 +301,7 @@ enum HTTPSyntax {
 
     /// One to three decimal digits (a version number).
     static func smallNumber(_ digits: ArraySlice<UInt8>) -> Int? {
-        guard (1...3).contains(digits.count), digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        guard (1...3).contains(digits.count), digits.allSatisfy(ASCIICase.isDigit) else { return nil }
         return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 

@@ -87,8 +87,8 @@ struct StaticFileHandler {
             switch ByteRange.parse(rangeHeader, size: size) {
             case .whole: break
             case .unsatisfiable:
-                return Response(status: 416, headers: [("Content-Range", "bytes */\(size)"), ("Content-Type", "text/html")],
-                                body: .bytes(StatusCode.defaultPage(416)))
+                // Its page (error_page 416 or the built-in one) is added like any error's.
+                return Response(status: 416, headers: [("Content-Range", "bytes */\(size)")])
             case .range(let first, let last):
                 start = first
                 length = last - first + 1

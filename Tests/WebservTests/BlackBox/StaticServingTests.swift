@@ -125,6 +125,7 @@ final class StaticServingTests: XCTestCase {
         let unsatisfiable = try server.get("/data.bin", headers: "Range: bytes=5000-\r\n")
         XCTAssertEqual(unsatisfiable.status, 416)
         XCTAssertEqual(unsatisfiable.header("Content-Range"), "bytes */1000")
+        XCTAssertTrue(unsatisfiable.bodyText.contains("<title>416 Requested Range Not Satisfiable</title>"), unsatisfiable.bodyText)
         XCTAssertEqual(unsatisfiable.header("Content-Type"), "text/html")
         let full = try server.get("/data.bin")
         XCTAssertEqual(full.header("Accept-Ranges"), "bytes")
