@@ -1,4 +1,5 @@
 import ConfLang
+import Glibc
 
 /// Everything confcheck does, callable in-process by tests: arguments and
 /// input in, text and an exit status out. main.swift only does the I/O.
@@ -11,10 +12,13 @@ struct Confcheck {
 
     struct Outcome {
         var status: Int32 = 0
-        var output = ""
+        /// Bytes, not text: a formatted file goes out exactly as formatted.
+        var output: [UInt8] = []
         var errors = ""
 
         mutating func fail(_ status: Int32) { self.status = max(self.status, status) }
+        mutating func write(_ text: String) { output += text.utf8 }
+        var outputText: String { String(decoding: output, as: UTF8.self) }
     }
 
     let environment: Environment
@@ -32,8 +36,8 @@ struct Confcheck {
             outcome.status = 2
             return outcome
         }
-        if options.showHelp { outcome.output = Options.help + "\n"; return outcome }
-        if options.showVersion { outcome.output = "confcheck \(ConfLangVersion.current)\n"; return outcome }
+        if options.showHelp { outcome.write(Options.help + "\n"); return outcome }
+        if options.showVersion { outcome.write("confcheck \(ConfLangVersion.current)\n"); return outcome }
 
         let colour = environment.standardOutputIsTerminal && environment.variables["NO_COLOR"] == nil
         let renderer = DiagnosticRenderer(format: options.outputFormat,
@@ -49,7 +53,16 @@ struct Confcheck {
 
     /// Reads a FILE argument ('-' is standard input); a failure is exit 2.
     func read(_ file: String, _ outcome: inout Outcome) -> (path: String, bytes: [UInt8])? {
-        if file == "-" { return ("<stdin>", environment.readStandardInput()) }
+        if file == "-" {
+            let bytes = environment.readStandardInput()
+            guard bytes.count <= FileAccess.maxConfigurationSize else {
+                let error = FileAccess.ReadError(path: "<stdin>", errorNumber: EFBIG, refusal: .tooLarge)
+                outcome.errors += "confcheck: cannot read standard input: \(error.reason)\n"
+                outcome.fail(2)
+                return nil
+            }
+            return ("<stdin>", bytes)
+        }
         switch FileAccess.readFile(file) {
         case .success(let bytes): return (file, bytes)
         case .failure(let error):
@@ -68,14 +81,14 @@ struct Confcheck {
                                      options: .init(context: options.context, syntaxOnly: options.syntaxOnly))
             all += result.diagnostics
         }
-        outcome.output += renderer.render(all)
+        outcome.write(renderer.render(all))
         if all.hasErrors || (options.strict && all.hasWarnings) { outcome.fail(1) }
     }
 
     private func dump(_ options: Options, _ outcome: inout Outcome) {
         guard let (path, bytes) = read(options.files[0], &outcome) else { return }
         let config = ConfigLoader().load(path: path, bytes: bytes)
-        outcome.output += CrossplaneDump.payload(for: config).serialized() + "\n"
+        outcome.write(CrossplaneDump.payload(for: config).serialized() + "\n")
         if config.diagnostics.hasErrors { outcome.fail(1) }
     }
 }

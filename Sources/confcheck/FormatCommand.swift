@@ -14,26 +14,25 @@ struct FormatCommand {
             let source = SourceFile(path: path, bytes: bytes)
             let (parsed, diagnostics) = Parser.parse(source)
             if diagnostics.hasErrors {
-                outcome.output += renderer.render(diagnostics.sortedByPosition())
+                outcome.write(renderer.render(diagnostics.sortedByPosition()))
                 outcome.fail(1)
                 continue
             }
             let formatted = Formatter.format(parsed)
-            let original = String(decoding: bytes, as: UTF8.self)
-            let changed = Array(formatted.utf8) != bytes
+            let changed = formatted != bytes
             switch (file == "-") ? .standardOutput : options.formatOutput {
             case .standardOutput:
                 outcome.output += formatted
             case .check:
-                if changed { outcome.output += "\(path)\n"; outcome.fail(1) }
+                if changed { outcome.write("\(path)\n"); outcome.fail(1) }
             case .diff:
                 if changed {
-                    outcome.output += UnifiedDiff.diff(old: original, new: formatted, oldName: "a/\(path)", newName: "b/\(path)")
+                    outcome.output += UnifiedDiff.diff(old: bytes, new: formatted, oldName: "a/\(path)", newName: "b/\(path)")
                     outcome.fail(1)
                 }
             case .inPlace:
                 guard changed else { continue }
-                if let error = FileAccess.writeFileAtomically(path, Array(formatted.utf8)) {
+                if let error = FileAccess.writeFileAtomically(path, formatted) {
                     outcome.errors += "confcheck: cannot write '\(path)': \(error.reason)\n"
                     outcome.fail(2)
                 } else {

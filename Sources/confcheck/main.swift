@@ -7,7 +7,8 @@ let environment = Confcheck.Environment(
     standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1,
     readStandardInput: FileAccess.readStandardInput)
 let outcome = Confcheck(environment: environment).run(Array(CommandLine.arguments.dropFirst()))
-fputs(outcome.output, stdout)
+// fwrite, not fputs: the output may hold NUL bytes (a formatted file's own).
+_ = outcome.output.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, stdout) }
 fputs(outcome.errors, stderr)
 fflush(stdout)
 exit(outcome.status)

@@ -8,7 +8,7 @@ public enum Formatter {
     public static let indentUnit = "    "
 
     /// The formatted text of a file that parsed without syntax errors.
-    public static func format(_ file: ConfigFile) -> String {
+    public static func format(_ file: ConfigFile) -> [UInt8] {
         var writer = LayoutWriter()
         writer.emit(file.nodes, depth: 0, openLine: nil)
         return writer.finish()
@@ -16,27 +16,42 @@ public enum Formatter {
 }
 
 private struct LayoutWriter {
-    private var lines: [String] = []
+    private var lines: [[UInt8]] = []
     /// Source line on which the last emitted item ended (for blank lines and line-end comments).
     private var lastSourceLine: Int?
 
-    mutating func finish() -> String {
+    mutating func finish() -> [UInt8] {
         while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        var output: [UInt8] = []
+        output.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+        for line in lines {
+            output += line
+            output.append(ASCII.lf)
+        }
+        return output
     }
 
-    private func indent(_ depth: Int) -> String { String(repeating: Formatter.indentUnit, count: depth) }
+    private func indent(_ depth: Int) -> [UInt8] { Array(repeating: ASCII.space, count: depth * Formatter.indentUnit.utf8.count) }
 
-    private mutating func startLine(_ text: String, depth: Int, sourceLine: Int) {
+    private mutating func startLine(_ text: ArraySlice<UInt8>, depth: Int, sourceLine: Int) {
         // Keep one blank line where the source had one or more (never first in a block).
-        if let last = lastSourceLine, sourceLine - last > 1, !(lines.last?.hasSuffix("{") ?? true) {
-            lines.append("")
+        if let last = lastSourceLine, sourceLine - last > 1, !(lines.last.map { $0.last == ASCII.openBrace } ?? true) {
+            lines.append([])
         }
         lines.append(indent(depth) + text)
     }
 
-    private mutating func appendToLine(_ text: String) {
+    private mutating func appendToLine(_ text: [UInt8]) {
         if lines.isEmpty { lines.append(text) } else { lines[lines.count - 1] += text }
+    }
+
+    private mutating func appendToLine(_ text: String) { appendToLine(Array(text.utf8)) }
+
+    /// A space, then the bytes of a token as written.
+    private mutating func appendSpaced(_ range: SourceRange) {
+        if lines.isEmpty { lines.append([]) }
+        lines[lines.count - 1].append(ASCII.space)
+        lines[lines.count - 1] += range.bytes
     }
 
     /// `openLine`: the source line of the `{` that opened this block, so a
@@ -48,9 +63,9 @@ private struct LayoutWriter {
             case .comment(let comment):
                 let line = comment.range.startLocation.line
                 if let last = lastSourceLine, last == line, !lines.isEmpty {
-                    appendToLine(" " + comment.raw)
+                    appendSpaced(comment.range)
                 } else {
-                    startLine(comment.raw, depth: depth, sourceLine: line)
+                    startLine(comment.range.bytes, depth: depth, sourceLine: line)
                 }
                 lastSourceLine = line
             case .directive(let directive):
@@ -61,12 +76,12 @@ private struct LayoutWriter {
 
     private mutating func emit(_ directive: Directive, depth: Int) {
         let nameLocation = directive.name.range.startLocation
-        startLine(directive.name.raw, depth: depth, sourceLine: nameLocation.line)
+        startLine(directive.name.range.bytes, depth: depth, sourceLine: nameLocation.line)
         var previousEndLine = directive.name.range.endLocation.line
         var comments = directive.innerComments[...]
         var lineEndedByComment = false
 
-        func continuationLine(_ text: String) {
+        func continuationLine(_ text: ArraySlice<UInt8>) {
             lines.append(indent(depth + 1) + text)
         }
 
@@ -78,9 +93,9 @@ private struct LayoutWriter {
             }
             let startLine = argument.range.startLocation.line
             if lineEndedByComment || startLine > previousEndLine {
-                continuationLine(argument.raw)
+                continuationLine(argument.range.bytes)
             } else {
-                appendToLine(" " + argument.raw)
+                appendSpaced(argument.range)
             }
             lineEndedByComment = false
             previousEndLine = argument.range.endLocation.line
@@ -91,17 +106,17 @@ private struct LayoutWriter {
         }
 
         guard let block = directive.block else {
-            if lineEndedByComment { continuationLine(";") } else { appendToLine(";") }
+            if lineEndedByComment { continuationLine([ASCII.semicolon][...]) } else { appendToLine(";") }
             lastSourceLine = (directive.semicolon ?? directive.range).endLocation.line
             return
         }
-        if lineEndedByComment { continuationLine("{") } else { appendToLine(" {") }
+        if lineEndedByComment { continuationLine([ASCII.openBrace][...]) } else { appendToLine(" {") }
         let openLine = block.open.startLocation.line
         if block.nodes.isEmpty {
             appendToLine("}")
         } else {
             emit(block.nodes, depth: depth + 1, openLine: openLine)
-            lines.append(indent(depth) + "}")
+            lines.append(indent(depth) + [ASCII.closeBrace])
         }
         lastSourceLine = (block.close ?? block.open).startLocation.line
     }
@@ -109,9 +124,9 @@ private struct LayoutWriter {
     /// A comment between arguments always ends its output line.
     private mutating func appendComment(_ comment: Comment, previousEndLine: Int, depth: Int, ended: inout Bool) {
         if ended || comment.range.startLocation.line > previousEndLine {
-            lines.append(indent(depth + 1) + comment.raw)
+            lines.append(indent(depth + 1) + comment.range.bytes)
         } else {
-            appendToLine(" " + comment.raw)
+            appendSpaced(comment.range)
         }
         ended = true
     }

@@ -1,32 +1,46 @@
-/// `diff -u` output between two texts (Myers' algorithm over lines).
+/// `diff -u` output between two files' bytes (Myers' algorithm over lines).
+/// It works on bytes so that a file with NUL or invalid UTF-8 diffs exactly.
 public enum UnifiedDiff {
     public static let context = 3
+    /// Beyond this many differing lines the minimal script costs D² memory;
+    /// the changed middle is then shown as one delete and one insert, which
+    /// is still a correct diff (GNU diff makes the same trade for large files).
+    static let maxEditDistance = 1000
 
-    /// Empty when the texts are equal.
-    public static func diff(old: String, new: String, oldName: String, newName: String) -> String {
-        guard old != new else { return "" }
-        let a = splitLines(old), b = splitLines(new)
-        let script = editScript(comparable(a), comparable(b))
-        var output = "--- \(oldName)\n+++ \(newName)\n"
+    /// Empty when the contents are equal.
+    public static func diff(old: [UInt8], new: [UInt8], oldName: String, newName: String) -> [UInt8] {
+        guard old != new else { return [] }
+        let a = lines(old), b = lines(new)
+        let script = editScript(a, b)
+        var output = Array("--- \(oldName)\n+++ \(newName)\n".utf8)
         for hunk in hunks(script) {
             let oldStart = hunk.first.map { $0.oldIndex } ?? 0
             let newStart = hunk.first.map { $0.newIndex } ?? 0
             let oldCount = hunk.filter { $0.kind != .insert }.count
             let newCount = hunk.filter { $0.kind != .delete }.count
-            output += "@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@\n"
+            output += "@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@\n".utf8
             for edit in hunk {
                 switch edit.kind {
-                case .keep: output += " " + a.lines[edit.oldIndex] + "\n"
-                case .delete:
-                    output += "-" + a.lines[edit.oldIndex] + "\n"
-                    if edit.oldIndex == a.lines.count - 1 && !a.endsWithNewline { output += "\\ No newline at end of file\n" }
-                case .insert:
-                    output += "+" + b.lines[edit.newIndex] + "\n"
-                    if edit.newIndex == b.lines.count - 1 && !b.endsWithNewline { output += "\\ No newline at end of file\n" }
+                case .keep: append(UInt8(ascii: " "), a[edit.oldIndex], to: &output)
+                case .delete: append(UInt8(ascii: "-"), a[edit.oldIndex], to: &output)
+                case .insert: append(UInt8(ascii: "+"), b[edit.newIndex], to: &output)
                 }
             }
         }
         return output
+    }
+
+    struct Line: Equatable {
+        let bytes: ArraySlice<UInt8>
+        /// A last line without its newline differs from the same line with one.
+        let terminated: Bool
+    }
+
+    private static func append(_ marker: UInt8, _ line: Line, to output: inout [UInt8]) {
+        output.append(marker)
+        output += line.bytes
+        output.append(ASCII.lf)
+        if !line.terminated { output += "\\ No newline at end of file\n".utf8 }
     }
 
     private static func range(_ start: Int, _ count: Int) -> String {
@@ -35,18 +49,18 @@ public enum UnifiedDiff {
         return count == 1 ? "\(first)" : "\(first),\(count)"
     }
 
-    private static func splitLines(_ text: String) -> (lines: [String], endsWithNewline: Bool) {
-        guard !text.isEmpty else { return ([], true) }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let endsWithNewline = text.hasSuffix("\n")
-        if endsWithNewline { lines.removeLast() }
-        return (lines, endsWithNewline)
-    }
-
-    /// A last line without its newline differs from the same line with one.
-    private static func comparable(_ split: (lines: [String], endsWithNewline: Bool)) -> [String] {
-        guard !split.endsWithNewline, let last = split.lines.last else { return split.lines }
-        return split.lines.dropLast() + [last + "\u{0}"]
+    private static func lines(_ bytes: [UInt8]) -> [Line] {
+        var result: [Line] = []
+        var start = 0
+        while start < bytes.count {
+            guard let newline = bytes[start...].firstIndex(of: ASCII.lf) else {
+                result.append(Line(bytes: bytes[start...], terminated: false))
+                break
+            }
+            result.append(Line(bytes: bytes[start..<newline], terminated: true))
+            start = newline + 1
+        }
+        return result
     }
 
     struct Edit {
@@ -57,14 +71,37 @@ public enum UnifiedDiff {
         let newIndex: Int
     }
 
-    /// Shortest edit script (Myers 1986), as keep/delete/insert per line.
-    static func editScript(_ a: [String], _ b: [String]) -> [Edit] {
+    /// Common leading and trailing lines are kept as they are; the middle
+    /// gets the shortest edit script when it is small enough.
+    static func editScript(_ a: [Line], _ b: [Line]) -> [Edit] {
+        var prefix = 0
+        while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix && suffix < b.count - prefix
+                && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let middleA = a[prefix..<(a.count - suffix)], middleB = b[prefix..<(b.count - suffix)]
+        var edits = (0..<prefix).map { Edit(kind: .keep, oldIndex: $0, newIndex: $0) }
+        edits += myers(middleA, middleB) ?? replaceAll(middleA, middleB)
+        let oldEnd = a.count - suffix, newEnd = b.count - suffix
+        edits += (0..<suffix).map { Edit(kind: .keep, oldIndex: oldEnd + $0, newIndex: newEnd + $0) }
+        return edits
+    }
+
+    private static func replaceAll(_ a: ArraySlice<Line>, _ b: ArraySlice<Line>) -> [Edit] {
+        a.indices.map { Edit(kind: .delete, oldIndex: $0, newIndex: b.startIndex) }
+            + b.indices.map { Edit(kind: .insert, oldIndex: a.endIndex, newIndex: $0) }
+    }
+
+    /// Shortest edit script (Myers 1986), or nil past `maxEditDistance`.
+    /// Indices are those of the slices (absolute line numbers).
+    private static func myers(_ a: ArraySlice<Line>, _ b: ArraySlice<Line>) -> [Edit]? {
         let n = a.count, m = b.count
-        let maxD = n + m
-        let offset = maxD + 1
-        var frontier = [Int](repeating: 0, count: 2 * maxD + 3)
+        let limit = min(n + m, maxEditDistance)
+        let offset = limit + 1
+        var frontier = [Int](repeating: 0, count: 2 * limit + 3)
         var trace: [[Int]] = []
-        outer: for d in 0...maxD {
+        var found = n == 0 && m == 0
+        outer: for d in 0...limit where !found {
             trace.append(frontier)
             for k in stride(from: -d, through: d, by: 2) {
                 var x: Int
@@ -74,14 +111,18 @@ public enum UnifiedDiff {
                     x = frontier[offset + k - 1] + 1
                 }
                 var y = x - k
-                while x < n && y < m && a[x] == b[y] { x += 1; y += 1 }
+                while x < n && y < m && a[a.startIndex + x] == b[b.startIndex + y] { x += 1; y += 1 }
                 frontier[offset + k] = x
-                if x >= n && y >= m { trace.append(frontier); break outer }
+                if x >= n && y >= m { trace.append(frontier); found = true; break outer }
             }
         }
+        guard found else { return nil }
         // Walk back through the saved frontiers.
         var edits: [Edit] = []
         var x = n, y = m
+        func edit(_ kind: Edit.Kind, _ x: Int, _ y: Int) -> Edit {
+            Edit(kind: kind, oldIndex: a.startIndex + x, newIndex: b.startIndex + y)
+        }
         for d in stride(from: trace.count - 2, through: 0, by: -1) {
             let v = trace[d]
             let k = x - y
@@ -90,11 +131,11 @@ public enum UnifiedDiff {
             let previousY = previousX - previousK
             while x > previousX && y > previousY {
                 x -= 1; y -= 1
-                edits.append(Edit(kind: .keep, oldIndex: x, newIndex: y))
+                edits.append(edit(.keep, x, y))
             }
             if d > 0 {
-                if x == previousX { y -= 1; edits.append(Edit(kind: .insert, oldIndex: x, newIndex: y)) }
-                else { x -= 1; edits.append(Edit(kind: .delete, oldIndex: x, newIndex: y)) }
+                if x == previousX { y -= 1; edits.append(edit(.insert, x, y)) }
+                else { x -= 1; edits.append(edit(.delete, x, y)) }
             }
         }
         return edits.reversed()

@@ -7,21 +7,57 @@ import Glibc
 /// Reading configuration files and expanding include globs. Errors keep the
 /// errno so each output format can word them its own way.
 public enum FileAccess {
+    /// The largest configuration file read (grammar.md states it): a file
+    /// that large is a mistake, and the bound keeps memory bounded.
+    public static let maxConfigurationSize = 64 << 20
+
     public struct ReadError: Error, Equatable {
+        public enum Refusal: Equatable {
+            /// A FIFO, device or socket: reading one could block forever or never end.
+            case notRegularFile(kind: String)
+            case tooLarge
+        }
+
         public let path: String
         public let errorNumber: Int32
-        public var reason: String { String(cString: strerror(errorNumber)) }
+        public var refusal: Refusal?
+
+        public init(path: String, errorNumber: Int32, refusal: Refusal? = nil) {
+            self.path = path
+            self.errorNumber = errorNumber
+            self.refusal = refusal
+        }
+
+        public var reason: String {
+            switch refusal {
+            case .notRegularFile(let kind)?: return "it is \(kind), not a regular file"
+            case .tooLarge?: return "it is larger than \(maxConfigurationSize >> 20) MiB, the limit for a configuration file"
+            case nil: return String(cString: strerror(errorNumber))
+            }
+        }
         public var isMissing: Bool { errorNumber == ENOENT }
         public var isDirectory: Bool { errorNumber == EISDIR }
     }
 
+    /// Reads a regular file of at most `maxConfigurationSize` bytes. It is
+    /// opened non-blocking and checked with fstat before any read, so a FIFO
+    /// (which would block) or a device such as /dev/zero (which never ends)
+    /// is refused at once instead of hanging or exhausting memory.
     public static func readFile(_ path: String) -> Result<[UInt8], ReadError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return .failure(ReadError(path: path, errorNumber: errno)) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(ReadError(path: path, errorNumber: errno)) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(ReadError(path: path, errorNumber: EISDIR)) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(ReadError(path: path, errorNumber: EISDIR))
+        case let type:
+            return .failure(ReadError(path: path, errorNumber: EINVAL, refusal: .notRegularFile(kind: describe(fileType: type))))
+        }
+        guard Int(info.st_size) <= maxConfigurationSize else {
+            return .failure(ReadError(path: path, errorNumber: EFBIG, refusal: .tooLarge))
+        }
         var result: [UInt8] = []
         result.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -33,14 +69,30 @@ public enum FileAccess {
             }
             if count == 0 { break }
             result.append(contentsOf: chunk[0..<count])
+            // A file that grows while it is read is bounded all the same.
+            if result.count > maxConfigurationSize {
+                return .failure(ReadError(path: path, errorNumber: EFBIG, refusal: .tooLarge))
+            }
         }
         return .success(result)
     }
 
+    private static func describe(fileType: mode_t) -> String {
+        switch fileType {
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+
+    /// Standard input, up to one byte past `maxConfigurationSize` (so the
+    /// caller can tell a too-large input from one exactly at the limit).
     public static func readStandardInput() -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
+        while result.count <= maxConfigurationSize {
             let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }

@@ -26,6 +26,9 @@ struct CheckRun {
     var errorCount = 0
     /// Every server's listen addresses and names, for the cross-server checks.
     var servers: [ServerFacts] = []
+    /// "Did you mean" per unknown name and context: a file that repeats one
+    /// unknown name many times pays for the edit distances once.
+    private var suggestions: [String: String?] = [:]
 
     init(baseDirectory: String) {
         self.baseDirectory = baseDirectory
@@ -104,7 +107,9 @@ struct CheckRun {
                         at: directive.name.range), for: item)
             return
         }
-        if let suggestion = Suggestions.closest(to: name, in: context) {
+        let key = context.rawValue + " " + name
+        if suggestions[key] == nil { suggestions[key] = .some(Suggestions.closest(to: name, in: context)) }
+        if let suggestion = suggestions[key] ?? nil {
             emit(.error("directive.unknown", "unknown directive '\(name)'; did you mean '\(suggestion)'?",
                         at: directive.name.range,
                         fixIt: .init(range: directive.name.range, replacement: suggestion)), for: item)

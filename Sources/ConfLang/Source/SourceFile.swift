@@ -8,6 +8,11 @@ public final class SourceFile {
     public let contentStart: Int
     /// Byte offset where each line starts; line N (1-based) starts at lineStarts[N-1].
     private let lineStarts: [Int]
+    /// For files with bytes >= 0x80: how many scalars start before each
+    /// multiple of `scalarStride`, so a column costs O(stride), not O(line).
+    /// Empty for ASCII files, where a column is a byte distance.
+    private let scalarCheckpoints: [Int32]
+    private static let scalarStride = 64
 
     public init(path: String, bytes: [UInt8]) {
         self.path = path
@@ -17,11 +22,39 @@ public final class SourceFile {
         var starts = [contentStart]
         starts.reserveCapacity(bytes.count / 24 + 1)
         var index = contentStart
+        var ascii = true
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\n") { starts.append(index + 1) }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") { starts.append(index + 1) }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         lineStarts = starts
+        scalarCheckpoints = ascii ? [] : SourceFile.checkpoints(bytes)
+    }
+
+    private static func checkpoints(_ bytes: [UInt8]) -> [Int32] {
+        var result: [Int32] = [0]
+        result.reserveCapacity(bytes.count / scalarStride + 1)
+        var count: Int32 = 0
+        for (index, byte) in bytes.enumerated() {
+            // Continuation bytes (10xxxxxx) do not start a scalar.
+            if byte & 0xC0 != 0x80 { count += 1 }
+            if (index + 1) % scalarStride == 0 { result.append(count) }
+        }
+        return result
+    }
+
+    /// Scalars that start before `offset`.
+    private func scalars(before offset: Int) -> Int {
+        let block = offset / SourceFile.scalarStride
+        var count = Int(scalarCheckpoints[block])
+        var index = block * SourceFile.scalarStride
+        while index < offset {
+            if bytes[index] & 0xC0 != 0x80 { count += 1 }
+            index += 1
+        }
+        return count
     }
 
     public convenience init(path: String, text: String) {
@@ -40,13 +73,10 @@ public final class SourceFile {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= clamped { low = mid } else { high = mid - 1 }
         }
-        var column = 1
-        var index = lineStarts[low]
-        while index < clamped {
-            // Continuation bytes (10xxxxxx) do not start a scalar.
-            if bytes[index] & 0xC0 != 0x80 { column += 1 }
-            index += 1
-        }
+        let start = lineStarts[low]
+        let column = scalarCheckpoints.isEmpty
+            ? clamped - start + 1
+            : scalars(before: clamped) - scalars(before: start) + 1
         return SourceLocation(line: low + 1, column: column)
     }
 
@@ -94,6 +124,8 @@ public struct SourceRange: CustomStringConvertible {
     public var startLocation: SourceLocation { file.location(of: start) }
     public var endLocation: SourceLocation { file.location(of: end) }
     public var text: String { file.text(start..<end) }
+    /// The bytes as written (what the formatter copies).
+    public var bytes: ArraySlice<UInt8> { file.bytes[start..<end] }
 
     /// Covers both ranges (same file assumed).
     public func extended(to other: SourceRange) -> SourceRange {

@@ -5,7 +5,7 @@ final class FormatterTests: XCTestCase {
     private func format(_ text: String) -> String {
         let (parsed, diagnostics) = Parser.parse(SourceFile(path: "f.conf", text: text))
         XCTAssertFalse(diagnostics.hasErrors)
-        return Formatter.format(parsed)
+        return String(decoding: Formatter.format(parsed), as: UTF8.self)
     }
 
     /// Every configuration file under the fixtures and conf-examples that parses.
@@ -22,16 +22,16 @@ final class FormatterTests: XCTestCase {
     }
 
     /// (name, raw arguments, comments, children) of every directive, and every
-    /// comment: what formatting must never change.
-    private func structure(_ nodes: [Node]) -> [String] {
-        nodes.flatMap { node -> [String] in
+    /// comment, as bytes: what formatting must never change.
+    private func structure(_ nodes: [Node]) -> [[UInt8]] {
+        nodes.flatMap { node -> [[UInt8]] in
             switch node {
-            case .comment(let comment): return ["#" + comment.raw]
+            case .comment(let comment): return [Array("#".utf8) + comment.range.bytes]
             case .directive(let directive):
-                let head = ([directive.name.raw] + directive.arguments.map(\.raw) + directive.innerComments.map(\.comment.raw))
-                    .joined(separator: "\u{1}")
-                guard let block = directive.block else { return [head + ";"] }
-                return [head + "{"] + structure(block.nodes) + ["}"]
+                let parts = [directive.name.range] + directive.arguments.map(\.range) + directive.innerComments.map(\.comment.range)
+                let head = parts.map { Array($0.bytes) }.joined(separator: [1]).map { $0 }
+                guard let block = directive.block else { return [head + Array(";".utf8)] }
+                return [head + Array("{".utf8)] + structure(block.nodes) + [Array("}".utf8)]
             }
         }
     }
@@ -41,7 +41,7 @@ final class FormatterTests: XCTestCase {
             let input = try Data(contentsOf: URL(fileURLWithPath: fixturePath("format/\(name).in.conf")))
             let output = try String(contentsOfFile: fixturePath("format/\(name).out.conf"), encoding: .utf8)
             let (parsed, _) = Parser.parse(SourceFile(path: name, bytes: Array(input)))
-            XCTAssertEqual(Formatter.format(parsed), output, name)
+            XCTAssertEqual(String(decoding: Formatter.format(parsed), as: UTF8.self), output, name)
         }
     }
 
@@ -54,7 +54,7 @@ final class FormatterTests: XCTestCase {
             let (parsed, diagnostics) = Parser.parse(SourceFile(path: path, bytes: bytes))
             guard !diagnostics.hasErrors else { continue }
             let once = Formatter.format(parsed)
-            let (reparsed, again) = Parser.parse(SourceFile(path: path, text: once))
+            let (reparsed, again) = Parser.parse(SourceFile(path: path, bytes: once))
             XCTAssertFalse(again.hasErrors, path)
             XCTAssertEqual(Formatter.format(reparsed), once, "not idempotent: \(path)")
             XCTAssertEqual(structure(reparsed.nodes), structure(parsed.nodes), "parse changed: \(path)")
@@ -134,11 +134,19 @@ final class FormatterTests: XCTestCase {
             let (parsed, diagnostics) = Parser.parse(SourceFile(path: "r", text: text))
             XCTAssertFalse(diagnostics.hasErrors, "round \(round): \(text)")
             let once = Formatter.format(parsed)
-            let (reparsed, _) = Parser.parse(SourceFile(path: "r", text: once))
+            let (reparsed, _) = Parser.parse(SourceFile(path: "r", bytes: once))
             XCTAssertEqual(Formatter.format(reparsed), once, "round \(round)")
             XCTAssertEqual(structure(reparsed.nodes), structure(parsed.nodes), "round \(round)")
-            let lint = Linter.lint(path: "/nonexistent/r.conf", bytes: Array(once.utf8))
-            XCTAssertFalse(lint.diagnostics.hasErrors, "round \(round): \(lint.diagnostics.map(\.message)) in\n\(once)")
+            let lint = Linter.lint(path: "/nonexistent/r.conf", bytes: once)
+            XCTAssertFalse(lint.diagnostics.hasErrors, "round \(round): \(lint.diagnostics.map(\.message)) in\n\(String(decoding: once, as: UTF8.self))")
         }
+    }
+
+    func testBytesThatAreNotUTF8AreKept() {
+        let input: [UInt8] = Array("a ".utf8) + [0xF6] + Array(";   # ".utf8) + [0xFF, 0x00, 0x80] + Array("\nb\t'".utf8) + [0xC3] + Array("';\n".utf8)
+        let (parsed, diagnostics) = Parser.parse(SourceFile(path: "latin1.conf", bytes: input))
+        XCTAssertFalse(diagnostics.hasErrors)
+        let expected: [UInt8] = Array("a ".utf8) + [0xF6] + Array("; # ".utf8) + [0xFF, 0x00, 0x80] + Array("\nb '".utf8) + [0xC3] + Array("';\n".utf8)
+        XCTAssertEqual(Formatter.format(parsed), expected)
     }
 }

@@ -105,4 +105,30 @@ final class IncludeTests: XCTestCase {
         let directory = temporaryTree(["main.conf": "include a b;\n"])
         XCTAssertEqual(load(directory).diagnostics.map(\.code), ["include.arguments"])
     }
+
+    func testSpecialFilesAreRefusedWithoutReading() throws {
+        // A FIFO would block open/read forever; /dev/zero would never end.
+        let directory = temporaryTree(["main.conf": "include pipe.conf;\ninclude /dev/zero;\ninclude p*.conf;\n"])
+        XCTAssertEqual(mkfifo(directory + "/pipe.conf", 0o644), 0)
+        let config = load(directory)
+        let messages = config.diagnostics.map(\.message)
+        XCTAssertEqual(config.diagnostics.map(\.code), ["include.unreadable", "include.unreadable", "include.unreadable"], "\(messages)")
+        XCTAssertEqual(messages[0], "cannot read included file '\(directory)/pipe.conf': it is a FIFO, not a regular file")
+        XCTAssertEqual(messages[1], "cannot read included file '/dev/zero': it is a character device, not a regular file")
+        XCTAssertEqual(config.diagnostics[1].location, SourceLocation(line: 2, column: 9))
+    }
+
+    func testFilesLargerThanTheLimitAreRefused() throws {
+        let directory = temporaryTree(["main.conf": "include big.conf;\n", "big.conf": ""])
+        // A sparse file: its size is past the limit without using the disk.
+        XCTAssertEqual(truncate(directory + "/big.conf", off_t(FileAccess.maxConfigurationSize + 1)), 0)
+        let config = load(directory)
+        XCTAssertEqual(config.diagnostics.map(\.message),
+                       ["cannot read included file '\(directory)/big.conf': it is larger than 64 MiB, the limit for a configuration file"])
+        guard case .failure(let error) = FileAccess.readFile(directory + "/big.conf") else { return XCTFail("read a too-large file") }
+        XCTAssertEqual(error.refusal, .tooLarge)
+        XCTAssertEqual(truncate(directory + "/big.conf", off_t(FileAccess.maxConfigurationSize)), 0)
+        guard case .success(let bytes) = FileAccess.readFile(directory + "/big.conf") else { return XCTFail("the limit itself is allowed") }
+        XCTAssertEqual(bytes.count, FileAccess.maxConfigurationSize)
+    }
 }
