@@ -93,6 +93,9 @@ final class Connection {
         return slot.parser.parse(input)
     }
 
+    /// The method of the request being read, once its request line names one.
+    var requestMethod: String? { parserSlot.map(\.parser.method).flatMap { $0.isEmpty ? nil : $0 } }
+
     /// The head `parseHead` has completed.
     var parsedHead: RequestHead? { parserSlot?.parser.head }
 

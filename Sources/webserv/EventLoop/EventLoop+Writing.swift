@@ -13,7 +13,9 @@ extension EventLoop {
             response.headers[index].value = RedirectLocation.absolute(
                 response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
         }
-        let headOnly = head?.method == "HEAD"
+        // A request that failed before its head was complete is still answered
+        // without a body when its request line said HEAD (RFC 9110 §9.3.2).
+        let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
         let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
         connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
         // `keepalive_timeout 0` turns keep-alive off, as in nginx.

@@ -27,7 +27,10 @@ struct RequestParser {
     private var scanned = 0
     private var lineStart = 0
     private var sawRequestLine = false
-    private var method = "", target = "", version = HTTPVersion.http11
+    /// The method as soon as the request line names one (even when the request
+    /// then fails), so an error answer to HEAD goes without its body.
+    private(set) var method = ""
+    private var target = "", version = HTTPVersion.http11
     private var headers = HTTPHeaders()
     /// The fields the server itself acts on, noted as they are parsed.
     private var hostValue: String?
@@ -48,12 +51,17 @@ struct RequestParser {
                 scanned = buffer.count
                 if isImpossibleRequestLineStart(buffer[lineStart...]) { return .error(status: 400) }
                 // Its line end is still to come: at least one byte more.
-                return checkLine(length: buffer.count - lineStart + 1)
+                let result = checkLine(length: buffer.count - lineStart + 1)
+                if case .error = result, !sawRequestLine { noteMethod(of: buffer[lineStart...]) }
+                return result
             }
             var end = newline
             if end > lineStart && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             let line = buffer[lineStart..<end]
-            if case .error(let status) = checkLine(length: newline + 1 - lineStart) { return .error(status: status) }
+            if case .error(let status) = checkLine(length: newline + 1 - lineStart) {
+                if !sawRequestLine { noteMethod(of: buffer[lineStart..<end]) }
+                return .error(status: status)
+            }
             scanned = newline + 1
             lineStart = scanned
             if !sawRequestLine {
@@ -107,6 +115,14 @@ struct RequestParser {
         guard major == 1 else { return 505 }
         version = minor == 0 ? .http10 : .http11
         return nil
+    }
+
+    /// The method of a request line too long to parse (a 414), when it has one.
+    private mutating func noteMethod(of line: ArraySlice<UInt8>) {
+        let word = line.drop { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }.prefix { $0 != UInt8(ascii: " ") }
+        if word.count < line.count, !word.isEmpty, word.allSatisfy(HTTPSyntax.isMethodByte) {
+            method = String(decoding: word, as: UTF8.self)
+        }
     }
 
     /// A request line still arriving is refused as soon as its method is
@@ -169,6 +185,9 @@ struct RequestParser {
     private mutating func finish(consumed: Int) -> Result {
         // RFC 9112 §3.2: an HTTP/1.1 request needs one Host field, even in absolute-form.
         if hostCount > 1 || (version == .http11 && hostCount == 0) { return .error(status: 400) }
+        // The Host field must be valid even where an absolute-form target's
+        // authority wins over it (as nginx checks it).
+        if let hostValue, !RequestParser.isValidHost(hostValue) { return .error(status: 400) }
         var host = hostValue
         var path: String
         var query: String?

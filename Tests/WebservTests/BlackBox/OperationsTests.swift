@@ -73,6 +73,28 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(try server.get("/").bodyText, "second")
     }
 
+    func testReloadWithASpecialFileKeepsServing() throws {
+        let server = try ServerProcess(config: """
+        events { }
+        http { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; return 200 "first"; } }
+        """)
+        defer { server.stop() }
+        XCTAssertEqual(try server.get("/").bodyText, "first")
+        XCTAssertEqual(mkfifo(server.directory + "/pipe.conf", 0o644), 0)
+        let log = server.directory + "/logs/error.log"
+        for (include, expected) in [("pipe.conf", "it is a FIFO"), ("/dev/zero", "it is a character device")] {
+            let text = "events { }\nhttp { include \(include); server { listen 127.0.0.1:\(server.ports[0]); return 200 x; } }\n"
+            XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data(text.utf8)))
+            server.signal(SIGHUP)
+            try waitFor { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(expected) }
+            // The loop was not blocked by the FIFO, nor the process ended by /dev/zero.
+            XCTAssertEqual(try server.get("/").bodyText, "first", include)
+        }
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertTrue(text.contains("keeping the current configuration"), text)
+        XCTAssertTrue(server.process.isRunning)
+    }
+
     func testSigtermStops() throws {
         let server = try ServerProcess(config: "events { }\nhttp { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; } }\n")
         server.signal(SIGTERM)

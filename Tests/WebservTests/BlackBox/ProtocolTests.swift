@@ -44,6 +44,33 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(try server.get("/a.txt").bodyText, "A")
     }
 
+    func testHeadErrorAnswersCarryNoBody() throws {
+        // Each answer is read as a HEAD answer: a body after it would be left
+        // over and show up in what follows on the connection.
+        for (raw, expected) in [
+            ("HEAD / HTTP/1.1\r\n\r\n", 400),
+            ("HEAD /\(String(repeating: "a", count: 2000)) HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+            ("HEAD / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+            ("HEAD / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ] {
+            let client = try RawClient(port: server.ports[0])
+            defer { client.close() }
+            client.send(raw)
+            let response = try XCTUnwrap(client.readResponse(headRequest: true), raw)
+            XCTAssertEqual(response.status, expected, raw)
+            XCTAssertNotNil(response.header("Content-Length"), "the head still says how long the page is")
+            XCTAssertEqual(client.readAll(), [], "no body after the head of \(expected)")
+        }
+        XCTAssertGreaterThan(try server.request("GET / HTTP/1.1\r\n\r\n").body.count, 0, "GET still gets the page")
+    }
+
+    func testAbsoluteFormStillNeedsAValidHostField() throws {
+        for host in ["a/b", "a b", "a..b", ""] {
+            XCTAssertEqual(try status("GET http://other:1/index.html HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"), 400, host)
+        }
+        XCTAssertEqual(try status("GET http://other:1/index.html HTTP/1.1\r\nHost: ok\r\nConnection: close\r\n\r\n"), 200)
+    }
+
     func testBodyTooLargeIs413AtOnce() throws {
         let client = try RawClient(port: server.ports[0])
         client.send("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")

@@ -181,4 +181,31 @@ final class RequestParserTests: XCTestCase {
         XCTAssertNil(fragment?.query)
         XCTAssertEqual(parse("GET /a?x=1#top HTTP/1.1\r\nHost: a\r\n\r\n").head?.query, "x=1")
     }
+
+    func testHostFieldIsCheckedEvenWhenTheTargetsAuthorityWins() {
+        for bad in ["a/b", "a b", "a..b", ""] {
+            XCTAssertEqual(status("GET http://other:1/index.html HTTP/1.1\r\nHost: \(bad)\r\n\r\n"), 400, "Host: \(bad)")
+        }
+        XCTAssertEqual(status("GET http://a..b/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400, "the authority is checked too")
+        XCTAssertEqual(parse("GET http://other:1/index.html HTTP/1.1\r\nHost: a\r\n\r\n").head?.host, "other:1")
+    }
+
+    func testMethodIsKnownWhenTheRequestFails() {
+        var missingHost = RequestParser()
+        XCTAssertEqual(missingHost.parse(Array("HEAD / HTTP/1.1\r\n\r\n".utf8)), .error(status: 400))
+        XCTAssertEqual(missingHost.method, "HEAD")
+        var newVersion = RequestParser()
+        XCTAssertEqual(newVersion.parse(Array("HEAD / HTTP/2.0\r\n".utf8)), .error(status: 505))
+        XCTAssertEqual(newVersion.method, "HEAD")
+        let limits = RequestLimits(maxLineBytes: 64, maxHeadBytes: 256)
+        var longLine = RequestParser(limits: limits)
+        XCTAssertEqual(longLine.parse(Array(("HEAD /" + String(repeating: "a", count: 100)).utf8)), .error(status: 414))
+        XCTAssertEqual(longLine.method, "HEAD", "a request line too long still names its method")
+        var longComplete = RequestParser(limits: limits)
+        XCTAssertEqual(longComplete.parse(Array(("\r\nHEAD /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n").utf8)), .error(status: 414))
+        XCTAssertEqual(longComplete.method, "HEAD")
+        var noMethod = RequestParser(limits: limits)
+        XCTAssertEqual(noMethod.parse(Array(String(repeating: "A", count: 100).utf8)), .error(status: 414))
+        XCTAssertEqual(noMethod.method, "", "a word with no space after it is not yet a method")
+    }
 }
