@@ -1,5 +1,6 @@
 /// Incremental decoder of `Transfer-Encoding: chunked` (RFC 9112 §7.1):
-/// strict hex sizes, extensions ignored, trailers read and dropped. Fed any
+/// strict hex sizes, extensions checked against the grammar and otherwise
+/// ignored, trailers read and dropped. Fed any
 /// pieces; it hands out body bytes as ranges of the input.
 struct ChunkedDecoder {
     enum Event: Equatable {
@@ -16,6 +17,9 @@ struct ChunkedDecoder {
     private var state = State.size
     private var size = 0
     private var sizeDigits = 0
+    /// The chunk line after the size (`;name=value...`), checked when it ends.
+    private var extensionBytes: [UInt8] = []
+    private static let maxExtensionBytes = 4096
     /// 0: unlimited.
     let maxBodySize: Int
     private(set) var total = 0
@@ -40,6 +44,7 @@ struct ChunkedDecoder {
                     size = size * 16 + digit
                     sizeDigits += 1
                 } else if sizeDigits > 0 && (byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) {
+                    extensionBytes = [byte]
                     state = .sizeExtension
                 } else if sizeDigits > 0 && byte == UInt8(ascii: "\r") {
                     state = .sizeLF
@@ -50,10 +55,23 @@ struct ChunkedDecoder {
                 }
                 index += 1
             case .sizeExtension:
-                if byte == UInt8(ascii: "\r") { state = .sizeLF } else if byte == UInt8(ascii: "\n") { startChunk() }
+                if byte == UInt8(ascii: "\r") {
+                    state = .sizeLF
+                } else if byte == UInt8(ascii: "\n") {
+                    guard ChunkedDecoder.isValidExtension(extensionBytes) else { return fail(events, input, index) }
+                    startChunk()
+                } else {
+                    // A control character, or a line no client needs, is refused at once.
+                    guard !HTTPSyntax.isControl(byte), extensionBytes.count < ChunkedDecoder.maxExtensionBytes else {
+                        return fail(events, input, index)
+                    }
+                    extensionBytes.append(byte)
+                }
                 index += 1
             case .sizeLF:
-                guard byte == UInt8(ascii: "\n") else { return fail(events, input, index) }
+                guard byte == UInt8(ascii: "\n"), extensionBytes.isEmpty || ChunkedDecoder.isValidExtension(extensionBytes) else {
+                    return fail(events, input, index)
+                }
                 startChunk()
                 index += 1
             case .data(let remaining):
@@ -102,6 +120,53 @@ struct ChunkedDecoder {
         state = size == 0 ? .trailer(lineLength: 0) : .data(remaining: size)
         size = 0
         sizeDigits = 0
+        extensionBytes = []
+    }
+
+    /// `*( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] )`,
+    /// at least one (RFC 9112 §7.1.1): whitespace not followed by `;`, a bare
+    /// `;` or a value that is neither a token nor a quoted string is malformed.
+    static func isValidExtension(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        var count = 0
+        func skipWhitespace() {
+            while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == 0x09) { index += 1 }
+        }
+        func token() -> Bool {
+            let start = index
+            while index < bytes.count && HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
+            return index > start
+        }
+        func quotedString() -> Bool {
+            index += 1
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""): index += 1; return true
+                case UInt8(ascii: "\\"):
+                    guard index + 1 < bytes.count, !HTTPSyntax.isControl(bytes[index + 1]) || bytes[index + 1] == 0x09 else { return false }
+                    index += 2
+                case let byte where HTTPSyntax.isControl(byte) && byte != 0x09: return false
+                default: index += 1
+                }
+            }
+            return false
+        }
+        while true {
+            skipWhitespace()
+            if index == bytes.count { return count > 0 }
+            guard bytes[index] == UInt8(ascii: ";") else { return false }
+            index += 1
+            skipWhitespace()
+            guard token() else { return false }
+            skipWhitespace()
+            if index < bytes.count && bytes[index] == UInt8(ascii: "=") {
+                index += 1
+                skipWhitespace()
+                let valid = index < bytes.count && bytes[index] == UInt8(ascii: "\"") ? quotedString() : token()
+                guard valid else { return false }
+            }
+            count += 1
+        }
     }
 
     private func fail(_ events: [Event], _ input: ArraySlice<UInt8>, _ index: Int) -> (events: [Event], consumed: Int) {

@@ -100,18 +100,20 @@ struct RequestParser {
         let methodBytes = word(), targetBytes = word(), versionBytes = word()
         guard word().isEmpty, !versionBytes.isEmpty else { return 400 }
         guard methodBytes.allSatisfy(HTTPSyntax.isMethodByte) else { return 400 }
-        guard targetBytes.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return 400 }
+        // A URI is ASCII: clients percent-encode everything else (RFC 3986).
+        guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return 400 }
         method = String(decoding: methodBytes, as: UTF8.self)
         target = String(decoding: targetBytes, as: UTF8.self)
         if versionBytes.elementsEqual("HTTP/1.1".utf8) { version = .http11; return nil }
         if versionBytes.elementsEqual("HTTP/1.0".utf8) { version = .http10; return nil }
+        // HTTP-version is exactly `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3):
         // HTTP/1.x with x > 1 is answered as 1.1 (RFC 9110 §2.5, as nginx);
-        // another major version is 505; anything else is 400.
-        guard versionBytes.starts(with: "HTTP/".utf8) else { return 400 }
-        let numbers = versionBytes.dropFirst(5)
-        guard let dot = numbers.firstIndex(of: UInt8(ascii: ".")),
-              let major = HTTPSyntax.smallNumber(numbers[numbers.startIndex..<dot]),
-              let minor = HTTPSyntax.smallNumber(numbers[(dot + 1)...]), major > 0 else { return 400 }
+        // another major version is 505; anything else (`HTTP/01.01`) is 400.
+        let numbers = Array(versionBytes.dropFirst(5))
+        guard versionBytes.starts(with: "HTTP/".utf8), numbers.count == 3, numbers[1] == UInt8(ascii: "."),
+              ASCIICase.isDigit(numbers[0]), ASCIICase.isDigit(numbers[2]) else { return 400 }
+        let major = numbers[0] - UInt8(ascii: "0"), minor = numbers[2] - UInt8(ascii: "0")
+        guard major > 0 else { return 400 }
         guard major == 1 else { return 505 }
         version = minor == 0 ? .http10 : .http11
         return nil
@@ -145,9 +147,10 @@ struct RequestParser {
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
         let value = line[start..<end]
-        // NUL and a CR inside a value are refused (RFC 9110 §5.5); other control
-        // characters are kept, which RFC 9110 allows and nginx does.
-        guard !value.contains(where: { $0 == 0 || $0 == 0x0D }) else { return 400 }
+        // Control characters other than HTAB are invalid in a value (RFC 9110
+        // §5.5); refusing them keeps them out of CGI environments and logs.
+        // nginx keeps all but NUL, CR and LF.
+        guard !value.contains(where: { HTTPSyntax.isControl($0) && $0 != 0x09 }) else { return 400 }
         let nameText = String(decoding: name, as: UTF8.self)
         let valueText = String(decoding: value, as: UTF8.self)
         headers.add(nameText, valueText)
@@ -221,14 +224,18 @@ struct RequestParser {
             contentLength = length
         }
         var chunked = false
-        let codings = transferCodings.flatMap { $0.split(separator: ",") }
+        let codings = transferCodings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() }
         if !codings.isEmpty {
             // Both framings at once is how requests are smuggled: refuse (RFC 9112 §6.3).
             if contentLength != nil || version == .http10 { return .error(status: 400) }
-            // chunked twice is malformed (RFC 9112 §6.1); other codings are not implemented.
-            guard codings.filter({ $0 == "chunked" }).count <= 1 else { return .error(status: 400) }
-            guard codings.last == "chunked", codings.count == 1 else { return .error(status: 501) }
+            // An empty coding, chunked twice, or chunked before another coding
+            // is malformed (RFC 9112 §6.1, §6.3); other codings are not implemented.
+            let chunkedCount = codings.filter({ $0 == "chunked" }).count
+            guard !codings.contains(""), chunkedCount <= 1, chunkedCount == 0 || codings.last == "chunked" else {
+                return .error(status: 400)
+            }
+            guard codings == ["chunked"] else { return .error(status: 501) }
             chunked = true
         }
         let keepAlive = version == .http11 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
@@ -288,7 +295,8 @@ struct RequestParser {
                 inLiteral = false
                 inPort = true
                 nameLength = offset + 1
-            case UInt8(ascii: "/"), 0...0x20, 0x7F:
+            // userinfo (`user@host`) is not part of Host (RFC 9110 §7.2).
+            case UInt8(ascii: "/"), UInt8(ascii: "@"), 0...0x20, 0x7F:
                 return false
             default:
                 break
@@ -318,11 +326,8 @@ enum HTTPSyntax {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 
-    /// One to three decimal digits (a version number).
-    static func smallNumber(_ digits: ArraySlice<UInt8>) -> Int? {
-        guard (1...3).contains(digits.count), digits.allSatisfy(ASCIICase.isDigit) else { return nil }
-        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-    }
+    /// CTL (RFC 5234): 0x00-0x1F and DEL.
+    static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
 
     /// tchar (RFC 9110 §5.6.2).
     static func isTokenByte(_ byte: UInt8) -> Bool {

@@ -56,4 +56,21 @@ final class ChunkedDecoderTests: XCTestCase {
         XCTAssertEqual(result.error, 413)
         XCTAssertEqual(result.body, "abcdef")
     }
+
+    func testChunkExtensionsFollowTheGrammar() {
+        // chunk-ext = *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] )
+        for valid in ["5;a", "5;a=b", "5 ;a", "5; a = b", "5;a=\"x y;\\\"z\"", "5;a;b=c", "5;a ", "5\t;a"] {
+            for step in [Int.max, 1] {
+                let result = decode(valid + "\r\nhello\r\n0\r\n\r\n", step: step)
+                XCTAssertTrue(result.ended, "'\(valid)' step \(step)")
+                XCTAssertEqual(result.body, "hello", valid)
+            }
+        }
+        for invalid in ["5;", "5 ", "5 x", "5;bad[=x", "5;a=", "5;a=\"open", "5;=b", "5;a\u{01}", "5;a=\"\u{7F}\"", "5; ;a", "5;a b"] {
+            for step in [Int.max, 1] {
+                XCTAssertEqual(decode(invalid + "\r\nhello\r\n0\r\n\r\n", step: step).error, 400, "'\(invalid)' step \(step)")
+            }
+        }
+        XCTAssertEqual(decode("5;" + String(repeating: "a", count: 5000) + "\r\nhello\r\n0\r\n\r\n").error, 400, "bounded")
+    }
 }

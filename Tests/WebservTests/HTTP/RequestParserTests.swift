@@ -67,7 +67,9 @@ final class RequestParserTests: XCTestCase {
     func testMalformedRequestLines() {
         XCTAssertEqual(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505)
         XCTAssertEqual(parse("GET / HTTP/1.2\r\nHost: a\r\n\r\n").head?.version, .http11, "a later 1.x is answered as 1.1")
-        XCTAssertEqual(parse("GET / HTTP/1.10\r\nHost: a\r\n\r\n").head?.version, .http11)
+        for bad in ["HTTP/1.10", "HTTP/01.01", "HTTP/1.01", "HTTP/10.0", "http/1.1", "HTTP/1,1"] {
+            XCTAssertEqual(status("GET / \(bad)\r\nHost: a\r\n\r\n"), 400, "HTTP-version is HTTP/DIGIT.DIGIT: \(bad)")
+        }
         XCTAssertEqual(status("GET / HTTP/0.9\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.1234\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.\r\nHost: a\r\n\r\n"), 400)
@@ -93,8 +95,12 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nNo-Colon\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{00}b\r\n\r\n"), 400)
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n"), 400)
-        XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}\u{7F}b\r\n\r\n").head?.headers["X"], "a\u{01}\u{7F}b",
-                       "other control characters are kept, as nginx keeps them")
+        for control in ["\u{01}", "\u{7F}", "\u{1B}[31m", "\u{0B}"] {
+            XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nX: a\(control)b\r\n\r\n"), 400,
+                           "control characters are invalid in a value (RFC 9110 §5.5)")
+        }
+        XCTAssertEqual(parse("GET / HTTP/1.1\r\nHost: a\r\nX: a\tb \u{E9}\r\n\r\n").head?.headers["X"], "a\tb \u{E9}",
+                       "HTAB and bytes above 0x7F (obs-text) are fine")
         XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n"), 400)
     }
 
@@ -114,6 +120,12 @@ final class RequestParserTests: XCTestCase {
                        "chunked twice")
         XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 501)
         XCTAssertEqual(status("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400)
+        // chunked must be the final coding (RFC 9112 §6.3); an empty coding is malformed.
+        for malformed in ["chunked, gzip", "", "chunked,", ",chunked", "gzip,,chunked"] {
+            XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \(malformed)\r\n\r\n"), 400, "'\(malformed)'")
+        }
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"), 501)
+        XCTAssertEqual(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked \r\n\r\n").head?.isChunked, true)
     }
 
     func testLimits() {
@@ -161,7 +173,7 @@ final class RequestParserTests: XCTestCase {
     func testHostIsRequiredAndValid() {
         XCTAssertEqual(status("GET http://a/ HTTP/1.1\r\n\r\n"), 400, "absolute-form still needs Host (RFC 9112 §3.2)")
         XCTAssertNotNil(parse("GET http://a/ HTTP/1.0\r\n\r\n").head)
-        for bad in ["", "a b", "a/b", "a..b", ".", ":80", "a\tb"] {
+        for bad in ["", "a b", "a/b", "a..b", ".", ":80", "a\tb", "user@127.0.0.1", "u:p@a"] {
             XCTAssertEqual(status("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n"), 400, bad)
         }
         for good in ["a", "example.com.", "a:8080", "[::1]:80", "under_score", "xn--bcher-kva.example"] {
@@ -207,5 +219,12 @@ final class RequestParserTests: XCTestCase {
         var noMethod = RequestParser(limits: limits)
         XCTAssertEqual(noMethod.parse(Array(String(repeating: "A", count: 100).utf8)), .error(status: 414))
         XCTAssertEqual(noMethod.method, "", "a word with no space after it is not yet a method")
+    }
+
+    func testTargetIsASCIIWithoutControls() {
+        XCTAssertEqual(status("GET /caf\u{E9} HTTP/1.1\r\nHost: a\r\n\r\n"), 400, "a raw byte above 0x7F")
+        XCTAssertEqual(status("GET /a\u{7F} HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET /a\u{01}b HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
+        XCTAssertEqual(parse("GET /caf%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n").head?.path, "/café", "percent-encoded is fine")
     }
 }
