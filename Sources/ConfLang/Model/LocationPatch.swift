@@ -13,6 +13,8 @@ public struct LocationPatch {
     public var sendTimeoutMilliseconds: Int?
     public var mimeTypes: MimeTable?
     public var defaultType: String?
+    /// `.some(nil)` for `charset off`.
+    public var charset: String??
     public var accessLog: String??
     public var errorLog: LogTarget?
     public var allowedMethods: Set<String>?
@@ -41,6 +43,7 @@ extension LocationConfig {
         if let value = patch.sendTimeoutMilliseconds { result.sendTimeoutMilliseconds = value }
         if let value = patch.mimeTypes { result.mimeTypes = value }
         if let value = patch.defaultType { result.defaultType = value }
+        if let value = patch.charset { result.charset = value }
         if let value = patch.accessLog { result.accessLog = value }
         if let value = patch.errorLog { result.errorLog = value }
         if let value = patch.allowedMethods { result.allowedMethods = value }

@@ -62,7 +62,7 @@ private struct Builder {
         let defaults = LocationConfig(
             match: .server, root: resolve("html"), alias: nil, index: ["index.html"], autoindex: false, errorPages: [:],
             clientMaxBodySize: 1 << 20, clientBodyTimeoutMilliseconds: 60_000, keepaliveTimeoutMilliseconds: 75_000,
-            sendTimeoutMilliseconds: 60_000, mimeTypes: .nginxDefault, defaultType: "text/plain",
+            sendTimeoutMilliseconds: 60_000, mimeTypes: .nginxDefault, defaultType: "text/plain", charset: nil,
             accessLog: resolve("logs/access.log"), errorLog: config.errorLog, allowedMethods: ["GET", "HEAD"],
             cgiPath: nil, cgiTimeoutMilliseconds: 60_000, uploadStore: nil, proxyPass: nil, returnAction: nil)
         for http in directives where http.name == "http" {
@@ -181,6 +181,7 @@ private struct Builder {
                 }
                 types = table
             case "default_type": patch.defaultType = values[0]
+            case "charset": patch.charset = .some(values[0] == "off" ? nil : values[0])
             case "access_log": patch.accessLog = .some(values[0] == "off" ? nil : resolve(values[0]))
             case "error_log": patch.errorLog = logTarget(values)
             case "allow_methods":

@@ -67,6 +67,8 @@ public struct LocationConfig {
     public var sendTimeoutMilliseconds: Int
     public var mimeTypes: MimeTable
     public var defaultType: String
+    /// `charset NAME`: added to text answers; nil for `charset off` (the default).
+    public var charset: String?
     /// nil when `access_log off`.
     public var accessLog: String?
     public var errorLog: LogTarget

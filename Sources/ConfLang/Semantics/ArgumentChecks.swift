@@ -59,6 +59,10 @@ extension CheckRun {
             if value == "off" && item.arguments.count > 1 {
                 fail("directive.arguments", "'access_log off' takes no format", item.arguments[1], item)
             }
+        case .charsetOrOff:
+            if !Values.isCharsetName(value) {
+                fail("value.charset", "invalid charset '\(value)' for 'charset': use a name such as utf-8, or 'off'", argument, item)
+            }
         case .accessLogFormat:
             if value != "combined" {
                 fail("value.log-format", "unknown log format '\(value)': access logs use nginx's 'combined' format (remove the argument)", argument, item)

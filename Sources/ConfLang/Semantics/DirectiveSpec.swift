@@ -13,7 +13,7 @@ public struct DirectiveSpec {
     public enum ArgumentKind: Equatable {
         case size, time, count, workerCount, path, onOff, mimeType, method, statusCode
         case listenAddress, listenParameter, serverName, locationModifierOrPattern
-        case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text
+        case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text, charsetOrOff
     }
 
     public let name: String

@@ -64,6 +64,8 @@ public enum DirectiveTable {
              "time between two writes of the response"),
         spec("types", h, .block(.types), arguments: 0...0, [], repeatable: true, inherited: true,
              "MIME types by file extension"),
+        spec("charset", h, arguments: 1...1, [.charsetOrOff], inherited: true, default: "off",
+             "adds '; charset=NAME' to the Content-Type of text answers (nginx's charset_types), or off"),
         spec("default_type", h, arguments: 1...1, [.mimeType], inherited: true, default: "text/plain",
              "MIME type when the extension is not in types"),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,

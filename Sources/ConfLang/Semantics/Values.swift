@@ -55,6 +55,12 @@ public enum Values {
         return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isTokenCharacter) }
     }
 
+    /// `off`, or a charset name as it may stand in a Content-Type parameter
+    /// (a token: `utf-8`, `iso-8859-1`, `windows-1251`).
+    public static func isCharsetName(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy(isTokenCharacter)
+    }
+
     static func isTokenCharacter(_ character: Character) -> Bool {
         guard character.isASCII, let value = character.asciiValue, value > 32, value < 127 else { return false }
         return !"()<>@,;:\\\"/[]?={}".contains(character)

@@ -17,6 +17,7 @@ extension EventLoop {
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
         let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
+        Charset.apply(settings?.charset, to: &response.headers)
         connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
         // `keepalive_timeout 0` turns keep-alive off, as in nginx.
         let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0

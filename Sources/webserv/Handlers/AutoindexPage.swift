@@ -31,7 +31,9 @@ struct AutoindexPage {
 
     func html() -> String {
         let title = "Index of " + Self.escapeHTML(requestPath)
-        var page = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<h1>\(title)</h1><hr><pre><a href=\"../\">../</a>\r\n"
+        // Names are UTF-8 on the wire: say so, or a browser guesses Latin-1.
+        var page = "<html>\r\n<head><meta charset=\"utf-8\">"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(title)</title></head>\r\n<body>\r\n<h1>\(title)</h1><hr><pre><a href=\"../\">../</a>\r\n"
         for entry in entries() {
             let shown = entry.name + (entry.isDirectory ? "/" : "")
             let link = PercentEncoding.component(entry.name) + (entry.isDirectory ? "/" : "")
@@ -44,7 +46,7 @@ struct AutoindexPage {
     }
 
     func response() -> Response {
-        Response(status: 200, headers: [("Content-Type", "text/html")], body: .bytes(Array(html().utf8)))
+        Response(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: .bytes(Array(html().utf8)))
     }
 
     static func escapeHTML(_ text: String) -> String {

@@ -58,6 +58,7 @@ struct RequestHandler {
             response.closeConnection = true
             return .respond(response)
         }
+        if route.redirectsToSlash { return .respond(StaticFileHandler.redirectToSlash(head)) }
         guard RequestHandler.knownMethods.contains(head.method) else {
             // RFC 9110 §15.6.2: a method the server does not implement is 501.
             return .respond(Response(status: 501))
@@ -90,26 +91,48 @@ struct RequestHandler {
         let prefix = String(head.path.prefix(route.matchedPrefix.count))
         let prefersJSON = head.headers["Accept"]?.contains("application/json") ?? false
         let mode: UploadConsumer.Mode
+        var seeOther: String?
         if head.method == "PUT" {
             let name = relative.drop { $0 == "/" }
             guard !name.isEmpty, !name.hasSuffix("/"), !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else {
                 return .respond(Response(status: 403))
             }
-            mode = .put(path: store + "/" + name)
+            mode = .put(path: store + "/" + name, url: PercentEncoding.path(head.path))
         } else if let contentType = head.headers["Content-Type"], contentType.lowercased().hasPrefix("multipart/") {
             guard let parser = MultipartParser(contentType: contentType) else { return .respond(Response(status: 400)) }
             mode = .multipart(parser)
+            seeOther = RequestHandler.browserFormRedirect(head)
         } else {
             mode = .raw
         }
         do {
-            let consumer = try UploadConsumer(mode: mode, store: store, urlPrefix: prefix, prefersJSON: prefersJSON)
+            let consumer = try UploadConsumer(mode: mode, store: store, urlPrefix: prefix, prefersJSON: prefersJSON,
+                                              seeOther: seeOther)
             return .receive(consumer, maxBodySize: route.settings.clientMaxBodySize)
         } catch UploadFile.Failure.status(let status) {
             return .respond(Response(status: status))
         } catch {
             return .respond(Response(status: 500))
         }
+    }
+
+    /// A browser's form upload (it accepts text/html, not JSON) is answered
+    /// 303 to the page it came from when that page is on this host (its
+    /// Referer), else to the location that took the upload: Post/Redirect/Get.
+    /// API clients get the 201 and the summary.
+    static func browserFormRedirect(_ head: RequestHead) -> String? {
+        guard let accept = head.headers["Accept"]?.lowercased(), accept.contains("text/html"),
+              !accept.contains("application/json") else { return nil }
+        if let referer = head.headers["Referer"], let host = head.host,
+           let start = RequestParser.authorityStart(referer) {
+            let rest = referer[start...]
+            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            if authority.lowercased() == host.lowercased() {
+                let path = rest.dropFirst(authority.count).prefix { $0 != "#" }
+                return path.first == "/" ? String(path) : "/" + path
+            }
+        }
+        return PercentEncoding.path(head.path)
     }
 
     private func notAllowed(_ settings: LocationConfig) -> Response {

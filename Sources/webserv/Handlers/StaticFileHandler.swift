@@ -31,7 +31,7 @@ struct StaticFileHandler {
             return Response(status: StaticFileHandler.status(forFileError: failure))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            guard head.path.hasSuffix("/") else { return redirectToDirectory() }
+            guard head.path.hasSuffix("/") else { return StaticFileHandler.redirectToSlash(head) }
             for index in settings.index {
                 let candidate = path.hasSuffix("/") ? path + index : path + "/" + index
                 var indexInfo = stat()
@@ -58,7 +58,7 @@ struct StaticFileHandler {
 
     /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
     /// it (as nginx does), the query kept.
-    private func redirectToDirectory() -> Response {
+    static func redirectToSlash(_ head: RequestHead) -> Response {
         var location = PercentEncoding.path(head.path) + "/"
         if let query = head.query { location += "?" + query }
         var response = Response(status: 301, headers: [("Location", location), ("Content-Type", "text/html")])

@@ -81,6 +81,9 @@ struct Router {
         /// and what follows it (CGI's PATH_INFO).
         var scriptPath: String?
         var pathInfo: String?
+        /// The path is a proxy or CGI location's prefix without its final `/`:
+        /// answered 301 to the slash form (nginx's auto_redirect).
+        var redirectsToSlash = false
 
         var settings: LocationConfig { location.settings }
         /// The part of the path that selected the base (`^` pattern or `=` path), for `alias`.
@@ -135,6 +138,7 @@ struct Router {
     func route(_ path: String, in server: VirtualServer) -> Route {
         var baseIndex = 0
         var matchedLength = 0
+        var slashRedirect: Int?
         for (index, location) in server.locations.enumerated() {
             switch location.settings.match {
             case .exact(let pattern) where pattern.utf8.elementsEqual(path.utf8):
@@ -142,9 +146,18 @@ struct Router {
             case .prefix(let pattern) where pattern.utf8.count > matchedLength && path.utf8.starts(with: pattern.utf8):
                 baseIndex = index + 1
                 matchedLength = pattern.utf8.count
+            case .prefix(let pattern) where pattern.utf8.count == path.utf8.count + 1 && pattern.utf8.last == UInt8(ascii: "/")
+                    && pattern.utf8.starts(with: path.utf8)
+                    && (location.settings.proxyPass != nil || location.settings.cgiPath != nil):
+                slashRedirect = index
             default:
                 continue
             }
+        }
+        // A prefix equal to the whole path is what the user asked for; else
+        // the redirect wins over shorter prefixes and `$` locations, as in nginx.
+        if let slashRedirect, matchedLength < path.utf8.count {
+            return Route(location: server.locations[slashRedirect], redirectsToSlash: true)
         }
         var best: (index: Int, length: Int, script: String, info: String?)?
         for (index, suffix) in server.config.suffixLocations.enumerated() where suffix.suffix.count > best?.length ?? -1 {

@@ -19,6 +19,7 @@ final class ModelBuilderTests: XCTestCase {
         XCTAssertEqual(server.base.index, ["index.html"])
         XCTAssertEqual(server.base.root, "/srv/conf/html")
         XCTAssertFalse(server.base.autoindex)
+        XCTAssertNil(server.base.charset, "charset off, as nginx")
         XCTAssertEqual(server.base.allowedMethods, ["GET", "HEAD"])
         XCTAssertEqual(server.headerTimeoutMilliseconds, 60_000)
         XCTAssertEqual(server.largeHeaderBufferSize, 8192)
@@ -96,5 +97,15 @@ final class ModelBuilderTests: XCTestCase {
             return XCTFail("an invalid configuration must not build")
         }
         XCTAssertEqual(diagnostics.map(\.summary), ["2:24 error value.port"])
+    }
+
+    func testCharsetIsInheritedAndOff() throws {
+        let config = try XCTUnwrap(model("""
+        events { }
+        http { charset utf-8; server { location /a/ { } location /b/ { charset off; } location /c/ { charset koi8-r; } } }
+        """))
+        let server = try XCTUnwrap(config.servers.first)
+        XCTAssertEqual(server.base.charset, "utf-8")
+        XCTAssertEqual(server.locations.map(\.charset), ["utf-8", nil, "koi8-r"])
     }
 }

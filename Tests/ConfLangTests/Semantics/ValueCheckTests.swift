@@ -12,6 +12,13 @@ final class ValueCheckTests: XCTestCase {
         XCTAssertNil(Values.size("99999999999999999999g"))
     }
 
+    func testCharset() {
+        XCTAssertEqual(findings(site("charset utf-8;")), [])
+        XCTAssertEqual(findings(site("charset off;")), [])
+        XCTAssertEqual(findings(site("charset \"utf 8\";")), ["4:9 error value.charset"])
+        XCTAssertEqual(findings(site("charset a;b;")), ["4:11 error directive.unknown"])
+    }
+
     func testTimes() {
         XCTAssertEqual(findings(site("keepalive_timeout 65;\nsend_timeout 1m;\nclient_body_timeout 500ms;")), [])
         XCTAssertEqual(findings(site("send_timeout 5 minutes;")), ["4:16 error directive.arguments"])

@@ -6,8 +6,8 @@ import Glibc
 /// it is complete.
 final class UploadConsumer: BodyConsumer {
     enum Mode {
-        /// PUT: to this path; `location` is its URL.
-        case put(path: String)
+        /// PUT: to this path; `url` is the request's (the 201's Location).
+        case put(path: String, url: String)
         /// POST of a raw body: a new file in the store.
         case raw
         case multipart(MultipartParser)
@@ -18,15 +18,18 @@ final class UploadConsumer: BodyConsumer {
     /// URL prefix under which stored files are served (for Location headers).
     private let urlPrefix: String
     private let prefersJSON: Bool
+    /// Post/Redirect/Get for a browser's form: where its 303 sends it.
+    private let seeOther: String?
     private var current: UploadFile?
     private var currentName: String?
     private var saved: [(name: String, size: Int)] = []
 
-    init(mode: Mode, store: String, urlPrefix: String, prefersJSON: Bool) throws {
+    init(mode: Mode, store: String, urlPrefix: String, prefersJSON: Bool, seeOther: String? = nil) throws {
         self.mode = mode
         self.store = store
         self.urlPrefix = urlPrefix.hasSuffix("/") ? urlPrefix : urlPrefix + "/"
         self.prefersJSON = prefersJSON
+        self.seeOther = seeOther
         switch mode {
         case .put, .raw: current = try UploadFile(directory: UploadConsumer.directory(for: mode, store: store))
         case .multipart: break
@@ -34,7 +37,7 @@ final class UploadConsumer: BodyConsumer {
     }
 
     private static func directory(for mode: Mode, store: String) -> String {
-        if case .put(let path) = mode, let slash = path.lastIndex(of: "/") { return String(path[..<slash]) }
+        if case .put(let path, _) = mode, let slash = path.lastIndex(of: "/") { return String(path[..<slash]) }
         return store
     }
 
@@ -82,11 +85,12 @@ final class UploadConsumer: BodyConsumer {
     func finish() -> Response? {
         do {
             switch mode {
-            case .put(let path):
+            case .put(let path, let url):
                 guard let file = current else { return Response(status: 500) }
                 let replaced = try file.commit(to: path)
                 current = nil
-                return Response(status: replaced ? 204 : 201)
+                // As nginx's dav module: a created file's 201 names it.
+                return replaced ? Response(status: 204) : Response(status: 201, headers: [("Location", url)])
             case .raw:
                 guard let file = current else { return Response(status: 500) }
                 let name = UploadConsumer.freeName("upload-\(time(nil))-\(UInt32.random(in: 0...UInt32.max))", in: store)
@@ -114,6 +118,11 @@ final class UploadConsumer: BodyConsumer {
     }
 
     private func summary() -> Response {
+        if let seeOther {
+            // A refresh of the page it lands on does not post the form again.
+            return Response(status: 303, headers: [("Location", seeOther), ("Content-Type", "text/html")],
+                            body: .bytes(StatusCode.defaultPage(303)))
+        }
         let links = saved.map { (urlPrefix + PercentEncoding.component($0.name), $0.name, $0.size) }
         if prefersJSON {
             let items = links.map { "{\"name\": \"\(jsonEscape($0.1))\", \"url\": \"\(jsonEscape($0.0))\", \"size\": \($0.2)}" }
