@@ -58,6 +58,8 @@ struct RequestParser {
             var end = newline
             if end > lineStart && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             let line = buffer[lineStart..<end]
+            // As when it arrives in pieces: an impossible start is 400 before its length counts.
+            if !sawRequestLine && isImpossibleRequestLineStart(line) { return .error(status: 400) }
             if case .error(let status) = checkLine(length: newline + 1 - lineStart) {
                 if !sawRequestLine { noteMethod(of: buffer[lineStart..<end]) }
                 return .error(status: status)

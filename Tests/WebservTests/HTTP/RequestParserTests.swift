@@ -227,4 +227,11 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(status("GET /a\u{01}b HTTP/1.1\r\nHost: a\r\n\r\n"), 400)
         XCTAssertEqual(parse("GET /caf%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n").head?.path, "/café", "percent-encoded is fine")
     }
+
+    func testTooLongAndImpossibleIsTheSameInAnyPieces() {
+        // Found by fuzz/run-request_head.sh: whole it was 414, in pieces 400.
+        let limits = RequestLimits(maxLineBytes: 32, maxHeadBytes: 64, maxHeaderCount: 5)
+        XCTAssertEqual(status("*terardTGEo / HT!TP/1ampSubstringle.com\r\n\r\n", limits: limits), 400)
+        XCTAssertEqual(status("GET /" + String(repeating: "a", count: 40) + " HTTP/1.1\r\n\r\n", limits: limits), 414)
+    }
 }
