@@ -16,6 +16,7 @@ final class Connection {
         case awaitingUpstream
         /// Response sent, write side shut: draining what the client still sends, then close.
         case lingering
+        var isWriting: Bool { if case .writing = self { return true } else { return false } }
     }
 
     let fd: Int32
@@ -44,9 +45,13 @@ final class Connection {
     @OutOfLine var currentHead: RequestHead?
     @OutOfLine var bodyFraming: BodyFraming?
     var bodyConsumer: BodyConsumer?
-    var bodyTimeoutMilliseconds = 60_000
+    /// The timeout of the state the connection is in, renewed by progress:
+    /// client_body_timeout while a body arrives, send_timeout while writing.
+    var stateTimeoutMilliseconds = 60_000
     /// keepalive_timeout of the location that answered the last request.
     var keepAliveMilliseconds = 75_000
+    /// The request being answered: its route, configuration and redirects.
+    var context: RequestContext?
     /// The CGI script answering the current request.
     var cgi: CGIExchange?
     /// The upstream server answering the current request (proxy_pass).
@@ -60,8 +65,16 @@ final class Connection {
     /// Unique per connection, so a heap entry never fires for a later
     /// connection that reuses the descriptor number.
     let identity: UInt64
-    /// When this connection times out (nil: never).
+    /// When the state the connection is in times out (nil: it has no
+    /// deadline of its own, as while it waits on a script or an upstream).
     var deadline: Int?
+    /// cgi_timeout of the running script, or the upstream's read timeout.
+    var upstreamDeadline: Int? { cgi?.deadline ?? proxy?.deadline }
+    /// The earlier of the two: what the timer heap waits for.
+    var nextDeadline: Int? {
+        guard let upstream = upstreamDeadline else { return deadline }
+        return min(deadline ?? upstream, upstream)
+    }
     /// The deadline of this connection's entry in the timer heap, if any. A
     /// later deadline does not push a new entry: the old one is re-armed when it
     /// pops, so the heap holds at most one entry per connection.

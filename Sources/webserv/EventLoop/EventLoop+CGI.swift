@@ -16,8 +16,7 @@ extension EventLoop {
         let consumer: BodyConsumer
         if head.isChunked {
             guard let spool = try? SpooledBody(loop: self, connection: connection, request: request, head: head) else {
-                return respond(connection, with: handler.finalize(Response(status: 500), head: head, on: connection.listenAddress),
-                               head: head, keepAlive: false)
+                return deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
             }
             consumer = spool
         } else {
@@ -37,7 +36,7 @@ extension EventLoop {
                                              stdinFile: stdinFile)
         } catch {
             logs.error("error", "cannot start CGI script \(request.scriptFile): \(error)", to: request.errorLog)
-            respond(connection, with: handler.finalize(Response(status: 502), head: head, on: connection.listenAddress), head: head, keepAlive: false)
+            deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
             return
         }
         let exchange = CGIExchange(process: process, head: head, script: request.scriptFile,
@@ -45,6 +44,7 @@ extension EventLoop {
                                    errorLog: request.errorLog)
         connection.cgi = exchange
         scripts[process.pid] = exchange
+        armTimer(connection)
         for fd in [process.stdout, process.stderr] {
             pipeOwners[fd] = connection
             try? selector.register(fd, interest: .read, token: pipeToken(fd))
@@ -63,6 +63,7 @@ extension EventLoop {
     func awaitScript(_ connection: Connection) {
         guard connection.cgi?.headersSent == false else { return }
         connection.state = .awaitingUpstream
+        clearTimer(connection)   // cgi_timeout alone applies while the script works
         watch(connection, [])
     }
 
@@ -192,24 +193,20 @@ extension EventLoop {
         if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") })?.value,
            location.hasPrefix("/"), status == 200 {
             endScript(connection)
-            var redirected = head
-            redirected.method = "GET"
-            let parts = location.split(separator: "?", maxSplits: 1).map(String.init)
-            redirected.path = PathNormalizer.normalize(parts[0]) ?? "/"
-            redirected.query = parts.count > 1 ? parts[1] : nil
-            redirected.contentLength = nil
-            redirected.isChunked = false
-            var response = Response(status: 500)
-            if case .respond(let answer) = handler.action(for: redirected, on: connection.listenAddress) { response = answer }
-            respond(connection, with: handler.finalize(response, head: redirected, on: connection.listenAddress),
-                    head: redirected, keepAlive: false)
+            // Through the whole decision again, as nginx does: another script,
+            // a proxy, a file, a return.
+            var redirected = ErrorPages.request(for: location, replacing: head)
+            redirected.headers = head.headers
+            redirected.wantsKeepAlive = head.wantsKeepAlive && !head.hasBody
+            redirect(redirected, on: connection, errorPage: connection.context?.errorPage)
             return false
         }
         exchange.headersSent = true
-        var response = Response(status: status, headers: headers.map { ($0.name, $0.value) })
+        var response = Response(status: connection.context?.errorPage?.status(forPage: status) ?? status,
+                                headers: headers.map { ($0.name, $0.value) })
         response.streamed = true
         let hasLength = headers.contains { $0.name.caseInsensitiveEquals("Content-Length") }
-        var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete
+        var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
         if head.method != "HEAD" && !hasLength {
             if head.version == .http11 {
                 exchange.chunked = true
@@ -261,8 +258,7 @@ extension EventLoop {
         if exchange.headersSent {
             close(connection)   // too late for a status: cut the response short
         } else {
-            respond(connection, with: handler.finalize(Response(status: status), head: exchange.head, on: connection.listenAddress),
-                    head: exchange.head, keepAlive: false)
+            deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
         }
     }
 
@@ -297,28 +293,15 @@ extension EventLoop {
         }
     }
 
-    /// cgi_timeout and the upstream's send_timeout: 504 before the headers, a
-    /// cut connection after. Returns the next deadline.
-    func expireUpstreams(now: Int) -> Int? {
-        var next: Int?
-        for connection in Array(connections.values) {
-            if let exchange = connection.cgi {
-                if now >= exchange.deadline {
-                    logs.error("error", "CGI \(exchange.script) timed out", to: exchange.errorLog)
-                    failScript(connection, status: 504)
-                } else {
-                    next = min(next ?? exchange.deadline, exchange.deadline)
-                }
-            }
-            if let exchange = connection.proxy {
-                if now >= exchange.deadline {
-                    logs.error("error", "upstream \(exchange.upstreamName) timed out", to: exchange.errorLog)
-                    failProxy(connection, status: 504)
-                } else {
-                    next = min(next ?? exchange.deadline, exchange.deadline)
-                }
-            }
+    /// cgi_timeout, or nothing heard from the upstream for its read timeout:
+    /// 504 before the headers, a cut connection after.
+    func upstreamTimedOut(_ connection: Connection) {
+        if let exchange = connection.cgi {
+            logs.error("error", "CGI \(exchange.script) timed out", to: exchange.errorLog)
+            failScript(connection, status: 504)
+        } else if let exchange = connection.proxy {
+            logs.error("error", "upstream \(exchange.upstreamName) timed out", to: exchange.errorLog)
+            failProxy(connection, status: 504)
         }
-        return next
     }
 }

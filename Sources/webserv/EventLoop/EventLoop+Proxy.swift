@@ -8,24 +8,24 @@ import ConfLang
 /// heard for send_timeout: 504.
 extension EventLoop {
     func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection) {
-        let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
+        let settings = connection.context?.route.settings
         guard let address = upstreamAddresses[request.upstream.host],
               let fd = try? Socket.connect(to: address, port: request.upstream.port) else {
             logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
-            return respond(connection, with: handler.finalize(Response(status: 502), head: head, on: connection.listenAddress),
-                           head: head, keepAlive: false)
+            return deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
         }
         let exchange = ProxyExchange(fd: fd, head: head, request: request,
                                      readTimeout: settings?.sendTimeoutMilliseconds ?? 60_000, now: Clock.monotonicMilliseconds())
         connection.proxy = exchange
         pipeOwners[fd] = connection
-        proxies += 1
+        armTimer(connection)
         try? selector.register(fd, interest: [.write, .read], token: pipeToken(fd))
         if head.hasBody {
             beginBody(connection, head: head, consumer: ForwardingBodyConsumer(loop: self, connection: connection), maxBodySize: maxBodySize)
         } else {
             exchange.bodyComplete = true
             connection.state = .awaitingUpstream
+            clearTimer(connection)   // the upstream's read timeout alone applies now
             watch(connection, [])
         }
     }
@@ -40,7 +40,10 @@ extension EventLoop {
         }
         if last {
             exchange.bodyComplete = true
-            if !exchange.headersSent { connection.state = .awaitingUpstream }
+            if !exchange.headersSent {
+                connection.state = .awaitingUpstream
+                clearTimer(connection)
+            }
         }
         writeUpstream(exchange, connection)
         if exchange.pendingOutput.count > EventLoop.bufferLimit {
@@ -136,7 +139,7 @@ extension EventLoop {
         }
         let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap { Int($0.value) }
         let chunkedUpstream = headers.contains { $0.name.caseInsensitiveEquals("Transfer-Encoding") && $0.value.lowercased().contains("chunked") }
-        var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete
+        var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
         if head.method == "HEAD" || status < 200 || status == 204 || status == 304 {
             exchange.framing = .none
             if let length { forwarded.append(("Content-Length", String(length))) }
@@ -158,7 +161,7 @@ extension EventLoop {
             }
         case .none, .length: break
         }
-        var response = Response(status: status, headers: forwarded)
+        var response = Response(status: connection.context?.errorPage?.status(forPage: status) ?? status, headers: forwarded)
         response.streamed = true
         respond(connection, with: response, head: head, keepAlive: keepAlive)
         if case .none = exchange.framing { finishUpstream(exchange, connection) }
@@ -223,8 +226,7 @@ extension EventLoop {
         if exchange.headersSent {
             close(connection)
         } else {
-            respond(connection, with: handler.finalize(Response(status: status), head: exchange.head, on: connection.listenAddress),
-                    head: exchange.head, keepAlive: false)
+            deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
         }
     }
 
@@ -239,7 +241,6 @@ extension EventLoop {
     func endProxy(_ connection: Connection) {
         guard let exchange = connection.proxy else { return }
         connection.proxy = nil
-        proxies -= 1
         selector.deregister(exchange.fd)
         pipeOwners[exchange.fd] = nil
         Socket.close(exchange.fd)

@@ -20,7 +20,7 @@ extension EventLoop {
             }
             if case .lingering = connection.state { continue }
             connection.input.append(contentsOf: readBuffer[0..<count])
-            if case .readingBody = connection.state { setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds) }
+            if case .readingBody = connection.state { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
             if case .writing = connection.state { break }
             // A short read drained the socket; level-triggered epoll reports any more.
             if count < readBuffer.count { break }
@@ -61,13 +61,12 @@ extension EventLoop {
                 switch connection.parseHead() {
                 case .needMore: return
                 case .error(let status):
-                    respond(connection, with: handler.finalize(Response(status: status), head: nil, on: connection.listenAddress),
-                            head: nil, keepAlive: false)
+                    deliver(Response(status: status), head: nil, on: connection, keepAlive: false)
                     return
                 case .head(let consumed):
                     guard let head = connection.parsedHead else { return }
                     connection.input.removeFirst(consumed)
-                    answer(head, on: connection)
+                    start(head, on: connection)
                 }
             case .readingBody:
                 receiveBody(connection)
@@ -83,10 +82,20 @@ extension EventLoop {
         }
     }
 
-    private func answer(_ head: RequestHead, on connection: Connection) {
-        // Route once per request; the answer, its error page and its log line share it.
-        let routing = handler.settings(for: head, on: connection.listenAddress)
-        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort), routing: routing) {
+    /// Decides a request and sets it going: routed once, here, into the
+    /// request's context. An internal redirect (`previous`) stays on the
+    /// previous request's server and configuration.
+    func start(_ head: RequestHead, on connection: Connection, after previous: RequestContext? = nil,
+               errorPage: ErrorPages.Redirect? = nil) {
+        let routing = previous.map { ($0.server, handler.router.route(head.path, in: $0.server)) }
+            ?? handler.settings(for: head, on: connection.listenAddress)
+        guard let (server, route) = routing else {
+            return deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
+        }
+        connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
+                                            errorPage: errorPage)
+        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort),
+                              routing: (server, route)) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {
@@ -108,8 +117,7 @@ extension EventLoop {
                     }
                 }
             }
-            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress, routing: routing),
-                    head: head, keepAlive: keepAlive, location: routing?.1.location)
+            deliver(response, head: head, on: connection, keepAlive: keepAlive)
         case .cgi(let request, let maxBodySize):
             startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .proxy(let request, let maxBodySize):
@@ -145,9 +153,8 @@ extension EventLoop {
         connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
             : .length(remaining: head.contentLength ?? 0)
         connection.state = .readingBody
-        let settings = handler.settings(for: head, on: connection.listenAddress)?.1.settings
-        connection.bodyTimeoutMilliseconds = settings?.clientBodyTimeoutMilliseconds ?? 60_000
-        setTimer(connection, milliseconds: connection.bodyTimeoutMilliseconds)
+        connection.stateTimeoutMilliseconds = connection.context?.route.settings.clientBodyTimeoutMilliseconds ?? 60_000
+        setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         if head.expectsContinue { sendContinue(connection) }
         receiveBody(connection)
     }
@@ -190,14 +197,14 @@ extension EventLoop {
         if let stop {
             connection.abortBody()
             connection.currentHead = nil
-            respond(connection, with: handler.finalize(stop, head: head, on: connection.listenAddress), head: head, keepAlive: false)
+            deliver(stop, head: head, on: connection, keepAlive: false)
         } else if finished {
             connection.bodyConsumer = nil
             connection.bodyFraming = nil
             connection.currentHead = nil
             guard let response = consumer.finish() else { return }   // answered later (CGI)
             let keepAlive = head.wantsKeepAlive && !draining && response.status < 400
-            respond(connection, with: handler.finalize(response, head: head, on: connection.listenAddress), head: head, keepAlive: keepAlive)
+            deliver(response, head: head, on: connection, keepAlive: keepAlive)
         }
     }
 }

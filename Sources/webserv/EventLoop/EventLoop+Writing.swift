@@ -48,11 +48,15 @@ extension EventLoop {
                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
                 referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
         }
-        setTimer(connection, milliseconds: settings?.sendTimeoutMilliseconds ?? 60_000)
+        connection.stateTimeoutMilliseconds = settings?.sendTimeoutMilliseconds ?? 60_000
+        setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         flush(connection)
     }
 
     func flush(_ connection: Connection) {
+        // send_timeout runs between two writes that make progress, as nginx's.
+        var progressed = false
+        defer { if progressed && !connection.isClosed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) } }
         do {
             while true {
                 let more = connection.bodyFollows
@@ -62,12 +66,14 @@ extension EventLoop {
                     }
                     guard case .value(let count) = result else { return waitForWritable(connection) }
                     connection.outputOffset += count
+                    progressed = progressed || count > 0
                 }
                 while var file = connection.file, file.remaining > 0 {
                     let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
                     guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
                     // The file shrank under us: the promised length cannot be sent.
                     if count == 0 { close(connection); return }
+                    progressed = true
                     file.remaining -= count
                     connection.file = file
                 }
@@ -88,7 +94,10 @@ extension EventLoop {
             connection.outputOffset = 0
         }
         if connection.awaitsMoreOutput {
-            // Everything so far is sent; the script or upstream has more to say.
+            // Everything so far is sent; the script or upstream has more to say,
+            // and its deadline, not the client's, applies until it does.
+            progressed = false
+            clearTimer(connection)
             watch(connection, readsBody(connection) ? .read : [])
             resumeScriptOutput(connection)
             resumeUpstreamOutput(connection)
@@ -123,6 +132,7 @@ extension EventLoop {
         connection.outputOffset = 0
         if let line = connection.logLine { logs.access(line) }
         connection.logLine = nil
+        connection.context = nil
         guard connection.keepAliveAfterResponse else { return linger(connection) }
         connection.resetParser()
         connection.headStarted = false

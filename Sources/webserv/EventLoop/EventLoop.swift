@@ -18,12 +18,9 @@ final class EventLoop {
     var pipeOwners: [Int32: Connection] = [:]
     /// Running scripts by pid, to note their exit.
     var scripts: [pid_t: CGIExchange] = [:]
-    private var nextScriptDeadline: Int?
     private var nextIdentity: UInt64 = 0
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
     var upstreamAddresses: [String: in_addr] = [:]
-    /// Proxied requests in flight (to know when deadlines need checking).
-    var proxies = 0
     private var acceptingPaused = false
     private var acceptResumeAt: Int?
     private var stopping = false
@@ -137,14 +134,12 @@ final class EventLoop {
             lastFlush = now
         }
         if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
-        nextScriptDeadline = scripts.isEmpty && proxies == 0 ? nil : expireUpstreams(now: now)
     }
 
     private func nextTimeout() -> Int32 {
         var wait = 1000
         if let next = timers.next { wait = min(wait, max(0, next.deadline - Clock.monotonicMilliseconds())) }
         if let resume = acceptResumeAt { wait = min(wait, max(0, resume - Clock.monotonicMilliseconds())) }
-        if let deadline = nextScriptDeadline { wait = min(wait, max(0, deadline - Clock.monotonicMilliseconds())) }
         return Int32(wait)
     }
 
@@ -242,9 +237,23 @@ final class EventLoop {
 
     // MARK: timers
 
+    /// The deadline of the connection's state, from now.
     func setTimer(_ connection: Connection, milliseconds: Int) {
-        let deadline = Clock.monotonicMilliseconds() + milliseconds
-        connection.deadline = deadline
+        connection.deadline = Clock.monotonicMilliseconds() + milliseconds
+        armTimer(connection)
+    }
+
+    /// The connection's state has no deadline of its own now (it waits on a
+    /// script or an upstream, whose deadline still counts).
+    func clearTimer(_ connection: Connection) {
+        connection.deadline = nil
+    }
+
+    /// Queues the connection's next deadline (its state's or its upstream's)
+    /// unless an earlier entry is queued already: one heap entry per
+    /// connection, re-armed when it pops if the deadline moved later.
+    func armTimer(_ connection: Connection) {
+        guard let deadline = connection.nextDeadline else { return }
         if let queued = connection.queuedDeadline, queued <= deadline { return }
         connection.queuedDeadline = deadline
         timers.push(.init(deadline: deadline, fd: connection.fd, identity: connection.identity))
@@ -257,13 +266,13 @@ final class EventLoop {
             guard let connection = connections[next.fd], connection.identity == next.identity,
                   connection.queuedDeadline == next.deadline else { continue }
             connection.queuedDeadline = nil
-            if let deadline = connection.deadline, deadline > now {
-                // Moved later since this entry was queued: re-arm it.
-                connection.queuedDeadline = deadline
-                timers.push(.init(deadline: deadline, fd: connection.fd, identity: connection.identity))
-                continue
+            // Only the deadlines of the state the request is in apply.
+            if let upstream = connection.upstreamDeadline, upstream <= now {
+                upstreamTimedOut(connection)
+            } else if let deadline = connection.deadline, deadline <= now {
+                timedOut(connection)
             }
-            timedOut(connection)
+            if !connection.isClosed { armTimer(connection) }
         }
     }
 
@@ -272,8 +281,7 @@ final class EventLoop {
     private func timedOut(_ connection: Connection) {
         if case .readingBody = connection.state {
             connection.abortBody()
-            respond(connection, with: handler.finalize(Response(status: 408), head: connection.currentHead, on: connection.listenAddress),
-                    head: connection.currentHead, keepAlive: false)
+            deliver(Response(status: 408), head: connection.currentHead, on: connection, keepAlive: false)
             return
         }
         if case .readingHead = connection.state, connection.headStarted {
@@ -293,6 +301,7 @@ final class EventLoop {
         selector.deregister(connection.fd)
         Socket.close(connection.fd)
         connection.isClosed = true
+        connection.context = nil
         connections[connection.fd] = nil
         connection.deadline = nil
         if acceptingPaused && !draining { resumeAccepting() }

@@ -2,7 +2,8 @@ import ConfLang
 
 /// Decides the answer to one request, in nginx's order: server, server-level
 /// `return`, location, body size (413), method (501/405), location `return`,
-/// then the handler; error statuses go through `error_page`.
+/// then the handler. Error statuses get their `error_page` at the event
+/// loop's one exit (EventLoop+Exit).
 struct RequestHandler {
     let router: Router
     /// Shared by every request of the event loop (and across reloads: each use is checked by stat).
@@ -40,14 +41,6 @@ struct RequestHandler {
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         })
-    }
-
-    /// Error statuses get their error_page (or the built-in page).
-    func finalize(_ response: Response, head: RequestHead?, on address: Values.ListenAddress,
-                  routing: (VirtualServer, Router.Route)? = nil) -> Response {
-        guard response.status >= 400 else { return response }
-        guard let (server, route) = routing ?? settings(for: head, on: address) else { return response }
-        return withErrorPage(response, head: head, server: server, settings: route.settings)
     }
 
     private func decide(_ head: RequestHead, route: Router.Route, peer: (host: String, port: Int),
@@ -153,47 +146,5 @@ struct RequestHandler {
             response.body = .bytes(Array(text.utf8))
         }
         return response
-    }
-
-    /// An error status with an `error_page`: an internal redirect to that page
-    /// (one level: a failing error page falls back to the built-in one), or a
-    /// 302 to a full URL. Without one: nginx's built-in page.
-    private func withErrorPage(_ response: Response, head: RequestHead?, server: VirtualServer, settings: LocationConfig) -> Response {
-        guard response.status >= 400, response.bodyLength == 0 else { return response }
-        guard let head else {
-            var page = response
-            page.headers.append(("Content-Type", "text/html"))
-            page.body = .bytes(StatusCode.defaultPage(response.status))
-            return page
-        }
-        var result = response
-        if let page = settings.errorPages[response.status] {
-            if Values.isHTTPURL(page.target) {
-                return Response(status: 302, headers: [("Location", page.target), ("Content-Type", "text/html")],
-                                body: .bytes(StatusCode.defaultPage(302)))
-            }
-            var redirected = head
-            redirected.method = "GET"
-            let path = page.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? page.target
-            redirected.path = PathNormalizer.normalize(path) ?? "/"
-            redirected.headers = HTTPHeaders()
-            let route = router.route(redirected.path, in: server)
-            let pageResponse = StaticFileHandler(head: redirected, route: route, files: files).respond()
-            if pageResponse.status == 200 {
-                result.body = pageResponse.body
-                switch page.response {
-                case .original: break
-                case .code(let code): result.status = code
-                case .target: result.status = pageResponse.status
-                }
-                // As nginx: the page's type and ETag; its date and ranges only when the answer is a 200.
-                let kept: Set<String> = result.status == 200 ? ["Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] : ["Content-Type", "ETag"]
-                result.headers = response.headers + pageResponse.headers.filter { kept.contains($0.name) }
-                return result
-            }
-        }
-        result.headers.append(("Content-Type", "text/html"))
-        result.body = .bytes(StatusCode.defaultPage(response.status))
-        return result
     }
 }

@@ -1,5 +1,6 @@
 """A tiny HTTP/1.1 upstream for the proxy tests: echoes the request it got.
 /chunked answers chunked, /close answers close-delimited, /slow never answers,
+/late answers after 1.5 s,
 /redirect-self redirects to its own URL of /next, /redirect-away elsewhere."""
 import socket
 import sys
@@ -28,6 +29,8 @@ def handle(conn):
     if "/slow" in path:
         time.sleep(5)
         return
+    if "/late" in path:
+        time.sleep(1.5)
     if "/chunked" in path:
         conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Upstream: yes\r\nConnection: close\r\n\r\n")
         for i in range(0, len(echo), 7):

@@ -73,6 +73,35 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(try server.get("/").bodyText, "second")
     }
 
+    func testARequestInFlightDuringSIGHUPKeepsItsConfiguration() throws {
+        func config(_ page: String, log: String) -> String {
+            """
+            error_log \(log) notice;
+            events { }
+            http { access_log off; error_log \(log);
+                server { listen 127.0.0.1:PORT0; root ROOT;
+                    location /up/ { allow_methods POST; upload_store ROOT/store; client_max_body_size 10; error_page 413 /\(page); } } }
+            """
+        }
+        let server = try ServerProcess(config: config("a.html", log: "DIR/logs/error.log").replacingOccurrences(of: "ROOT", with: "DIR"),
+                                       files: ["a.html": "page of the first configuration", "b.html": "page of the second", "store/.keep": ""])
+        defer { server.stop() }
+        let client = try RawClient(port: server.ports[0])
+        client.send("POST /up/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+        let second = config("b.html", log: server.directory + "/logs/error.log")
+            .replacingOccurrences(of: "ROOT", with: server.directory).replacingOccurrences(of: "PORT0", with: String(server.ports[0]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8)))
+        server.signal(SIGHUP)
+        try waitFor { ((try? String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)) ?? "").contains("reloaded") }
+        // The body now passes the limit: the answer is the one the request started with.
+        client.send("14\r\n" + String(repeating: "x", count: 20) + "\r\n0\r\n\r\n")
+        let inFlight = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(inFlight.status, 413)
+        XCTAssertEqual(inFlight.bodyText, "page of the first configuration")
+        let fresh = try server.request("POST /up/ HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n" + String(repeating: "y", count: 20))
+        XCTAssertEqual(fresh.bodyText, "page of the second", "a new request gets the new configuration")
+    }
+
     func testReloadWithASpecialFileKeepsServing() throws {
         let server = try ServerProcess(config: """
         events { }

@@ -1,0 +1,44 @@
+import ConfLang
+
+/// The one exit of every request: answers, and failures from any state
+/// (408, 413, 502, 504...), leave through `deliver`, which applies
+/// `error_page` by sending the page's request through the whole decision
+/// again (a file, a script, a proxy, a return), as nginx's internal redirect.
+extension EventLoop {
+    func deliver(_ response: Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
+        guard let head, let context = connection.context else {
+            // Refused before it was routed (a malformed head): the built-in page.
+            return respond(connection, with: ErrorPages.builtIn(response), head: head, keepAlive: keepAlive)
+        }
+        var response = response
+        var keepAlive = keepAlive
+        if let redirect = context.errorPage {
+            // The page answers for an error; a page that fails gives way to the built-in one.
+            response = redirect.accepts(response) ? ErrorPages.answer(response, for: redirect) : redirect.original
+            keepAlive = keepAlive && !redirect.closeAfter
+        } else if response.status >= 400, response.bodyLength == 0, !response.streamed,
+                  let page = context.route.settings.errorPages[response.status] {
+            if Values.isHTTPURL(page.target) {
+                response = ErrorPages.externalRedirect(to: page.target)
+            } else {
+                connection.abortBody()
+                connection.currentHead = nil
+                let error = ErrorPages.Redirect(original: response, mode: page.response, closeAfter: !keepAlive)
+                return redirect(ErrorPages.request(for: page.target, replacing: head), on: connection, errorPage: error)
+            }
+        }
+        respond(connection, with: ErrorPages.builtIn(response), head: head, keepAlive: keepAlive, location: context.route.location)
+    }
+
+    /// An internal redirect of the connection's request: decided again from the
+    /// start on the same server, at most `RequestContext.maxRedirects` times.
+    func redirect(_ head: RequestHead, on connection: Connection, errorPage: ErrorPages.Redirect?) {
+        guard let context = connection.context, context.redirects < RequestContext.maxRedirects else {
+            logs.error("error", "rewrite or internal redirection cycle while processing \"\(head.path)\"",
+                       to: connection.context?.route.settings.errorLog)
+            connection.context = nil
+            return respond(connection, with: ErrorPages.builtIn(Response(status: 500)), head: head, keepAlive: false)
+        }
+        start(head, on: connection, after: context, errorPage: errorPage)
+    }
+}
