@@ -47,6 +47,10 @@ struct Confcheck {
         case .lint: lint(options, renderer, &outcome)
         case .dump: dump(options, &outcome)
         case .format: FormatCommand(environment: environment, renderer: renderer, options: options).run(&outcome)
+        case .languageServer:
+            // The server streams; main.swift runs it before calling run().
+            outcome.errors = "confcheck: --lsp talks over standard input and output; run it as a process\n"
+            outcome.fail(2)
         }
         return outcome
     }

@@ -2,7 +2,7 @@ import ConfLang
 
 /// confcheck's command line, parsed by hand (no dependencies).
 struct Options: Equatable {
-    enum Mode: Equatable { case lint, format, dump }
+    enum Mode: Equatable { case lint, format, dump, languageServer }
     enum FormatOutput: Equatable { case inPlace, check, diff, standardOutput }
 
     var mode: Mode = .lint
@@ -47,6 +47,9 @@ struct Options: Equatable {
             case "--diff": options.formatOutput = .diff
             case "--stdout": options.formatOutput = .standardOutput
             case "--dump": options.mode = .dump
+            case "--lsp": options.mode = .languageServer
+            // LSP clients (vscode-languageclient) add --stdio; stdio is the only transport.
+            case "--stdio": break
             case "--snippets": options.snippets = true
             case "--syntax-only": options.syntaxOnly = true
             case "--strict": options.strict = true
@@ -74,6 +77,10 @@ struct Options: Equatable {
         if options.mode != .format && options.formatOutput != .inPlace {
             throw UsageError(message: "--check, --diff and --stdout go with --fmt")
         }
+        if options.mode == .languageServer {
+            guard options.files.isEmpty else { throw UsageError(message: "--lsp takes no files: the editor sends them") }
+            return options
+        }
         if options.files.isEmpty && !options.showHelp && !options.showVersion {
             throw UsageError(message: "no configuration file given")
         }
@@ -84,6 +91,7 @@ struct Options: Equatable {
     usage: confcheck [OPTIONS] FILE...                   lint: parse + semantic checks
            confcheck --fmt [--check|--diff|--stdout] FILE...  format (in place by default)
            confcheck --dump FILE                        crossplane-compatible JSON of the parse
+           confcheck --lsp                              language server on standard input and output
 
     FILE may be '-' for standard input. With --fmt, a directory means every *.conf file under it.
 

@@ -5,16 +5,21 @@ public struct ConfigLoader {
     /// Deeper include nesting than this is an error (it is a cycle in all but name).
     public static let maxIncludeDepth = 32
 
-    public init() {}
+    /// How included files are read: the disk, or an editor's unsaved text over it.
+    public let readFile: (String) -> Result<[UInt8], FileAccess.ReadError>
+
+    public init(readFile: @escaping (String) -> Result<[UInt8], FileAccess.ReadError> = FileAccess.readFile) {
+        self.readFile = readFile
+    }
 
     public func load(path: String) -> Result<LoadedConfig, FileAccess.ReadError> {
-        FileAccess.readFile(path).map { load(path: path, bytes: $0) }
+        readFile(path).map { load(path: path, bytes: $0) }
     }
 
     /// Loads from bytes already read (`-` for standard input, or tests);
     /// includes are still resolved relative to `path`'s directory.
     public func load(path: String, bytes: [UInt8]) -> LoadedConfig {
-        var state = LoadState()
+        var state = LoadState(readFile: readFile)
         let main = state.parse(SourceFile(path: path, bytes: bytes), includedFrom: nil, includer: nil)
         var next = 0
         while next < state.files.count {
@@ -66,6 +71,7 @@ public func includeChainNotes(for file: ConfigFile) -> [Diagnostic.Note] {
 }
 
 private struct LoadState {
+    let readFile: (String) -> Result<[UInt8], FileAccess.ReadError>
     var files: [ConfigFile] = []
     var filesByPath: [String: ConfigFile] = [:]
     var diagnostics: [Diagnostic] = []
@@ -112,7 +118,7 @@ private struct LoadState {
                 include.includedFiles.append(known)
                 continue
             }
-            switch FileAccess.readFile(path) {
+            switch readFile(path) {
             case .success(let bytes):
                 include.includedFiles.append(parse(SourceFile(path: path, bytes: bytes), includedFrom: include, includer: file))
             case .failure(let error):

@@ -21,8 +21,10 @@ public enum Linter {
         FileAccess.readFile(path).map { lint(path: path, bytes: $0, options: options) }
     }
 
-    public static func lint(path: String, bytes: [UInt8], options: Options = Options()) -> Result {
-        let config = ConfigLoader().load(path: path, bytes: bytes)
+    /// `loader` decides how includes are read (the language server reads unsaved editor text).
+    public static func lint(path: String, bytes: [UInt8], options: Options = Options(),
+                            loader: ConfigLoader = ConfigLoader()) -> Result {
+        let config = loader.load(path: path, bytes: bytes)
         var diagnostics = config.diagnostics
         if !options.syntaxOnly {
             diagnostics += SemanticChecker(baseDirectory: directory(of: path)).check(config, context: options.context)
