@@ -41,35 +41,49 @@ private struct Builder {
         path.hasPrefix("/") ? path : baseDirectory + "/" + path
     }
 
+    /// The directive table's defaults for `context`, as directives: read by
+    /// the same code as written ones, so each default is stated once, in the table.
+    static func defaults(in context: Context) -> [PlacedDirective] {
+        let text = DirectiveTable.all
+            .filter { $0.contexts.contains(context) && $0.body == .none && !$0.defaultValue.isEmpty }
+            .map { "\($0.name) \($0.defaultValue);" }
+            .joined(separator: "\n")
+        return PlacedDirective.splice(Parser.parse(SourceFile(path: "<defaults>", text: text)).0.nodes)
+    }
+
     mutating func buildMain(_ directives: [PlacedDirective]) -> WebservConfig {
-        var config = WebservConfig(workerProcesses: 1, workerConnections: 512, pidPath: nil,
-                                   errorLog: LogTarget(path: resolve("logs/error.log"), level: "error"),
-                                   servers: [], baseDirectory: baseDirectory)
-        for item in directives {
+        // Placeholders only: the table's defaults replace each of them below.
+        var config = WebservConfig(workerProcesses: 0, workerConnections: 0, pidPath: nil,
+                                   errorLog: LogTarget(path: "", level: ""), servers: [], baseDirectory: baseDirectory)
+        let events = Builder.defaults(in: .events) + directives.filter { $0.name == "events" }.flatMap { $0.children() }
+        for item in events where item.name == "worker_connections" {
+            config.workerConnections = Values.wholeNumber(Substring(item.arguments[0].value)) ?? config.workerConnections
+        }
+        for item in Builder.defaults(in: .main) + directives {
             let values = item.arguments.map(\.value)
             switch item.name {
             case "worker_processes":
-                config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors())) : Values.wholeNumber(Substring(values[0])) ?? 1
+                config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors()))
+                    : Values.wholeNumber(Substring(values[0])) ?? config.workerProcesses
             case "pid": config.pidPath = resolve(values[0])
             case "error_log": config.errorLog = logTarget(values)
-            case "events":
-                for child in item.children() where child.name == "worker_connections" {
-                    config.workerConnections = Values.wholeNumber(Substring(child.arguments[0].value)) ?? 512
-                }
             default: break
             }
         }
-        let defaults = LocationConfig(
-            match: .server, root: resolve("html"), alias: nil, index: ["index.html"], autoindex: false, errorPages: [:],
-            clientMaxBodySize: 1 << 20, clientBodyTimeoutMilliseconds: 60_000, keepaliveTimeoutMilliseconds: 75_000,
-            sendTimeoutMilliseconds: 60_000, mimeTypes: .nginxDefault, defaultType: "text/plain", charset: nil,
-            accessLog: resolve("logs/access.log"), errorLog: config.errorLog, allowedMethods: ["GET", "HEAD"],
-            cgiPath: nil, cgiTimeoutMilliseconds: 60_000, uploadStore: nil, proxyPass: nil, returnAction: nil)
+        // Placeholders for what the table's location defaults set; `types`
+        // (a block) is nginx's built-in table, and error_log the main one.
+        let placeholder = LocationConfig(
+            match: .server, root: "", alias: nil, index: [], autoindex: false, errorPages: [:],
+            clientMaxBodySize: 0, clientBodyTimeoutMilliseconds: 0, keepaliveTimeoutMilliseconds: 0,
+            sendTimeoutMilliseconds: 0, mimeTypes: .nginxDefault, defaultType: "", charset: nil,
+            accessLog: nil, errorLog: config.errorLog, allowedMethods: [],
+            cgiPath: nil, cgiTimeoutMilliseconds: 0, uploadStore: nil, proxyPass: nil, returnAction: nil)
+        let defaults = placeholder.applying(patch(Builder.defaults(in: .location).filter { $0.name != "error_log" }))
         for http in directives where http.name == "http" {
             let children = http.children()
             let httpSettings = defaults.applying(patch(children))
             var head = HeadSettings()
-            head.apply(children)
+            head.apply(Builder.defaults(in: .server) + children)
             for server in children where server.name == "server" {
                 config.servers.append(buildServer(server.children(), inherited: httpSettings, head: head))
             }
@@ -77,11 +91,12 @@ private struct Builder {
         return config
     }
 
-    /// client_header_timeout and large_client_header_buffers stop at server level.
+    /// client_header_timeout and large_client_header_buffers stop at server
+    /// level; they start from the table's defaults (see `head.apply` above).
     struct HeadSettings {
-        var timeout = 60_000
-        var bufferCount = 4
-        var bufferSize = 8 << 10
+        var timeout = 0
+        var bufferCount = 0
+        var bufferSize = 0
 
         mutating func apply(_ directives: [PlacedDirective]) {
             for item in directives {
@@ -113,7 +128,10 @@ private struct Builder {
             default: break
             }
         }
-        if listens.isEmpty { listens = [Values.ListenAddress(host: "*", port: 80)] }
+        if listens.isEmpty, let spec = DirectiveTable.spec(named: "listen"),
+           case .success(let address) = Values.listenAddress(spec.defaultValue) {
+            listens = [address]
+        }
         var base = inherited.applying(patch(children))
         base.match = .server
         var locations: [LocationConfig] = []

@@ -47,9 +47,9 @@ final class Connection {
     var bodyConsumer: BodyConsumer?
     /// The timeout of the state the connection is in, renewed by progress:
     /// client_body_timeout while a body arrives, send_timeout while writing.
-    var stateTimeoutMilliseconds = 60_000
+    var stateTimeoutMilliseconds = 0
     /// keepalive_timeout of the location that answered the last request.
-    var keepAliveMilliseconds = 75_000
+    var keepAliveMilliseconds = 0
     /// The request being answered: its route, configuration and redirects.
     var context: RequestContext?
     /// The CGI script answering the current request.

@@ -8,14 +8,13 @@ import ConfLang
 /// heard for send_timeout: 504.
 extension EventLoop {
     func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection) {
-        let settings = connection.context?.route.settings
-        guard let address = upstreamAddresses[request.upstream.host],
+        guard let settings = connection.context?.route.settings, let address = upstreamAddresses[request.upstream.host],
               let fd = try? Socket.connect(to: address, port: request.upstream.port) else {
             logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
             return deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
         }
         let exchange = ProxyExchange(fd: fd, head: head, request: request,
-                                     readTimeout: settings?.sendTimeoutMilliseconds ?? 60_000, now: Clock.monotonicMilliseconds())
+                                     readTimeout: settings.sendTimeoutMilliseconds, now: Clock.monotonicMilliseconds())
         connection.proxy = exchange
         pipeOwners[fd] = connection
         armTimer(connection)

@@ -55,8 +55,9 @@ extension EventLoop {
                 guard !connection.input.isEmpty else { return }
                 if !connection.headStarted {
                     connection.headStarted = true
-                    let server = handler.router.server(for: connection.listenAddress, host: nil)
-                    setTimer(connection, milliseconds: server?.config.headerTimeoutMilliseconds ?? 60_000)
+                    if let server = handler.router.server(for: connection.listenAddress, host: nil) {
+                        setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
+                    }
                 }
                 switch connection.parseHead() {
                 case .needMore: return
@@ -153,7 +154,9 @@ extension EventLoop {
         connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
             : .length(remaining: head.contentLength ?? 0)
         connection.state = .readingBody
-        connection.stateTimeoutMilliseconds = connection.context?.route.settings.clientBodyTimeoutMilliseconds ?? 60_000
+        if let settings = connection.context?.route.settings {
+            connection.stateTimeoutMilliseconds = settings.clientBodyTimeoutMilliseconds
+        }
         setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         if head.expectsContinue { sendContinue(connection) }
         receiveBody(connection)

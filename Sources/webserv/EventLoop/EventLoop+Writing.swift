@@ -16,9 +16,12 @@ extension EventLoop {
         // A request that failed before its head was complete is still answered
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
-        let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings
-        Charset.apply(settings?.charset, to: &response.headers)
-        connection.keepAliveMilliseconds = settings?.keepaliveTimeoutMilliseconds ?? 75_000
+        // The answering location, or for a request refused before routing its server's own settings.
+        guard let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings else {
+            return close(connection)   // no server has this address: cannot happen for an accepted connection
+        }
+        Charset.apply(settings.charset, to: &response.headers)
+        connection.keepAliveMilliseconds = settings.keepaliveTimeoutMilliseconds
         // `keepalive_timeout 0` turns keep-alive off, as in nginx.
         let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
         connection.state = .writing
@@ -41,14 +44,14 @@ extension EventLoop {
         connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        if let accessLog = settings?.accessLog {
+        if let accessLog = settings.accessLog {
             connection.logLine = AccessLogLine(
                 path: accessLog, remoteAddress: connection.peerHost,
                 requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
                 referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
         }
-        connection.stateTimeoutMilliseconds = settings?.sendTimeoutMilliseconds ?? 60_000
+        connection.stateTimeoutMilliseconds = settings.sendTimeoutMilliseconds
         setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         flush(connection)
     }

@@ -194,9 +194,10 @@ final class EventLoop {
         while connections.count < config.workerConnections {
             do {
                 guard case .value(let accepted) = try Socket.accept(listener) else { return }
-                let server = handler.router.server(for: address, host: nil)
-                let limits = RequestLimits(maxLineBytes: server?.config.largeHeaderBufferSize ?? 8192,
-                                           maxHeadBytes: (server?.config.largeHeaderBufferSize ?? 8192) * (server?.config.largeHeaderBufferCount ?? 4))
+                // A listener exists only for an address some server has.
+                guard let server = handler.router.server(for: address, host: nil) else { Socket.close(accepted.fd); continue }
+                let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
+                                           maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
                 nextIdentity &+= 1
                 let connection = Connection(fd: accepted.fd, identity: nextIdentity, listenAddress: address, peerHost: accepted.host,
                                             peerPort: accepted.port, limits: limits)
@@ -207,7 +208,7 @@ final class EventLoop {
                     continue
                 }
                 connections[accepted.fd] = connection
-                setTimer(connection, milliseconds: server?.config.headerTimeoutMilliseconds ?? 60_000)
+                setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
             } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
                 // Out of descriptors: pause accepting briefly instead of spinning.
                 logs.error("crit", "\(error); pausing accept for 100ms")

@@ -20,6 +20,14 @@ final class ModelBuilderTests: XCTestCase {
         XCTAssertEqual(server.base.root, "/srv/conf/html")
         XCTAssertFalse(server.base.autoindex)
         XCTAssertNil(server.base.charset, "charset off, as nginx")
+        XCTAssertEqual(config.pidPath, "/srv/conf/logs/webserv.pid", "as nginx's logs/nginx.pid")
+        XCTAssertEqual(config.errorLog, LogTarget(path: "/srv/conf/logs/error.log", level: "error"))
+        XCTAssertEqual(server.base.accessLog, "/srv/conf/logs/access.log")
+        XCTAssertEqual(server.base.cgiTimeoutMilliseconds, 60_000)
+        XCTAssertEqual(server.base.sendTimeoutMilliseconds, 60_000)
+        XCTAssertEqual(server.base.clientBodyTimeoutMilliseconds, 60_000)
+        XCTAssertEqual(server.base.defaultType, "text/plain")
+        XCTAssertEqual(server.largeHeaderBufferCount, 4)
         XCTAssertEqual(server.base.allowedMethods, ["GET", "HEAD"])
         XCTAssertEqual(server.headerTimeoutMilliseconds, 60_000)
         XCTAssertEqual(server.largeHeaderBufferSize, 8192)
@@ -107,5 +115,39 @@ final class ModelBuilderTests: XCTestCase {
         let server = try XCTUnwrap(config.servers.first)
         XCTAssertEqual(server.base.charset, "utf-8")
         XCTAssertEqual(server.locations.map(\.charset), ["utf-8", nil, "koi8-r"])
+    }
+
+    /// Every default the table states is the one the model starts from: the
+    /// model reads the table's default text with the same code as a written directive.
+    func testEveryTableDefaultIsTheModelsDefault() throws {
+        let plain = try XCTUnwrap(model("events { }\nhttp { server { location /a/ { } } }\n"))
+        var explicit = "events { worker_connections \(DirectiveTable.spec(named: "worker_connections")!.defaultValue); }\n"
+        for spec in DirectiveTable.all where spec.contexts.contains(.main) && spec.body == .none && !spec.defaultValue.isEmpty {
+            explicit += "\(spec.name) \(spec.defaultValue);\n"
+        }
+        explicit += "http { server { location /a/ {\n"
+        for spec in DirectiveTable.all where spec.contexts.contains(.location) && spec.body == .none && !spec.defaultValue.isEmpty {
+            explicit += "\(spec.name) \(spec.defaultValue);\n"
+        }
+        explicit += "} } }\n"
+        let spelled = try XCTUnwrap(model(explicit))
+        XCTAssertEqual(plain.workerProcesses, spelled.workerProcesses)
+        XCTAssertEqual(plain.workerConnections, spelled.workerConnections)
+        XCTAssertEqual(plain.pidPath, spelled.pidPath)
+        XCTAssertEqual(plain.errorLog, spelled.errorLog)
+        let (a, b) = (plain.servers[0].locations[0], spelled.servers[0].locations[0])
+        XCTAssertEqual(a.root, b.root)
+        XCTAssertEqual(a.index, b.index)
+        XCTAssertEqual(a.autoindex, b.autoindex)
+        XCTAssertEqual(a.clientMaxBodySize, b.clientMaxBodySize)
+        XCTAssertEqual(a.clientBodyTimeoutMilliseconds, b.clientBodyTimeoutMilliseconds)
+        XCTAssertEqual(a.keepaliveTimeoutMilliseconds, b.keepaliveTimeoutMilliseconds)
+        XCTAssertEqual(a.sendTimeoutMilliseconds, b.sendTimeoutMilliseconds)
+        XCTAssertEqual(a.defaultType, b.defaultType)
+        XCTAssertEqual(a.charset, b.charset)
+        XCTAssertEqual(a.accessLog, b.accessLog)
+        XCTAssertEqual(a.errorLog, b.errorLog)
+        XCTAssertEqual(a.allowedMethods, b.allowedMethods)
+        XCTAssertEqual(a.cgiTimeoutMilliseconds, b.cgiTimeoutMilliseconds)
     }
 }

@@ -56,7 +56,7 @@ final class WorkerProcessesTests: XCTestCase {
         let holder = try Socket.listen(on: .init(host: "127.0.0.1", port: 0))
         defer { Socket.close(holder.fd) }
         let path = NSTemporaryDirectory() + "workers-\(UInt32.random(in: 0...UInt32.max)).conf"
-        let text = "worker_processes 3;\nerror_log stderr;\nevents { }\nhttp { access_log off; server { listen 127.0.0.1:\(holder.port); } }\n"
+        let text = "worker_processes 3;\nerror_log stderr;\npid \(path).pid;\nevents { }\nhttp { access_log off; server { listen 127.0.0.1:\(holder.port); } }\n"
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         defer { unlink(path) }
         let process = Process()
