@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Handles the form of /form.html: GET query strings and POSTed urlencoded bodies."""
-import html
+"""Handles the forms of /form.html: GET query strings and POSTed bodies
+(application/x-www-form-urlencoded or multipart/form-data), read as UTF-8."""
 import os
 import sys
-from urllib.parse import parse_qs
 
-method = os.environ.get("REQUEST_METHOD", "GET")
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cgi-lib"))
+from sitepage import body_fields, env, esc, fields_table, query_fields, read_body, send_page  # noqa: E402
+
+method = env("REQUEST_METHOD") or "GET"
 if method == "POST":
-    length = int(os.environ.get("CONTENT_LENGTH") or 0)
-    fields = parse_qs(sys.stdin.buffer.read(length).decode("utf-8", "replace"))
+    fields, files = body_fields(read_body(), env("CONTENT_TYPE"))
+    fields += [(part.name, part.filename) for part in files]
 else:
-    fields = parse_qs(os.environ.get("QUERY_STRING", ""))
-items = "".join(f"<li>{html.escape(k)} = {html.escape(', '.join(v))}</li>" for k, v in sorted(fields.items()))
-print("Content-Type: text/html; charset=utf-8")
-print()
-print(f"<!DOCTYPE html><html><body><h1>Received by {html.escape(method)}</h1>"
-      f"<ul>{items or '<li>(nothing)</li>'}</ul><p><a href='/form.html'>Back</a></p></body></html>")
+    fields = query_fields()
+send_page(f"Received by {method}", f"""<h1>Received by {esc(method)}</h1>
+<p class="lead">What <code>cgi-bin/form.py</code> read from the {"body" if method == "POST" else "query string"}
+(<code>{esc(env("CONTENT_TYPE") or "no body")}</code>).</p>
+<section class="card">{fields_table(fields)}</section>
+<p><a href="/form.html">Back to the forms</a></p>""")

@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""Greets the visitor and shows the CGI environment (RFC 3875)."""
-import html
+"""Greets the visitor (?name=...) and shows the CGI environment (RFC 3875)."""
 import os
-from urllib.parse import parse_qs
+import sys
 
-query = parse_qs(os.environ.get("QUERY_STRING", ""))
-name = query.get("name", ["world"])[0]
-names = ["REQUEST_METHOD", "QUERY_STRING", "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME",
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cgi-lib"))
+from sitepage import env, esc, query_fields, send_page  # noqa: E402
+
+name = dict(query_fields()).get("name", "").strip() or "world"
+names = ["REQUEST_METHOD", "REQUEST_URI", "QUERY_STRING", "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME",
          "SERVER_PORT", "SERVER_PROTOCOL", "REMOTE_ADDR", "GATEWAY_INTERFACE", "SERVER_SOFTWARE"]
-rows = "".join(f"<tr><td>{n}</td><td>{html.escape(os.environ.get(n, ''))}</td></tr>" for n in names)
-print("Content-Type: text/html; charset=utf-8")
-print()
-print(f"<!DOCTYPE html><html><head><title>Hello</title></head><body>"
-      f"<h1>Hello, {html.escape(name)}!</h1><table>{rows}</table></body></html>")
+rows = "".join(f"<tr><th scope=\"row\"><code>{n}</code></th><td>{esc(env(n))}</td></tr>" for n in names)
+send_page(f"Hello, {name}", f"""<h1>Hello, <span class="echo" id="greeting-name">{esc(name)}</span>!</h1>
+<p class="lead">This page was written by <code>cgi-bin/hello.py</code>, run by the server for this request.</p>
+<section class="card">
+  <form action="/cgi-bin/hello.py" method="get" accept-charset="utf-8">
+    <p><label for="hello-name">Another name</label> <input id="hello-name" name="name" value="{esc(name)}">
+       <button type="submit">Greet</button></p>
+  </form>
+</section>
+<section class="card">
+  <h2>The CGI environment</h2>
+  <div class="table-wrap"><table class="fields"><tbody>{rows}</tbody></table></div>
+</section>""")

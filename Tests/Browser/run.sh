@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Browser test of the example site: serves a copy of conf-examples/ with
+# webserv (the README's configuration, on free ports) and drives it with
+# headless Chromium through selenium (site_test.py).
+#
+#   Tests/Browser/run.sh [PATH/TO/webserv] [-k TEXT]
+#
+# The binary defaults to .build/debug/webserv of the repository; -k runs only
+# the tests whose name contains TEXT (the arguments after the binary go to
+# site_test.py).
+#
+# Installs what it needs when it is missing (apt: chromium chromium-driver
+# python3 python3-venv; pip: selenium into a venv, $BROWSER_TEST_VENV,
+# default $TMPDIR/webserv-browser-venv) and never downloads a browser or a
+# driver itself. Screenshots go to $SCREENSHOT_DIR (default: a new temporary
+# directory, printed at the end). KEEP_WORK=1 keeps the served copy.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+tmp="${TMPDIR:-/tmp}"
+
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+    binary="$1"
+    shift
+    case "$binary" in /*) ;; *) binary="$PWD/$binary" ;; esac
+else
+    binary="$repo/.build/debug/webserv"
+fi
+if [ ! -x "$binary" ]; then
+    echo "run.sh: no webserv binary at $binary (run swift build, or pass its path)" >&2
+    exit 2
+fi
+
+say() { echo "run.sh: $*" >&2; }
+
+# ---- What the test needs: apt packages, then selenium ----
+sudo_cmd=()
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); fi
+apt_updated=0
+apt_install() {
+    [ $# -gt 0 ] || return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "missing $*, and no apt-get to install them: install them first"
+        exit 2
+    fi
+    say "installing $*"
+    if [ "$apt_updated" = 0 ]; then
+        "${sudo_cmd[@]}" apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+apt_install "${need[@]}"
+
+has_selenium() { "$1" -c 'import selenium, sys; sys.exit(int(selenium.__version__.split(".")[0]) < 4)' >/dev/null 2>&1; }
+
+venv="${BROWSER_TEST_VENV:-$tmp/webserv-browser-venv}"
+python=""
+for candidate in "$venv/bin/python" "$(command -v python3)"; do
+    if [ -x "$candidate" ] && has_selenium "$candidate"; then python="$candidate"; break; fi
+done
+if [ -z "$python" ]; then
+    base="$(command -v python3)"
+    if [ -e "$venv" ] && [ ! -f "$venv/pyvenv.cfg" ]; then
+        say "$venv exists and is not a venv: set BROWSER_TEST_VENV to another directory"
+        exit 2
+    fi
+    rm -rf "$venv"
+    if ! "$base" -m venv "$venv" >/dev/null 2>&1; then
+        # Debian's python3 has venv (and its pip) in a package of its own.
+        rm -rf "$venv"
+        apt_install python3-venv
+        base=/usr/bin/python3
+        "$base" -m venv "$venv"
+    fi
+    say "installing selenium into $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'selenium>=4.11'
+    python="$venv/bin/python"
+    has_selenium "$python" || { say "selenium did not install"; exit 2; }
+fi
+
+# ---- A copy of the example site on free ports ----
+work="$(mktemp -d "$tmp/webserv-browser.XXXXXX")"
+shots="${SCREENSHOT_DIR:-}"
+if [ -z "$shots" ]; then shots="$(mktemp -d "$tmp/webserv-screenshots.XXXXXX")"; fi
+mkdir -p "$shots"
+shots="$(cd "$shots" && pwd)"
+server_pid=""
+
+cleanup() {
+    status=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ "$status" != 0 ] && [ -d "$work/site/logs" ]; then
+        say "webserv's output and error log:"
+        cat "$work/webserv.out" "$work/site/logs/error.log" 2>/dev/null | tail -n 40 >&2 || true
+    fi
+    if [ "${KEEP_WORK:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+    echo "screenshots: $shots"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cp -R "$repo/conf-examples" "$work/site"
+# A clean store and logs, whatever the repository's copy holds.
+find "$work/site/uploads" "$work/site/logs" -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+# UTF-8 names with spaces in the listing.
+printf 'A file whose name is not ASCII.\n' > "$work/site/html/files/résumé 2026 ✓.txt"
+mkdir -p "$work/site/html/files/naïve café"
+printf 'Menu du jour.\n' > "$work/site/html/files/naïve café/menü ☕.txt"
+
+read -r port port_up < <("$python" - <<'PY'
+import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])
+PY
+)
+{ grep -rlE '\b808[01]\b' "$work/site" --include='*.conf' || true; } | while read -r file; do
+    sed -i -E "s/\b8080\b/$port/g; s/\b8081\b/$port_up/g" "$file"
+done
+if ! grep -rqE "listen $port( |;)" "$work/site/sites-enabled" || ! grep -rq "127.0.0.1:$port_up" "$work/site/sites-enabled"; then
+    say "could not move the example's ports 8080/8081 to $port/$port_up: did sites-enabled/ change?"
+    exit 1
+fi
+
+"$binary" "$work/site/webserv.conf" >"$work/webserv.out" 2>&1 &
+server_pid=$!
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 100); do
+    if listening "$port" && listening "$port_up"; then break; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then say "webserv exited at start"; exit 1; fi
+    sleep 0.1
+done
+if ! listening "$port" || ! listening "$port_up"; then say "webserv does not listen on $port and $port_up after 10 s"; exit 1; fi
+
+say "webserv $binary serving $work/site on http://localhost:$port/ (upstream 127.0.0.1:$port_up)"
+run=("$python" "$here/site_test.py" --base "http://localhost:$port" --site "$work/site" --screenshots "$shots" "$@")
+if command -v timeout >/dev/null 2>&1; then run=(timeout -k 10 270 "${run[@]}"); fi
+"${run[@]}"
