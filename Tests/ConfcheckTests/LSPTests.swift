@@ -135,14 +135,14 @@ final class LSPTests: XCTestCase {
         let document = uri(directory + "/main.conf")
         client.open(document, "events {}\nhttp {\n    autoindex maybe;\n}\n")
         XCTAssertEqual(client.diagnostics(for: document)?.first?["code"] as? String, "value.on-off")
-        // An incremental change: replace `maybe` (line 2, columns 14-19) by `on`.
+        // An incremental change: replace `maybe` (line 2, columns 14-19) by `off`.
         client.notify("textDocument/didChange", [
             "textDocument": ["uri": document, "version": 2],
-            "contentChanges": [["range": ["start": lspPosition(2, 14), "end": lspPosition(2, 19)], "text": "on"]],
+            "contentChanges": [["range": ["start": lspPosition(2, 14), "end": lspPosition(2, 19)], "text": "off"]],
         ])
         XCTAssertEqual(client.diagnostics(for: document)?.count, 0)
         XCTAssertEqual(client.server.documents[document].map { String(decoding: $0.text, as: UTF8.self) },
-                       "events {}\nhttp {\n    autoindex on;\n}\n")
+                       "events {}\nhttp {\n    autoindex off;\n}\n")
         let published = client.messages.last { $0["method"] as? String == "textDocument/publishDiagnostics" }
         XCTAssertEqual((published?["params"] as? [String: Any])?["version"] as? Int, 2)
         // A full replacement works too.

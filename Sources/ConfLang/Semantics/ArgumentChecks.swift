@@ -3,6 +3,13 @@ extension CheckRun {
     /// Validates every argument; false when any is unusable (errors emitted).
     mutating func checkArguments(_ item: PlacedDirective, _ spec: DirectiveSpec) -> Bool {
         let before = errorCount
+        for argument in item.arguments {
+            if let variable = Values.variable(in: argument.value) {
+                emit(.warning("value.variable",
+                              "'\(variable)' is not expanded: webserv has no variables and uses the text '\(argument.value)' as it is",
+                              at: argument.range), for: item)
+            }
+        }
         switch spec.name {
         case "error_page": checkErrorPage(item)
         case "return": checkReturn(item)
@@ -87,7 +94,11 @@ extension CheckRun {
             switch Values.proxyURL(value) {
             case .success: break
             case .failure(.https): fail("value.proxy-url", "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
+            case .failure(.notHTTP) where Values.variable(in: value) != nil:
+                fail("value.proxy-url", "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
             case .failure(.notHTTP): fail("value.proxy-url", "invalid 'proxy_pass' URL '\(value)': use http://HOST:PORT[/PATH]", argument, item)
+            case .failure(.badHost) where Values.variable(in: value) != nil:
+                fail("value.proxy-url", "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
             case .failure(.badHost): fail("value.proxy-url", "invalid host in 'proxy_pass \(value)'", argument, item)
             case .failure(.badPort): fail("value.port", "invalid port in 'proxy_pass \(value)': use a number from 1 to 65535", argument, item)
             }

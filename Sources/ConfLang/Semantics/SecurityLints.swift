@@ -10,8 +10,18 @@ extension CheckRun {
                     emit(.warning("cgi.not-executable", "cgi_path '\(item.arguments[0].value)' is not an executable file; every script here would fail with 502",
                                   at: item.arguments[0].range), for: item)
                 }
-            case "autoindex" where context == .server && item.arguments[0].value == "on":
-                emit(.warning("security.autoindex-site", "'autoindex on' at server level lists every directory of the site; enable it in the locations that need it",
+            case "autoindex" where (context == .server || context == .http) && item.arguments[0].value == "on":
+                emit(.warning("security.autoindex-site", "'autoindex on' at \(context.rawValue) level lists every directory of every site it covers; enable it in the locations that need it",
+                              at: item.arguments[0].range), for: item)
+            case "root", "alias":
+                // After `..` is resolved: `root /var/..;` is `/` too.
+                guard let value = item.arguments.first?.value, normalize(resolve(value)) == "/" else { continue }
+                emit(.warning("security.root-filesystem",
+                              "'\(spec.name) \(value)' serves the whole file system (/etc/passwd included); point it at the site's own directory",
+                              at: item.arguments[0].range), for: item)
+            case "error_log" where item.arguments.first?.value == "off":
+                emit(.warning("log.error-log-off",
+                              "'error_log off' does not turn the error log off: it writes to a file named 'off'; use 'error_log /dev/null crit' to discard it",
                               at: item.arguments[0].range), for: item)
             case "location":
                 guard let key = LocationKey(item.arguments), key.modifier == "^", key.pattern == "/" else { continue }
@@ -20,7 +30,8 @@ extension CheckRun {
                                   at: child.arguments[0].range), for: child)
                 }
             case "server":
-                checkUploadsRunnable(item)
+                let httpRoot = valid.last { $0.0.name == "root" }?.0.arguments.first.map { resolve($0.value) }
+                checkUploadsRunnable(item, inheritedRoot: httpRoot)
             default: break
             }
         }
@@ -40,38 +51,69 @@ extension CheckRun {
             emit(.warning("security.alias-traversal",
                           "alias '\(path)' has no trailing slash but location '\(locationPattern)' has one: '\(locationPattern)x' maps to '\(path)x', and '\(path)' is open to sibling paths; add a '/' to the alias",
                           at: alias.arguments[0].range), for: alias)
+        } else if !locationSlash && !aliasSlash && !FileAccess.isRegularFile(resolve(path)) {
+            // (An alias naming a file, `location /robots.txt { alias /srv/r.txt; }`, has no siblings to reach.)
+            emit(.warning("security.alias-traversal",
+                          "neither location '\(locationPattern)' nor its alias '\(path)' ends with '/': '\(locationPattern)-x' reaches '\(path)-x', a sibling of '\(path)'; end both with '/'",
+                          at: alias.arguments[0].range), for: alias)
         }
     }
 
-    /// An upload store inside a root where a `$ SUFFIX` location runs CGI:
-    /// an uploaded script could then be run by requesting it.
-    private mutating func checkUploadsRunnable(_ server: PlacedDirective) {
+    /// `location ^ /api { proxy_pass http://h/v1/; }` lets `/api../x` reach
+    /// `/v1/../x`; `location /api/ { proxy_pass http://h/v1; }` sends `/api/x` as `/v1x`.
+    mutating func checkProxyPathSlash(proxy: PlacedDirective, locationPattern: String, modifier: String) {
+        guard modifier == "^", let value = proxy.arguments.first?.value,
+              case .success(let url) = Values.proxyURL(value), let path = url.path else { return }
+        let locationSlash = locationPattern.hasSuffix("/"), pathSlash = path.hasSuffix("/")
+        if !locationSlash && pathSlash {
+            emit(.warning("security.proxy-path-traversal",
+                          "location '\(locationPattern)' has no trailing slash but proxy_pass's path '\(path)' does: '\(locationPattern)../x' reaches '\(path)../x' upstream; add a '/' to the location pattern",
+                          at: proxy.arguments[0].range), for: proxy)
+        } else if locationSlash && !pathSlash {
+            emit(.warning("security.proxy-path-traversal",
+                          "proxy_pass's path '\(path)' has no trailing slash but location '\(locationPattern)' has one: '\(locationPattern)x' goes upstream as '\(path)x'; add a '/' to the path",
+                          at: proxy.arguments[0].range), for: proxy)
+        }
+    }
+
+    /// An upload store where a CGI location would run what is uploaded: under
+    /// the root or alias of a prefix location with `cgi_path`, or under a root
+    /// a `$ SUFFIX` CGI location is laid over (the server's, inherited or its
+    /// own, or any prefix location's) unless that `$` location sets its own.
+    private mutating func checkUploadsRunnable(_ server: PlacedDirective, inheritedRoot: String?) {
         let children = server.children()
-        var roots: [String] = children.filter { $0.name == "root" }.compactMap { $0.arguments.first.map { resolve($0.value) } }
+        let serverRoot = children.last { $0.name == "root" }?.arguments.first.map { resolve($0.value) } ?? inheritedRoot
+        var baseRoots: [String] = serverRoot.map { [$0] } ?? []
         var stores: [PlacedDirective] = []
-        var cgiSuffixes: [(suffix: String, placed: PlacedDirective)] = []
+        var runnable: [(directory: String, location: PlacedDirective)] = []
+        var suffixCGI: [PlacedDirective] = []
         for location in children where location.name == "location" {
             guard let key = LocationKey(location.arguments) else { continue }
             let body = location.children()
-            for child in body {
-                switch child.name {
-                // Whatever a location serves from (root or alias) is reachable by URL.
-                case "root", "alias": if let value = child.arguments.first?.value { roots.append(resolve(value)) }
-                case "upload_store": stores.append(child)
-                case "cgi_path" where key.modifier == "$": cgiSuffixes.append((key.pattern, location))
-                default: break
-                }
+            // Whatever a location serves from (root or alias) is reachable by URL.
+            let own = body.last { $0.name == "root" || $0.name == "alias" }?.arguments.first.map { resolve($0.value) }
+            let runsCGI = body.contains { $0.name == "cgi_path" }
+            stores += body.filter { $0.name == "upload_store" }
+            switch key.modifier {
+            case "$" where runsCGI:
+                if let own { runnable.append((own, location)) } else { suffixCGI.append(location) }
+            case "$": break
+            default:
+                if let own { baseRoots.append(own) }
+                if runsCGI, let directory = own ?? serverRoot { runnable.append((directory, location)) }
             }
         }
-        guard let cgi = cgiSuffixes.first else { return }
+        for location in suffixCGI { runnable += baseRoots.map { ($0, location) } }
         for store in stores {
             guard let value = store.arguments.first?.value else { continue }
             let directory = normalize(resolve(value))
-            guard let root = roots.map(normalize).first(where: { directory == $0 || directory.hasPrefix($0 + "/") }) else { continue }
+            guard let hit = runnable.first(where: { directory == normalize($0.directory) || directory.hasPrefix(normalize($0.directory) + "/") })
+            else { continue }
+            let pattern = hit.location.arguments.map(\.value).joined(separator: " ")
             emit(.warning("security.upload-executable",
-                          "uploads stored in '\(value)' lie under the root '\(root)', where 'location $ \(cgi.suffix)' runs scripts: an uploaded '*\(cgi.suffix)' file could be executed; store uploads outside the served root",
+                          "uploads stored in '\(value)' lie under '\(normalize(hit.directory))', where 'location \(pattern)' runs scripts: an uploaded script could be executed; store uploads outside it",
                           at: store.arguments[0].range,
-                          notes: [.init("scripts are run here", at: cgi.placed.directive.name.range)]), for: store)
+                          notes: [.init("scripts are run here", at: hit.location.directive.name.range)]), for: store)
         }
     }
 
@@ -79,7 +121,7 @@ extension CheckRun {
         path.hasPrefix("/") ? path : (baseDirectory.isEmpty ? path : baseDirectory + "/" + path)
     }
 
-    private func normalize(_ path: String) -> String {
+    func normalize(_ path: String) -> String {
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." { continue }

@@ -19,6 +19,11 @@ extension CheckRun {
             switch item.name {
             case "listen":
                 guard let first = item.arguments.first, case .success(let address) = Values.listenAddress(first.value) else { continue }
+                if let earlier = facts.listens.first(where: { $0.address == address }) {
+                    emit(.error("listen.duplicate", "a duplicate listen \(address) in this server (nginx refuses it too)",
+                                at: first.range, notes: [.init("first listed here", at: earlier.placed.arguments[0].range)]), for: item)
+                    continue
+                }
                 let isDefault = item.arguments.count > 1 && ["default_server", "default"].contains(item.arguments[1].value)
                 facts.listens.append(.init(address: address, isDefault: isDefault, placed: item))
             case "server_name":
@@ -84,6 +89,9 @@ extension CheckRun {
         guard let key = LocationKey(location.arguments) else { return }
         for item in children where item.name == "alias" {
             checkAliasSlash(alias: item, locationPattern: key.pattern, modifier: key.modifier)
+        }
+        for item in children where item.name == "proxy_pass" {
+            checkProxyPathSlash(proxy: item, locationPattern: key.pattern, modifier: key.modifier)
         }
     }
 }

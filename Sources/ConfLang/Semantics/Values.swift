@@ -55,6 +55,24 @@ public enum Values {
         return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isTokenCharacter) }
     }
 
+    /// The first nginx variable in a value (`$host`, `${uri}`), if any: this
+    /// language has none, so such text would be used literally.
+    public static func variable(in text: String) -> String? {
+        let bytes = Array(text.utf8)
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "$") && index + 1 < bytes.count {
+            let next = bytes[index + 1]
+            let isName: (UInt8) -> Bool = { $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || (48...57).contains($0) }
+            if next == UInt8(ascii: "{") {
+                guard let close = bytes[(index + 2)...].firstIndex(of: UInt8(ascii: "}")) else { continue }
+                return String(decoding: bytes[index...close], as: UTF8.self)
+            }
+            guard next == UInt8(ascii: "_") || (next | 0x20 >= 97 && next | 0x20 <= 122) else { continue }
+            let end = bytes[(index + 1)...].firstIndex { !isName($0) } ?? bytes.count
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        return nil
+    }
+
     /// `off`, or a charset name as it may stand in a Content-Type parameter
     /// (a token: `utf-8`, `iso-8859-1`, `windows-1251`).
     public static func isCharsetName(_ text: String) -> Bool {
