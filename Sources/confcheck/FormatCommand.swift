@@ -13,14 +13,18 @@ struct FormatCommand {
             guard let (path, bytes) = Confcheck(environment: environment).read(file, &outcome) else { continue }
             let source = SourceFile(path: path, bytes: bytes)
             let (parsed, diagnostics) = Parser.parse(source)
+            let toStandardOutput = file == "-" || options.formatOutput == .standardOutput
             if diagnostics.hasErrors {
-                outcome.write(renderer.render(diagnostics.sortedByPosition()))
+                // Where stdout is the formatted file (an editor's format-on-save
+                // pipe), findings must not be mistaken for it: they go to stderr.
+                let report = renderer.render(diagnostics.sortedByPosition())
+                if toStandardOutput { outcome.errors += report } else { outcome.write(report) }
                 outcome.fail(1)
                 continue
             }
             let formatted = Formatter.format(parsed)
             let changed = formatted != bytes
-            switch (file == "-") ? .standardOutput : options.formatOutput {
+            switch toStandardOutput ? .standardOutput : options.formatOutput {
             case .standardOutput:
                 outcome.output += formatted
             case .check:

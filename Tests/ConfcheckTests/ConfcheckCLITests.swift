@@ -98,7 +98,8 @@ final class ConfcheckCLITests: XCTestCase {
         XCTAssertEqual(results.first?["level"] as? String, "error")
 
         let github = run(["--format", "github", path])
-        XCTAssertTrue(github.outputText.hasPrefix("::error file=\(path),line=2,col=8::'listen' is not allowed"), github.outputText)
+        XCTAssertTrue(github.outputText.hasPrefix("::error file=\(path),line=2,col=8,endLine=2,endColumn=14,title=confcheck directive.context::'listen' is not allowed"),
+                      github.outputText)
     }
 
     func testUsageErrorsExitTwo() {
@@ -217,5 +218,30 @@ final class ConfcheckCLITests: XCTestCase {
         XCTAssertTrue(lint.outputText.contains("\(path):1:299998: error:"))
         let formatted = run(["--fmt", "--stdout", path])
         XCTAssertEqual(formatted.outputText, String(repeating: "a;\n", count: 100_000))
+    }
+
+    func testFormatToStandardOutputSendsFindingsToStandardError() {
+        let path = write("broken.conf", "http {\n  server {\n")
+        let printed = run(["--fmt", "--stdout", path])
+        XCTAssertEqual(printed.status, 1)
+        XCTAssertEqual(printed.output, [], "stdout is the formatted file or nothing")
+        XCTAssertTrue(printed.errors.contains("syntax.unclosed-block"), printed.errors)
+        let piped = run(["--fmt", "-"], stdin: "a {\n")
+        XCTAssertEqual(piped.output, [])
+        XCTAssertTrue(piped.errors.contains("<stdin>:"), piped.errors)
+        XCTAssertTrue(run(["--fmt", "--check", path]).outputText.contains("syntax.unclosed-block"), "other modes are unchanged")
+    }
+
+    func testControlCharactersFromTheConfigurationAreEscaped() {
+        // A quoted name that would start a GitHub workflow command, and an ESC sequence.
+        let path = write("hostile.conf", "\"x\n::error file=evil::pwned\" 1;\n\"\u{1B}[2Jy\" 2;\n")
+        for format in ["text", "github"] {
+            let output = run(["--format", format, path]).outputText
+            XCTAssertFalse(output.contains("\n::error file=evil"), "\(format): \(output)")
+            XCTAssertFalse(output.contains("\u{1B}"), "\(format): \(output)")
+            XCTAssertEqual(output.split(separator: "\n").count, 2, "one line per finding: \(output)")
+        }
+        XCTAssertTrue(run([path]).outputText.contains("unknown directive 'x\\n::error file=evil::pwned'"))
+        XCTAssertFalse(run(["--snippets", path]).outputText.contains("\u{1B}"), "snippets too")
     }
 }

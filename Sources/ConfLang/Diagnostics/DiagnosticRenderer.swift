@@ -39,7 +39,7 @@ public struct DiagnosticRenderer {
                 output += line(severity: .note, message: note.message, code: nil, range: range)
                 if showSnippets { output += snippet(range, severity: .note) }
             } else {
-                output += paint("note: ", .note) + note.message + "\n"
+                output += paint("note: ", .note) + DiagnosticRenderer.visible(note.message) + "\n"
             }
         }
         return output
@@ -70,8 +70,31 @@ public struct DiagnosticRenderer {
     private func line(severity: Diagnostic.Severity, message: String, code: String?, range: SourceRange) -> String {
         let location = range.startLocation
         let codeText = code.map { " [\($0)]" } ?? ""
-        return paint("\(range.file.path):\(location.line):\(location.column):", .bold) + " "
-            + paint("\(severity.rawValue):", style(for: severity)) + " " + message + codeText + "\n"
+        return paint("\(DiagnosticRenderer.visible(range.file.path)):\(location.line):\(location.column):", .bold) + " "
+            + paint("\(severity.rawValue):", style(for: severity)) + " " + DiagnosticRenderer.visible(message) + codeText + "\n"
+    }
+
+    /// Control characters from a configuration (a quoted name holding a
+    /// newline and `::error`, an ESC sequence) are shown escaped, never sent:
+    /// raw, they would start a CI workflow command or drive the terminal.
+    static func visible(_ text: String, keepingTabs: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\t" where keepingTabs: result.unicodeScalars.append(scalar)
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     private func snippet(_ range: SourceRange, severity: Diagnostic.Severity) -> String {
@@ -85,7 +108,7 @@ public struct DiagnosticRenderer {
         let lastColumn = end.line == start.line ? end.column : scalars.count + 1
         let width = max(1, lastColumn - start.column)
         let marker = "^" + String(repeating: "~", count: width - 1)
-        return "    " + source + "\n    " + pad + paint(marker, style(for: severity)) + "\n"
+        return "    " + DiagnosticRenderer.visible(source, keepingTabs: true) + "\n    " + pad + paint(marker, style(for: severity)) + "\n"
     }
 
     // MARK: json
@@ -96,8 +119,11 @@ public struct DiagnosticRenderer {
                 ("endLine", .int(end.line)), ("endColumn", .int(end.column))]
     }
 
+    /// The version of the JSON output's shape; it changes only when a field's meaning does.
+    public static let jsonVersion = 1
+
     public func json(_ diagnostics: [Diagnostic]) -> JSON {
-        .object([("diagnostics", .array(diagnostics.map { diagnostic in
+        .object([("version", .int(DiagnosticRenderer.jsonVersion)), ("diagnostics", .array(diagnostics.map { diagnostic in
             .object(position(diagnostic.range) + [
                 ("severity", .string(diagnostic.severity.rawValue)),
                 ("code", .string(diagnostic.code)),
@@ -114,7 +140,7 @@ public struct DiagnosticRenderer {
     private func sarifLocation(_ range: SourceRange, message: String? = nil) -> JSON {
         let start = range.startLocation, end = range.endLocation
         var members: [(String, JSON)] = [("physicalLocation", .object([
-            ("artifactLocation", .object([("uri", .string(range.file.path))])),
+            ("artifactLocation", .object([("uri", .string(DiagnosticRenderer.artifactURI(range.file.path)))])),
             ("region", .object([("startLine", .int(start.line)), ("startColumn", .int(start.column)),
                                 ("endLine", .int(end.line)), ("endColumn", .int(end.column))])),
         ]))]
@@ -142,6 +168,8 @@ public struct DiagnosticRenderer {
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),
             ("runs", .array([.object([
+                // Columns count Unicode scalars, as everywhere in confcheck.
+                ("columnKind", .string("unicodeCodePoints")),
                 ("tool", .object([("driver", .object([
                     ("name", .string("confcheck")),
                     ("version", .string(toolVersion)),
@@ -162,21 +190,48 @@ public struct DiagnosticRenderer {
         case .warning: command = "warning"
         case .note: command = "notice"
         }
-        var output = workflowCommand(command, diagnostic.range, "\(diagnostic.message) [\(diagnostic.code)]")
+        var output = workflowCommand(command, diagnostic.range, "\(diagnostic.message) [\(diagnostic.code)]",
+                                     title: "confcheck \(diagnostic.code)")
         for note in diagnostic.notes {
-            if let range = note.range { output += workflowCommand("notice", range, note.message) }
+            if let range = note.range { output += workflowCommand("notice", range, note.message, title: "confcheck note") }
         }
         return output
     }
 
-    private func workflowCommand(_ command: String, _ range: SourceRange, _ message: String) -> String {
-        let start = range.startLocation
+    private func workflowCommand(_ command: String, _ range: SourceRange, _ message: String, title: String) -> String {
+        let start = range.startLocation, end = range.endLocation
         let file = escapeProperty(range.file.path)
-        return "::\(command) file=\(file),line=\(start.line),col=\(start.column)::\(escapeData(message))\n"
+        return "::\(command) file=\(file),line=\(start.line),col=\(start.column),endLine=\(end.line),endColumn=\(end.column)"
+            + ",title=\(escapeProperty(title))::\(escapeData(message))\n"
     }
 
+    /// GitHub's escapes for a command's data, and every other control
+    /// character escaped so it cannot reach the log raw.
     private func escapeData(_ text: String) -> String {
-        text.replacing("%", with: "%25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": result += "%25"
+            case "\r": result += "%0D"
+            case "\n": result += "%0A"
+            case _ where DiagnosticRenderer.isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// A SARIF artifact URI: an absolute path as a `file:` URI, a relative
+    /// one as a relative reference; either percent-encoded where a URI must be.
+    static func artifactURI(_ path: String) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            let safe = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
+                || "-._~/!$&'()*+,;=:@".utf8.contains(byte)
+            let hex = Array("0123456789ABCDEF")
+            encoded += safe ? String(UnicodeScalar(byte)) : "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
+        }
+        return path.hasPrefix("/") ? "file://" + encoded : encoded
     }
 
     private func escapeProperty(_ text: String) -> String {

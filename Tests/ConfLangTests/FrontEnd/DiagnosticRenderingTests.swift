@@ -39,6 +39,7 @@ final class DiagnosticRenderingTests: XCTestCase {
         let text = DiagnosticRenderer(format: .json).render([sample])
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let first = try XCTUnwrap((object["diagnostics"] as? [[String: Any]])?.first)
+        XCTAssertEqual(object["version"] as? Int, DiagnosticRenderer.jsonVersion)
         XCTAssertEqual(first["file"] as? String, "conf/site.conf")
         XCTAssertEqual(first["line"] as? Int, 2)
         XCTAssertEqual(first["column"] as? Int, 2)
@@ -65,13 +66,22 @@ final class DiagnosticRenderingTests: XCTestCase {
         let location = try XCTUnwrap((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
         XCTAssertEqual((location["artifactLocation"] as? [String: Any])?["uri"] as? String, "conf/site.conf")
         XCTAssertEqual((location["region"] as? [String: Any])?["startColumn"] as? Int, 2)
+        XCTAssertEqual(run["columnKind"] as? String, "unicodeCodePoints")
+    }
+
+    func testSarifArtifactURIsAreURIs() {
+        XCTAssertEqual(DiagnosticRenderer.artifactURI("conf/a b#1%.conf"), "conf/a%20b%231%25.conf")
+        XCTAssertEqual(DiagnosticRenderer.artifactURI("/etc/nginx/sites/é.conf"), "file:///etc/nginx/sites/%C3%A9.conf")
     }
 
     func testGithubWorkflowCommandsEscape() {
         let diagnostic = Diagnostic.warning("x.y", "50% done\nnext", at: SourceRange(file: file, start: 10, end: 11))
         XCTAssertEqual(DiagnosticRenderer(format: .github).render([diagnostic]),
-                       "::warning file=conf/site.conf,line=2,col=2::50%25 done%0Anext [x.y]\n")
-        XCTAssertTrue(DiagnosticRenderer(format: .github).render([sample]).hasPrefix("::error file=conf/site.conf,line=2,col=2::unknown directive"))
+                       "::warning file=conf/site.conf,line=2,col=2,endLine=2,endColumn=3,title=confcheck x.y::50%25 done%0Anext [x.y]\n")
+        XCTAssertTrue(DiagnosticRenderer(format: .github).render([sample])
+            .hasPrefix("::error file=conf/site.conf,line=2,col=2,endLine=2,endColumn=12,title=confcheck directive.unknown::unknown directive"))
+        let control = Diagnostic.warning("x.y", "a\u{1B}[31mb", at: SourceRange(file: file, start: 10, end: 11))
+        XCTAssertTrue(DiagnosticRenderer(format: .github).render([control]).contains("::a\\u{1b}[31mb [x.y]"))
     }
 
     func testJSONWriterMatchesPython() {
