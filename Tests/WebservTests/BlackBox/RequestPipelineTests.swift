@@ -7,7 +7,7 @@ import Foundation
 /// Location) goes through the whole decision again.
 final class RequestPipelineTests: XCTestCase {
     private var server: ServerProcess!
-    private let upstream = Process()
+    private var upstream: EchoUpstream!
 
     private static let scripts: [String: String] = [
         // Longer than client_header_timeout, shorter than cgi_timeout.
@@ -27,15 +27,8 @@ final class RequestPipelineTests: XCTestCase {
     ]
 
     override func setUpWithError() throws {
-        let upstreamPort = ServerProcess.freePort()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/proxy/upstream.py").path
-        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        upstream.arguments = [script, String(upstreamPort)]
-        let pipe = Pipe()
-        upstream.standardOutput = pipe
-        try upstream.run()
-        _ = pipe.fileHandleForReading.availableData   // "ready"
+        upstream = try EchoUpstream()
+        let upstreamPort = upstream.port
         server = try ServerProcess(config: """
         events { }
         http {
@@ -59,8 +52,7 @@ final class RequestPipelineTests: XCTestCase {
 
     override func tearDown() {
         server.stop()
-        upstream.terminate()
-        upstream.waitUntilExit()
+        upstream.stop()
     }
 
     /// An HTTP/1.0 request: a script's answer without a length then ends at

@@ -5,19 +5,11 @@ import Foundation
 /// proxy_pass against a small python upstream that echoes what it received.
 final class ProxyTests: XCTestCase {
     private var server: ServerProcess!
-    private let upstream = Process()
-    private var upstreamPort = 0
+    private var upstream: EchoUpstream!
+    private var upstreamPort: Int { upstream.port }
 
     override func setUpWithError() throws {
-        upstreamPort = ServerProcess.freePort()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/proxy/upstream.py").path
-        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        upstream.arguments = [script, String(upstreamPort)]
-        let pipe = Pipe()
-        upstream.standardOutput = pipe
-        try upstream.run()
-        _ = pipe.fileHandleForReading.availableData   // "ready"
+        upstream = try EchoUpstream()
         server = try ServerProcess(config: """
         events { }
         http {
@@ -37,8 +29,7 @@ final class ProxyTests: XCTestCase {
 
     override func tearDown() {
         server.stop()
-        upstream.terminate()
-        upstream.waitUntilExit()
+        upstream.stop()
     }
 
     private func fetch(_ raw: String) throws -> (head: String, body: String) {
