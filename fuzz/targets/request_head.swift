@@ -1,0 +1,54 @@
+import Glibc
+
+/// RequestParser fed as the server feeds it: after every read, `parse` gets the
+/// whole buffer received so far. Property: the reads a request arrives in do
+/// not change the answer (same head and `consumed`, same error status, or
+/// still needMore), and nothing crashes.
+///
+/// Option (see SplitInput): 0 keeps the default limits; 1...31 sets small
+/// ones so the 414/431 paths are reachable with short inputs.
+@_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let input = SplitInput(data, size)
+    var limits = RequestLimits()
+    if input.option > 0 {
+        limits.maxLineBytes = 8 * input.option
+        limits.maxHeadBytes = limits.maxLineBytes * (1 + input.option % 4)
+        limits.maxHeaderCount = 1 + input.option % 7
+    }
+    let whole = parse(in: [input.payload], limits: limits)
+    let split = parse(in: input.pieces(of: input.payload), limits: limits)
+    if whole.result != split.result || whole.head != split.head, !isKnownIssue(whole.result, split.result) {
+        propertyFailure("one read: \(whole.result) \(whole.head)\nsplit reads: \(split.result) \(split.head)")
+    }
+    return 0
+}
+
+/// The result and (printed) head once a read decides, as Connection.parseHead is used.
+private func parse(in reads: [ArraySlice<UInt8>], limits: RequestLimits) -> (result: RequestParser.Result, head: String) {
+    var parser = RequestParser(limits: limits)
+    var buffer: [UInt8] = []
+    var result = RequestParser.Result.needMore
+    for read in reads {
+        buffer += read
+        result = parser.parse(buffer)
+        if result != .needMore { break }
+    }
+    if case .head(let consumed) = result {
+        guard consumed > 0, consumed <= buffer.count, buffer[consumed - 1] == UInt8(ascii: "\n"), parser.head != nil else {
+            propertyFailure("head(consumed: \(consumed)) of a \(buffer.count)-byte buffer, head \(String(describing: parser.head))")
+        }
+    }
+    // RequestHead is not Equatable: its reflection compares every field, new ones included.
+    return (result, String(describing: parser.head))
+}
+
+/// KNOWN ISSUE (fuzz/regressions/request_head-414-vs-400.bin): a request line
+/// that is too long and starts with a byte no method has is 414 when its end
+/// is in the buffer, 400 when a read stops before. Tolerated only with
+/// FUZZ_ALLOW_KNOWN=1, so long runs can look for other failures.
+private func isKnownIssue(_ a: RequestParser.Result, _ b: RequestParser.Result) -> Bool {
+    guard allowKnownIssues, case .error(let x) = a, case .error(let y) = b else { return false }
+    return Set([x, y]) == [400, 414]
+}
+
+private let allowKnownIssues = getenv("FUZZ_ALLOW_KNOWN") != nil
