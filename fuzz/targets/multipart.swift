@@ -14,8 +14,7 @@ import Glibc
     let whole = feed(parser, [body])
     let split = feed(parser, input.pieces(of: body))
     // A feed that throws drops the events of that feed, so only the verdict is compared then.
-    if whole.malformed != split.malformed || (!whole.malformed && whole.events != split.events),
-       !(split.malformed && !whole.malformed && isKnownIssue(body, contentType)) {
+    if whole.malformed != split.malformed || (!whole.malformed && whole.events != split.events) {
         propertyFailure("one read: \(whole)\nsplit reads: \(split)")
     }
     if !whole.malformed, let boundary = MultipartParser.parameter("boundary", in: contentType) {
@@ -45,22 +44,3 @@ private func feed(_ parser: MultipartParser, _ reads: [ArraySlice<UInt8>]) -> (e
     }
     return (events, false)
 }
-
-/// KNOWN ISSUE (fuzz/regressions/multipart-padding-limit.bin): the 256-byte
-/// bound on transport padding after a delimiter applies only while its CRLF
-/// has not arrived, so longer padding is accepted in one read, malformed when
-/// split. Tolerated only with FUZZ_ALLOW_KNOWN=1: a delimiter followed by
-/// more than 256 spaces or tabs.
-private func isKnownIssue(_ body: ArraySlice<UInt8>, _ contentType: String) -> Bool {
-    guard allowKnownIssues, let boundary = MultipartParser.parameter("boundary", in: contentType) else { return false }
-    let text = [13, 10] + Array(body)   // the parser's implied CRLF before the first delimiter
-    let delimiter = Array("\r\n--\(boundary)".utf8)
-    var rest = text[...]
-    while let found = rest.firstRange(of: delimiter) {
-        if text[found.upperBound...].prefix(while: { $0 == 32 || $0 == 9 }).count > 256 { return true }
-        rest = text[(found.lowerBound + 1)...]
-    }
-    return false
-}
-
-private let allowKnownIssues = getenv("FUZZ_ALLOW_KNOWN") != nil

@@ -17,7 +17,7 @@ import Glibc
     }
     let whole = parse(in: [input.payload], limits: limits)
     let split = parse(in: input.pieces(of: input.payload), limits: limits)
-    if whole.result != split.result || whole.head != split.head, !isKnownIssue(whole.result, split.result) {
+    if whole.result != split.result || whole.head != split.head {
         propertyFailure("one read: \(whole.result) \(whole.head)\nsplit reads: \(split.result) \(split.head)")
     }
     return 0
@@ -41,14 +41,3 @@ private func parse(in reads: [ArraySlice<UInt8>], limits: RequestLimits) -> (res
     // RequestHead is not Equatable: its reflection compares every field, new ones included.
     return (result, String(describing: parser.head))
 }
-
-/// KNOWN ISSUE (fuzz/regressions/request_head-414-vs-400.bin): a request line
-/// that is too long and starts with a byte no method has is 414 when its end
-/// is in the buffer, 400 when a read stops before. Tolerated only with
-/// FUZZ_ALLOW_KNOWN=1, so long runs can look for other failures.
-private func isKnownIssue(_ a: RequestParser.Result, _ b: RequestParser.Result) -> Bool {
-    guard allowKnownIssues, case .error(let x) = a, case .error(let y) = b else { return false }
-    return Set([x, y]) == [400, 414]
-}
-
-private let allowKnownIssues = getenv("FUZZ_ALLOW_KNOWN") != nil

@@ -131,9 +131,11 @@ struct RequestParser {
 
     /// A request line still arriving is refused as soon as its method is
     /// impossible (a TLS handshake, binary noise), not after the header timeout.
+    /// Only the bytes a line can hold are looked at, so the verdict (400, or
+    /// 414 for a line too long) is the same however the bytes arrive.
     private func isImpossibleRequestLineStart(_ pending: ArraySlice<UInt8>) -> Bool {
         guard !sawRequestLine else { return false }
-        for byte in pending {
+        for byte in pending.prefix(limits.maxLineBytes - 1) {
             if byte == UInt8(ascii: " ") { return pending.first == byte }
             if byte != UInt8(ascii: "\r") && !HTTPSyntax.isMethodByte(byte) { return true }
         }

@@ -92,4 +92,20 @@ final class CGIResponseParserTests: XCTestCase {
         XCTAssertEqual(parse("Content-Type: a\rb\n\n"), .invalid)
         XCTAssertEqual(parse("Content-Type: text/plain\n"), .needMore)
     }
+
+    func testTheHeaderBoundHoldsHoweverTheBlockArrives() {
+        // Found by the cgi_response fuzz target: a block over the bound was
+        // complete in one read and invalid in small ones.
+        let limit = CGIResponseParser.maxHeaderBytes
+        for (length, valid) in [(limit, true), (limit + 1, false), (limit + 6_000, false)] {
+            let filler = "X: " + String(repeating: "a", count: length - "X: \nContent-Type: t\n\n".utf8.count) + "\n"
+            let block = filler + "Content-Type: t\n\n"
+            XCTAssertEqual(block.utf8.count, length)
+            for step in [Int.max, 65536, 256] {
+                let result = parse(block + "body", step: step)
+                if valid { XCTAssertEqual(result, .complete(status: 200, headers: [.init(name: "X", value: String(filler.dropFirst(3).dropLast())), .init(name: "Content-Type", value: "t")], bodyStart: length), "\(length) step \(step)") }
+                else { XCTAssertEqual(result, .invalid, "\(length) step \(step)") }
+            }
+        }
+    }
 }

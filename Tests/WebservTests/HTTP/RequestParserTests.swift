@@ -233,5 +233,9 @@ final class RequestParserTests: XCTestCase {
         let limits = RequestLimits(maxLineBytes: 32, maxHeadBytes: 64, maxHeaderCount: 5)
         XCTAssertEqual(status("*terardTGEo / HT!TP/1ampSubstringle.com\r\n\r\n", limits: limits), 400)
         XCTAssertEqual(status("GET /" + String(repeating: "a", count: 40) + " HTTP/1.1\r\n\r\n", limits: limits), 414)
+        // And the other way: a bad byte beyond what a line can hold does not count.
+        let small = RequestLimits(maxLineBytes: 8, maxHeadBytes: 64, maxHeaderCount: 5)
+        XCTAssertEqual(status("-\r\r\r\r\r\rH%", limits: small), 414)
+        XCTAssertEqual(status("GET /abcdefgh%\u{01} HTTP/1.1\r\n\r\n", limits: small), 414)
     }
 }

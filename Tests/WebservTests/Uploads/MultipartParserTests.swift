@@ -56,4 +56,37 @@ final class MultipartParserTests: XCTestCase {
         XCTAssertEqual(MultipartParser.safeFileName("résumé.pdf"), "résumé.pdf")
         XCTAssertEqual(MultipartParser.safeFileName(""), "upload")
     }
+
+    /// Malformed or not, and the events, for `text` fed in pieces of `step` bytes.
+    private func verdict(_ text: String, step: Int) -> (malformed: Bool, parts: Int) {
+        guard var parser = MultipartParser(contentType: "multipart/form-data; boundary=b") else { return (true, 0) }
+        let bytes = Array(text.utf8)
+        var parts = 0
+        var start = 0
+        do {
+            while start < bytes.count {
+                parts += try parser.feed(bytes[start..<min(bytes.count, start + step)]).filter { $0 == .partEnd }.count
+                start += step
+            }
+        } catch { return (true, parts) }
+        return (false, parts)
+    }
+
+    func testBoundsHoldHoweverTheBodyIsSplit() {
+        // Found by fuzz/run-multipart.sh: 300 bytes of padding passed in one read, failed in reads of 100.
+        let part = "\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx\r\n--b--\r\n"
+        for (padding, malformed) in [(256, false), (257, true), (300, true)] {
+            let body = "--b" + String(repeating: " ", count: padding) + part
+            for step in [body.utf8.count, 100, 7, 1] {
+                XCTAssertEqual(verdict(body, step: step).malformed, malformed, "padding \(padding), step \(step)")
+            }
+        }
+        for (size, malformed) in [(MultipartParser.maxPartHeaderBytes, false), (MultipartParser.maxPartHeaderBytes + 1, true)] {
+            let name = String(repeating: "n", count: size - "Content-Disposition: form-data; name=\"\"".utf8.count)
+            let body = "--b\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\nx\r\n--b--\r\n"
+            for step in [body.utf8.count, 4096, 3] {
+                XCTAssertEqual(verdict(body, step: step).malformed, malformed, "headers \(size), step \(step)")
+            }
+        }
+    }
 }

@@ -15,14 +15,17 @@ struct CGIResponseParser {
     }
 
     private var buffer: [UInt8] = []
+    /// Where the next line starts, and the fields before it: each feed goes on
+    /// from there, so a block that arrives in tiny reads costs linear time.
+    private var lineStart = 0
+    private var headers: [Header] = []
     static let maxHeaderBytes = 64 * 1024
 
     mutating func feed(_ bytes: ArraySlice<UInt8>) -> Result {
         buffer += bytes
-        var lineStart = 0
-        var headers: [Header] = []
-        var index = 0
-        while let newline = buffer[index...].firstIndex(of: 10) {
+        while let newline = buffer[lineStart...].firstIndex(of: 10) {
+            // The block's bound holds however it arrives: with its end or without.
+            guard newline < CGIResponseParser.maxHeaderBytes else { return .invalid }
             var end = newline
             if end > lineStart && buffer[end - 1] == 13 { end -= 1 }
             if end == lineStart { return finish(headers, bodyStart: newline + 1) }
@@ -34,8 +37,7 @@ struct CGIResponseParser {
             guard !value.contains(13), value.allSatisfy({ $0 == 9 || $0 >= 32 }) else { return .invalid }
             headers.append(Header(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
                                   value: String(decoding: value, as: UTF8.self).trimmingCharacters(in: " \t")))
-            index = newline + 1
-            lineStart = index
+            lineStart = newline + 1
         }
         return buffer.count > CGIResponseParser.maxHeaderBytes ? .invalid : .needMore
     }

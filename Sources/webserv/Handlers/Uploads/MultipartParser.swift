@@ -17,6 +17,9 @@ struct MultipartParser {
     private var state = State.preamble
     private var pending: [UInt8]
     private var headerBytes: [UInt8] = []
+    /// How much of `pending` is known to hold no end of the part's headers,
+    /// so headers arriving in tiny reads are scanned once.
+    private var headerScanned = 0
 
     /// nil when the Content-Type has no usable boundary.
     init?(contentType: String) {
@@ -27,6 +30,9 @@ struct MultipartParser {
         // The first delimiter has no CRLF before it: pretend there was one.
         pending = [13, 10]
     }
+
+    static let maxPadding = 256
+    static let maxPartHeaderBytes = 16 * 1024
 
     mutating func feed(_ bytes: ArraySlice<UInt8>) throws -> [Event] {
         pending += bytes
@@ -58,21 +64,27 @@ struct MultipartParser {
                     events.append(.end)
                     return events
                 }
-                // Transport padding (spaces, tabs) may precede the CRLF.
+                // Transport padding (spaces, tabs) may precede the CRLF; its bound
+                // holds whether or not the CRLF has arrived, so reads do not matter.
                 guard let lineEnd = pending.firstRange(of: [13, 10]) else {
-                    if pending.count > 256 { throw Malformed() }
+                    if pending.count - (pending.last == 13 ? 1 : 0) > MultipartParser.maxPadding { throw Malformed() }
                     break
                 }
-                guard pending[..<lineEnd.lowerBound].allSatisfy({ $0 == 32 || $0 == 9 }) else { throw Malformed() }
+                guard lineEnd.lowerBound <= MultipartParser.maxPadding,
+                      pending[..<lineEnd.lowerBound].allSatisfy({ $0 == 32 || $0 == 9 }) else { throw Malformed() }
                 pending.removeSubrange(..<lineEnd.upperBound)
                 headerBytes = []
+                headerScanned = 0
                 state = .headers
                 progress = true
             case .headers:
-                guard let end = pending.firstRange(of: [13, 10, 13, 10]) else {
-                    if pending.count > 16 * 1024 { throw Malformed() }
+                // (What may be the start of the blank line does not count.)
+                guard let end = pending[headerScanned...].firstRange(of: [13, 10, 13, 10]) else {
+                    if pending.count - 3 > MultipartParser.maxPartHeaderBytes { throw Malformed() }
+                    headerScanned = max(0, pending.count - 3)
                     break
                 }
+                guard end.lowerBound <= MultipartParser.maxPartHeaderBytes else { throw Malformed() }
                 headerBytes = Array(pending[..<end.lowerBound])
                 pending.removeSubrange(..<end.upperBound)
                 events.append(try partStart(headerBytes))
