@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# webserv against nginx, one worker each, same files, interleaved rounds:
-# 612-byte file req/s (wrk -c64), 1 MiB file MB/s, RSS per idle keep-alive
-# connection (10,000 connections). Run by hand; never by the tests.
-# PIN=1 puts both servers on CPU 0 and wrk (one thread) on CPU 1, which takes
-# most of the noise out of a 2-core machine; the default shares both cores.
-# ACCESS_LOG=1 has both servers write their access log (off by default).
+# webserv against nginx and lighttpd, same files, interleaved rounds:
+# 612-byte file req/s and 1 MiB file MB/s (wrk -c64), first with one worker
+# each, then with two (`worker_processes 2`, lighttpd's `server.max-worker = 2`),
+# and RSS per idle keep-alive connection (10,000 connections, one worker).
+# Run by hand; never by the tests.
+# WORKERS="1 2" (default) chooses the worker counts; wrk runs two threads.
+# PIN=1 puts the one-worker servers on CPU 0 and wrk (one thread) on CPU 1,
+# which takes most of the noise out of a 2-core machine (two workers are then
+# not measured); the default shares both cores.
+# ACCESS_LOG=1 has every server write its access log (off by default).
+# WEBSERV=path/to/webserv uses that binary; otherwise a release build is made
+# in SCRATCH_PATH (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 duration=${DURATION:-10s}
 idle=${IDLE:-10000}
-for tool in nginx wrk python3; do
-    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx wrk python3; break; }
+workers=${WORKERS:-1 2}
+[ "${PIN:-0}" = 1 ] && workers=1
+for tool in nginx lighttpd wrk python3; do
+    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx lighttpd wrk python3; break; }
 done
-swift build -c release --product webserv >/dev/null
-webserv=$(swift build -c release --show-bin-path)/webserv
+if [ -z "${WEBSERV:-}" ]; then
+    scratch=${SCRATCH_PATH:-.build}
+    swift build -c release --product webserv --scratch-path "$scratch" >/dev/null
+    WEBSERV=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/webserv
+fi
+webserv=$WEBSERV
 work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
 mkdir -p "$work/www" "$work/logs"
 chmod 755 "$work" "$work/www"   # nginx's workers run as an unprivileged user
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
@@ -24,59 +36,115 @@ head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 limit=$(ulimit -n); [ "$idle" -lt "$((limit - 100))" ] || idle=$((limit - 100))
 
-webserv_log="access_log off;"; nginx_log="access_log off;"
-if [ "${ACCESS_LOG:-0}" = 1 ]; then
-    webserv_log="access_log $work/logs/webserv-access.log;"; nginx_log="access_log $work/logs/nginx-access.log;"
-fi
-cat > "$work/webserv.conf" <<CONF
-worker_processes 1;
+# Ports: 180N0 webserv, 180N1 nginx, 180N2 lighttpd, N the worker count.
+port() { case $1 in webserv) echo "180${2}0" ;; nginx) echo "180${2}1" ;; lighttpd) echo "180${2}2" ;; esac; }
+
+for n in $workers; do
+    webserv_log="access_log off;"; nginx_log="access_log off;"; lighttpd_modules='server.modules = ()'; lighttpd_log=""
+    if [ "${ACCESS_LOG:-0}" = 1 ]; then
+        webserv_log="access_log $work/logs/webserv$n-access.log;"; nginx_log="access_log $work/logs/nginx$n-access.log;"
+        lighttpd_modules='server.modules = ("mod_accesslog")'; lighttpd_log="accesslog.filename = \"$work/logs/lighttpd$n-access.log\""
+    fi
+    cat > "$work/webserv$n.conf" <<CONF
+worker_processes $n;
 events { worker_connections 20000; }
 http {
     $webserv_log
-    error_log $work/logs/webserv-error.log;
+    error_log $work/logs/webserv$n-error.log;
     keepalive_timeout 300s;
-    server { listen 127.0.0.1:18080; root $work/www; }
+    server { listen 127.0.0.1:$(port webserv "$n"); root $work/www; }
 }
 CONF
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/nginx-error.log;
+    cat > "$work/nginx$n.conf" <<CONF
+worker_processes $n;
+pid $work/nginx$n.pid;
+error_log $work/logs/nginx$n-error.log;
 events { worker_connections 20000; }
 http {
     $nginx_log
     sendfile on;
     keepalive_timeout 300s;
     keepalive_requests 1000000;
-    server { listen 127.0.0.1:18081; root $work/www; }
+    server { listen 127.0.0.1:$(port nginx "$n"); root $work/www; }
 }
 CONF
-"$webserv" "$work/webserv.conf" 2>/dev/null & echo $! > "$work/webserv.pid"
-nginx -c "$work/nginx.conf" -p "$work"
+    # lighttpd's defaults otherwise (its stat cache, sendfile); keep-alive as long as it allows.
+    cat > "$work/lighttpd$n.conf" <<CONF
+server.document-root = "$work/www"
+server.bind = "127.0.0.1"
+server.port = $(port lighttpd "$n")
+server.errorlog = "$work/logs/lighttpd$n-error.log"
+server.max-fds = 40000
+server.max-connections = 20000
+server.max-keep-alive-requests = 65535
+server.max-keep-alive-idle = 300
+mimetype.assign = (".html" => "text/html", ".bin" => "application/octet-stream")
+$lighttpd_modules
+$lighttpd_log
+CONF
+    [ "$n" = 1 ] || echo "server.max-worker = $n" >> "$work/lighttpd$n.conf"
+    "$webserv" "$work/webserv$n.conf" 2>/dev/null & echo $! > "$work/webserv$n.pid"
+    nginx -c "$work/nginx$n.conf" -p "$work"
+    # Its own session: lighttpd's master passes SIGTERM on with kill(0, ...),
+    # which would otherwise reach this script's whole process group.
+    setsid lighttpd -D -f "$work/lighttpd$n.conf" 2>/dev/null & echo $! > "$work/lighttpd$n.pid"
+done
 sleep 1
 wrk_cmd=(wrk -t2)
 if [ "${PIN:-0}" = 1 ]; then
-    taskset -pc 0 "$(cat "$work/webserv.pid")" >/dev/null
-    for pid in $(pgrep -f "nginx: (master|worker)"); do taskset -pc 0 "$pid" >/dev/null; done
+    taskset -apc 0 "$(cat "$work/webserv1.pid")" >/dev/null
+    taskset -apc 0 "$(cat "$work/lighttpd1.pid")" >/dev/null
+    for pid in $(cat "$work/nginx1.pid") $(pgrep -P "$(cat "$work/nginx1.pid")"); do taskset -pc 0 "$pid" >/dev/null; done
     wrk_cmd=(taskset -c 1 wrk -t1)
     echo "pinned: servers on CPU 0, wrk on CPU 1"
 fi
-for url in http://127.0.0.1:18080/small.html http://127.0.0.1:18081/small.html http://127.0.0.1:18081/big.bin http://127.0.0.1:18080/big.bin; do
-    code=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).status)" "$url")
-    [ "$code" = 200 ] || { echo "$url answers $code, not 200: fix the setup first"; exit 1; }
+for n in $workers; do
+    for server in webserv nginx lighttpd; do
+        for file in small.html big.bin; do
+            url=http://127.0.0.1:$(port $server "$n")/$file
+            code=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).status)" "$url")
+            [ "$code" = 200 ] || { echo "$url answers $code, not 200: fix the setup first"; exit 1; }
+        done
+    done
 done
 
-rps() { "${wrk_cmd[@]}" -c64 -d"$duration" "$1" | awk '/Requests\/sec/ {print $2}'; }
-mbps() { "${wrk_cmd[@]}" -c64 -d"$duration" "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
+# wrk's report, with a warning when some answers were not 2xx/3xx or some requests failed.
+run_wrk() {
+    local report
+    report=$("${wrk_cmd[@]}" -c64 -d"$duration" "$1")
+    if grep -qE 'Non-2xx|Socket errors' <<<"$report"; then echo "warning: $1: $(grep -E 'Non-2xx|Socket errors' <<<"$report" | tr -s ' ')" >&2; fi
+    echo "$report"
+}
+rps() { run_wrk "$1" | awk '/Requests\/sec/ {print $2}'; }
+mbps() { run_wrk "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
+# Each round measures the three servers in a rotated order, so none is always
+# the first after a pause or the last in a warm cache.
+servers=(webserv nginx lighttpd)
 for round in $(seq "$rounds"); do
-    w=$(rps http://127.0.0.1:18080/small.html); n=$(rps http://127.0.0.1:18081/small.html)
-    echo "round $round  612 B   req/s  webserv $w  nginx $n  ratio $(ratio "$w" "$n")"
-    n2=$(mbps http://127.0.0.1:18081/big.bin); w2=$(mbps http://127.0.0.1:18080/big.bin)
-    echo "round $round  1 MiB   MB/s   webserv $w2  nginx $n2  ratio $(ratio "$w2" "$n2")"
+    for n in $workers; do
+        for measure in rps mbps; do
+            declare -A result=()
+            for offset in 0 1 2; do
+                server=${servers[$(( (round - 1 + offset) % 3 ))]}
+                file=small.html; [ $measure = mbps ] && file=big.bin
+                result[$server]=$($measure "http://127.0.0.1:$(port $server "$n")/$file")
+            done
+            label="612 B   req/s"; [ $measure = mbps ] && label="1 MiB   MB/s "
+            printf 'round %s  %s worker(s)  %s  webserv %s  nginx %s  lighttpd %s  webserv/nginx %s  webserv/lighttpd %s\n' \
+                "$round" "$n" "$label" "${result[webserv]}" "${result[nginx]}" "${result[lighttpd]}" \
+                "$(ratio "${result[webserv]}" "${result[nginx]}")" "$(ratio "${result[webserv]}" "${result[lighttpd]}")"
+            unset result
+        done
+    done
 done
-nginx_worker=$(pgrep -f "nginx: worker process" | head -1)
-w3=$(python3 bench/idle_connections.py 18080 "$(cat "$work/webserv.pid")" "$idle")
-n3=$(python3 bench/idle_connections.py 18081 "$nginx_worker" "$idle")
-echo "idle keep-alive  RSS bytes per connection  webserv $w3  nginx $n3"
+
+# Idle connections on the one-worker servers (the processes that hold them).
+if [[ " $workers " == *" 1 "* ]]; then
+    nginx_worker=$(pgrep -P "$(cat "$work/nginx1.pid")" | head -1)
+    w3=$(python3 bench/idle_connections.py "$(port webserv 1)" "$(cat "$work/webserv1.pid")" "$idle")
+    n3=$(python3 bench/idle_connections.py "$(port nginx 1)" "$nginx_worker" "$idle")
+    l3=$(python3 bench/idle_connections.py "$(port lighttpd 1)" "$(cat "$work/lighttpd1.pid")" "$idle")
+    echo "idle keep-alive  RSS bytes per connection ($idle connections)  webserv $w3  nginx $n3  lighttpd $l3"
+fi

@@ -15,14 +15,24 @@ final class OpenFile {
     init(fd: Int32, identity: FileIdentity) {
         self.fd = fd
         self.identity = identity
-        lastModified = HTTPDate.format(identity.modifiedSeconds)
-        etag = "\"\(String(identity.modifiedSeconds, radix: 16))-\(String(identity.size, radix: 16))\""
+        lastModified = identity.lastModified
+        etag = identity.etag
     }
 
     var size: Int { identity.size }
 
     deinit { Socket.close(fd) }
 }
+
+/// One version of a file as a response describes it (`OpenFile`, `CachedFile`).
+protocol FileVersion: AnyObject {
+    var identity: FileIdentity { get }
+    var size: Int { get }
+    var lastModified: String { get }
+    var etag: String { get }
+}
+
+extension OpenFile: FileVersion {}
 
 /// What stat(2) says about a file, as far as serving it is concerned: the
 /// same identity means the same bytes (device, inode, size, mtime and ctime
@@ -45,6 +55,11 @@ struct FileIdentity: Equatable {
         changedSeconds = Int(info.st_ctim.tv_sec)
         changedNanoseconds = Int(info.st_ctim.tv_nsec)
     }
+
+    /// The header values of this version, as nginx makes them: `Last-Modified`
+    /// from the mtime, `ETag` from the mtime's seconds and the size in hex.
+    var lastModified: String { HTTPDate.format(modifiedSeconds) }
+    var etag: String { "\"\(String(modifiedSeconds, radix: 16))-\(String(size, radix: 16))\"" }
 }
 
 /// Descriptors of recently served files, by path. Every use is checked

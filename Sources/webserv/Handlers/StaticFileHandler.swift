@@ -9,6 +9,9 @@ struct StaticFileHandler {
     let head: RequestHead
     let route: Router.Route
     let files: OpenFileCache
+    /// Small files answered from memory; nil (the default): every file
+    /// through `files`, with a stat(2) per request, as before.
+    var smallFiles: SmallFileCache? = nil
 
     var settings: LocationConfig { route.settings }
 
@@ -24,6 +27,7 @@ struct StaticFileHandler {
 
     func respond() -> Response {
         let path = StaticFileHandler.filesystemPath(for: head.path, route: route)
+        if let cached = smallFiles?.lookup(path), let response = answer(.cached(cached), name: path) { return response }
         var info = stat()
         guard stat(path, &info) == 0 else {
             let failure = errno
@@ -34,6 +38,8 @@ struct StaticFileHandler {
             guard head.path.hasSuffix("/") else { return StaticFileHandler.redirectToSlash(head) }
             for index in settings.index {
                 let candidate = path.hasSuffix("/") ? path + index : path + "/" + index
+                // The directory was just found; index names before this one were not (in this request).
+                if let cached = smallFiles?.lookup(candidate), let response = answer(.cached(cached), name: index) { return response }
                 var indexInfo = stat()
                 if stat(candidate, &indexInfo) == 0 && (indexInfo.st_mode & S_IFMT) == S_IFREG {
                     return serveFile(candidate, info: indexInfo, name: index)
@@ -67,23 +73,57 @@ struct StaticFileHandler {
     }
 
     private func serveFile(_ path: String, info: stat, name: String) -> Response {
-        let file: OpenFile
-        switch files.file(at: path, info: info) {
-        case .success(let opened): file = opened
-        case .failure(let failure): return Response(status: StaticFileHandler.status(forFileError: failure.errorNumber))
+        if let cache = smallFiles, Int(info.st_size) <= cache.maxFileSize, let cached = cache.store(path),
+           let response = answer(.cached(cached), name: name) {
+            return response
         }
-        let size = file.size
-        if isNotModified(etag: file.etag, modified: file.identity.modifiedSeconds) {
+        switch files.file(at: path, info: info) {
+        case .success(let file):
+            // Only a cached file declines (several ranges), so this never gives the 500.
+            return answer(.open(file), name: name) ?? Response(status: 500)
+        case .failure(let failure):
+            return Response(status: StaticFileHandler.status(forFileError: failure.errorNumber))
+        }
+    }
+
+    /// Where the bytes come from: a descriptor (sent with sendfile) or memory.
+    private enum Source {
+        case open(OpenFile)
+        case cached(CachedFile)
+
+        var version: FileVersion {
+            switch self {
+            case .open(let file): return file
+            case .cached(let file): return file
+            }
+        }
+
+        func body(offset: Int, length: Int) -> Response.Body {
+            switch self {
+            case .open(let file): return .file(file, offset: offset, length: length)
+            case .cached(let file):
+                return offset == 0 && length == file.size ? .bytes(file.bytes) : .bytes(Array(file.bytes[offset..<(offset + length)]))
+            }
+        }
+    }
+
+    /// The answer for this version of the file; nil only for several ranges
+    /// of a cached file (the caller then serves it through `files`).
+    private func answer(_ source: Source, name: String) -> Response? {
+        let version = source.version
+        let size = version.size, etag = version.etag, lastModified = version.lastModified
+        let modified = version.identity.modifiedSeconds
+        if isNotModified(etag: etag, modified: modified) {
             // Only the validators (RFC 9110 §15.4.5; nginx sends these two).
-            return Response(status: 304, headers: [("Last-Modified", file.lastModified), ("ETag", file.etag)])
+            return Response(status: 304, headers: [("Last-Modified", lastModified), ("ETag", etag)])
         }
         var headers: [(name: String, value: String)] = [
             ("Content-Type", mimeType(for: name)),
-            ("Last-Modified", file.lastModified),
-            ("ETag", file.etag),
+            ("Last-Modified", lastModified),
+            ("ETag", etag),
         ]
         var start = 0, length = size, status = 200
-        if let rangeHeader = head.headers["Range"], rangeStillApplies(to: file) {
+        if let rangeHeader = head.headers["Range"], rangeStillApplies(etag: etag, modified: modified) {
             switch ByteRange.parse(rangeHeader, size: size) {
             case .whole: break
             case .unsatisfiable:
@@ -95,6 +135,7 @@ struct StaticFileHandler {
                 status = 206
                 headers.append(("Content-Range", "bytes \(first)-\(last)/\(size)"))
             case .several(let spans):
+                guard case .open(let file) = source else { return nil }
                 let type = headers[0].value
                 let body = ByteRange.multipartBody(file, spans: spans, contentType: type)
                 headers[0].value = "multipart/byteranges; boundary=" + body.boundary
@@ -103,16 +144,16 @@ struct StaticFileHandler {
         }
         // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
         if status == 200 { headers.append(("Accept-Ranges", "bytes")) }
-        return Response(status: status, headers: headers, body: .file(file, offset: start, length: length))
+        return Response(status: status, headers: headers, body: source.body(offset: start, length: length))
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client
     /// has; when that is not the current one the whole file is sent. An entity
     /// tag must match strongly, a date exactly.
-    private func rangeStillApplies(to file: OpenFile) -> Bool {
+    private func rangeStillApplies(etag: String, modified: Int) -> Bool {
         guard let condition = head.headers["If-Range"]?.trimmingCharacters(in: " \t") else { return true }
-        if condition.hasPrefix("\"") || condition.hasPrefix("W/") { return condition == file.etag }
-        return HTTPDate.parse(condition) == file.identity.modifiedSeconds
+        if condition.hasPrefix("\"") || condition.hasPrefix("W/") { return condition == etag }
+        return HTTPDate.parse(condition) == modified
     }
 
     /// If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2). As nginx
