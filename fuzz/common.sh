@@ -13,7 +13,8 @@ export SWIFT_BACKTRACE=enable=no
 
 # The sources compiled into a target: its module's files (for webserv only the
 # ones the parsers need: main.swift is top-level code and the rest needs the
-# event loop), the shared harness helpers, and the target.
+# event loop; the request path normaliser is ConfLang's, shared with
+# `confcheck --explain`), the shared harness helpers, and the target.
 target_sources() {
     local web=$REPO/Sources/webserv
     case $1 in
@@ -21,7 +22,7 @@ target_sources() {
         find "$REPO/Sources/ConfLang" -name '*.swift' | LC_ALL=C sort ;;
     *)
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
-            "$web/HTTP/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
+            "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
             "$web/Handlers/Uploads/MultipartParser.swift" "$web/Handlers/CGI/CGIResponseParser.swift" \
             "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
     esac

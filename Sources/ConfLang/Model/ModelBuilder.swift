@@ -3,12 +3,28 @@
 public enum ModelBuilder {
     /// Loads, checks and builds in one step: what `webserv` and its reload use.
     public static func build(path: String) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
-        switch Linter.lint(path: path) {
+        switch FileAccess.readFile(path) {
         case .failure(let error): return .failure(.unreadable(error))
-        case .success(let result):
-            guard !result.diagnostics.hasErrors else { return .failure(.invalid(result.diagnostics)) }
-            return .success((build(result.config, baseDirectory: absoluteDirectory(of: path)), result.diagnostics))
+        case .success(let bytes): return build(path: path, bytes: bytes)
         }
+    }
+
+    /// The same from bytes already read (`confcheck --explain`, which also
+    /// reads standard input). `recordingOrigins`: keep, for every setting,
+    /// the directive that set it (`SettingOrigins`); webserv does not.
+    public static func build(path: String, bytes: [UInt8],
+                             recordingOrigins: Bool = false) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
+        let result = Linter.lint(path: path, bytes: bytes)
+        // An ignore comment quiets confcheck, but webserv never runs a configuration with errors.
+        let ignoredErrors = result.suppressed.filter { $0.severity == .error }.map { error in
+            var error = error
+            error.notes.append(.init("hidden from confcheck by a '# confcheck: ignore' comment, but webserv does not run a configuration with errors", at: nil))
+            return error
+        }
+        let errors = result.diagnostics + ignoredErrors
+        guard !errors.hasErrors else { return .failure(.invalid(errors.sortedByPosition(fileOrder: result.config.files.map(\.source)))) }
+        return .success((build(result.config, baseDirectory: absoluteDirectory(of: path), recordingOrigins: recordingOrigins),
+                         result.diagnostics))
     }
 
     public enum BuildFailure: Error {
@@ -17,8 +33,8 @@ public enum ModelBuilder {
     }
 
     /// The model of a configuration that has no errors.
-    public static func build(_ config: LoadedConfig, baseDirectory: String) -> WebservConfig {
-        var builder = Builder(baseDirectory: baseDirectory)
+    public static func build(_ config: LoadedConfig, baseDirectory: String, recordingOrigins: Bool = false) -> WebservConfig {
+        var builder = Builder(baseDirectory: baseDirectory, recordsOrigins: recordingOrigins)
         return builder.buildMain(PlacedDirective.splice(config.main.nodes))
     }
 
@@ -32,9 +48,13 @@ public enum ModelBuilder {
 
 private struct Builder {
     let baseDirectory: String
+    /// Keep the directive behind each setting (`SettingOrigins`): for
+    /// `confcheck --explain` only, so webserv's model holds no syntax tree.
+    let recordsOrigins: Bool
 
-    init(baseDirectory: String) {
+    init(baseDirectory: String, recordsOrigins: Bool) {
         self.baseDirectory = baseDirectory
+        self.recordsOrigins = recordsOrigins
     }
 
     func resolve(_ path: String) -> String {
@@ -59,6 +79,7 @@ private struct Builder {
         for item in events where item.name == "worker_connections" {
             config.workerConnections = Values.wholeNumber(Substring(item.arguments[0].value)) ?? config.workerConnections
         }
+        var mainOrigins = SettingOrigins()
         for item in Builder.defaults(in: .main) + directives {
             let values = item.arguments.map(\.value)
             switch item.name {
@@ -66,7 +87,11 @@ private struct Builder {
                 config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors()))
                     : Values.wholeNumber(Substring(values[0])) ?? config.workerProcesses
             case "pid": config.pidPath = resolve(values[0])
-            case "error_log": config.errorLog = logTarget(values)
+            case "error_log":
+                config.errorLog = logTarget(values)
+                if recordsOrigins && item.directive.file.path != "<defaults>" {
+                    mainOrigins.record(item.directive, as: "error_log", level: .main, accumulating: false)
+                }
             default: break
             }
         }
@@ -77,15 +102,16 @@ private struct Builder {
             clientMaxBodySize: 0, clientBodyTimeoutMilliseconds: 0, keepaliveTimeoutMilliseconds: 0,
             sendTimeoutMilliseconds: 0, mimeTypes: .nginxDefault, defaultType: "", charset: nil,
             accessLog: nil, errorLog: config.errorLog, allowedMethods: [],
-            cgiPath: nil, cgiTimeoutMilliseconds: 0, uploadStore: nil, proxyPass: nil, returnAction: nil)
+            cgiPath: nil, cgiTimeoutMilliseconds: 0, uploadStore: nil, proxyPass: nil, returnAction: nil, origins: mainOrigins)
         let defaults = placeholder.applying(patch(Builder.defaults(in: .location).filter { $0.name != "error_log" }))
         for http in directives where http.name == "http" {
             let children = http.children()
-            let httpSettings = defaults.applying(patch(children))
+            let httpSettings = defaults.applying(patch(children, level: .http))
             var head = HeadSettings()
-            head.apply(Builder.defaults(in: .server) + children)
+            head.apply(Builder.defaults(in: .server), level: nil)
+            head.apply(children, level: recordsOrigins ? .http : nil)
             for server in children where server.name == "server" {
-                config.servers.append(buildServer(server.children(), inherited: httpSettings, head: head))
+                config.servers.append(buildServer(server, inherited: httpSettings, head: head))
             }
         }
         return config
@@ -97,8 +123,10 @@ private struct Builder {
         var timeout = 0
         var bufferCount = 0
         var bufferSize = 0
+        var origins = SettingOrigins()
 
-        mutating func apply(_ directives: [PlacedDirective]) {
+        /// `level`: where these directives stand, when origins are recorded.
+        mutating func apply(_ directives: [PlacedDirective], level: SettingOrigins.Level?) {
             for item in directives {
                 let values = item.arguments.map(\.value)
                 switch item.name {
@@ -106,15 +134,24 @@ private struct Builder {
                 case "large_client_header_buffers":
                     bufferCount = Values.wholeNumber(Substring(values[0])) ?? bufferCount
                     bufferSize = Values.size(values[1]) ?? bufferSize
-                default: break
+                default: continue
                 }
+                if let level { origins.record(item.directive, as: item.name, level: level, accumulating: false) }
             }
         }
     }
 
-    func buildServer(_ children: [PlacedDirective], inherited: LocationConfig, head: HeadSettings) -> ServerConfig {
+    func buildServer(_ server: PlacedDirective, inherited: LocationConfig, head: HeadSettings) -> ServerConfig {
+        let children = server.children()
         var head = head
-        head.apply(children)
+        head.apply(children, level: recordsOrigins ? .server : nil)
+        var origins = head.origins
+        if recordsOrigins {
+            origins.block = server.directive
+            for item in children where item.name == "listen" || item.name == "server_name" {
+                origins.record(item.directive, as: item.name, level: .server, accumulating: true)
+            }
+        }
         var listens: [Values.ListenAddress] = []
         var defaultFor = Set<Values.ListenAddress>()
         var names: [String] = []
@@ -132,44 +169,54 @@ private struct Builder {
            case .success(let address) = Values.listenAddress(spec.defaultValue) {
             listens = [address]
         }
-        var base = inherited.applying(patch(children))
+        var base = inherited.applying(patch(children, level: .server))
         base.match = .server
+        if recordsOrigins { base.origins.block = server.directive }
         var locations: [LocationConfig] = []
         var suffixes: [SuffixLocation] = []
         // A server-level `return` is answered before any location is chosen (nginx's
         // server rewrite phase); locations start from the server's other settings.
         var locationParent = base
         locationParent.returnAction = nil
+        locationParent.origins.remove("return")
         for item in children where item.name == "location" {
             guard let key = LocationKey(item.arguments) else { continue }
-            let locationPatch = patch(item.children())
+            var locationPatch = patch(item.children(), level: key.modifier == "$" ? .suffixLocation : .location)
+            if recordsOrigins { locationPatch.origins.block = item.directive }
             switch key.modifier {
             case "$": suffixes.append(SuffixLocation(suffix: key.pattern, patch: locationPatch))
             case "=":
                 var location = locationParent.applying(locationPatch)
                 location.match = .exact(key.pattern)
+                location.origins.block = locationPatch.origins.block
                 locations.append(location)
             default:
                 var location = locationParent.applying(locationPatch)
                 location.match = .prefix(key.pattern)
+                location.origins.block = locationPatch.origins.block
                 locations.append(location)
             }
         }
         return ServerConfig(listens: listens, defaultFor: defaultFor, names: names, base: base, locations: locations,
                             suffixLocations: suffixes, headerTimeoutMilliseconds: head.timeout,
-                            largeHeaderBufferCount: head.bufferCount, largeHeaderBufferSize: head.bufferSize)
+                            largeHeaderBufferCount: head.bufferCount, largeHeaderBufferSize: head.bufferSize, origins: origins)
     }
 
     func logTarget(_ values: [String]) -> LogTarget {
         LogTarget(path: values[0] == "stderr" ? "stderr" : resolve(values[0]), level: values.count > 1 ? values[1] : "error")
     }
 
-    /// The settings one block sets itself.
-    func patch(_ directives: [PlacedDirective]) -> LocationPatch {
+    /// The settings one block sets itself; `level` says what block it is, for
+    /// the origins (nil for the table's defaults, which have none).
+    func patch(_ directives: [PlacedDirective], level: SettingOrigins.Level? = nil) -> LocationPatch {
         var patch = LocationPatch()
         var types: [String: String]?
         for item in directives {
             let values = item.arguments.map(\.value)
+            if recordsOrigins, let level, Builder.locationSettings.contains(item.name) {
+                patch.origins.record(item.directive, as: item.name, level: level,
+                                     accumulating: item.name == "error_page" || item.name == "types")
+            }
             switch item.name {
             case "root": patch.root = resolve(values[0])
             case "alias": patch.alias = resolve(values[0])
@@ -222,6 +269,13 @@ private struct Builder {
         if let types { patch.mimeTypes = MimeTable(types) }
         return patch
     }
+
+    /// The directives `patch` reads: the ones that have an origin.
+    static let locationSettings: Set<String> = [
+        "root", "alias", "index", "autoindex", "error_page", "client_max_body_size", "client_body_timeout",
+        "keepalive_timeout", "send_timeout", "types", "default_type", "charset", "access_log", "error_log",
+        "allow_methods", "cgi_path", "cgi_timeout", "upload_store", "proxy_pass", "return",
+    ]
 }
 
 import Glibc

@@ -44,6 +44,9 @@ public struct ServerConfig {
     public var headerTimeoutMilliseconds: Int
     public var largeHeaderBufferCount: Int
     public var largeHeaderBufferSize: Int
+    /// The `server` directive, and where `listen`, `server_name` and the
+    /// head settings were written (only with `recordingOrigins`).
+    public var origins = SettingOrigins()
 }
 
 public struct LocationConfig {
@@ -79,6 +82,9 @@ public struct LocationConfig {
     public var uploadStore: String?
     public var proxyPass: Values.ProxyURL?
     public var returnAction: ReturnAction?
+    /// Where each of these was written, and the block they belong to (only
+    /// with `recordingOrigins`; see `SettingOrigins`).
+    public var origins = SettingOrigins()
 }
 
 public struct SuffixLocation {

@@ -1,3 +1,4 @@
+import ConfLang
 import Glibc
 
 /// nginx-style directory listing: directories first, then files, each sorted;

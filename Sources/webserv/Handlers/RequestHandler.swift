@@ -1,15 +1,14 @@
 import ConfLang
 
-/// Decides the answer to one request, in nginx's order: server, server-level
-/// `return`, location, body size (413), method (501/405), location `return`,
-/// then the handler. Error statuses get their `error_page` at the event
-/// loop's one exit (EventLoop+Exit).
+/// Acts on the answer to one request: ConfLang's `Router` chooses the server
+/// and location, and `RequestDecision.decide` (ConfLang/Routing, shared with
+/// `confcheck --explain`) decides in nginx's order what answers; this turns
+/// that into a response or a handler. Error statuses get their `error_page`
+/// at the event loop's one exit (EventLoop+Exit).
 struct RequestHandler {
     let router: Router
     /// Shared by every request of the event loop (and across reloads: each use is checked by stat).
     var files = OpenFileCache()
-
-    static let knownMethods: Set<String> = Set(Values.knownMethods)
 
     /// What to do with a request: answer now, or first receive its body.
     enum Action {
@@ -23,61 +22,44 @@ struct RequestHandler {
 
     /// The server and location settings that answer a request.
     func settings(for head: RequestHead?, on address: Values.ListenAddress) -> (VirtualServer, Router.Route)? {
-        guard let server = router.server(for: address, host: head?.host) else { return nil }
-        guard let head, server.base.settings.returnAction == nil else {
-            return (server, Router.Route(location: server.base))
-        }
-        return (server, router.route(head.path, in: server))
+        router.settings(on: address, host: head?.host, path: head?.path)
     }
 
     /// `routing`: the result of `settings(for:on:)` when the caller has it already.
     func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0),
                 routing: (VirtualServer, Router.Route)? = nil) -> Action {
         guard let (server, route) = routing ?? settings(for: head, on: address) else { return .respond(Response(status: 500)) }
-        if let action = server.base.settings.returnAction { return .respond(answer(action, head: head)) }
-        return decide(head, route: route, peer: peer, runScript: { interpreter in
-            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config, address: address, peer: peer) {
-            case .success(let request): return .cgi(request, maxBodySize: route.settings.clientMaxBodySize)
-            case .failure(.status(let status)): return .respond(Response(status: status))
-            }
-        })
-    }
-
-    private func decide(_ head: RequestHead, route: Router.Route, peer: (host: String, port: Int),
-                        runScript: (String) -> Action) -> Action {
         let settings = route.settings
-        if let length = head.contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
+        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
+        case .serverReturn(let action), .locationReturn(let action):
+            return .respond(answer(action, head: head))
+        case .contentTooLarge:
             var response = Response(status: 413)
             response.closeConnection = true
             return .respond(response)
-        }
-        if route.redirectsToSlash { return .respond(StaticFileHandler.redirectToSlash(head)) }
-        guard RequestHandler.knownMethods.contains(head.method) else {
-            // RFC 9110 §15.6.2: a method the server does not implement is 501.
+        case .redirectToSlash:
+            return .respond(StaticFileHandler.redirectToSlash(head))
+        case .notImplemented:
             return .respond(Response(status: 501))
-        }
-        guard settings.allowedMethods.contains(head.method) else { return .respond(notAllowed(settings)) }
-        if let action = settings.returnAction { return .respond(answer(action, head: head)) }
-        if let interpreter = settings.cgiPath { return runScript(interpreter) }
-        if let upstream = settings.proxyPass {
+        case .methodNotAllowed, .unhandledMethod:
+            return .respond(Response(status: 405, headers: [("Allow", RequestDecision.allowHeader(for: settings))]))
+        case .cgi(let interpreter):
+            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config, address: address, peer: peer) {
+            case .success(let request): return .cgi(request, maxBodySize: settings.clientMaxBodySize)
+            case .failure(.status(let status)): return .respond(Response(status: status))
+            }
+        case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: peer.host),
                           maxBodySize: settings.clientMaxBodySize)
-        }
-        switch head.method {
-        case "GET", "HEAD":
+        case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files).respond())
-        case "PUT", "POST", "DELETE":
-            guard settings.uploadStore != nil else { return .respond(notAllowed(settings)) }
-            return upload(head, route: route)
-        default:
-            // Allowed here, but nothing in this location handles it (contract §3).
-            return .respond(notAllowed(settings))
+        case .upload(let store):
+            return upload(head, route: route, store: store)
         }
     }
 
     /// PUT names the file, POST creates new ones (raw or multipart), DELETE removes.
-    private func upload(_ head: RequestHead, route: Router.Route) -> Action {
-        guard let store = route.settings.uploadStore else { return .respond(Response(status: 500)) }
+    private func upload(_ head: RequestHead, route: Router.Route, store: String) -> Action {
         let relative = String(head.path.dropFirst(min(route.matchedPrefix.count, head.path.count)))
         if head.method == "DELETE" { return .respond(DeleteHandler.delete(relativePath: relative, store: store)) }
         guard head.contentLength != nil || head.isChunked else { return .respond(Response(status: 411)) }
@@ -126,12 +108,6 @@ struct RequestHandler {
             }
         }
         return PercentEncoding.path(head.path)
-    }
-
-    private func notAllowed(_ settings: LocationConfig) -> Response {
-        let order = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
-        let allow = order.filter(settings.allowedMethods.contains).joined(separator: ", ")
-        return Response(status: 405, headers: [("Allow", allow)])
     }
 
     /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body.

@@ -1,3 +1,4 @@
+import ConfLang
 import Glibc
 
 /// Stores a request body under `upload_store`: PUT writes the named file,

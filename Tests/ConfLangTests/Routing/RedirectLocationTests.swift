@@ -1,5 +1,5 @@
 import XCTest
-@testable import webserv
+@testable import ConfLang
 
 final class RedirectLocationTests: XCTestCase {
     private let local: () -> (host: String, port: Int)? = { ("127.0.0.1", 8080) }

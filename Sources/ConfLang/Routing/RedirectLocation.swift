@@ -2,11 +2,11 @@
 /// `port_in_redirect on`, `server_name_in_redirect off`): it goes out as an
 /// absolute URL with the host the client asked for and the port it reached,
 /// the port left out when it is 80.
-enum RedirectLocation {
+public enum RedirectLocation {
     /// `location` as sent: unchanged unless it starts with `/`.
     /// `requestHost`: the request's Host (any case, maybe with a port);
     /// `local`: the address and port of the connection, asked only when needed.
-    static func absolute(_ location: String, requestHost: String?, local: () -> (host: String, port: Int)?) -> String {
+    public static func absolute(_ location: String, requestHost: String?, local: () -> (host: String, port: Int)?) -> String {
         guard location.utf8.first == UInt8(ascii: "/"), let address = local() else { return location }
         var host = requestHost.map(Router.normalizedHost) ?? ""
         if host.isEmpty {

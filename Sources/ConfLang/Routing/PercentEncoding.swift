@@ -1,8 +1,8 @@
 /// Percent-encoding of what webserv writes into URIs (RFC 3986 §2.1).
-enum PercentEncoding {
+public enum PercentEncoding {
     /// A name inside a path (an autoindex link, an upload's Location):
     /// everything but unreserved characters is escaped, `/` included.
-    static func component(_ text: String) -> String {
+    public static func component(_ text: String) -> String {
         escape(text) { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -16,7 +16,7 @@ enum PercentEncoding {
 
     /// A whole path (a directory redirect), as nginx escapes one: controls,
     /// space, `"#%<>?\^`{|}`, DEL and non-ASCII bytes; `/` and the rest stay.
-    static func path(_ text: String) -> String {
+    public static func path(_ text: String) -> String {
         escape(text) { byte in
             switch byte {
             case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "<"), UInt8(ascii: ">"),

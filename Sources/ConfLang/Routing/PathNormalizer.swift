@@ -1,13 +1,14 @@
 /// Turns a request path into the one the server looks up: percent-decoded
 /// once, `.` and `..` resolved, `//` collapsed. nil means 400: a bad escape, a
-/// NUL, or a path that would climb above `/`.
-enum PathNormalizer {
-    static func normalize(_ rawPath: String) -> String? {
+/// NUL, or a path that would climb above `/`. In ConfLang so that
+/// `confcheck --explain` routes the path webserv routes.
+public enum PathNormalizer {
+    public static func normalize(_ rawPath: String) -> String? {
         isAlreadyNormal(rawPath) ? rawPath : resolve(rawPath)
     }
 
     /// The full work: decode, then resolve segments.
-    static func resolve(_ rawPath: String) -> String? {
+    public static func resolve(_ rawPath: String) -> String? {
         guard let decoded = percentDecode(rawPath) else { return nil }
         guard decoded.first == UInt8(ascii: "/"), !decoded.contains(0) else { return nil }
         var segments: [ArraySlice<UInt8>] = []
@@ -35,7 +36,7 @@ enum PathNormalizer {
 
     /// The common case, checked without copying: starts with `/`, no escape,
     /// no `//`, and no segment that starts with `.` (so no `.` or `..`).
-    static func isAlreadyNormal(_ path: String) -> Bool {
+    public static func isAlreadyNormal(_ path: String) -> Bool {
         var previous: UInt8 = 0
         for (offset, byte) in path.utf8.enumerated() {
             if offset == 0 && byte != UInt8(ascii: "/") { return false }
@@ -46,15 +47,24 @@ enum PathNormalizer {
         return previous != 0
     }
 
-    static func percentDecode(_ text: String) -> [UInt8]? {
+    public static func percentDecode(_ text: String) -> [UInt8]? {
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else { result.append(byte); continue }
-            guard let high = iterator.next().flatMap(HTTPSyntax.hexValue), let low = iterator.next().flatMap(HTTPSyntax.hexValue) else { return nil }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
             result.append(high << 4 | low)
         }
         return result
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 }

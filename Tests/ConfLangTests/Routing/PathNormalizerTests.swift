@@ -1,5 +1,5 @@
 import XCTest
-@testable import webserv
+@testable import ConfLang
 
 final class PathNormalizerTests: XCTestCase {
     func testDotSegments() {

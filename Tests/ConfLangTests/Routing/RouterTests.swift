@@ -1,6 +1,5 @@
 import XCTest
-@testable import webserv
-import ConfLang
+@testable import ConfLang
 
 final class RouterTests: XCTestCase {
     private func config(_ http: String) throws -> WebservConfig {

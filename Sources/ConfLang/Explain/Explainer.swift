@@ -1,0 +1,388 @@
+import Glibc
+
+/// `confcheck --explain`: what webserv would do with a request, and why,
+/// decided offline by webserv's own code. The server and location come from
+/// `Router` (watched through a `RouteTrace`), the answer from
+/// `RequestDecision.decide`, the path from `PathNormalizer`, the file, script
+/// and upstream from `Router.Route`'s targets; only the file system is looked
+/// at (stat, never read), as the user running confcheck sees it.
+public enum Explainer {
+    /// The model to explain with: `path` and `bytes` loaded, checked and built
+    /// with every setting's origin, as webserv would load it (a configuration
+    /// with errors, even ignored ones, is refused the same way).
+    public static func model(path: String, bytes: [UInt8]) -> Result<(WebservConfig, [Diagnostic]), ModelBuilder.BuildFailure> {
+        ModelBuilder.build(path: path, bytes: bytes, recordingOrigins: true)
+    }
+
+    public static func explain(_ request: ExplainRequest, config: WebservConfig) -> Result<Explanation, ExplainRequest.Problem> {
+        request.parse().map { parsed in
+            var explaining = Explaining(request: request, parsed: parsed, router: Router(config: config))
+            return explaining.run()
+        }
+    }
+}
+
+/// One explanation being put together.
+private struct Explaining {
+    let request: ExplainRequest
+    let parsed: ExplainRequest.Parsed
+    let router: Router
+    var notes: [String] = []
+
+    init(request: ExplainRequest, parsed: ExplainRequest.Parsed, router: Router) {
+        self.request = request
+        self.parsed = parsed
+        self.router = router
+    }
+
+    mutating func run() -> Explanation {
+        var explanation = explain()
+        explanation.notes = notes
+        return explanation
+    }
+
+    private mutating func explain() -> Explanation {
+        let path = PathNormalizer.normalize(parsed.rawPath)
+        var explanation = Explanation(
+            request: .init(method: request.method, url: request.url, target: parsed.target, path: path, query: parsed.query,
+                           host: parsed.host, contentLength: parsed.contentLength),
+            address: nil, server: nil, location: nil, settings: [], target: nil,
+            answer: .init(status: nil, headers: [], decidedBy: "network", reason: "", errorPage: nil, finalStatus: nil), notes: [])
+        if parsed.host == nil {
+            notes.append("no Host: an HTTP/1.1 request without one is 400; explained as HTTP/1.0 would be (the default server)")
+        }
+        guard let address = chooseAddress() else {
+            let port = parsed.connectPort ?? 80
+            explanation.answer.reason = "no server listens on \(parsed.connectHost ?? "*"):\(port): the connection is refused"
+            return explanation
+        }
+        explanation.address = address
+        var trace = RouteTrace()
+        guard let choice = router.chooseServer(for: address.listen, host: parsed.host),
+              let (server, route) = router.settings(on: address.listen, host: parsed.host, path: path, observer: &trace) else {
+            explanation.answer.reason = "no server listens on \(address.listen)"
+            return explanation
+        }
+        explanation.server = serverReport(choice, on: address.listen)
+        explanation.settings = Explaining.settings(route: route, server: server.config)
+        guard let path else {
+            explanation.answer = answer(400, by: "configuration",
+                                        "the path has a bad %-escape or a NUL, or climbs above '/' (webserv answers 400 before routing)")
+            return explanation
+        }
+        if server.base.settings.returnAction != nil {
+            notes.append("the server's own 'return' answers before any location is chosen (nginx's server rewrite phase)")
+        } else {
+            explanation.location = Explanation.LocationReport(entries: trace.entries(for: path, in: server),
+                                                              scriptPath: route.scriptPath, pathInfo: route.pathInfo)
+        }
+        let decision = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server, route: route)
+        (explanation.target, explanation.answer) = outcome(of: decision, path: path, route: route, server: server)
+        applyErrorPage(to: &explanation.answer, decision: decision, route: route, server: server)
+        return explanation
+    }
+
+    // MARK: address and server
+
+    /// The listening address the connection reaches: the one naming the
+    /// URL's host on its port, else the wildcard one on that port.
+    mutating func chooseAddress() -> Explanation.Address? {
+        let addresses = router.config.listenAddresses
+        guard let host = parsed.connectHost, let port = parsed.connectPort else {
+            guard let first = addresses.first else { return nil }
+            notes.append("the URL has no host: the connection is taken to reach the first listen address, \(first)")
+            return .init(listen: first, reason: "the first address listened on (the URL names none)")
+        }
+        let onPort = addresses.filter { $0.port == port }
+        if let exact = onPort.first(where: { $0.host.lowercased() == host }) {
+            return .init(listen: exact, reason: "'listen \(exact)' is the address the URL names")
+        }
+        if let wildcard = onPort.first(where: { $0.host == "*" }) {
+            return .init(listen: wildcard, reason: "no listen names \(host):\(port); the wildcard address \(wildcard) takes it")
+        }
+        let isAddress = host.hasPrefix("[") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
+        guard !isAddress, let first = onPort.first else { return nil }
+        notes.append("'\(host)' is taken to resolve to \(first.host), the \(onPort.count == 1 ? "only" : "first") address listened on with port \(port)")
+        return .init(listen: first, reason: "assumed: '\(host)' reaches \(first)")
+    }
+
+    func serverReport(_ choice: (index: Int, choice: Router.ServerChoice), on address: Values.ListenAddress) -> Explanation.ServerReport {
+        let host = parsed.host.map(Router.normalizedHost) ?? ""
+        let servers = router.config.servers
+        let onAddress = Set(router.serverIndices(on: address))
+        func entry(_ index: Int, chosen: Bool, reason: String) -> Explanation.ServerEntry {
+            let server = servers[index]
+            return .init(place: Explanation.Place(server.origins.block), names: server.names,
+                         listens: server.listens.map { $0.description + (server.defaultFor.contains($0) ? " default_server" : "") },
+                         chosen: chosen, reason: reason)
+        }
+        let kind: String
+        let reason: String
+        switch choice.choice {
+        case .exactName:
+            kind = "exact-name"
+            reason = "server_name '\(host)' is the host"
+        case .wildcardName(let name):
+            kind = "wildcard-name"
+            reason = "server_name '\(name)' matches '\(host)', the longest wildcard that does"
+        case .defaultServer:
+            kind = "default-server"
+            reason = (host.isEmpty ? "no Host to match names against" : "no server_name on \(address) matches '\(host)'")
+                + "; this is its default_server"
+        case .firstServer:
+            kind = "first-server"
+            reason = (host.isEmpty ? "no Host to match names against" : "no server_name on \(address) matches '\(host)'")
+                + ", and no server there is default_server: the first server on it answers"
+        }
+        var entries = [entry(choice.index, chosen: true, reason: reason)]
+        for index in servers.indices where index != choice.index {
+            let server = servers[index]
+            let lost: String
+            if !onAddress.contains(index) {
+                lost = "does not listen on \(address)"
+            } else if host.isEmpty {
+                lost = choice.choice == .defaultServer ? "not the default_server" : "comes after the first server on \(address)"
+            } else {
+                let wildcards = server.names.filter { Router.wildcard($0, matches: host) }
+                switch choice.choice {
+                case .exactName:
+                    lost = server.names.isEmpty ? "has no server_name" : "its names (\(server.names.joined(separator: " "))) do not include '\(host)'"
+                case .wildcardName(let name):
+                    if let best = wildcards.max(by: { $0.count < $1.count }) {
+                        lost = best.count < name.count ? "'\(best)' matches too, but '\(name)' is longer"
+                            : "'\(best)' matches too and is as long, but that server comes first"
+                    } else {
+                        lost = server.names.isEmpty ? "has no server_name" : "none of its names (\(server.names.joined(separator: " "))) match '\(host)'"
+                    }
+                case .defaultServer:
+                    lost = (server.names.isEmpty ? "has no server_name" : "none of its names match '\(host)'") + ", and it is not the default_server"
+                case .firstServer:
+                    lost = (server.names.isEmpty ? "has no server_name" : "none of its names match '\(host)'") + ", and it comes later"
+                }
+            }
+            entries.append(entry(index, chosen: false, reason: lost))
+        }
+        return .init(choice: kind, entries: entries)
+    }
+
+    // MARK: settings
+
+    /// Settings a location reads from its server's head (they stop at server level).
+    static let headSettings = ["client_header_timeout", "large_client_header_buffers"]
+    static let shownSettings = [
+        "root", "alias", "index", "autoindex", "allow_methods", "client_max_body_size", "client_body_timeout",
+        "client_header_timeout", "keepalive_timeout", "send_timeout", "large_client_header_buffers", "error_page",
+        "types", "default_type", "charset", "access_log", "error_log", "cgi_path", "cgi_timeout", "upload_store",
+        "proxy_pass", "return",
+    ]
+
+    static func settings(route: Router.Route, server: ServerConfig) -> [Explanation.Setting] {
+        var result: [Explanation.Setting] = []
+        for name in shownSettings {
+            if name == "root" && route.settings.alias != nil { continue }
+            let origin = headSettings.contains(name) ? server.origins[name] : route.settings.origins[name]
+            if let origin {
+                for directive in origin.directives {
+                    let value = name == "types" ? "{ \(route.settings.mimeTypes.types.count) extensions }"
+                        : directive.arguments.map(\.raw).joined(separator: " ")
+                    result.append(.init(directive: name, value: value, place: Explanation.Place(directive), from: origin.level.rawValue))
+                }
+            } else if name == "return" || name == "alias" || name == "error_page"
+                        || name == "cgi_timeout" && route.settings.cgiPath == nil {
+                continue
+            } else if let spec = DirectiveTable.spec(named: name), !spec.defaultValue.isEmpty {
+                result.append(.init(directive: name, value: spec.defaultValue, place: nil, from: "default"))
+            }
+        }
+        return result
+    }
+
+    // MARK: the answer
+
+    func answer(_ status: Int?, by decider: String, _ reason: String,
+                headers: [(name: String, value: String)] = []) -> Explanation.Answer {
+        .init(status: status, headers: headers, decidedBy: decider, reason: reason, errorPage: nil, finalStatus: status)
+    }
+
+    /// A `Location` as webserv sends it: a path becomes an absolute URL with the
+    /// request's host and the port connected to.
+    func absolute(_ location: String) -> String {
+        RedirectLocation.absolute(location, requestHost: parsed.host, local: {
+            let host = parsed.connectHost ?? "127.0.0.1"
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            return (bare, parsed.connectPort ?? 80)
+        })
+    }
+
+    func slashRedirect(_ path: String) -> String {
+        absolute(PercentEncoding.path(path) + "/" + (parsed.query.map { "?" + $0 } ?? ""))
+    }
+
+    func outcome(of decision: RequestDecision, path: String, route: Router.Route,
+                 server: VirtualServer) -> (Explanation.Target?, Explanation.Answer) {
+        let settings = route.settings
+        let method = request.method
+        switch decision {
+        case .serverReturn(let action), .locationReturn(let action):
+            let level = decision == .serverReturn(action) ? "the server's" : "the location's"
+            if (300...399).contains(action.code), let url = action.text {
+                return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code) \(url)'",
+                                    headers: [("Location", absolute(url))]))
+            }
+            let body = action.text == nil ? "" : ", with the text as its body"
+            return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code)'\(body)"))
+        case .contentTooLarge(let limit):
+            return (nil, answer(413, by: "configuration",
+                                "Content-Length \(parsed.contentLength ?? 0) is more than client_max_body_size (\(limit) bytes); the connection is closed",
+                                headers: [("Connection", "close")]))
+        case .redirectToSlash:
+            return (nil, answer(301, by: "configuration", "the path names a proxy_pass or cgi_path location without its final '/'",
+                                headers: [("Location", slashRedirect(path))]))
+        case .notImplemented:
+            return (nil, answer(501, by: "configuration", "webserv does not implement \(method)"))
+        case .methodNotAllowed:
+            return (nil, answer(405, by: "configuration", "allow_methods here does not include \(method)",
+                                headers: [("Allow", RequestDecision.allowHeader(for: settings))]))
+        case .unhandledMethod:
+            return (nil, answer(405, by: "configuration",
+                                "\(method) is allowed here, but nothing handles it (no upload_store, cgi_path or proxy_pass)",
+                                headers: [("Allow", RequestDecision.allowHeader(for: settings))]))
+        case .cgi(let interpreter):
+            guard let (script, pathInfo) = route.cgiScript(for: path) else {
+                return (nil, answer(403, by: "configuration", "a CGI location, but the path names no script after its prefix"))
+            }
+            let file = route.filesystemPath(for: script)
+            let (kind, failure) = Explaining.kind(of: file)
+            let target = Explanation.Target.script(interpreter: interpreter, scriptName: script, file: file, kind: kind, pathInfo: pathInfo)
+            if let failure { return (target, answer(failure, by: "file system", "the script \(file) is \(kind)")) }
+            guard kind == "regular file" else { return (target, answer(403, by: "file system", "the script \(file) is not a regular file")) }
+            return (target, answer(nil, by: "script", "\(interpreter) runs \(file); the script's output is the answer"))
+        case .proxy(let upstream):
+            let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+            let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
+            return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+        case .upload(let store):
+            let what: String
+            switch method {
+            case "PUT": what = "PUT writes the file the path names (201, or 204 when it replaced one)"
+            case "POST": what = "POST stores the body or its multipart files (201; 303 for a browser form)"
+            default: what = "DELETE removes the file the path names (204; 404 when absent)"
+            }
+            return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
+        case .staticFile:
+            return staticFile(path, route: route)
+        }
+    }
+
+    /// What StaticFileHandler finds for GET and HEAD: the file, a directory's
+    /// index file or listing, or the status of the failure.
+    func staticFile(_ path: String, route: Router.Route) -> (Explanation.Target?, Explanation.Answer) {
+        let file = route.filesystemPath(for: path)
+        let (kind, failure) = Explaining.kind(of: file)
+        if let failure {
+            return (.file(path: file, kind: kind, index: nil), answer(failure, by: "file system", "\(file) is \(kind)"))
+        }
+        if kind == "directory" {
+            guard path.hasSuffix("/") else {
+                return (.file(path: file, kind: kind, index: nil),
+                        answer(301, by: "file system", "\(file) is a directory and the path has no final '/'",
+                               headers: [("Location", slashRedirect(path))]))
+            }
+            for index in route.settings.index {
+                let candidate = file.hasSuffix("/") ? file + index : file + "/" + index
+                if Explaining.kind(of: candidate).kind == "regular file" {
+                    let readable = Explaining.readFailure(candidate)
+                    return (.file(path: candidate, kind: "regular file", index: index),
+                            answer(readable ?? 200, by: "file system", "the directory's index file \(candidate)"
+                                   + (readable == nil ? "" : " cannot be opened")))
+                }
+            }
+            if route.settings.autoindex {
+                return (.file(path: file, kind: kind, index: nil), answer(200, by: "file system", "autoindex on: a listing of \(file)"))
+            }
+            return (.file(path: file, kind: kind, index: nil),
+                    answer(403, by: "file system", "\(file) has no index file (\(route.settings.index.joined(separator: " "))) and autoindex is off"))
+        }
+        guard kind == "regular file" else {
+            return (.file(path: file, kind: kind, index: nil), answer(403, by: "file system", "\(file) is \(kind), not a regular file"))
+        }
+        if let failure = Explaining.readFailure(file) {
+            return (.file(path: file, kind: kind, index: nil), answer(failure, by: "file system", "\(file) cannot be opened"))
+        }
+        return (.file(path: file, kind: kind, index: nil), answer(200, by: "file system", "the file \(file)"))
+    }
+
+    /// What stat(2) says about a path, and the status webserv answers when it fails.
+    static func kind(of path: String) -> (kind: String, failure: Int?) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let error = errno
+            let status = Router.Route.status(forFileError: error)
+            switch status {
+            case 404: return ("missing", 404)
+            case 403: return ("not accessible (\(String(cString: strerror(error))))", 403)
+            default: return ("unreadable (\(String(cString: strerror(error))))", status)
+            }
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return ("regular file", nil)
+        case S_IFDIR: return ("directory", nil)
+        default: return ("neither a file nor a directory", nil)
+        }
+    }
+
+    /// The status webserv answers when a regular file cannot be opened for reading.
+    static func readFailure(_ path: String) -> Int? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return Router.Route.status(forFileError: errno) }
+        close(fd)
+        return nil
+    }
+
+    // MARK: error pages
+
+    /// An error without a body of its own gets the location's `error_page`:
+    /// a URL is a 302 to it; a path is an internal GET on the same server,
+    /// whose answer becomes the error's (EventLoop+Exit, ErrorPages).
+    func applyErrorPage(to answer: inout Explanation.Answer, decision: RequestDecision, route: Router.Route, server: VirtualServer) {
+        guard let status = answer.status, status >= 400, let page = route.settings.errorPages[status] else { return }
+        switch decision {
+        case .serverReturn(let action), .locationReturn(let action):
+            if action.text != nil { return }   // the text is the body: no error page
+        default: break
+        }
+        let place = route.settings.origins["error_page"]?.directives
+            .first { directive in directive.arguments.dropLast().contains { $0.value == String(status) } }
+            .flatMap { Explanation.Place($0) }
+        if Values.isHTTPURL(page.target) {
+            answer.errorPage = .init(status: status, target: page.target, mode: "redirect", place: place, pageStatus: nil)
+            answer.finalStatus = 302
+            answer.headers = [("Location", page.target)]
+            return
+        }
+        let mode: String
+        switch page.response {
+        case .original: mode = "original"
+        case .code(let code): mode = "=\(code)"
+        case .target: mode = "="
+        }
+        let pageStatus = self.pageStatus(page.target, server: server)
+        answer.errorPage = .init(status: status, target: page.target, mode: mode, place: place, pageStatus: pageStatus)
+        switch page.response {
+        case .original: answer.finalStatus = status
+        case .code(let code): answer.finalStatus = pageStatus.map { $0 < 300 ? code : status }
+        case .target: answer.finalStatus = pageStatus
+        }
+    }
+
+    /// The status of the error page's own request (a GET decided from the
+    /// start on the same server), where the configuration and files decide it.
+    func pageStatus(_ target: String, server: VirtualServer) -> Int? {
+        let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
+        let path = PathNormalizer.normalize(parts.first ?? "/") ?? "/"
+        let route = router.route(path, in: server)
+        let decision = RequestDecision.decide(method: "GET", contentLength: nil, server: server, route: route)
+        if decision == .staticFile { return staticFile(path, route: route).1.status }
+        return decision.status
+    }
+}

@@ -1,0 +1,71 @@
+/// What answers a request, decided from the configuration alone, in nginx's
+/// order. This is the one statement of that order: webserv's `RequestHandler`
+/// acts on it and `confcheck --explain` reports it.
+///
+/// 1. the server's own `return` (nginx's server rewrite phase, before any location);
+/// 2. 413 when the Content-Length is above the location's `client_max_body_size`;
+/// 3. 301 to the slash form for a proxy or CGI location's prefix without its `/`;
+/// 4. 501 for a method webserv does not implement;
+/// 5. 405 with `Allow` for a method the location does not allow;
+/// 6. the location's `return`;
+/// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
+/// 8. GET and HEAD: a static file; PUT, POST and DELETE: the `upload_store`;
+///    anything else, or those without a store: 405 (contract §3).
+public enum RequestDecision: Equatable {
+    case serverReturn(ReturnAction)
+    case contentTooLarge(limit: Int)
+    case redirectToSlash
+    case notImplemented
+    case methodNotAllowed
+    case locationReturn(ReturnAction)
+    case cgi(interpreter: String)
+    case proxy(Values.ProxyURL)
+    case staticFile
+    case upload(store: String)
+    /// Allowed by the location, but nothing there handles it: 405 as well.
+    case unhandledMethod
+
+    private static let knownMethods: Set<String> = Set(Values.knownMethods)
+
+    /// `route` is the one `Router.settings(on:host:path:)` (or `Router.route`) gave.
+    public static func decide(method: String, contentLength: Int?, server: VirtualServer,
+                              route: Router.Route) -> RequestDecision {
+        if let action = server.base.settings.returnAction { return .serverReturn(action) }
+        let settings = route.settings
+        if let length = contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
+            return .contentTooLarge(limit: settings.clientMaxBodySize)
+        }
+        if route.redirectsToSlash { return .redirectToSlash }
+        // RFC 9110 §15.6.2: a method the server does not implement is 501.
+        guard knownMethods.contains(method) else { return .notImplemented }
+        guard settings.allowedMethods.contains(method) else { return .methodNotAllowed }
+        if let action = settings.returnAction { return .locationReturn(action) }
+        if let interpreter = settings.cgiPath { return .cgi(interpreter: interpreter) }
+        if let upstream = settings.proxyPass { return .proxy(upstream) }
+        switch method {
+        case "GET", "HEAD": return .staticFile
+        case "PUT", "POST", "DELETE":
+            guard let store = settings.uploadStore else { return .unhandledMethod }
+            return .upload(store: store)
+        default: return .unhandledMethod
+        }
+    }
+
+    /// The status this decision answers with by itself; nil when a handler
+    /// (files, a script, an upstream, the upload store) decides.
+    public var status: Int? {
+        switch self {
+        case .serverReturn(let action), .locationReturn(let action): return action.code
+        case .contentTooLarge: return 413
+        case .redirectToSlash: return 301
+        case .notImplemented: return 501
+        case .methodNotAllowed, .unhandledMethod: return 405
+        case .cgi, .proxy, .staticFile, .upload: return nil
+        }
+    }
+
+    /// The `Allow` field of a 405: the location's methods, in the contract's order.
+    public static func allowHeader(for settings: LocationConfig) -> String {
+        Values.knownMethods.filter(settings.allowedMethods.contains).joined(separator: ", ")
+    }
+}
