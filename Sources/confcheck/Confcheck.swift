@@ -46,6 +46,8 @@ struct Confcheck {
         switch options.mode {
         case .lint: lint(options, renderer, &outcome)
         case .dump: dump(options, &outcome)
+        case .listCodes: outcome.write(ListCodesCommand.render(options.outputFormat))
+        case .explain: ExplainCommand(confcheck: self, options: options).run(&outcome)
         case .format: FormatCommand(environment: environment, renderer: renderer, options: options).run(&outcome)
         case .languageServer:
             // The server streams; main.swift runs it before calling run().

@@ -2,7 +2,7 @@ import ConfLang
 
 /// confcheck's command line, parsed by hand (no dependencies).
 struct Options: Equatable {
-    enum Mode: Equatable { case lint, format, dump, languageServer }
+    enum Mode: Equatable { case lint, format, dump, languageServer, listCodes, explain }
     enum FormatOutput: Equatable { case inPlace, check, diff, standardOutput }
 
     var mode: Mode = .lint
@@ -15,6 +15,10 @@ struct Options: Equatable {
     var showHelp = false
     var showVersion = false
     var files: [String] = []
+    /// `--explain URL [--method M] [--header 'Name: value']...`
+    var explainURL: String?
+    var explainMethod: String?
+    var explainHeaders: [String] = []
 
     struct UsageError: Error, Equatable {
         let message: String
@@ -48,6 +52,12 @@ struct Options: Equatable {
             case "--stdout": options.formatOutput = .standardOutput
             case "--dump": options.mode = .dump
             case "--lsp": options.mode = .languageServer
+            case "--list-codes": options.mode = .listCodes
+            case "--explain":
+                options.mode = .explain
+                options.explainURL = try value(for: name, inline: inline)
+            case "--method": options.explainMethod = try value(for: name, inline: inline)
+            case "--header": options.explainHeaders.append(try value(for: name, inline: inline))
             // LSP clients (vscode-languageclient) add --stdio; stdio is the only transport.
             case "--stdio": break
             case "--snippets": options.snippets = true
@@ -77,6 +87,29 @@ struct Options: Equatable {
         if options.mode != .format && options.formatOutput != .inPlace {
             throw UsageError(message: "--check, --diff and --stdout go with --fmt")
         }
+        if options.explainURL != nil || options.explainMethod != nil || !options.explainHeaders.isEmpty {
+            guard options.mode == .explain else {
+                throw UsageError(message: options.explainURL == nil ? "--method and --header go with --explain"
+                                 : "--explain does not go with --fmt, --dump, --lsp or --list-codes")
+            }
+            guard options.files.count == 1 || options.showHelp else {
+                throw UsageError(message: "--explain takes exactly one configuration file")
+            }
+            guard [.text, .json].contains(options.outputFormat) else {
+                throw UsageError(message: "--explain prints --format text or json")
+            }
+            guard options.context == .main, !options.syntaxOnly else {
+                throw UsageError(message: "--explain reads a whole configuration, as webserv does: no --context or --syntax-only")
+            }
+            return options
+        }
+        if options.mode == .listCodes {
+            guard options.files.isEmpty else { throw UsageError(message: "--list-codes takes no files") }
+            guard [.text, .json].contains(options.outputFormat) else {
+                throw UsageError(message: "--list-codes prints --format text or json")
+            }
+            return options
+        }
         if options.mode == .languageServer {
             guard options.files.isEmpty else { throw UsageError(message: "--lsp takes no files: the editor sends them") }
             return options
@@ -92,8 +125,12 @@ struct Options: Equatable {
            confcheck --fmt [--check|--diff|--stdout] FILE...  format (in place by default)
            confcheck --dump FILE                        crossplane-compatible JSON of the parse
            confcheck --lsp                              language server on standard input and output
+           confcheck --list-codes [--format json]       the diagnostic codes: severity and meaning
+           confcheck --explain URL [--method M] [--header 'Name: value']... [--format json] FILE
+                                                        what webserv would do with that request, and why
 
     FILE may be '-' for standard input. With --fmt, a directory means every *.conf file under it.
+    '# confcheck: ignore[CODE, ...]' on a finding's line, or alone on the line above, hides it.
 
     options:
       --format text|json|sarif|github   diagnostics format (default text)
@@ -107,9 +144,14 @@ struct Options: Equatable {
         --diff                          write nothing; print a unified diff (exit 1 if any change)
         --stdout                        print the formatted result
       --dump                            print crossplane's JSON payload for FILE
+      --list-codes                      list every diagnostic code (text, or a JSON array with --format json)
+      --explain URL                     explain the server, location, settings and answer for URL
+        --method M                      the request's method (default GET)
+        --header 'Name: value'          a request header (Host chooses the server; Content-Length the 413)
       --help, --version
 
     exit status: 0 clean, 1 findings (or files that would change), 2 usage or I/O error.
+    With --explain: 0 explained (whatever the answer), 1 the configuration has errors, 2 usage or I/O error.
     Colour is used on a terminal unless NO_COLOR is set.
     """
 }

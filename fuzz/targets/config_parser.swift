@@ -13,7 +13,9 @@
     let (file, syntax) = Parser.parse(source)
     _ = source.firstInvalidUTF8Offset()
     let config = LoadedConfig(main: file, files: [file], diagnostics: syntax, includeFailures: [])
-    let checker = SemanticChecker(baseDirectory: "/nonexistent-fuzz")
+    // Every listen name "resolves": a fuzz run must never wait on DNS.
+    let resolver = HostResolver { _ in true }
+    let checker = SemanticChecker(baseDirectory: "/nonexistent-fuzz", hostResolver: resolver)
     let checked = syntax + checker.check(config, context: .main)
     var diagnostics = checked.sortedByPosition(fileOrder: [source])
     // A second context, picked by the size so every input gets one.
@@ -28,7 +30,7 @@
         _ = ModelBuilder.build(config, baseDirectory: "/nonexistent-fuzz")
     }
     if !hasInclude(file.nodes) {
-        _ = Linter.lint(path: path, bytes: bytes)
+        _ = Linter.lint(path: path, bytes: bytes, options: .init(hostResolver: resolver))
     }
     return 0
 }

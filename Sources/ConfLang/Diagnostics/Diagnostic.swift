@@ -27,32 +27,38 @@ public struct Diagnostic {
     }
 
     public let severity: Severity
-    /// Stable identifier, shown as `[code]` (e.g. `syntax.missing-semicolon`).
-    public let code: String
+    /// What kind of finding this is: its entry in `DiagnosticCatalogue`.
+    public let id: DiagnosticCode
     public let message: String
     public let range: SourceRange
     public var notes: [Note]
     public var fixIt: FixIt?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, at range: SourceRange,
+    /// `severity` is stated at the call site for the reader; it must be the
+    /// catalogue's, which SARIF and `--list-codes` publish as the default.
+    public init(_ severity: Severity, _ id: DiagnosticCode, _ message: String, at range: SourceRange,
                 notes: [Note] = [], fixIt: FixIt? = nil) {
+        assert(severity == id.defaultSeverity, "\(id.code) is catalogued as \(id.defaultSeverity)")
         self.severity = severity
-        self.code = code
+        self.id = id
         self.message = message
         self.range = range
         self.notes = notes
         self.fixIt = fixIt
     }
 
-    public static func error(_ code: String, _ message: String, at range: SourceRange,
+    public static func error(_ id: DiagnosticCode, _ message: String, at range: SourceRange,
                              notes: [Note] = [], fixIt: FixIt? = nil) -> Diagnostic {
-        Diagnostic(.error, code, message, at: range, notes: notes, fixIt: fixIt)
+        Diagnostic(.error, id, message, at: range, notes: notes, fixIt: fixIt)
     }
 
-    public static func warning(_ code: String, _ message: String, at range: SourceRange,
+    public static func warning(_ id: DiagnosticCode, _ message: String, at range: SourceRange,
                                notes: [Note] = [], fixIt: FixIt? = nil) -> Diagnostic {
-        Diagnostic(.warning, code, message, at: range, notes: notes, fixIt: fixIt)
+        Diagnostic(.warning, id, message, at: range, notes: notes, fixIt: fixIt)
     }
+
+    /// Stable identifier, shown as `[code]` (e.g. `syntax.missing-semicolon`).
+    public var code: String { id.code }
 
     public var location: SourceLocation { range.startLocation }
 }

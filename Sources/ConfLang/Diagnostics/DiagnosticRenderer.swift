@@ -148,14 +148,31 @@ public struct DiagnosticRenderer {
         return .object(members)
     }
 
+    /// A SARIF rule (reportingDescriptor) from the catalogue.
+    private func sarifRule(_ entry: DiagnosticCatalogue.Entry) -> JSON {
+        .object([
+            ("id", .string(entry.code)),
+            ("name", .string(entry.code)),
+            ("shortDescription", .object([("text", .string(entry.plainSummary))])),
+            ("fullDescription", .object([("text", .string(entry.plainHelp))])),
+            ("help", .object([("text", .string(entry.plainHelp)), ("markdown", .string(entry.help))])),
+            ("helpUri", .string(entry.helpURI)),
+            ("defaultConfiguration", .object([("level", .string(entry.severity.rawValue))])),
+        ])
+    }
+
     public func sarif(_ diagnostics: [Diagnostic]) -> JSON {
-        var ruleIDs: [String] = []
-        for diagnostic in diagnostics where !ruleIDs.contains(diagnostic.code) { ruleIDs.append(diagnostic.code) }
-        let rules: [JSON] = ruleIDs.map { .object([("id", .string($0)), ("name", .string($0))]) }
+        // The rules used, in order of first use; each result names its rule by index.
+        var ruleIndex: [DiagnosticCode: Int] = [:]
+        var rules: [JSON] = []
+        for diagnostic in diagnostics where ruleIndex[diagnostic.id] == nil {
+            ruleIndex[diagnostic.id] = rules.count
+            rules.append(sarifRule(diagnostic.id.entry))
+        }
         let results: [JSON] = diagnostics.map { diagnostic in
             var members: [(String, JSON)] = [
                 ("ruleId", .string(diagnostic.code)),
-                ("ruleIndex", .int(ruleIDs.firstIndex(of: diagnostic.code) ?? 0)),
+                ("ruleIndex", .int(ruleIndex[diagnostic.id] ?? 0)),
                 ("level", .string(diagnostic.severity.rawValue)),
                 ("message", .object([("text", .string(diagnostic.message))])),
                 ("locations", .array([sarifLocation(diagnostic.range)])),

@@ -8,7 +8,7 @@ public enum CrossplaneDump {
         for (position, file) in config.files.enumerated() { index[ObjectIdentifier(file)] = position }
 
         var errorsByFile: [ObjectIdentifier: [(line: Int, message: String)]] = [:]
-        for diagnostic in config.diagnostics where diagnostic.severity == .error && diagnostic.code != "include.unreadable" {
+        for diagnostic in config.diagnostics where diagnostic.severity == .error && diagnostic.id != .includeUnreadable {
             guard let owner = config.files.first(where: { $0.source === diagnostic.range.file }) else { continue }
             errorsByFile[ObjectIdentifier(owner), default: []].append((diagnostic.location.line, diagnostic.message))
         }

@@ -85,7 +85,7 @@ private struct LoadState {
         filesByPath[source.path] = file
         let chain = includeChainNotes(for: file)
         if let offset = source.firstInvalidUTF8Offset() {
-            diagnostics.append(.warning("encoding.invalid-utf8",
+            diagnostics.append(.warning(.encodingInvalidUTF8,
                 "'\(source.path)' is not valid UTF-8 (first bad byte here); it is read as bytes, as nginx does",
                 at: SourceRange(file: source, start: offset, end: offset + 1), notes: chain))
         }
@@ -105,7 +105,7 @@ private struct LoadState {
 
     private mutating func resolve(_ include: Directive, in file: ConfigFile) {
         guard include.arguments.count == 1 else {
-            diagnostics.append(.error("include.arguments",
+            diagnostics.append(.error(.includeArguments,
                 "'include' takes exactly one path, got \(include.arguments.count)",
                 at: include.name.range, notes: includeChainNotes(for: file)))
             return
@@ -125,7 +125,7 @@ private struct LoadState {
                 includeFailures.append(IncludeFailure(directive: include, error: error))
                 let hint = error.isMissing
                     ? " (include paths are relative to the directory of '\(file.path)')" : ""
-                diagnostics.append(.error("include.unreadable",
+                diagnostics.append(.error(.includeUnreadable,
                     "cannot read included file '\(path)': \(error.reason)\(hint)",
                     at: argument.range, notes: includeChainNotes(for: file)))
             }
@@ -160,7 +160,7 @@ private struct CycleCheck {
                     reportCycle(at: directive, target: target, chainStart: start)
                     directive.cutTargets.insert(id)
                 } else if depth + 1 > ConfigLoader.maxIncludeDepth {
-                    diagnostics.append(.error("include.too-deep",
+                    diagnostics.append(.error(.includeTooDeep,
                         "includes are nested more than \(ConfigLoader.maxIncludeDepth) levels deep (is this a cycle through different paths?)",
                         at: directive.name.range, notes: chainNotes(from: max(0, stack.count - 3))))
                     directive.cutTargets.insert(id)
@@ -183,7 +183,7 @@ private struct CycleCheck {
     /// The message names the cycle; the notes show every include from the main file.
     private mutating func reportCycle(at include: Directive, target: ConfigFile, chainStart: Int) {
         let cycle = [target.path] + stack[chainStart...].map(\.target.path) + [target.path]
-        diagnostics.append(.error("include.cycle",
+        diagnostics.append(.error(.includeCycle,
             "include cycle: '\(target.path)' is already being included (\(cycle.joined(separator: " -> ")))",
             at: include.arguments.first?.range ?? include.name.range,
             notes: chainNotes(from: 0)))

@@ -75,7 +75,7 @@ public struct Lexer {
         guard index < count else {
             let name = quote == ASCII.doubleQuote ? "double" : "single"
             diagnostics.append(.error(
-                "syntax.unterminated-string",
+                .syntaxUnterminatedString,
                 "unterminated \(name)-quoted string: end of file reached before its closing \(Character(Unicode.Scalar(quote)))",
                 at: SourceRange(file: file, start: start, end: start + 1)))
             tokens.append(Token(kind: .quoted, start: start, end: count))
@@ -89,7 +89,7 @@ public struct Lexer {
             if !(ASCII.isWhitespace(next) || next == ASCII.semicolon || next == ASCII.openBrace || next == ASCII.closeParen) {
                 let shown = describe(byteAt: end)
                 diagnostics.append(.error(
-                    "syntax.text-after-quote",
+                    .syntaxTextAfterQuote,
                     "unexpected \(shown) after the closing quote; a quoted string must be followed by a space, ';' or '{' (quote the whole argument, or add a space)",
                     at: SourceRange(file: file, start: end, end: end + 1),
                     fixIt: .init(range: SourceRange(file: file, start: end, end: end), replacement: " ")))
@@ -101,7 +101,7 @@ public struct Lexer {
     private mutating func checkLength(start: Int, end: Int) {
         guard end - start > Lexer.maxTokenBytes else { return }
         diagnostics.append(.error(
-            "syntax.token-too-long",
+            .syntaxTokenTooLong,
             "token is \(end - start) bytes long; the limit is \(Lexer.maxTokenBytes) bytes, as in nginx (a missing closing quote?)",
             at: SourceRange(file: file, start: start, end: start + 1)))
     }

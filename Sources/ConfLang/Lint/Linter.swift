@@ -5,16 +5,22 @@ public enum Linter {
         public var context: Context = .main
         /// Skip the semantic checks (includes are still read).
         public var syntaxOnly = false
-        public init(context: Context = .main, syntaxOnly: Bool = false) {
+        /// Decides whether `listen` host names resolve (tests pass a fake).
+        public var hostResolver: HostResolver = .system
+        public init(context: Context = .main, syntaxOnly: Bool = false, hostResolver: HostResolver = .system) {
             self.context = context
             self.syntaxOnly = syntaxOnly
+            self.hostResolver = hostResolver
         }
     }
 
     public struct Result {
         public let config: LoadedConfig
-        /// All findings, grouped by file and in source order.
+        /// All findings to report, grouped by file and in source order.
         public let diagnostics: [Diagnostic]
+        /// Findings hidden by `# confcheck: ignore[...]` comments: not
+        /// reported, but an error among them still makes the configuration invalid.
+        public let suppressed: [Diagnostic]
     }
 
     public static func lint(path: String, options: Options = Options()) -> Swift.Result<Result, FileAccess.ReadError> {
@@ -27,9 +33,17 @@ public enum Linter {
         let config = loader.load(path: path, bytes: bytes)
         var diagnostics = config.diagnostics
         if !options.syntaxOnly {
-            diagnostics += SemanticChecker(baseDirectory: directory(of: path)).check(config, context: options.context)
+            diagnostics += SemanticChecker(baseDirectory: directory(of: path), hostResolver: options.hostResolver)
+                .check(config, context: options.context)
         }
-        return Result(config: config, diagnostics: diagnostics.sortedByPosition(fileOrder: config.files.map(\.source)))
+        let suppressions = Suppressions(config.files)
+        var reported: [Diagnostic] = [], suppressed: [Diagnostic] = []
+        for diagnostic in diagnostics {
+            if suppressions.hides(diagnostic) { suppressed.append(diagnostic) } else { reported.append(diagnostic) }
+        }
+        let fileOrder = config.files.map(\.source)
+        return Result(config: config, diagnostics: (reported + suppressions.diagnostics).sortedByPosition(fileOrder: fileOrder),
+                      suppressed: suppressed.sortedByPosition(fileOrder: fileOrder))
     }
 
     /// The directory relative paths in a configuration are resolved against:

@@ -35,7 +35,7 @@ public struct Parser {
         var lexer = Lexer(file: file)
         tokens = lexer.tokenize()
         diagnostics = lexer.diagnostics
-        endSwallowed = diagnostics.contains { $0.code == "syntax.unterminated-string" }
+        endSwallowed = diagnostics.contains { $0.id == .syntaxUnterminatedString }
         position = 0
         return parseNodes(openedBy: nil).nodes
     }
@@ -69,16 +69,16 @@ public struct Parser {
             case .closeBrace:
                 advance()
                 if opener != nil { return (nodes, range(token)) }
-                diagnostics.append(.error("syntax.unexpected-close-brace",
+                diagnostics.append(.error(.syntaxUnexpectedCloseBrace,
                     "unexpected '}': there is no open block to close here", at: range(token)))
             case .semicolon:
                 advance()
-                diagnostics.append(.error("syntax.empty-directive",
+                diagnostics.append(.error(.syntaxEmptyDirective,
                     "unexpected ';' with no directive before it", at: range(token),
                     fixIt: .init(range: range(token), replacement: "")))
             case .openBrace:
                 advance()
-                diagnostics.append(.error("syntax.block-without-name",
+                diagnostics.append(.error(.syntaxBlockWithoutName,
                     "unexpected '{': a block must follow a directive name", at: range(token)))
                 // Parse and drop the block so its `}` does not look unexpected.
                 _ = parseBlock(openedBy: (nil, token))
@@ -128,7 +128,7 @@ public struct Parser {
                 let last = arguments.last ?? name
                 let at = SourceRange(file: file, start: last.range.end, end: last.range.end)
                 let before = token.kind == .closeBrace ? "before '}'" : "at the end of the file"
-                diagnostics.append(.error("syntax.missing-semicolon",
+                diagnostics.append(.error(.syntaxMissingSemicolon,
                     "expected ';' after directive '\(name.value)' \(before)", at: at,
                     fixIt: .init(range: at, replacement: ";")))
                 return Directive(name: name, arguments: arguments, innerComments: innerComments,
@@ -141,7 +141,7 @@ public struct Parser {
     /// the block is reported and skipped without recursing.
     private mutating func parseBlock(openedBy opener: (directive: Argument?, brace: Token)) -> (nodes: [Node], close: SourceRange?) {
         guard depth < Parser.maxBlockDepth else {
-            diagnostics.append(.error("syntax.too-deep",
+            diagnostics.append(.error(.syntaxTooDeep,
                 "blocks are nested more than \(Parser.maxBlockDepth) levels deep; this block is skipped",
                 at: range(opener.brace)))
             return ([], skipBlock())
@@ -187,7 +187,7 @@ public struct Parser {
             notes.append(.init("this '}' is part of the word '\(hint.raw)' (as in nginx); put a space before it to close the block",
                                at: SourceRange(file: file, start: hint.range.end - 1, end: hint.range.end)))
         }
-        diagnostics.append(.error("syntax.unclosed-block",
+        diagnostics.append(.error(.syntaxUnclosedBlock,
             "unexpected end of file: expected '}' to close the \(what)", at: end, notes: notes,
             fixIt: .init(range: end, replacement: "}\n")))
     }

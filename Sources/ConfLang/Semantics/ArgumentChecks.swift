@@ -5,7 +5,7 @@ extension CheckRun {
         let before = errorCount
         for argument in item.arguments {
             if let variable = Values.variable(in: argument.value) {
-                emit(.warning("value.variable",
+                emit(.warning(.valueVariable,
                               "'\(variable)' is not expanded: webserv has no variables and uses the text '\(argument.value)' as it is",
                               at: argument.range), for: item)
             }
@@ -23,7 +23,7 @@ extension CheckRun {
         return errorCount == before
     }
 
-    private mutating func fail(_ code: String, _ message: String, _ argument: Argument, _ item: PlacedDirective) {
+    private mutating func fail(_ code: DiagnosticCode, _ message: String, _ argument: Argument, _ item: PlacedDirective) {
         emit(.error(code, message, at: argument.range), for: item)
     }
 
@@ -33,78 +33,90 @@ extension CheckRun {
         switch kind {
         case .size:
             if Values.size(value) == nil {
-                fail("value.size", "invalid size '\(value)' for '\(name)': use a number of bytes with an optional k, m or g suffix (e.g. 1m)", argument, item)
+                fail(.valueSize, "invalid size '\(value)' for '\(name)': use a number of bytes with an optional k, m or g suffix (e.g. 1m)", argument, item)
             }
         case .time:
             if Values.milliseconds(value) == nil {
-                fail("value.time", "invalid time '\(value)' for '\(name)': use a number of seconds with an optional ms, s, m or h suffix (e.g. 65s)", argument, item)
+                fail(.valueTime, "invalid time '\(value)' for '\(name)': use a number of seconds with an optional ms, s, m or h suffix (e.g. 65s)", argument, item)
             }
         case .count:
             if (Values.wholeNumber(Substring(value)) ?? 0) < 1 {
-                fail("value.number", "invalid number '\(value)' for '\(name)': use a positive whole number", argument, item)
+                fail(.valueNumber, "invalid number '\(value)' for '\(name)': use a positive whole number", argument, item)
             }
         case .workerCount:
             if value != "auto" && (Values.wholeNumber(Substring(value)) ?? 0) < 1 {
-                fail("value.number", "invalid value '\(value)' for '\(name)': use a positive whole number or 'auto'", argument, item)
+                fail(.valueNumber, "invalid value '\(value)' for '\(name)': use a positive whole number or 'auto'", argument, item)
             }
         case .path:
-            if value.isEmpty { fail("value.path", "'\(name)' needs a non-empty path", argument, item) }
+            if value.isEmpty { fail(.valuePath, "'\(name)' needs a non-empty path", argument, item) }
         case .onOff:
             if value != "on" && value != "off" {
-                fail("value.on-off", "invalid value '\(value)' for '\(name)': use 'on' or 'off'", argument, item)
+                fail(.valueOnOff, "invalid value '\(value)' for '\(name)': use 'on' or 'off'", argument, item)
             }
         case .mimeType:
             if !Values.isMimeType(value) {
-                fail("value.mime-type", "invalid MIME type '\(value)' for '\(name)': use type/subtype (e.g. text/plain)", argument, item)
+                fail(.valueMimeType, "invalid MIME type '\(value)' for '\(name)': use type/subtype (e.g. text/plain)", argument, item)
             }
         case .logLevel:
             if !Values.logLevels.contains(value) {
-                fail("value.log-level", "invalid log level '\(value)': use one of \(Values.logLevels.joined(separator: ", "))", argument, item)
+                fail(.valueLogLevel, "invalid log level '\(value)': use one of \(Values.logLevels.joined(separator: ", "))", argument, item)
             }
         case .accessLogPathOrOff:
-            if value.isEmpty { fail("value.path", "'access_log' needs a path or 'off'", argument, item) }
+            if value.isEmpty { fail(.valuePath, "'access_log' needs a path or 'off'", argument, item) }
             if value == "off" && item.arguments.count > 1 {
-                fail("directive.arguments", "'access_log off' takes no format", item.arguments[1], item)
+                fail(.directiveArguments, "'access_log off' takes no format", item.arguments[1], item)
             }
         case .charsetOrOff:
             if !Values.isCharsetName(value) {
-                fail("value.charset", "invalid charset '\(value)' for 'charset': use a name such as utf-8, or 'off'", argument, item)
+                fail(.valueCharset, "invalid charset '\(value)' for 'charset': use a name such as utf-8, or 'off'", argument, item)
             }
         case .accessLogFormat:
             if value != "combined" {
-                fail("value.log-format", "unknown log format '\(value)': access logs use nginx's 'combined' format (remove the argument)", argument, item)
+                fail(.valueLogFormat, "unknown log format '\(value)': access logs use nginx's 'combined' format (remove the argument)", argument, item)
             }
         case .listenAddress:
             switch Values.listenAddress(value) {
-            case .success: break
+            case .success(let address): checkListenHost(address, argument, item)
             case .failure(.badPort(let port)):
-                fail("value.port", "invalid port '\(port)' in 'listen \(value)': use a number from 1 to 65535", argument, item)
+                fail(.valuePort, "invalid port '\(port)' in 'listen \(value)': use a number from 1 to 65535", argument, item)
             case .failure(.badAddress):
-                fail("value.address", "invalid listen address '\(value)': use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT", argument, item)
+                fail(.valueAddress, "invalid listen address '\(value)': use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT", argument, item)
             }
         case .listenParameter:
             if value != "default_server" && value != "default" {
-                fail("value.listen-parameter", "unsupported listen parameter '\(value)': only 'default_server' is supported", argument, item)
+                fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'default_server' is supported", argument, item)
             }
         case .serverName:
             if value.hasPrefix("~") {
-                fail("value.server-name", "regular expression server names are not supported: list the names, or use '*.example.com'", argument, item)
+                fail(.valueServerName, "regular expression server names are not supported: list the names, or use '*.example.com'", argument, item)
             }
         case .proxyURL:
             switch Values.proxyURL(value) {
             case .success: break
-            case .failure(.https): fail("value.proxy-url", "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
+            case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:
-                fail("value.proxy-url", "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
-            case .failure(.notHTTP): fail("value.proxy-url", "invalid 'proxy_pass' URL '\(value)': use http://HOST:PORT[/PATH]", argument, item)
+                fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
+            case .failure(.notHTTP): fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': use http://HOST:PORT[/PATH]", argument, item)
             case .failure(.badHost) where Values.variable(in: value) != nil:
-                fail("value.proxy-url", "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
-            case .failure(.badHost): fail("value.proxy-url", "invalid host in 'proxy_pass \(value)'", argument, item)
-            case .failure(.badPort): fail("value.port", "invalid port in 'proxy_pass \(value)': use a number from 1 to 65535", argument, item)
+                fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
+            case .failure(.badHost): fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)'", argument, item)
+            case .failure(.badPort): fail(.valuePort, "invalid port in 'proxy_pass \(value)': use a number from 1 to 65535", argument, item)
             }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive
         }
+    }
+
+    /// A name must resolve, as nginx requires ("host not found in ... of the
+    /// "listen" directive"); `*` and IP literals are addresses already.
+    private mutating func checkListenHost(_ address: Values.ListenAddress, _ argument: Argument, _ item: PlacedDirective) {
+        let host = address.host
+        guard host != "*", !host.hasPrefix("["), !Values.isIPv4Address(host) else { return }
+        if resolvedHosts[host] == nil { resolvedHosts[host] = hostResolver.resolves(host) }
+        guard resolvedHosts[host] == false else { return }
+        emit(.error(.listenHostNotFound,
+                    "host not found in '\(argument.value)' of 'listen': '\(host)' does not resolve to an IPv4 address (nginx refuses it too)",
+                    at: argument.range), for: item)
     }
 
     // MARK: whole-directive argument checks
@@ -117,11 +129,11 @@ extension CheckRun {
                 let upper = method.uppercased()
                 let hint = Values.knownMethods.contains(upper) ? "; methods are case-sensitive: write '\(upper)'"
                     : "; known methods: \(Values.knownMethods.joined(separator: ", "))"
-                fail("value.method", "unknown method '\(method)'\(hint)", argument, item)
+                fail(.valueMethod, "unknown method '\(method)'\(hint)", argument, item)
                 continue
             }
             if let first = seen[method] {
-                emit(.warning("value.method-repeated", "method '\(method)' is listed twice", at: argument.range,
+                emit(.warning(.valueMethodRepeated, "method '\(method)' is listed twice", at: argument.range,
                               notes: [.init("first listed here", at: first.range)]), for: item)
             } else {
                 seen[method] = argument
@@ -135,21 +147,21 @@ extension CheckRun {
         let target = uri.value
         if !(target.hasPrefix("/") || Values.isHTTPURL(target)) {
             let hint = target.hasPrefix("@") ? "named locations are not supported; " : ""
-            fail("value.error-page-uri", "invalid error_page target '\(target)': \(hint)use an absolute path (/50x.html) or an http(s):// URL", uri, item)
+            fail(.valueErrorPageURI, "invalid error_page target '\(target)': \(hint)use an absolute path (/50x.html) or an http(s):// URL", uri, item)
         }
         if let last = arguments.last, last.value.hasPrefix("=") {
             arguments.removeLast()
             let code = last.value.dropFirst()
             if !code.isEmpty && (Values.wholeNumber(code).map { $0 < 100 || $0 > 599 } ?? true) {
-                fail("value.status", "invalid response code '\(last.value)' in error_page: use =CODE with a code from 100 to 599", last, item)
+                fail(.valueStatus, "invalid response code '\(last.value)' in error_page: use =CODE with a code from 100 to 599", last, item)
             }
         }
         if arguments.isEmpty {
-            fail("directive.arguments", "error_page needs at least one status code before its target", uri, item)
+            fail(.directiveArguments, "error_page needs at least one status code before its target", uri, item)
         }
         for argument in arguments {
             guard let code = Values.wholeNumber(Substring(argument.value)), (300...599).contains(code) else {
-                fail("value.status", "invalid error_page code '\(argument.value)': use status codes from 300 to 599", argument, item)
+                fail(.valueStatus, "invalid error_page code '\(argument.value)': use status codes from 300 to 599", argument, item)
                 continue
             }
         }
@@ -161,13 +173,13 @@ extension CheckRun {
         guard let code = Values.wholeNumber(Substring(first.value)) else {
             // nginx's `return URL;` is a 302 redirect.
             if arguments.count == 1 && Values.isHTTPURL(first.value) { return }
-            fail("value.status", "invalid return code '\(first.value)': use a status code from 0 to 999, then a URL or text", first, item)
+            fail(.valueStatus, "invalid return code '\(first.value)': use a status code from 0 to 999, then a URL or text", first, item)
             return
         }
         if code > 999 {
-            fail("value.status", "invalid return code '\(code)': use a status code from 0 to 999", first, item)
+            fail(.valueStatus, "invalid return code '\(code)': use a status code from 0 to 999", first, item)
         } else if (300...399).contains(code) && arguments.count < 2 {
-            emit(.error("value.return-redirect", "'return \(code)' is a redirect and needs a URL: return \(code) /new/place;",
+            emit(.error(.valueReturnRedirect, "'return \(code)' is a redirect and needs a URL: return \(code) /new/place;",
                         at: first.range), for: item)
         }
     }
@@ -179,18 +191,18 @@ extension CheckRun {
         if arguments.count == 1 {
             let pattern = arguments[0].value
             if modifiers.contains(pattern) || ["~", "~*", "^~"].contains(pattern) {
-                fail("location.pattern", "location modifier '\(pattern)' needs a pattern after it", arguments[0], item)
+                fail(.locationPattern, "location modifier '\(pattern)' needs a pattern after it", arguments[0], item)
             } else if pattern.hasPrefix("@") {
-                fail("location.modifier", "named locations ('\(pattern)') are not supported: use a path location and error_page with a path", arguments[0], item)
+                fail(.locationModifier, "named locations ('\(pattern)') are not supported: use a path location and error_page with a path", arguments[0], item)
             }
             return
         }
         let modifier = arguments[0].value
         switch modifier {
         case "=", "^", "$": break
-        case "~", "~*": fail("location.modifier", "'location \(modifier)': \(regexAdvice)", arguments[0], item)
-        case "^~": fail("location.modifier", "'location ^~' is nginx's prefix-without-regex form: write 'location ^ \(arguments[1].value)' (prefix locations here never give way to others)", arguments[0], item)
-        default: fail("location.modifier", "unknown location modifier '\(modifier)': use '=' (exact), '^' (prefix) or '$' (suffix)", arguments[0], item)
+        case "~", "~*": fail(.locationModifier, "'location \(modifier)': \(regexAdvice)", arguments[0], item)
+        case "^~": fail(.locationModifier, "'location ^~' is nginx's prefix-without-regex form: write 'location ^ \(arguments[1].value)' (prefix locations here never give way to others)", arguments[0], item)
+        default: fail(.locationModifier, "unknown location modifier '\(modifier)': use '=' (exact), '^' (prefix) or '$' (suffix)", arguments[0], item)
         }
     }
 }

@@ -7,26 +7,26 @@ extension CheckRun {
             case "cgi_path":
                 let path = resolve(item.arguments[0].value)
                 if !FileAccess.isExecutableFile(path) {
-                    emit(.warning("cgi.not-executable", "cgi_path '\(item.arguments[0].value)' is not an executable file; every script here would fail with 502",
+                    emit(.warning(.cgiNotExecutable, "cgi_path '\(item.arguments[0].value)' is not an executable file; every script here would fail with 502",
                                   at: item.arguments[0].range), for: item)
                 }
             case "autoindex" where (context == .server || context == .http) && item.arguments[0].value == "on":
-                emit(.warning("security.autoindex-site", "'autoindex on' at \(context.rawValue) level lists every directory of every site it covers; enable it in the locations that need it",
+                emit(.warning(.securityAutoindexSite, "'autoindex on' at \(context.rawValue) level lists every directory of every site it covers; enable it in the locations that need it",
                               at: item.arguments[0].range), for: item)
             case "root", "alias":
                 // After `..` is resolved: `root /var/..;` is `/` too.
                 guard let value = item.arguments.first?.value, normalize(resolve(value)) == "/" else { continue }
-                emit(.warning("security.root-filesystem",
+                emit(.warning(.securityRootFilesystem,
                               "'\(spec.name) \(value)' serves the whole file system (/etc/passwd included); point it at the site's own directory",
                               at: item.arguments[0].range), for: item)
             case "error_log" where item.arguments.first?.value == "off":
-                emit(.warning("log.error-log-off",
+                emit(.warning(.logErrorLogOff,
                               "'error_log off' does not turn the error log off: it writes to a file named 'off'; use 'error_log /dev/null crit' to discard it",
                               at: item.arguments[0].range), for: item)
             case "location":
                 guard let key = LocationKey(item.arguments), key.modifier == "^", key.pattern == "/" else { continue }
                 for child in item.children() where child.name == "autoindex" && child.arguments.first?.value == "on" {
-                    emit(.warning("security.autoindex-site", "'autoindex on' in 'location \(item.arguments.map(\.value).joined(separator: " "))' lists every directory of the site",
+                    emit(.warning(.securityAutoindexSite, "'autoindex on' in 'location \(item.arguments.map(\.value).joined(separator: " "))' lists every directory of the site",
                                   at: child.arguments[0].range), for: child)
                 }
             case "server":
@@ -44,16 +44,16 @@ extension CheckRun {
         let locationSlash = locationPattern.hasSuffix("/")
         let aliasSlash = path.hasSuffix("/")
         if !locationSlash && aliasSlash {
-            emit(.warning("security.alias-traversal",
+            emit(.warning(.securityAliasTraversal,
                           "alias traversal: location '\(locationPattern)' has no trailing slash but its alias does, so '\(locationPattern)../' reaches the parent of '\(path)'; add a '/' to the location pattern",
                           at: alias.arguments[0].range), for: alias)
         } else if locationSlash && !aliasSlash {
-            emit(.warning("security.alias-traversal",
+            emit(.warning(.securityAliasTraversal,
                           "alias '\(path)' has no trailing slash but location '\(locationPattern)' has one: '\(locationPattern)x' maps to '\(path)x', and '\(path)' is open to sibling paths; add a '/' to the alias",
                           at: alias.arguments[0].range), for: alias)
         } else if !locationSlash && !aliasSlash && !FileAccess.isRegularFile(resolve(path)) {
             // (An alias naming a file, `location /robots.txt { alias /srv/r.txt; }`, has no siblings to reach.)
-            emit(.warning("security.alias-traversal",
+            emit(.warning(.securityAliasTraversal,
                           "neither location '\(locationPattern)' nor its alias '\(path)' ends with '/': '\(locationPattern)-x' reaches '\(path)-x', a sibling of '\(path)'; end both with '/'",
                           at: alias.arguments[0].range), for: alias)
         }
@@ -66,11 +66,11 @@ extension CheckRun {
               case .success(let url) = Values.proxyURL(value), let path = url.path else { return }
         let locationSlash = locationPattern.hasSuffix("/"), pathSlash = path.hasSuffix("/")
         if !locationSlash && pathSlash {
-            emit(.warning("security.proxy-path-traversal",
+            emit(.warning(.securityProxyPathTraversal,
                           "location '\(locationPattern)' has no trailing slash but proxy_pass's path '\(path)' does: '\(locationPattern)../x' reaches '\(path)../x' upstream; add a '/' to the location pattern",
                           at: proxy.arguments[0].range), for: proxy)
         } else if locationSlash && !pathSlash {
-            emit(.warning("security.proxy-path-traversal",
+            emit(.warning(.securityProxyPathTraversal,
                           "proxy_pass's path '\(path)' has no trailing slash but location '\(locationPattern)' has one: '\(locationPattern)x' goes upstream as '\(path)x'; add a '/' to the path",
                           at: proxy.arguments[0].range), for: proxy)
         }
@@ -110,7 +110,7 @@ extension CheckRun {
             guard let hit = runnable.first(where: { directory == normalize($0.directory) || directory.hasPrefix(normalize($0.directory) + "/") })
             else { continue }
             let pattern = hit.location.arguments.map(\.value).joined(separator: " ")
-            emit(.warning("security.upload-executable",
+            emit(.warning(.securityUploadExecutable,
                           "uploads stored in '\(value)' lie under '\(normalize(hit.directory))', where 'location \(pattern)' runs scripts: an uploaded script could be executed; store uploads outside it",
                           at: store.arguments[0].range,
                           notes: [.init("scripts are run here", at: hit.location.directive.name.range)]), for: store)

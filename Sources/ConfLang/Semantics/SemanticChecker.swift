@@ -4,14 +4,17 @@ public struct SemanticChecker {
     /// The directory that relative paths (cgi_path, root) are resolved against:
     /// the directory of the main configuration file.
     public let baseDirectory: String
+    /// Asked whether each `listen` host name resolves.
+    public let hostResolver: HostResolver
 
-    public init(baseDirectory: String) {
+    public init(baseDirectory: String, hostResolver: HostResolver = .system) {
         self.baseDirectory = baseDirectory
+        self.hostResolver = hostResolver
     }
 
     /// Checks a loaded configuration whose main file stands in `context`.
     public func check(_ config: LoadedConfig, context: Context = .main) -> [Diagnostic] {
-        var run = CheckRun(baseDirectory: baseDirectory)
+        var run = CheckRun(baseDirectory: baseDirectory, hostResolver: hostResolver)
         let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
         run.checkBlock(top, in: context)
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
@@ -22,6 +25,7 @@ public struct SemanticChecker {
 
 struct CheckRun {
     let baseDirectory: String
+    let hostResolver: HostResolver
     var diagnostics: [Diagnostic] = []
     var errorCount = 0
     /// Every server's listen addresses and names, for the cross-server checks.
@@ -29,9 +33,12 @@ struct CheckRun {
     /// "Did you mean" per unknown name and context: a file that repeats one
     /// unknown name many times pays for the edit distances once.
     private var suggestions: [String: String?] = [:]
+    /// Each listen host name is resolved once per run.
+    var resolvedHosts: [String: Bool] = [:]
 
-    init(baseDirectory: String) {
+    init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
+        self.hostResolver = hostResolver
     }
 
     mutating func emit(_ diagnostic: Diagnostic, for placed: PlacedDirective) {
@@ -75,17 +82,17 @@ struct CheckRun {
         }
         guard spec.contexts.contains(context) else {
             let allowed = spec.contexts.map(\.rawValue).sorted().joined(separator: ", ")
-            emit(.error("directive.context", "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)",
+            emit(.error(.directiveContext, "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)",
                         at: directive.name.range), for: item)
             return nil
         }
         switch spec.body {
         case .none where directive.block != nil:
-            emit(.error("directive.unexpected-block", "'\(name)' does not take a block; end it with ';'",
+            emit(.error(.directiveUnexpectedBlock, "'\(name)' does not take a block; end it with ';'",
                         at: directive.block!.open), for: item)
             return nil
         case .block where directive.block == nil:
-            emit(.error("directive.missing-block", "'\(name)' must be followed by a block: \(name) { ... }",
+            emit(.error(.directiveMissingBlock, "'\(name)' must be followed by a block: \(name) { ... }",
                         at: directive.name.range), for: item)
             return nil
         default: break
@@ -103,18 +110,18 @@ struct CheckRun {
         let name = directive.nameText
         if let reason = Suggestions.nginxOnly[name] {
             let detail = reason.isEmpty ? "" : ": \(reason)"
-            emit(.error("directive.unsupported", "'\(name)' is an nginx directive that webserv does not support\(detail)",
+            emit(.error(.directiveUnsupported, "'\(name)' is an nginx directive that webserv does not support\(detail)",
                         at: directive.name.range), for: item)
             return
         }
         let key = context.rawValue + " " + name
         if suggestions[key] == nil { suggestions[key] = .some(Suggestions.closest(to: name, in: context)) }
         if let suggestion = suggestions[key] ?? nil {
-            emit(.error("directive.unknown", "unknown directive '\(name)'; did you mean '\(suggestion)'?",
+            emit(.error(.directiveUnknown, "unknown directive '\(name)'; did you mean '\(suggestion)'?",
                         at: directive.name.range,
                         fixIt: .init(range: directive.name.range, replacement: suggestion)), for: item)
         } else {
-            emit(.error("directive.unknown", "unknown directive '\(name)'", at: directive.name.range), for: item)
+            emit(.error(.directiveUnknown, "unknown directive '\(name)'", at: directive.name.range), for: item)
         }
     }
 
@@ -135,7 +142,7 @@ struct CheckRun {
             range = SourceRange(file: previous.file, start: previous.end, end: previous.end)
             fixIt = .init(range: range, replacement: ";")
         }
-        emit(.error("directive.arguments", message, at: range, fixIt: fixIt), for: item)
+        emit(.error(.directiveArguments, message, at: range, fixIt: fixIt), for: item)
         return false
     }
 
@@ -158,7 +165,7 @@ struct CheckRun {
         var first: [String: PlacedDirective] = [:]
         for (item, spec) in valid where !spec.repeatable {
             if let earlier = first[spec.name] {
-                emit(.error("directive.duplicate", "'\(spec.name)' is already set in this block; it may appear only once",
+                emit(.error(.directiveDuplicate, "'\(spec.name)' is already set in this block; it may appear only once",
                             at: item.directive.name.range,
                             notes: [.init("first set here", at: earlier.directive.name.range)]), for: item)
             } else {
@@ -173,7 +180,7 @@ struct CheckRun {
         guard let root, let alias else { return }
         let (later, earlier) = root.directive.name.range.start > alias.directive.name.range.start || root.directive.file !== alias.directive.file
             ? (root, alias) : (alias, root)
-        emit(.error("location.root-and-alias",
+        emit(.error(.locationRootAndAlias,
                     "'root' and 'alias' in one location: use one of them ('alias' replaces the matched prefix, 'root' is prepended to the whole path)",
                     at: later.directive.name.range,
                     notes: [.init("'\(earlier.name)' is set here", at: earlier.directive.name.range)]), for: later)

@@ -20,7 +20,7 @@ extension CheckRun {
             case "listen":
                 guard let first = item.arguments.first, case .success(let address) = Values.listenAddress(first.value) else { continue }
                 if let earlier = facts.listens.first(where: { $0.address == address }) {
-                    emit(.error("listen.duplicate", "a duplicate listen \(address) in this server (nginx refuses it too)",
+                    emit(.error(.listenDuplicate, "a duplicate listen \(address) in this server (nginx refuses it too)",
                                 at: first.range, notes: [.init("first listed here", at: earlier.placed.arguments[0].range)]), for: item)
                     continue
                 }
@@ -31,12 +31,12 @@ extension CheckRun {
             case "location":
                 guard let key = LocationKey(item.arguments) else { continue }
                 if !key.pattern.hasPrefix("/") && key.modifier != "$" {
-                    emit(.warning("location.never-matches",
+                    emit(.warning(.locationNeverMatches,
                                   "location pattern '\(key.pattern)' does not start with '/' and can never match a request path",
                                   at: item.arguments.last!.range), for: item)
                 }
                 if let first = locations[key.description] {
-                    emit(.error("location.duplicate", "duplicate location '\(key.description)' in this server",
+                    emit(.error(.locationDuplicate, "duplicate location '\(key.description)' in this server",
                                 at: item.arguments.last!.range,
                                 notes: [.init("first defined here", at: first.directive.name.range)]), for: item)
                 } else {
@@ -59,7 +59,7 @@ extension CheckRun {
                 if !addresses.contains(listen.address) { addresses.append(listen.address) }
                 guard listen.isDefault else { continue }
                 if let first = defaults[listen.address] {
-                    emit(.error("server.duplicate-default",
+                    emit(.error(.serverDuplicateDefault,
                                 "a second default_server for \(listen.address); only one server per address can be the default",
                                 at: listen.placed.arguments[1].range,
                                 notes: [.init("the first default_server for \(listen.address) is here", at: first.placed.arguments[1].range)]),
@@ -72,7 +72,7 @@ extension CheckRun {
             for address in addresses {
                 for entry in server.names {
                     if let first = namesByAddress[address]?[entry.name], first.server != serverIndex {
-                        emit(.error("server.duplicate-name",
+                        emit(.error(.serverDuplicateName,
                                     "server name '\(entry.argument.value)' on \(address) is already used by another server; requests for it would never reach this one",
                                     at: entry.argument.range,
                                     notes: [.init("first used here", at: first.argument.range)]), for: entry.placed)

@@ -6,20 +6,20 @@ extension CheckRun {
             let directive = entry.directive
             let name = directive.nameText
             if directive.isInclude {
-                emit(.error("directive.context", "'include' is not allowed inside 'types'; include the whole types { } block instead",
+                emit(.error(.directiveContext, "'include' is not allowed inside 'types'; include the whole types { } block instead",
                             at: directive.name.range), for: entry)
                 continue
             }
             if let block = directive.block {
-                emit(.error("types.entry", "a types entry does not take a block: write '\(name) EXTENSION...;'",
+                emit(.error(.typesEntry, "a types entry does not take a block: write '\(name) EXTENSION...;'",
                             at: block.open), for: entry)
             }
             if !Values.isMimeType(name) {
-                emit(.error("types.mime-type", "invalid MIME type '\(name)' in types: use type/subtype (e.g. text/html)",
+                emit(.error(.typesMimeType, "invalid MIME type '\(name)' in types: use type/subtype (e.g. text/html)",
                             at: directive.name.range), for: entry)
             }
             if directive.arguments.isEmpty {
-                emit(.error("types.no-extension", "types entry '\(name)' lists no file extension: add one or more (e.g. \(name) ext;)",
+                emit(.error(.typesNoExtension, "types entry '\(name)' lists no file extension: add one or more (e.g. \(name) ext;)",
                             at: directive.name.range), for: entry)
             }
         }
@@ -35,7 +35,7 @@ extension CheckRun {
                     let extensionName = argument.value.lowercased()
                     if let earlier = first[extensionName] {
                         let same = earlier.type == type ? "again to the same type" : "to '\(type)' after '\(earlier.type)'"
-                        emit(.warning("types.duplicate-extension",
+                        emit(.warning(.typesDuplicateExtension,
                                       "extension '\(argument.value)' is mapped \(same); the last mapping wins",
                                       at: argument.range, notes: [.init("first mapped here", at: earlier.argument.range)]), for: entry)
                     } else {

@@ -140,7 +140,11 @@ public enum Values {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }) else {
             return false
         }
-        if text.contains(where: \.isLetter) { return true }
+        return text.contains(where: \.isLetter) || isIPv4Address(text)
+    }
+
+    /// Four dotted decimal octets, `127.0.0.1`.
+    static func isIPv4Address(_ text: String) -> Bool {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets.allSatisfy { wholeNumber($0).map { $0 <= 255 } ?? false }
     }

@@ -147,7 +147,7 @@ extension LanguageServer {
         if assumed {
             let main = result.config.main
             let first = main.directives.first?.name.range ?? SourceRange(file: main.source, start: 0, end: 0)
-            extra.append(Diagnostic(.note, "lsp.assumed-context",
+            extra.append(Diagnostic(.note, .lspAssumedContext,
                                     "no main file in the workspace includes this file: it is checked as if it stood in '\(context.rawValue)'",
                                     at: first))
         }

@@ -5,7 +5,7 @@ final class DiagnosticRenderingTests: XCTestCase {
     private let file = SourceFile(path: "conf/site.conf", text: "server {\n\tservr_name a%b;\n}\n")
 
     private var sample: Diagnostic {
-        .error("directive.unknown", "unknown directive 'servr_name'; did you mean 'server_name'?",
+        .error(.directiveUnknown, "unknown directive 'servr_name'; did you mean 'server_name'?",
                at: SourceRange(file: file, start: 10, end: 20),
                notes: [.init("'conf/site.conf' is included here", at: SourceRange(file: file, start: 0, end: 6))])
     }
@@ -75,13 +75,13 @@ final class DiagnosticRenderingTests: XCTestCase {
     }
 
     func testGithubWorkflowCommandsEscape() {
-        let diagnostic = Diagnostic.warning("x.y", "50% done\nnext", at: SourceRange(file: file, start: 10, end: 11))
+        let diagnostic = Diagnostic.warning(.valueVariable, "50% done\nnext", at: SourceRange(file: file, start: 10, end: 11))
         XCTAssertEqual(DiagnosticRenderer(format: .github).render([diagnostic]),
-                       "::warning file=conf/site.conf,line=2,col=2,endLine=2,endColumn=3,title=confcheck x.y::50%25 done%0Anext [x.y]\n")
+                       "::warning file=conf/site.conf,line=2,col=2,endLine=2,endColumn=3,title=confcheck value.variable::50%25 done%0Anext [value.variable]\n")
         XCTAssertTrue(DiagnosticRenderer(format: .github).render([sample])
             .hasPrefix("::error file=conf/site.conf,line=2,col=2,endLine=2,endColumn=12,title=confcheck directive.unknown::unknown directive"))
-        let control = Diagnostic.warning("x.y", "a\u{1B}[31mb", at: SourceRange(file: file, start: 10, end: 11))
-        XCTAssertTrue(DiagnosticRenderer(format: .github).render([control]).contains("::a\\u{1b}[31mb [x.y]"))
+        let control = Diagnostic.warning(.valueVariable, "a\u{1B}[31mb", at: SourceRange(file: file, start: 10, end: 11))
+        XCTAssertTrue(DiagnosticRenderer(format: .github).render([control]).contains("::a\\u{1b}[31mb [value.variable]"))
     }
 
     func testJSONWriterMatchesPython() {

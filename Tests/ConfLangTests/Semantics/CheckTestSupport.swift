@@ -5,11 +5,19 @@ import XCTest
 /// includes and relative paths resolve there) and returns compact summaries:
 /// "LINE:COL severity code".
 func findings(_ text: String, context: Context = .main, files: [String: String] = [:],
+              hostResolver: HostResolver = .system,
               file: StaticString = #filePath, line: UInt = #line) -> [String] {
-    diagnostics(text, context: context, files: files).map(\.summary)
+    diagnostics(text, context: context, files: files, hostResolver: hostResolver).map(\.summary)
 }
 
-func diagnostics(_ text: String, context: Context = .main, files: [String: String] = [:]) -> [Diagnostic] {
+func diagnostics(_ text: String, context: Context = .main, files: [String: String] = [:],
+                 hostResolver: HostResolver = .system) -> [Diagnostic] {
+    lint(text, context: context, files: files, hostResolver: hostResolver).diagnostics
+}
+
+/// The whole lint result (reported and suppressed findings) of `text` as `test.conf`.
+func lint(_ text: String, context: Context = .main, files: [String: String] = [:],
+          hostResolver: HostResolver = .system, syntaxOnly: Bool = false) -> Linter.Result {
     let directory = makeCheckDirectory()
     for (name, content) in files {
         let path = directory + "/" + name
@@ -17,7 +25,8 @@ func diagnostics(_ text: String, context: Context = .main, files: [String: Strin
         _ = try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(content.utf8)))
     }
-    return Linter.lint(path: directory + "/test.conf", bytes: Array(text.utf8), options: .init(context: context)).diagnostics
+    let options = Linter.Options(context: context, syntaxOnly: syntaxOnly, hostResolver: hostResolver)
+    return Linter.lint(path: directory + "/test.conf", bytes: Array(text.utf8), options: options)
 }
 
 private func makeCheckDirectory() -> String {

@@ -1,0 +1,244 @@
+/// The one registry of diagnostic codes: for each, the code string, its
+/// severity, what it means and how to fix it. `confcheck --list-codes`,
+/// README's diagnostics reference and SARIF's rules are all read from here.
+public enum DiagnosticCatalogue {
+    public struct Entry {
+        /// Stable: existing output, scripts and ignore comments rely on it.
+        public let code: String
+        public let severity: Diagnostic.Severity
+        /// One line: what the finding means.
+        public let summary: String
+        /// How to fix it.
+        public let help: String
+
+        init(_ code: String, _ severity: Diagnostic.Severity, _ summary: String, help: String) {
+            self.code = code
+            self.severity = severity
+            self.summary = summary
+            self.help = help
+        }
+
+        public var helpURI: String { DiagnosticCatalogue.helpURI }
+        /// `summary` and `help` are Markdown (code in backticks); these are
+        /// plain text, code in single quotes as in the messages.
+        public var plainSummary: String { summary.replacing("`", with: "'") }
+        public var plainHelp: String { help.replacing("`", with: "'") }
+    }
+
+    /// Where the codes are documented, relative to the repository root (the
+    /// repository's own URL is not known to the tool).
+    public static let helpURI = "README.md#diagnostics-reference"
+
+    /// Every entry, in the order of `DiagnosticCode` (grouped by area).
+    public static var all: [Entry] { DiagnosticCode.allCases.map(\.entry) }
+
+    static func entry(for code: DiagnosticCode) -> Entry {
+        switch code {
+        // MARK: syntax
+        case .syntaxUnterminatedString:
+            return Entry("syntax.unterminated-string", .error, "a quoted string is still open at the end of the file",
+                         help: "Add the closing quote. Strings may span lines, so it is missing at or after the opening quote shown.")
+        case .syntaxTextAfterQuote:
+            return Entry("syntax.text-after-quote", .error, "text follows a closing quote without a space",
+                         help: "Put a space after the closing quote, or quote the whole argument (`\"ab\"`, not `\"a\"b`).")
+        case .syntaxTokenTooLong:
+            return Entry("syntax.token-too-long", .error, "a token is longer than 4096 bytes",
+                         help: "nginx rejects tokens longer than its 4096-byte buffer; usually a closing quote is missing.")
+        case .syntaxUnexpectedCloseBrace:
+            return Entry("syntax.unexpected-close-brace", .error, "a `}` with no open block",
+                         help: "Remove the `}`, or add the `{` it was meant to close.")
+        case .syntaxEmptyDirective:
+            return Entry("syntax.empty-directive", .error, "a `;` with no directive before it",
+                         help: "Remove the extra `;` (the fix-it does).")
+        case .syntaxBlockWithoutName:
+            return Entry("syntax.block-without-name", .error, "a `{` with no directive name before it",
+                         help: "Write the directive name before the block (`server { ... }`), or remove the stray block.")
+        case .syntaxMissingSemicolon:
+            return Entry("syntax.missing-semicolon", .error, "a directive is not ended by `;`",
+                         help: "End the directive with `;` (the fix-it does).")
+        case .syntaxTooDeep:
+            return Entry("syntax.too-deep", .error, "blocks are nested more than 100 levels deep",
+                         help: "Look for blocks opened by mistake; the block is skipped.")
+        case .syntaxUnclosedBlock:
+            return Entry("syntax.unclosed-block", .error, "the file ends inside a block",
+                         help: "Add the missing `}`; the notes show the open blocks. A `}` glued to a word (`root /x}`) is part of the word: put a space before it.")
+        case .encodingInvalidUTF8:
+            return Entry("encoding.invalid-utf8", .warning, "the file is not valid UTF-8",
+                         help: "It is read as bytes, as nginx does; save it as UTF-8 (a Latin-1 comment is the usual cause).")
+
+        // MARK: includes
+        case .includeArguments:
+            return Entry("include.arguments", .error, "`include` does not have exactly one path",
+                         help: "Give it one path or glob: `include sites/*.conf;`.")
+        case .includeUnreadable:
+            return Entry("include.unreadable", .error, "an included file cannot be read",
+                         help: "Paths are relative to the directory of the file holding the `include`; the file must be a regular file of at most 64 MiB. A glob that matches nothing is not an error.")
+        case .includeTooDeep:
+            return Entry("include.too-deep", .error, "includes are nested more than 32 levels deep",
+                         help: "This is almost always a cycle through different paths to one file: break it.")
+        case .includeCycle:
+            return Entry("include.cycle", .error, "an include reaches a file that is already being included",
+                         help: "Remove the include that closes the cycle; the notes show the chain from the main file.")
+
+        // MARK: directives
+        case .directiveUnknown:
+            return Entry("directive.unknown", .error, "a directive the language does not have",
+                         help: "Fix the spelling (the did-you-mean and its fix-it give the closest name); grammar.md lists every directive.")
+        case .directiveUnsupported:
+            return Entry("directive.unsupported", .error, "an nginx directive that webserv does not have",
+                         help: "Remove it; the message says what webserv does instead, where it has an equivalent.")
+        case .directiveContext:
+            return Entry("directive.context", .error, "a directive where it is not allowed",
+                         help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts).")
+        case .directiveUnexpectedBlock:
+            return Entry("directive.unexpected-block", .error, "a block after a directive that takes none",
+                         help: "End the directive with `;` instead of a block.")
+        case .directiveMissingBlock:
+            return Entry("directive.missing-block", .error, "a block directive without its block",
+                         help: "Follow it with a block: `http { ... }`.")
+        case .directiveArguments:
+            return Entry("directive.arguments", .error, "a directive has the wrong number or form of arguments",
+                         help: "Give it the arguments grammar.md lists; when the message names a likely missing `;`, add it there.")
+        case .directiveDuplicate:
+            return Entry("directive.duplicate", .error, "a directive that may appear once is set twice in one block",
+                         help: "Keep one of them; the note shows the first.")
+
+        // MARK: values
+        case .valueVariable:
+            return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument",
+                         help: "webserv has no variables: the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+        case .valueSize:
+            return Entry("value.size", .error, "an invalid size",
+                         help: "Use a number of bytes with an optional `k`, `m` or `g` suffix: `512k`, `1m`.")
+        case .valueTime:
+            return Entry("value.time", .error, "an invalid time",
+                         help: "Use seconds, or numbers with `ms`, `s`, `m`, `h` (also `d`, `w`, `M`, `y`): `65s`, `500ms`, `1m30s`.")
+        case .valueNumber:
+            return Entry("value.number", .error, "an invalid count",
+                         help: "Use a positive whole number (`worker_processes` also takes `auto`).")
+        case .valuePath:
+            return Entry("value.path", .error, "an empty path",
+                         help: "Give the directive a non-empty path.")
+        case .valueOnOff:
+            return Entry("value.on-off", .error, "a flag that is neither `on` nor `off`",
+                         help: "Write `on` or `off`.")
+        case .valueMimeType:
+            return Entry("value.mime-type", .error, "an invalid MIME type",
+                         help: "Use `type/subtype`, e.g. `text/plain`.")
+        case .valueLogLevel:
+            return Entry("value.log-level", .error, "an unknown `error_log` level",
+                         help: "Use one of debug, info, notice, warn, error, crit, alert, emerg.")
+        case .valueCharset:
+            return Entry("value.charset", .error, "an invalid charset name",
+                         help: "Use a charset name such as `utf-8`, or `off`.")
+        case .valueLogFormat:
+            return Entry("value.log-format", .error, "an `access_log` format other than `combined`",
+                         help: "Access logs use nginx's combined format: remove the format argument.")
+        case .valuePort:
+            return Entry("value.port", .error, "a port outside 1 to 65535",
+                         help: "Use a port from 1 to 65535.")
+        case .valueAddress:
+            return Entry("value.address", .error, "an invalid `listen` address",
+                         help: "Use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT.")
+        case .valueListenParameter:
+            return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
+                         help: "Only `default_server` is supported: remove the others (`ssl`, `http2`, `reuseport`...).")
+        case .valueServerName:
+            return Entry("value.server-name", .error, "a regular-expression server name",
+                         help: "List the names, or use a wildcard such as `*.example.com`.")
+        case .valueProxyURL:
+            return Entry("value.proxy-url", .error, "an invalid `proxy_pass` URL",
+                         help: "Write the upstream as `http://HOST:PORT[/PATH]`; https upstreams and variables are not supported.")
+        case .valueMethod:
+            return Entry("value.method", .error, "an unknown method in `allow_methods`",
+                         help: "Use GET, HEAD, POST, PUT, DELETE, OPTIONS or PATCH (methods are case-sensitive).")
+        case .valueMethodRepeated:
+            return Entry("value.method-repeated", .warning, "a method listed twice in `allow_methods`",
+                         help: "Remove the repeated method.")
+        case .valueErrorPageURI:
+            return Entry("value.error-page-uri", .error, "an `error_page` target that is neither a path nor a URL",
+                         help: "Use an absolute path (`/50x.html`) or an http(s):// URL; named locations (`@name`) are not supported.")
+        case .valueStatus:
+            return Entry("value.status", .error, "a status code out of range",
+                         help: "`error_page` codes are 300 to 599 (`=CODE` 100 to 599); `return` codes are 0 to 999.")
+        case .valueReturnRedirect:
+            return Entry("value.return-redirect", .error, "a 3xx `return` without a URL",
+                         help: "Give the redirect its target: `return 301 /new/place;`.")
+
+        // MARK: servers and locations
+        case .listenDuplicate:
+            return Entry("listen.duplicate", .error, "one address listed twice in a server",
+                         help: "Remove the repeated `listen` (`80`, `*:80` and `0.0.0.0:80` are one address); nginx refuses it too.")
+        case .listenHostNotFound:
+            return Entry("listen.host-not-found", .error, "a `listen` host name that does not resolve",
+                         help: "Use an IP address or a name that resolves where webserv runs (nginx refuses to start too). Where only the checking machine cannot resolve it (CI), ignore this code there; webserv still refuses it.")
+        case .serverDuplicateDefault:
+            return Entry("server.duplicate-default", .error, "two `default_server` on one address",
+                         help: "Keep `default_server` on one server per address; the note shows the first.")
+        case .serverDuplicateName:
+            return Entry("server.duplicate-name", .error, "two servers on one address with the same `server_name`",
+                         help: "Requests for the name only reach the first server: remove it from one, or listen on another address.")
+        case .locationPattern:
+            return Entry("location.pattern", .error, "a location modifier without a pattern",
+                         help: "Write the pattern after the modifier: `location = /50x.html`.")
+        case .locationModifier:
+            return Entry("location.modifier", .error, "a location modifier webserv does not have",
+                         help: "Use `=` (exact), `^` (prefix) or `$` (suffix); the message says which replaces nginx's `~`, `~*`, `^~` or `@name`.")
+        case .locationDuplicate:
+            return Entry("location.duplicate", .error, "two locations with one modifier and pattern in a server",
+                         help: "Merge them (`location /a` and `location ^ /a` are the same).")
+        case .locationNeverMatches:
+            return Entry("location.never-matches", .warning, "a `^` or `=` pattern that does not start with `/`",
+                         help: "Request paths start with `/`: add it, or use `$` for a suffix.")
+        case .locationRootAndAlias:
+            return Entry("location.root-and-alias", .error, "`root` and `alias` in one location",
+                         help: "Use one: `alias` replaces the matched prefix, `root` is prepended to the whole path.")
+        case .typesEntry:
+            return Entry("types.entry", .error, "a `types` entry with a block",
+                         help: "Write each entry as `TYPE/SUBTYPE EXTENSION...;`.")
+        case .typesMimeType:
+            return Entry("types.mime-type", .error, "a `types` entry whose type is not type/subtype",
+                         help: "Use `type/subtype`: `text/html html htm;`.")
+        case .typesNoExtension:
+            return Entry("types.no-extension", .error, "a `types` entry with no extension",
+                         help: "List one or more extensions after the type.")
+        case .typesDuplicateExtension:
+            return Entry("types.duplicate-extension", .warning, "an extension mapped twice in `types`",
+                         help: "Remove one mapping: the last one wins.")
+
+        // MARK: lints
+        case .cgiNotExecutable:
+            return Entry("cgi.not-executable", .warning, "a `cgi_path` that is not an executable file",
+                         help: "Point it at the interpreter (`/usr/bin/python3`) and make that executable; relative paths are resolved against the main file's directory.")
+        case .logErrorLogOff:
+            return Entry("log.error-log-off", .warning, "`error_log off` writes to a file named `off`",
+                         help: "Use `error_log /dev/null crit;` to discard the error log.")
+        case .securityRootFilesystem:
+            return Entry("security.root-filesystem", .warning, "`root` or `alias` serves the whole file system",
+                         help: "Point it at the site's own directory.")
+        case .securityAliasTraversal:
+            return Entry("security.alias-traversal", .warning, "a location and its alias disagree on the final `/`",
+                         help: "End both the location pattern and the alias with `/`: `location /i/ { alias /data/; }`.")
+        case .securityProxyPathTraversal:
+            return Entry("security.proxy-path-traversal", .warning, "a `proxy_pass` path and its location disagree on the final `/`",
+                         help: "End both with `/`, or neither.")
+        case .securityUploadExecutable:
+            return Entry("security.upload-executable", .warning, "uploads are stored where a CGI location runs scripts",
+                         help: "Store uploads in a directory no CGI location serves; the note shows the location.")
+        case .securityAutoindexSite:
+            return Entry("security.autoindex-site", .warning, "`autoindex on` for a whole site",
+                         help: "Turn it on in the locations that need a listing, not at http or server level or in `location /`.")
+
+        // MARK: confcheck
+        case .suppressionUnknownCode:
+            return Entry("suppression.unknown-code", .warning, "an ignore comment names a code that does not exist",
+                         help: "Use a catalogued code (`confcheck --list-codes`, README's diagnostics reference); the did-you-mean gives the closest.")
+        case .suppressionMalformed:
+            return Entry("suppression.malformed", .warning, "a `# confcheck:` comment that is not `ignore[CODE, ...]`",
+                         help: "Write `# confcheck: ignore[CODE]` or `# confcheck: ignore[CODE, CODE]`.")
+        case .lspAssumedContext:
+            return Entry("lsp.assumed-context", .note, "the language server checked a file alone, in an assumed context",
+                         help: "No main file in the workspace includes this file; open the folder that holds the main file.")
+        }
+    }
+}
