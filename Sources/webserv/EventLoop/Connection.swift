@@ -52,24 +52,21 @@ final class Connection {
     var keepAliveMilliseconds = 0
     /// The request being answered: its route, configuration and redirects.
     var context: RequestContext?
-    /// The CGI script answering the current request.
-    var cgi: CGIExchange?
-    /// The upstream server answering the current request (proxy_pass).
-    var proxy: ProxyExchange?
+    /// The CGI script or proxied server answering the current request.
+    var upstream: UpstreamExchange?
 
     /// A streamed answer (CGI, proxy) still has output to come.
-    var awaitsMoreOutput: Bool {
-        (cgi.map { !$0.outputDone } ?? false) || (proxy.map { !$0.outputDone } ?? false)
-    }
+    var awaitsMoreOutput: Bool { upstream.map { !$0.outputDone } ?? false }
 
-    /// Unique per connection, so a heap entry never fires for a later
-    /// connection that reuses the descriptor number.
+    /// The socket's epoll token (descriptor and generation): unique per
+    /// connection, so neither an event nor a heap entry meant for an earlier
+    /// connection on the same descriptor number ever reaches this one.
     let identity: UInt64
     /// When the state the connection is in times out (nil: it has no
     /// deadline of its own, as while it waits on a script or an upstream).
     var deadline: Int?
     /// cgi_timeout of the running script, or the upstream's read timeout.
-    var upstreamDeadline: Int? { cgi?.deadline ?? proxy?.deadline }
+    var upstreamDeadline: Int? { upstream?.deadline }
     /// The earlier of the two: what the timer heap waits for.
     var nextDeadline: Int? {
         guard let upstream = upstreamDeadline else { return deadline }
@@ -124,6 +121,9 @@ final class Connection {
         if case .writing = state { return true }
         return false
     }
+
+    /// Response bytes wait for the socket to take them.
+    var hasUnsentOutput: Bool { wantsWrite && outputOffset < output.count }
 
     func releaseFile() {
         file = nil

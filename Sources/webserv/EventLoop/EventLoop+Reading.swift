@@ -55,7 +55,9 @@ extension EventLoop {
                 guard !connection.input.isEmpty else { return }
                 if !connection.headStarted {
                     connection.headStarted = true
-                    if let server = handler.router.server(for: connection.listenAddress, host: nil) {
+                    // After keep-alive the head gets client_header_timeout from its
+                    // first byte; a new connection's has run since the accept (nginx).
+                    if connection.keepAliveMilliseconds > 0, let server = handler.router.server(for: connection.listenAddress, host: nil) {
                         setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
                     }
                 }

@@ -102,8 +102,7 @@ extension EventLoop {
             progressed = false
             clearTimer(connection)
             watch(connection, readsBody(connection) ? .read : [])
-            resumeScriptOutput(connection)
-            resumeUpstreamOutput(connection)
+            resumeUpstream(connection)
             return
         }
         finishResponse(connection)
@@ -117,19 +116,18 @@ extension EventLoop {
     func watch(_ connection: Connection, _ interest: Selector.Interest) {
         guard connection.interest != interest else { return }
         connection.interest = interest
-        try? selector.reregister(connection.fd, interest: interest, token: UInt64(connection.fd))
+        try? selector.reregister(connection.fd, interest: interest, token: connection.identity)
     }
 
     /// Whether the socket should be read for a request body right now (not
     /// when the CGI script is behind on its stdin).
     func readsBody(_ connection: Connection) -> Bool {
         guard connection.bodyConsumer != nil else { return false }
-        return (connection.cgi?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
+        return (connection.upstream?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
     }
 
     func finishResponse(_ connection: Connection) {
-        endScript(connection)
-        endProxy(connection)
+        endUpstream(connection)
         connection.releaseFile()
         connection.output = []
         connection.outputOffset = 0

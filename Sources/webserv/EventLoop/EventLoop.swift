@@ -13,12 +13,15 @@ final class EventLoop {
 
     var listeners: [Int32: Values.ListenAddress] = [:]
     var connections: [Int32: Connection] = [:]
+    /// The owner of every descriptor in the selector (Descriptors).
+    var descriptors = Descriptors()
     var timers = TimerHeap()
-    /// Pipe descriptor → the connection whose CGI script it belongs to.
-    var pipeOwners: [Int32: Connection] = [:]
     /// Running scripts by pid, to note their exit.
-    var scripts: [pid_t: CGIExchange] = [:]
-    private var nextIdentity: UInt64 = 0
+    var scripts: [pid_t: CGIAdapter] = [:]
+    /// Idle keep-alive connections to upstream servers.
+    var pool = UpstreamPool()
+    /// Milliseconds of a monotonic clock; tests drive the loop with their own.
+    var clock: () -> Int = Clock.monotonicMilliseconds
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
     var upstreamAddresses: [String: in_addr] = [:]
     private var acceptingPaused = false
@@ -33,10 +36,6 @@ final class EventLoop {
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     var headBuffer: [UInt8] = []
 
-    /// Token of the signal descriptor in the selector (listeners and
-    /// connections use their descriptor number).
-    private static let signalToken = UInt64.max
-
     /// One of several worker processes (worker_processes > 1): listening
     /// ports are shared with the others, and the master reports them.
     let isWorker: Bool
@@ -48,8 +47,12 @@ final class EventLoop {
         self.config = config
         self.configPath = configPath
         handler = RequestHandler(router: Router(config: config))
-        try selector.register(signals.fd, interest: .read, token: EventLoop.signalToken)
+        let token = descriptors.newToken(for: signals.fd)
+        try selector.register(signals.fd, interest: .read, token: token)
+        descriptors.set(token, .signals)
     }
+
+    func now() -> Int { clock() }
 
     // MARK: start, configuration
 
@@ -78,13 +81,13 @@ final class EventLoop {
             }
         }
         for (fd, address) in listeners where !wanted.contains(address) {
-            selector.deregister(fd)
-            Socket.close(fd)
+            closeDescriptor(fd)
             listeners[fd] = nil
         }
         for (fd, address) in opened {
             listeners[fd] = address
-            if !acceptingPaused { try? selector.register(fd, interest: .read, token: UInt64(fd)) }
+            descriptors.set(descriptors.newToken(for: fd), .listener(address))
+            if !acceptingPaused { listen(fd) }
         }
         config = new
         upstreamAddresses = resolved
@@ -98,39 +101,51 @@ final class EventLoop {
             logs.error("notice", "listening on \(url)")
             if !isWorker { fputs("webserv: listening on \(url)\n", stderr) }
         }
-        while !stopping {
-            let timeout = nextTimeout()
-            let events: [Selector.Event]
-            do {
-                events = try selector.wait(timeoutMilliseconds: timeout)
-            } catch {
+        var status: Int32 = 0
+        while status == 0 && !stopping {
+            do { try turn(timeoutMilliseconds: nextTimeout()) } catch {
                 logs.error("alert", "\(error)")
-                return 1
+                status = 1
             }
-            for event in events { dispatch(event) }
-            expireTimers()
-            periodic()
             if draining && connections.values.allSatisfy(\.isIdle) { break }
         }
         shutdown()
-        return 0
+        return status
     }
 
-    private func dispatch(_ event: Selector.Event) {
-        if event.token == EventLoop.signalToken { handleSignals(); return }
-        let fd = Int32(truncatingIfNeeded: event.token)
-        if event.token & EventLoop.pipeFlag != 0 { pipeEvent(fd: fd, event: event); return }
-        if let address = listeners[fd] { acceptAll(on: fd, address: address); return }
-        guard let connection = connections[fd] else { return }
-        if event.readable || event.closed { readable(connection) }
-        if event.writable, connections[fd] === connection, connection.wantsWrite { flush(connection) }
+    /// One turn of the loop: wait for readiness (at most `timeoutMilliseconds`),
+    /// hand each to its owner, then the timers. Tests drive the loop with it.
+    func turn(timeoutMilliseconds: Int32) throws {
+        for event in try selector.wait(timeoutMilliseconds: timeoutMilliseconds) { dispatch(event) }
+        expireTimers()
+        periodic()
+    }
+
+    func dispatch(_ event: Selector.Event) {
+        guard let (fd, owner) = descriptors.owner(of: event.token) else { return }   // meant for a previous owner
+        switch owner {
+        case .client(let connection):
+            if event.readable || event.closed { readable(connection) }
+            if event.writable, !connection.isClosed, connection.wantsWrite { flush(connection) }
+        case .upstream(let connection):
+            upstreamEvent(connection, fd: fd, event)
+        case .listener(let address):
+            acceptAll(on: fd, address: address)
+        case .pooledUpstream:
+            // The upstream closed an idle connection (or sent what nobody asked for).
+            pool.remove(fd)
+            closeDescriptor(fd)
+        case .signals:
+            handleSignals()
+        }
     }
 
     private func periodic() {
-        let now = Clock.monotonicMilliseconds()
+        let now = self.now()
         if now - lastFlush >= 1000 {
             logs.flush()
             handler.files.sweep(nowSeconds: now / 1000)
+            expirePooledUpstreams()
             lastFlush = now
         }
         if let resume = acceptResumeAt, now >= resume { acceptResumeAt = nil; resumeAccepting() }
@@ -138,15 +153,16 @@ final class EventLoop {
 
     private func nextTimeout() -> Int32 {
         var wait = 1000
-        if let next = timers.next { wait = min(wait, max(0, next.deadline - Clock.monotonicMilliseconds())) }
-        if let resume = acceptResumeAt { wait = min(wait, max(0, resume - Clock.monotonicMilliseconds())) }
+        if let next = timers.next { wait = min(wait, max(0, next.deadline - now())) }
+        if let resume = acceptResumeAt { wait = min(wait, max(0, resume - now())) }
         return Int32(wait)
     }
 
     private func shutdown() {
         for fd in Array(connections.keys) { if let connection = connections[fd] { close(connection) } }
-        for fd in listeners.keys { Socket.close(fd) }
+        for fd in listeners.keys { closeDescriptor(fd) }
         listeners = [:]
+        for fd in pool.removeAll() { closeDescriptor(fd) }
         logs.flush()
     }
 
@@ -183,7 +199,7 @@ final class EventLoop {
     /// Stop accepting; idle connections close now, busy ones after their response.
     private func beginDraining() {
         draining = true
-        for fd in listeners.keys { selector.deregister(fd); Socket.close(fd) }
+        for fd in listeners.keys { closeDescriptor(fd) }
         listeners = [:]
         for connection in Array(connections.values) where connection.isIdle { close(connection) }
     }
@@ -196,25 +212,13 @@ final class EventLoop {
                 guard case .value(let accepted) = try Socket.accept(listener) else { return }
                 // A listener exists only for an address some server has.
                 guard let server = handler.router.server(for: address, host: nil) else { Socket.close(accepted.fd); continue }
-                let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
-                                           maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
-                nextIdentity &+= 1
-                let connection = Connection(fd: accepted.fd, identity: nextIdentity, listenAddress: address, peerHost: accepted.host,
-                                            peerPort: accepted.port, limits: limits)
-                do {
-                    try selector.register(accepted.fd, interest: .read, token: UInt64(accepted.fd))
-                } catch {
-                    Socket.close(accepted.fd)
-                    continue
-                }
-                connections[accepted.fd] = connection
-                setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
+                adopt(accepted.fd, address: address, server: server, peer: (accepted.host, accepted.port))
             } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
                 // Out of descriptors: pause accepting briefly instead of spinning.
                 logs.error("crit", "\(error); pausing accept for 100ms")
                 handler.files.removeAll()
                 pauseAccepting()
-                acceptResumeAt = Clock.monotonicMilliseconds() + 100
+                acceptResumeAt = now() + 100
                 return
             } catch {
                 logs.error("error", "\(error)")
@@ -222,6 +226,26 @@ final class EventLoop {
             }
         }
         pauseAccepting()   // at worker_connections: resume when one closes
+    }
+
+    /// Takes a connected client socket into the loop (accepted, or one end of
+    /// a socketpair in tests); its first deadline is client_header_timeout.
+    @discardableResult
+    func adopt(_ fd: Int32, address: Values.ListenAddress, server: VirtualServer, peer: (host: String, port: Int)) -> Connection? {
+        let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
+                                   maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
+        let token = descriptors.newToken(for: fd)
+        let connection = Connection(fd: fd, identity: token, listenAddress: address, peerHost: peer.host, peerPort: peer.port, limits: limits)
+        do {
+            try selector.register(fd, interest: .read, token: token)
+        } catch {
+            Socket.close(fd)
+            return nil
+        }
+        descriptors.set(token, .client(connection))
+        connections[fd] = connection
+        setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
+        return connection
     }
 
     private func pauseAccepting() {
@@ -233,14 +257,48 @@ final class EventLoop {
     func resumeAccepting() {
         guard acceptingPaused, acceptResumeAt == nil, connections.count < config.workerConnections else { return }
         acceptingPaused = false
-        for fd in listeners.keys { try? selector.register(fd, interest: .read, token: UInt64(fd)) }
+        for fd in listeners.keys { listen(fd) }
+    }
+
+    private func listen(_ fd: Int32) {
+        guard let token = descriptors.token(of: fd) else { return }
+        try? selector.register(fd, interest: .read, token: token)
+    }
+
+    // MARK: descriptors
+
+    /// Adds `fd` to the selector for `owner`, with a token of its own.
+    func register(_ fd: Int32, owner: DescriptorOwner, interest: Selector.Interest) {
+        let token = descriptors.newToken(for: fd)
+        descriptors.set(token, owner)
+        try? selector.register(fd, interest: interest, token: token)
+    }
+
+    /// Changes what `fd` is watched for, keeping its owner.
+    func changeInterest(_ fd: Int32, _ interest: Selector.Interest) {
+        guard let token = descriptors.token(of: fd) else { return }
+        try? selector.reregister(fd, interest: interest, token: token)
+    }
+
+    /// Gives `fd` to a new owner: events still queued for the old one are dropped.
+    func reassign(_ fd: Int32, to owner: DescriptorOwner, interest: Selector.Interest) {
+        let token = descriptors.newToken(for: fd)
+        descriptors.set(token, owner)
+        try? selector.reregister(fd, interest: interest, token: token)
+    }
+
+    /// Takes `fd` out of the selector and closes it (`keepOpen`: only takes it out).
+    func closeDescriptor(_ fd: Int32, keepOpen: Bool = false) {
+        selector.deregister(fd)
+        descriptors.remove(fd)
+        if !keepOpen { Socket.close(fd) }
     }
 
     // MARK: timers
 
     /// The deadline of the connection's state, from now.
     func setTimer(_ connection: Connection, milliseconds: Int) {
-        connection.deadline = Clock.monotonicMilliseconds() + milliseconds
+        connection.deadline = now() + milliseconds
         armTimer(connection)
     }
 
@@ -261,7 +319,7 @@ final class EventLoop {
     }
 
     private func expireTimers() {
-        let now = Clock.monotonicMilliseconds()
+        let now = self.now()
         while let next = timers.next, next.deadline <= now {
             _ = timers.pop()
             guard let connection = connections[next.fd], connection.identity == next.identity,
@@ -295,12 +353,10 @@ final class EventLoop {
 
     func close(_ connection: Connection) {
         guard !connection.isClosed else { return }   // its descriptor number may be reused already
-        endScript(connection)
-        endProxy(connection)
+        endUpstream(connection)
         connection.abortBody()
         connection.releaseFile()
-        selector.deregister(connection.fd)
-        Socket.close(connection.fd)
+        closeDescriptor(connection.fd)
         connection.isClosed = true
         connection.context = nil
         connections[connection.fd] = nil

@@ -153,9 +153,9 @@ enum Socket {
         return try syscall("send") { send(fd, bytes.baseAddress, bytes.count, flags) }
     }
 
-    /// write(2), for pipes (send(2) works on sockets only). SIGPIPE is ignored,
-    /// so a reader that went away is an EPIPE error.
-    static func writePipe(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+    /// write(2), for pipes and sockets alike (send(2) works on sockets only).
+    /// SIGPIPE is ignored, so a reader that went away is an EPIPE error.
+    static func writeDescriptor(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
         try syscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) }
     }
 
@@ -164,6 +164,14 @@ enum Socket {
         let result = try syscall("sendfile") { Glibc.sendfile(socket, file, &position, count) }
         offset = Int(position)
         return result
+    }
+
+    /// An idle connection is still open and has sent nothing (MSG_PEEK: the
+    /// bytes, if any, stay): a closed one reads 0, a broken one fails.
+    static func isOpenAndQuiet(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let result = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+        return result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
     static func shutdownWrite(_ fd: Int32) {

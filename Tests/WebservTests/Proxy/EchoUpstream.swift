@@ -6,11 +6,12 @@ final class EchoUpstream {
     let port = ServerProcess.freePort()
     private let process = Process()
 
-    init() throws {
+    /// `idleSeconds`: how long the upstream keeps an idle connection open.
+    init(idleSeconds: Double = 5) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/proxy/upstream.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, String(port)]
+        process.arguments = [script, String(port), String(idleSeconds)]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -69,7 +69,7 @@ struct ProxyRequest {
             if lower == "x-forwarded-proto" { continue }
             text += "\(name): \(value)\r\n"
         }
-        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: http\r\nConnection: close\r\n"
+        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: http\r\n"
         if head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"
         } else if let length = head.contentLength {

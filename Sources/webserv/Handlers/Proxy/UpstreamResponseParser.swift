@@ -8,6 +8,8 @@ struct UpstreamResponseParser {
 
     private var buffer: [UInt8] = []
     var received: [UInt8] { buffer }
+    /// The answer said HTTP/1.1 (so its connection stays open unless it says close).
+    private(set) var isHTTP11 = false
 
     mutating func feed(_ bytes: ArraySlice<UInt8>) -> Result {
         buffer += bytes
@@ -20,6 +22,7 @@ struct UpstreamResponseParser {
         let parts = statusLine.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].starts(with: Array("HTTP/1.".utf8)), parts[1].count == 3,
               let status = Int(String(decoding: parts[1], as: UTF8.self)) else { return .invalid }
+        isHTTP11 = parts[0].elementsEqual("HTTP/1.1".utf8)
         var headers: [CGIResponseParser.Header] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,

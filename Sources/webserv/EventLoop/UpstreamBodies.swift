@@ -1,42 +1,7 @@
 import ConfLang
 
-/// One running CGI script and the state of its pipes.
-final class CGIExchange {
-    let process: ChildProcess
-    let head: RequestHead
-    let script: String
-    let deadline: Int
-    /// The location's error_log: the script's stderr and failures go there.
-    let errorLog: LogTarget
-
-    var stdinOpen = true
-    var stdoutOpen = true
-    var stderrOpen = true
-    /// Body bytes not yet accepted by the script's stdin.
-    var pendingInput: [UInt8] = []
-    var bodyComplete = false
-    var stdinWaiting = false
-    var stdoutPaused = false
-
-    var parser = CGIResponseParser()
-    var headersSent = false
-    var chunked = false
-    /// The script's output has ended (and its terminator is queued).
-    var outputDone = false
-    var exited = false
-    var bodyBytesSent = 0
-
-    init(process: ChildProcess, head: RequestHead, script: String, deadline: Int, errorLog: LogTarget) {
-        self.process = process
-        self.errorLog = errorLog
-        self.head = head
-        self.script = script
-        self.deadline = deadline
-    }
-}
-
-/// Forwards a request body as it arrives: to a CGI script's stdin or to the
-/// upstream of proxy_pass, whichever answers the connection's request.
+/// Forwards a request body as it arrives to the upstream answering the
+/// connection's request (a CGI script's stdin, a proxied server).
 final class ForwardingBodyConsumer: BodyConsumer {
     private unowned let loop: EventLoop
     private unowned let connection: Connection
@@ -47,16 +12,16 @@ final class ForwardingBodyConsumer: BodyConsumer {
     }
 
     func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
-        if connection.proxy != nil { loop.feedUpstream(connection, bytes, last: false) } else { loop.feedScript(connection, bytes) }
+        loop.feedUpstream(connection, bytes, last: false)
         return nil
     }
 
     func finish() -> Response? {
-        if connection.proxy != nil { loop.feedUpstream(connection, [], last: true) } else { loop.scriptBodyComplete(connection) }
+        loop.feedUpstream(connection, [], last: true)
         return nil
     }
 
-    /// Closing the connection ends the script or the upstream connection (EventLoop.close).
+    /// Closing the connection ends the exchange (EventLoop.close).
     func abort() {}
 }
 

@@ -1,0 +1,319 @@
+import ConfLang
+
+/// The one upstream engine, for CGI scripts and proxied servers alike: the
+/// request body streams up while it arrives and the answer streams down as it
+/// comes, each side pausing the other when its buffer is full (so nothing can
+/// deadlock a request); the deadline lives in the connection's timer entry;
+/// failures leave through the request's one exit (`deliver`). The adapter
+/// says what differs (UpstreamAdapter).
+extension EventLoop {
+    static let bufferLimit = 1 << 20
+
+    /// Sets an exchange going for the connection's request.
+    func begin(_ exchange: UpstreamExchange, on connection: Connection) {
+        connection.upstream = exchange
+        for fd in exchange.descriptors {
+            let interest = exchange.interest(for: fd)
+            exchange.interests[fd] = interest
+            register(fd, owner: .upstream(connection), interest: interest)
+        }
+        armTimer(connection)
+    }
+
+    /// The body is all in (or there is none): stop reading the socket until the answer.
+    func awaitUpstream(_ connection: Connection) {
+        guard let exchange = connection.upstream, !exchange.headersSent else { return }
+        connection.state = .awaitingUpstream
+        clearTimer(connection)   // the upstream's deadline alone applies now
+        watch(connection, [])
+    }
+
+    /// Request body bytes for the upstream (`last`: the body has ended).
+    func feedUpstream(_ connection: Connection, _ bytes: ArraySlice<UInt8>, last: Bool) {
+        guard let exchange = connection.upstream else { return }
+        if exchange.sendOpen { exchange.pendingInput += exchange.adapter.encode(body: bytes, last: last) }
+        if last { exchange.bodyComplete = true }
+        writeUpstream(exchange, connection)
+        guard connection.upstream === exchange else { return }
+        if last {
+            awaitUpstream(connection)
+        } else if exchange.pendingInput.count > EventLoop.bufferLimit {
+            // The upstream reads slower than the client sends: stop reading the client.
+            watch(connection, connection.hasUnsentOutput ? .write : [])
+        }
+    }
+
+    /// Readiness of one of the exchange's descriptors.
+    func upstreamEvent(_ connection: Connection, fd: Int32, _ event: Selector.Event) {
+        guard let exchange = connection.upstream else { return }
+        if fd == exchange.adapter.logFD { return readLog(exchange) }
+        if !exchange.connected {
+            guard event.writable || event.closed else { return }
+            let error = Socket.pendingError(fd)
+            guard error == 0 else {
+                logs.error("error", "\(exchange.adapter.name): \(SystemError(call: "connect", errorNumber: error))", to: exchange.adapter.errorLog)
+                return failUpstream(connection, status: 502)
+            }
+            exchange.connected = true
+        }
+        let sendSide = fd == exchange.adapter.sendFD, receiveSide = fd == exchange.adapter.receiveFD
+        if sendSide && (event.writable || (event.closed && !receiveSide)) { writeUpstream(exchange, connection) }
+        guard connection.upstream === exchange else { return }
+        if receiveSide && (event.readable || event.closed) { readUpstream(exchange, connection) }
+        if connection.upstream === exchange { updateInterests(exchange, connection) }
+    }
+
+    private func writeUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
+        guard exchange.connected else { return }
+        let fd = exchange.adapter.sendFD
+        while !exchange.pendingInput.isEmpty && exchange.sendOpen {
+            let result: IOResult<Int>
+            do {
+                result = try exchange.pendingInput.withUnsafeBytes { try Socket.writeDescriptor(fd, $0) }
+            } catch {
+                // The upstream stopped reading (a script that never reads its
+                // stdin, a server that answered early): drop the rest of the
+                // body; the answer, if any, still comes on the other side.
+                exchange.pendingInput = []
+                closeSendSide(exchange, connection)
+                break
+            }
+            guard case .value(let count) = result else { break }
+            exchange.pendingInput.removeFirst(count)
+        }
+        if exchange.bodyComplete && exchange.pendingInput.isEmpty { closeSendSide(exchange, connection) }
+        updateInterests(exchange, connection)
+        if readsBody(connection) { watch(connection, connection.hasUnsentOutput ? [.read, .write] : .read) }
+    }
+
+    /// A separate send side (a script's stdin) is closed so the upstream sees
+    /// the body's end; a socket's framing says that instead.
+    private func closeSendSide(_ exchange: UpstreamExchange, _ connection: Connection) {
+        guard exchange.sendOpen else { return }
+        exchange.sendOpen = false
+        guard exchange.adapter.sendFD != exchange.adapter.receiveFD else { return }
+        closeDescriptor(exchange.adapter.sendFD)
+        exchange.interests[exchange.adapter.sendFD] = nil
+    }
+
+    private func readUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
+        let fd = exchange.adapter.receiveFD
+        while !exchange.paused && exchange.receiveOpen && connection.upstream === exchange {
+            let result: IOResult<Int>
+            do {
+                result = try readBuffer.withUnsafeMutableBytes { try Socket.read(fd, into: $0) }
+            } catch {
+                return upstreamEnded(exchange, connection, error: "\(error)")
+            }
+            guard case .value(let count) = result else { return }
+            if let renewal = exchange.renewal { exchange.deadline = now() + renewal }
+            guard count > 0 else { return upstreamEnded(exchange, connection, error: nil) }
+            exchange.receivedAny = true
+            if !exchange.headersSent {
+                switch exchange.adapter.parseHead(readBuffer[0..<count]) {
+                case .needMore: continue
+                case .invalid:
+                    logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
+                    return failUpstream(connection, status: 502)
+                case .complete(let status, let headers, let body):
+                    guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
+                    relay(exchange, connection, body)
+                }
+            } else {
+                relay(exchange, connection, readBuffer[0..<count])
+            }
+            if connection.output.count - connection.outputOffset > EventLoop.bufferLimit {
+                // The client reads slower than the upstream writes: pause the upstream.
+                exchange.paused = true
+                updateInterests(exchange, connection)
+            }
+            flush(connection)
+        }
+    }
+
+    /// Answers the client with the upstream's header block (or, for a local
+    /// redirect, sends the request through the decision again); false when
+    /// the exchange is over.
+    private func sendUpstreamHead(_ exchange: UpstreamExchange, _ connection: Connection, status: Int,
+                                  headers: [CGIResponseParser.Header]) -> Bool {
+        let head = exchange.head
+        switch exchange.adapter.answer(status: status, headers: headers, to: head) {
+        case .internalRedirect(let location):
+            endUpstream(connection)
+            // Through the whole decision again, as nginx does: another script,
+            // a proxy, a file, a return.
+            var redirected = ErrorPages.request(for: location, replacing: head)
+            redirected.headers = head.headers
+            redirected.wantsKeepAlive = head.wantsKeepAlive && !head.hasBody
+            redirect(redirected, on: connection, errorPage: connection.context?.errorPage)
+            return false
+        case .respond(var fields, let framing, let lengthKnown):
+            exchange.headersSent = true
+            exchange.framing = framing
+            var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
+            let hasBody: Bool
+            if case .none = framing { hasBody = false } else { hasBody = head.method != "HEAD" }
+            if hasBody && !lengthKnown {
+                if head.version == .http11 {
+                    exchange.chunkedToClient = true
+                    fields.append(("Transfer-Encoding", "chunked"))
+                } else {
+                    keepAlive = false   // HTTP/1.0: the end of the body is the end of the connection
+                }
+            }
+            var response = Response(status: connection.context?.errorPage?.status(forPage: status) ?? status, headers: fields)
+            response.streamed = true
+            respond(connection, with: response, head: head, keepAlive: keepAlive)
+            guard connection.upstream === exchange else { return false }
+            if case .none = framing { finishOutput(exchange, connection, cleanly: true) }
+            if case .length(0) = framing { finishOutput(exchange, connection, cleanly: true) }
+            return true
+        }
+    }
+
+    /// Passes body bytes on, decoding the upstream's framing.
+    private func relay(_ exchange: UpstreamExchange, _ connection: Connection, _ bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        guard !exchange.outputDone else { exchange.endedCleanly = false; return }   // more than the framing said
+        let discard = exchange.head.method == "HEAD"
+        switch exchange.framing {
+        case .none:
+            exchange.endedCleanly = false
+        case .length(let remaining):
+            let piece = bytes.prefix(remaining)
+            if !discard { sendBody(piece, of: exchange, on: connection) }
+            exchange.framing = .length(remaining: remaining - piece.count)
+            if remaining == piece.count { finishOutput(exchange, connection, cleanly: bytes.count == piece.count) }
+        case .chunked(var decoder):
+            let (events, consumed) = decoder.decode(bytes)
+            exchange.framing = .chunked(decoder)
+            for event in events {
+                switch event {
+                case .data(let range):
+                    if !discard { sendBody(bytes[range], of: exchange, on: connection) }
+                case .end:
+                    finishOutput(exchange, connection, cleanly: consumed == bytes.count)
+                case .error:
+                    logs.error("error", "\(exchange.adapter.name) sent a malformed chunked body", to: exchange.adapter.errorLog)
+                    return close(connection)
+                }
+            }
+        case .untilClose:
+            if !discard { sendBody(bytes, of: exchange, on: connection) }
+        }
+    }
+
+    private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
+        exchange.bodyBytesSent += bytes.count
+        connection.logLine?.bytesSent = exchange.bodyBytesSent
+        if exchange.chunkedToClient {
+            connection.output += Array((String(bytes.count, radix: 16) + "\r\n").utf8)
+            connection.output += bytes
+            connection.output += [13, 10]
+        } else {
+            connection.output += bytes
+        }
+    }
+
+    private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
+        guard !exchange.outputDone else { return }
+        if exchange.chunkedToClient { connection.output += Array("0\r\n\r\n".utf8) }
+        exchange.outputDone = true
+        exchange.endedCleanly = cleanly
+    }
+
+    /// The upstream closed its side (or failed, `error`).
+    private func upstreamEnded(_ exchange: UpstreamExchange, _ connection: Connection, error: String?) {
+        // Nothing more comes from this side; a socket cannot be written either.
+        closeDescriptor(exchange.adapter.receiveFD)
+        exchange.interests[exchange.adapter.receiveFD] = nil
+        exchange.receiveOpen = false
+        if exchange.adapter.sendFD == exchange.adapter.receiveFD { exchange.sendOpen = false }
+        exchange.endedCleanly = false
+        guard exchange.headersSent else {
+            // A pooled connection the upstream closed before answering: once more, fresh.
+            if !exchange.receivedAny, let retry = exchange.retry {
+                endUpstream(connection)
+                return retry()
+            }
+            logs.error("error", "\(exchange.adapter.name) \(error.map { "failed: \($0)" } ?? "closed the connection without a valid answer")",
+                       to: exchange.adapter.errorLog)
+            return failUpstream(connection, status: 502)
+        }
+        if case .untilClose = exchange.framing {
+            finishOutput(exchange, connection, cleanly: false)
+            flush(connection)
+        } else if !exchange.outputDone {
+            close(connection)   // the body was cut short: so is ours
+        }
+    }
+
+    /// A script's stderr, line by line into the error log, until it closes.
+    private func readLog(_ exchange: UpstreamExchange) {
+        guard let fd = exchange.adapter.logFD, exchange.logOpen else { return }
+        while true {
+            let result: IOResult<Int>
+            do { result = try readBuffer.withUnsafeMutableBytes { try Socket.read(fd, into: $0) } } catch { break }
+            guard case .value(let count) = result else { return }   // nothing more for now
+            guard count > 0 else { break }
+            let text = String(decoding: readBuffer[0..<count], as: UTF8.self).trimmingCharacters(in: "\n")
+            logs.error("error", "\(exchange.adapter.name) stderr: \(text)", to: exchange.adapter.errorLog)
+        }
+        exchange.logOpen = false
+        exchange.interests[fd] = nil
+        closeDescriptor(fd)
+    }
+
+    /// Watches each of the exchange's descriptors for what its state needs (only when that changes).
+    private func updateInterests(_ exchange: UpstreamExchange, _ connection: Connection) {
+        for fd in exchange.descriptors {
+            let interest = exchange.interest(for: fd)
+            guard exchange.interests[fd] != interest else { continue }
+            exchange.interests[fd] = interest
+            changeInterest(fd, interest)
+        }
+    }
+
+    /// 502 or 504 before the answer's head; a cut connection after it.
+    func failUpstream(_ connection: Connection, status: Int) {
+        guard let exchange = connection.upstream else { return }
+        endUpstream(connection)
+        if exchange.headersSent {
+            close(connection)   // too late for a status: cut the response short
+        } else {
+            deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
+        }
+    }
+
+    /// cgi_timeout, or nothing heard from the upstream for its read timeout.
+    func upstreamTimedOut(_ connection: Connection) {
+        guard let exchange = connection.upstream else { return }
+        logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
+        failUpstream(connection, status: 504)
+    }
+
+    /// Resumes a paused upstream once the client has taken its output.
+    func resumeUpstream(_ connection: Connection) {
+        guard let exchange = connection.upstream, exchange.paused,
+              connection.output.count - connection.outputOffset < EventLoop.bufferLimit / 2 else { return }
+        exchange.paused = false
+        updateInterests(exchange, connection)
+        readUpstream(exchange, connection)
+    }
+
+    /// Ends the connection's exchange: a proxy connection that ended cleanly
+    /// goes back to the pool; everything else is closed (a script killed).
+    func endUpstream(_ connection: Connection) {
+        guard let exchange = connection.upstream else { return }
+        connection.upstream = nil
+        exchange.adapter.end()
+        if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.outputDone, exchange.bodyComplete,
+           exchange.pendingInput.isEmpty, exchange.receiveOpen {
+            return poolUpstream(exchange.adapter.receiveFD, key: key)
+        }
+        for fd in exchange.descriptors { closeDescriptor(fd) }
+        exchange.receiveOpen = false
+        exchange.sendOpen = false
+        exchange.logOpen = false
+    }
+}

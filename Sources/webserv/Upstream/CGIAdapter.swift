@@ -1,0 +1,55 @@
+import ConfLang
+
+/// A CGI/1.1 script as an upstream (RFC 3875): spawned with non-blocking
+/// pipes; the body goes to its stdin, its stdout is a header block and a body
+/// that ends when the script closes it; stderr goes to the error log.
+final class CGIAdapter: UpstreamAdapter {
+    let process: ChildProcess
+    let script: String
+    let errorLog: LogTarget
+    /// Set when SIGCHLD has reaped the process.
+    var exited = false
+    private var parser = CGIResponseParser()
+
+    /// Starts the script; with `stdinFile` its stdin is that (spooled) body.
+    init(_ request: CGIRequest, stdinFile: Int32?) throws {
+        process = try ChildProcess.spawn(executable: request.interpreter, arguments: [request.scriptFile],
+                                         environment: request.environment, workingDirectory: request.workingDirectory,
+                                         stdinFile: stdinFile)
+        script = request.scriptFile
+        errorLog = request.errorLog
+    }
+
+    var name: String { "CGI \(script)" }
+    var sendFD: Int32 { process.stdin }
+    var receiveFD: Int32 { process.stdout }
+    var logFD: Int32? { process.stderr }
+    /// A script answers one request.
+    var poolKey: String? { nil }
+
+    func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] { Array(body) }
+
+    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
+        switch parser.feed(bytes) {
+        case .needMore: return .needMore
+        case .invalid: return .invalid
+        case .complete(let status, let headers, let bodyStart): return .complete(status: status, headers: headers, body: parser.received[bodyStart...])
+        }
+    }
+
+    /// A local `Location` (a path, no Status) is an internal redirect; the
+    /// script's own fields go to the client as they are.
+    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
+        if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") })?.value,
+           location.hasPrefix("/"), status == 200 {
+            return .internalRedirect(location)
+        }
+        let lengthKnown = headers.contains { $0.name.caseInsensitiveEquals("Content-Length") }
+        return .respond(headers: headers.map { ($0.name, $0.value) }, framing: .untilClose, lengthKnown: lengthKnown)
+    }
+
+    /// Kills the script's process group if it still runs; SIGCHLD reaps it.
+    func end() {
+        if !exited { process.kill() }
+    }
+}

@@ -1,0 +1,74 @@
+import ConfLang
+
+/// A proxied HTTP/1.1 server as an upstream (`proxy_pass`): one socket, the
+/// request head then its body (re-chunked when the client chunked it), and
+/// an answer re-framed for the client, without the hop-by-hop fields.
+final class ProxyAdapter: UpstreamAdapter {
+    let socket: Int32
+    let request: ProxyRequest
+    /// The socket came from the keep-alive pool (the upstream may have closed it).
+    let reused: Bool
+    private var parser = UpstreamResponseParser()
+    private var keepsConnection = false
+
+    init(socket: Int32, request: ProxyRequest, reused: Bool) {
+        self.socket = socket
+        self.request = request
+        self.reused = reused
+    }
+
+    var name: String { "upstream \(request.upstream.host):\(request.upstream.port)" }
+    var errorLog: LogTarget { request.errorLog }
+    var sendFD: Int32 { socket }
+    var receiveFD: Int32 { socket }
+    var logFD: Int32? { nil }
+    var poolKey: String? { keepsConnection ? ProxyAdapter.poolKey(request.upstream) : nil }
+
+    static func poolKey(_ upstream: Values.ProxyURL) -> String { "\(upstream.host):\(upstream.port)" }
+
+    func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] {
+        guard request.chunkedBody else { return Array(body) }
+        var bytes: [UInt8] = []
+        if !body.isEmpty { bytes = Array((String(body.count, radix: 16) + "\r\n").utf8) + body + [13, 10] }
+        if last { bytes += Array("0\r\n\r\n".utf8) }
+        return bytes
+    }
+
+    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
+        switch parser.feed(bytes) {
+        case .needMore: return .needMore
+        case .invalid: return .invalid
+        case .complete(let status, let headers, let bodyStart): return .complete(status: status, headers: headers, body: parser.received[bodyStart...])
+        }
+    }
+
+    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
+        let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
+            .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
+        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")
+        var forwarded = headers.filter { header in
+            let lower = header.name.lowercased()
+            // As nginx: our own Server and Date replace the upstream's.
+            return !ProxyRequest.hopByHop.contains(lower) && !connectionTokens.contains(lower)
+                && lower != "content-length" && lower != "server" && lower != "date"
+        }.map { header in
+            guard let rewrite = request.redirectRewrite, header.name.caseInsensitiveEquals("Location") else { return (name: header.name, value: header.value) }
+            return (name: header.name, value: rewrite.apply(header.value))
+        }
+        let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap { Int($0.value) }
+        let chunked = headers.contains { $0.name.caseInsensitiveEquals("Transfer-Encoding") && $0.value.lowercased().contains("chunked") }
+        if let length { forwarded.append(("Content-Length", String(length))) }
+        if head.method == "HEAD" || status < 200 || status == 204 || status == 304 {
+            return .respond(headers: forwarded, framing: .none, lengthKnown: true)
+        }
+        if chunked {
+            forwarded.removeAll { $0.name == "Content-Length" }
+            return .respond(headers: forwarded, framing: .chunked(ChunkedDecoder()), lengthKnown: false)
+        }
+        if let length { return .respond(headers: forwarded, framing: .length(remaining: length), lengthKnown: true) }
+        keepsConnection = false
+        return .respond(headers: forwarded, framing: .untilClose, lengthKnown: false)
+    }
+
+    func end() {}
+}

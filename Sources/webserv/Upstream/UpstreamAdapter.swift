@@ -1,0 +1,50 @@
+import ConfLang
+
+/// What differs between a CGI script and a proxied server. The engine
+/// (EventLoop+Upstream) does the rest for both: streaming the body up and the
+/// answer down with back-pressure, framing, deadlines, failures and the end.
+protocol UpstreamAdapter: AnyObject {
+    /// Names the upstream in the error log ("CGI /srv/cgi/x.py", "upstream h:8080").
+    var name: String { get }
+    var errorLog: LogTarget { get }
+    /// The request (body) goes to `sendFD` (-1: nothing to send), the answer
+    /// comes from `receiveFD`: one socket for a proxy, two pipes for a script.
+    var sendFD: Int32 { get }
+    var receiveFD: Int32 { get }
+    /// Read only for the error log (a script's stderr).
+    var logFD: Int32? { get }
+    /// The request body as the upstream must see it (re-chunked, or as is).
+    func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8]
+    /// Feeds the answer's header block as it arrives.
+    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead
+    /// The client's response for a complete header block.
+    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer
+    /// The keep-alive pool's key for the connection, when it may carry another
+    /// request once this answer has ended on its framing's boundary.
+    var poolKey: String? { get }
+    /// The exchange is over: stop what still runs (a script's process).
+    func end()
+}
+
+enum UpstreamHead {
+    case needMore
+    case invalid
+    /// `body`: what arrived after the header block.
+    case complete(status: Int, headers: [CGIResponseParser.Header], body: ArraySlice<UInt8>)
+}
+
+enum UpstreamAnswer {
+    /// A script's local `Location: /path`: the request goes through the whole decision again.
+    case internalRedirect(String)
+    /// `lengthKnown`: the head carries the body's length, so no chunking is needed.
+    case respond(headers: [(name: String, value: String)], framing: UpstreamFraming, lengthKnown: Bool)
+}
+
+/// How the upstream marks the end of its answer's body.
+enum UpstreamFraming {
+    case none
+    case length(remaining: Int)
+    case chunked(ChunkedDecoder)
+    /// A script's output, or a close-delimited upstream answer.
+    case untilClose
+}

@@ -1,0 +1,66 @@
+/// Idle keep-alive connections to upstream servers, a few per upstream,
+/// newest first. An idle socket stays watched: the upstream closing it (or
+/// sending anything unasked) removes it; so does the idle timeout.
+struct UpstreamPool {
+    struct Idle {
+        let fd: Int32
+        let since: Int
+    }
+
+    static let maxIdlePerUpstream = 8
+    static let idleTimeoutMilliseconds = 30_000
+
+    private var idle: [String: [Idle]] = [:]
+    private var keyOf: [Int32: String] = [:]
+
+    var count: Int { keyOf.count }
+
+    /// The newest idle connection to `key`, taken out of the pool.
+    mutating func take(_ key: String) -> Int32? {
+        guard let connection = idle[key]?.popLast() else { return nil }
+        keyOf[connection.fd] = nil
+        return connection.fd
+    }
+
+    /// Keeps `fd` for `key`; returns the descriptor to close when the pool is full.
+    mutating func put(_ fd: Int32, for key: String, now: Int) -> Int32? {
+        var list = idle[key] ?? []
+        var evicted: Int32?
+        if list.count >= UpstreamPool.maxIdlePerUpstream {
+            evicted = list.removeFirst().fd
+            keyOf[evicted!] = nil
+        }
+        list.append(Idle(fd: fd, since: now))
+        idle[key] = list
+        keyOf[fd] = key
+        return evicted
+    }
+
+    /// Forgets `fd` (its upstream closed it); true when it was pooled.
+    @discardableResult
+    mutating func remove(_ fd: Int32) -> Bool {
+        guard let key = keyOf.removeValue(forKey: fd) else { return false }
+        idle[key]?.removeAll { $0.fd == fd }
+        return true
+    }
+
+    /// Takes out and returns the connections idle for longer than the timeout.
+    mutating func expire(now: Int) -> [Int32] {
+        var expired: [Int32] = []
+        for key in Array(idle.keys) {
+            idle[key]?.removeAll { connection in
+                guard now - connection.since >= UpstreamPool.idleTimeoutMilliseconds else { return false }
+                expired.append(connection.fd)
+                return true
+            }
+        }
+        for fd in expired { keyOf[fd] = nil }
+        return expired
+    }
+
+    /// Every pooled descriptor, taken out (shutdown).
+    mutating func removeAll() -> [Int32] {
+        defer { idle = [:]; keyOf = [:] }
+        return Array(keyOf.keys)
+    }
+}
