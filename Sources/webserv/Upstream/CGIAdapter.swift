@@ -30,11 +30,8 @@ final class CGIAdapter: UpstreamAdapter {
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] { Array(body) }
 
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
-        switch parser.feed(bytes) {
-        case .needMore: return .needMore
-        case .invalid: return .invalid
-        case .complete(let status, let headers, let bodyStart): return .complete(status: status, headers: headers, body: parser.received[bodyStart...])
-        }
+        let result = parser.feed(bytes)
+        return UpstreamHead(result, received: parser.received)
     }
 
     /// A local `Location` (a path, no Status) is an internal redirect; the

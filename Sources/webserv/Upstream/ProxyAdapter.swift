@@ -35,11 +35,8 @@ final class ProxyAdapter: UpstreamAdapter {
     }
 
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
-        switch parser.feed(bytes) {
-        case .needMore: return .needMore
-        case .invalid: return .invalid
-        case .complete(let status, let headers, let bodyStart): return .complete(status: status, headers: headers, body: parser.received[bodyStart...])
-        }
+        let result = parser.feed(bytes)
+        return UpstreamHead(result, received: parser.received)
     }
 
     func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {

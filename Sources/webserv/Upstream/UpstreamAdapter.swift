@@ -33,6 +33,17 @@ enum UpstreamHead {
     case complete(status: Int, headers: [CGIResponseParser.Header], body: ArraySlice<UInt8>)
 }
 
+extension UpstreamHead {
+    /// A header block parser's outcome; `received`: all it has been fed.
+    init(_ result: CGIResponseParser.Result, received: [UInt8]) {
+        switch result {
+        case .needMore: self = .needMore
+        case .invalid: self = .invalid
+        case .complete(let status, let headers, let bodyStart): self = .complete(status: status, headers: headers, body: received[bodyStart...])
+        }
+    }
+}
+
 enum UpstreamAnswer {
     /// A script's local `Location: /path`: the request goes through the whole decision again.
     case internalRedirect(String)

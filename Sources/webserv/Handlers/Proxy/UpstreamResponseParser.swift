@@ -1,10 +1,7 @@
 /// The status line and header block of an upstream's response.
 struct UpstreamResponseParser {
-    enum Result: Equatable {
-        case needMore
-        case complete(status: Int, headers: [CGIResponseParser.Header], bodyStart: Int)
-        case invalid
-    }
+    /// The same outcomes as a CGI header block's.
+    typealias Result = CGIResponseParser.Result
 
     private var buffer: [UInt8] = []
     var received: [UInt8] { buffer }
