@@ -4,7 +4,8 @@ import ConfLang
 /// hands each readiness to its owner.
 enum DescriptorOwner {
     case signals
-    case listener(Values.ListenAddress)
+    /// Its address is in EventLoop.listeners (an entry stays one word wide).
+    case listener
     case client(Connection)
     /// A pipe of a CGI script or a proxy socket, of the connection's exchange.
     case upstream(Connection)
@@ -48,6 +49,14 @@ struct Descriptors {
         let fd = Int(UInt32(truncatingIfNeeded: token))
         guard fd < entries.count, let entry = entries[fd], entry.generation == UInt32(truncatingIfNeeded: token >> 32) else { return nil }
         return (Int32(fd), entry.owner)
+    }
+
+    /// Every client connection (a scan: for draining and shutdown only).
+    var clients: [Connection] {
+        entries.compactMap { entry in
+            if case .client(let connection)? = entry?.owner { return connection }
+            return nil
+        }
     }
 
     mutating func remove(_ fd: Int32) {

@@ -12,7 +12,8 @@ final class EventLoop {
     var handler: RequestHandler
 
     var listeners: [Int32: Values.ListenAddress] = [:]
-    var connections: [Int32: Connection] = [:]
+    /// Client connections open now (they are found through `descriptors`).
+    private(set) var connectionCount = 0
     /// The owner of every descriptor in the selector (Descriptors).
     var descriptors = Descriptors()
     var timers = TimerHeap()
@@ -86,7 +87,7 @@ final class EventLoop {
         }
         for (fd, address) in opened {
             listeners[fd] = address
-            descriptors.set(descriptors.newToken(for: fd), .listener(address))
+            descriptors.set(descriptors.newToken(for: fd), .listener)
             if !acceptingPaused { listen(fd) }
         }
         config = new
@@ -107,7 +108,7 @@ final class EventLoop {
                 logs.error("alert", "\(error)")
                 status = 1
             }
-            if draining && connections.values.allSatisfy(\.isIdle) { break }
+            if draining && descriptors.clients.allSatisfy(\.isIdle) { break }
         }
         shutdown()
         return status
@@ -129,8 +130,8 @@ final class EventLoop {
             if event.writable, !connection.isClosed, connection.wantsWrite { flush(connection) }
         case .upstream(let connection):
             upstreamEvent(connection, fd: fd, event)
-        case .listener(let address):
-            acceptAll(on: fd, address: address)
+        case .listener:
+            if let address = listeners[fd] { acceptAll(on: fd, address: address) }
         case .pooledUpstream:
             // The upstream closed an idle connection (or sent what nobody asked for).
             pool.remove(fd)
@@ -159,7 +160,7 @@ final class EventLoop {
     }
 
     private func shutdown() {
-        for fd in Array(connections.keys) { if let connection = connections[fd] { close(connection) } }
+        for connection in descriptors.clients { close(connection) }
         for fd in listeners.keys { closeDescriptor(fd) }
         listeners = [:]
         for fd in pool.removeAll() { closeDescriptor(fd) }
@@ -201,13 +202,13 @@ final class EventLoop {
         draining = true
         for fd in listeners.keys { closeDescriptor(fd) }
         listeners = [:]
-        for connection in Array(connections.values) where connection.isIdle { close(connection) }
+        for connection in descriptors.clients where connection.isIdle { close(connection) }
     }
 
     // MARK: accepting
 
     private func acceptAll(on listener: Int32, address: Values.ListenAddress) {
-        while connections.count < config.workerConnections {
+        while connectionCount < config.workerConnections {
             do {
                 guard case .value(let accepted) = try Socket.accept(listener) else { return }
                 // A listener exists only for an address some server has.
@@ -243,7 +244,7 @@ final class EventLoop {
             return nil
         }
         descriptors.set(token, .client(connection))
-        connections[fd] = connection
+        connectionCount += 1
         setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
         return connection
     }
@@ -255,7 +256,7 @@ final class EventLoop {
     }
 
     func resumeAccepting() {
-        guard acceptingPaused, acceptResumeAt == nil, connections.count < config.workerConnections else { return }
+        guard acceptingPaused, acceptResumeAt == nil, connectionCount < config.workerConnections else { return }
         acceptingPaused = false
         for fd in listeners.keys { listen(fd) }
     }
@@ -315,14 +316,14 @@ final class EventLoop {
         guard let deadline = connection.nextDeadline else { return }
         if let queued = connection.queuedDeadline, queued <= deadline { return }
         connection.queuedDeadline = deadline
-        timers.push(.init(deadline: deadline, fd: connection.fd, identity: connection.identity))
+        timers.push(.init(deadline: deadline, identity: connection.identity))
     }
 
     private func expireTimers() {
         let now = self.now()
         while let next = timers.next, next.deadline <= now {
             _ = timers.pop()
-            guard let connection = connections[next.fd], connection.identity == next.identity,
+            guard case .client(let connection)? = descriptors.owner(of: next.identity)?.owner,
                   connection.queuedDeadline == next.deadline else { continue }
             connection.queuedDeadline = nil
             // Only the deadlines of the state the request is in apply.
@@ -359,7 +360,7 @@ final class EventLoop {
         closeDescriptor(connection.fd)
         connection.isClosed = true
         connection.context = nil
-        connections[connection.fd] = nil
+        connectionCount -= 1
         connection.deadline = nil
         if acceptingPaused && !draining { resumeAccepting() }
     }

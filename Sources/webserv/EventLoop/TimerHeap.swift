@@ -4,7 +4,7 @@
 struct TimerHeap {
     struct Entry {
         let deadline: Int
-        let fd: Int32
+        /// The connection's token (Connection.identity): descriptor and generation.
         let identity: UInt64
     }
 

@@ -71,7 +71,7 @@ final class TimerHeapTests: XCTestCase {
     func testPopsInDeadlineOrder() {
         var heap = TimerHeap()
         let deadlines = [50, 10, 40, 10, 90, 0, 70]
-        for (index, deadline) in deadlines.enumerated() { heap.push(.init(deadline: deadline, fd: Int32(index), identity: 0)) }
+        for (index, deadline) in deadlines.enumerated() { heap.push(.init(deadline: deadline, identity: UInt64(index))) }
         var popped: [Int] = []
         while let entry = heap.pop() { popped.append(entry.deadline) }
         XCTAssertEqual(popped, deadlines.sorted())
