@@ -11,6 +11,8 @@ enum DescriptorOwner {
     case upstream(Connection)
     /// An idle keep-alive connection to an upstream (UpstreamPool).
     case pooledUpstream
+    /// The small-file cache's inotify descriptor.
+    case fileEvents
 }
 
 /// The owners of the descriptors, indexed by descriptor number. Each epoll

@@ -4,19 +4,32 @@ import ConfLang
 /// Reading requests: bytes from the socket, heads parsed and answered one
 /// at a time (pipelining), bodies handed to their consumer or skipped.
 extension EventLoop {
-    func readable(_ connection: Connection) {
+    /// Reads what the socket has; the connection is processed at the end of
+    /// the turn (EventLoop.turn), or at once when much arrived (a body).
+    func receive(_ connection: Connection) {
+        let before = connection.input.count
+        guard readSocket(connection), !connection.isClosed else { return }
+        guard connection.input.count > before else { return process(connection) }
+        handler.smallFiles.clientBytesArrived()
+        if connection.input.count > 1 << 16 { return process(connection) }
+        received.append(connection)
+    }
+
+    /// Reads until the socket is drained (or enough is buffered); false when
+    /// the connection closed or is lingering.
+    private func readSocket(_ connection: Connection) -> Bool {
         while true {
             let result: IOResult<Int>
             do {
                 result = try readBuffer.withUnsafeMutableBytes { try Socket.read(connection.fd, into: $0) }
             } catch {
-                close(connection); return
+                close(connection); return false
             }
             guard case .value(let count) = result else { break }
             if count == 0 {
                 // The peer closed its side: nothing more will come.
-                if case .writing = connection.state { return }
-                close(connection); return
+                if case .writing = connection.state { return false }
+                close(connection); return false
             }
             if case .lingering = connection.state { continue }
             connection.input.append(contentsOf: readBuffer[0..<count])
@@ -26,8 +39,8 @@ extension EventLoop {
             if count < readBuffer.count { break }
             if connection.input.count > 1 << 20 { break }   // bounded: process before reading more
         }
-        if case .lingering = connection.state { return }
-        process(connection)
+        if case .lingering = connection.state { return false }
+        return true
     }
 
     /// Parses buffered input and answers one request at a time, in a loop:

@@ -21,6 +21,8 @@ final class EventLoop {
     var scripts: [pid_t: CGIAdapter] = [:]
     /// Idle keep-alive connections to upstream servers.
     var pool = UpstreamPool()
+    /// Connections whose socket brought bytes in this turn, to process after the reads.
+    var received: [Connection] = []
     /// Milliseconds of a monotonic clock; tests drive the loop with their own.
     var clock: () -> Int = Clock.monotonicMilliseconds
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
@@ -51,6 +53,9 @@ final class EventLoop {
         let token = descriptors.newToken(for: signals.fd)
         try selector.register(signals.fd, interest: .read, token: token)
         descriptors.set(token, .signals)
+        // Client reads tell the cache when to read its events (see `turn`).
+        handler.smallFiles.drainPolicy = .afterClientReads
+        if let events = handler.smallFiles.descriptor { register(events, owner: .fileEvents, interest: .read) }
     }
 
     func now() -> Int { clock() }
@@ -92,7 +97,7 @@ final class EventLoop {
         }
         config = new
         upstreamAddresses = resolved
-        handler = RequestHandler(router: router, files: handler.files)
+        handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
         return nil
     }
 
@@ -116,8 +121,19 @@ final class EventLoop {
 
     /// One turn of the loop: wait for readiness (at most `timeoutMilliseconds`),
     /// hand each to its owner, then the timers. Tests drive the loop with it.
+    /// Client sockets are read first and their requests answered after: a
+    /// file changed before a request was sent has its inotify event queued
+    /// before that request's bytes are read, so one read of the queue between
+    /// the two serves the whole batch fresh (lookups read it themselves when
+    /// bytes arrive otherwise).
     func turn(timeoutMilliseconds: Int32) throws {
         for event in try selector.wait(timeoutMilliseconds: timeoutMilliseconds) { dispatch(event) }
+        if !received.isEmpty {
+            handler.smallFiles.drainEvents()
+            let batch = received
+            received.removeAll(keepingCapacity: true)
+            for connection in batch where !connection.isClosed { process(connection) }
+        }
         expireTimers()
         periodic()
     }
@@ -126,7 +142,7 @@ final class EventLoop {
         guard let (fd, owner) = descriptors.owner(of: event.token) else { return }   // meant for a previous owner
         switch owner {
         case .client(let connection):
-            if event.readable || event.closed { readable(connection) }
+            if event.readable || event.closed { receive(connection) }
             if event.writable, !connection.isClosed, connection.wantsWrite { flush(connection) }
         case .upstream(let connection):
             upstreamEvent(connection, fd: fd, event)
@@ -138,6 +154,10 @@ final class EventLoop {
             closeDescriptor(fd)
         case .signals:
             handleSignals()
+        case .fileEvents:
+            handler.smallFiles.drainEvents()
+            // Its events could not be read: the cache validates by stat now.
+            if handler.smallFiles.descriptor == nil { closeDescriptor(fd, keepOpen: true) }
         }
     }
 

@@ -9,6 +9,8 @@ struct RequestHandler {
     let router: Router
     /// Shared by every request of the event loop (and across reloads: each use is checked by stat).
     var files = OpenFileCache()
+    /// Small files in memory, kept fresh by inotify (SmallFileCache); shared likewise.
+    var smallFiles = SmallFileCache()
 
     /// What to do with a request: answer now, or first receive its body.
     enum Action {
@@ -52,7 +54,7 @@ struct RequestHandler {
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: peer.host),
                           maxBodySize: settings.clientMaxBodySize)
         case .staticFile:
-            return .respond(StaticFileHandler(head: head, route: route, files: files).respond())
+            return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
         }
