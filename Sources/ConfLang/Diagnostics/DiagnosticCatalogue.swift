@@ -164,6 +164,9 @@ public enum DiagnosticCatalogue {
         case .valueReturnRedirect:
             return Entry("value.return-redirect", .error, "a 3xx `return` without a URL",
                          help: "Give the redirect its target: `return 301 /new/place;`.")
+        case .valueReturnNonstandard:
+            return Entry("value.return-nonstandard", .warning, "a `return` code that is not an HTTP status (100 to 599)",
+                         help: "Clients only know 100 to 599 (RFC 9110 §15); webserv, like nginx, sends any code from 0 to 999 as it is written. nginx's 444 (close without answering) is not supported.")
 
         // MARK: servers and locations
         case .listenDuplicate:

@@ -17,7 +17,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueVariable, valueSize, valueTime, valueNumber, valuePath, valueOnOff, valueMimeType
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
-    case valueStatus, valueReturnRedirect
+    case valueStatus, valueReturnRedirect, valueReturnNonstandard
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias

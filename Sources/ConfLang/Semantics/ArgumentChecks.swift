@@ -178,6 +178,10 @@ extension CheckRun {
         }
         if code > 999 {
             fail(.valueStatus, "invalid return code '\(code)': use a status code from 0 to 999", first, item)
+        } else if !(100...599).contains(code) {
+            // The contract accepts 0 to 999, as nginx does; no client knows these.
+            emit(.warning(.valueReturnNonstandard, "return code \(code) is not an HTTP status code (100 to 599): clients will not understand it",
+                          at: first.range), for: item)
         } else if (300...399).contains(code) && arguments.count < 2 {
             emit(.error(.valueReturnRedirect, "'return \(code)' is a redirect and needs a URL: return \(code) /new/place;",
                         at: first.range), for: item)

@@ -22,7 +22,12 @@ final class ErrorPageReturnCheckTests: XCTestCase {
         XCTAssertEqual(findings(site("return 200 'hello';")), [])
         XCTAssertEqual(findings(site("location /a { return 301 https://example.com/; }")), [])
         XCTAssertEqual(findings(site("return https://example.com/;")), [])
-        XCTAssertEqual(findings(site("return 0;")), [])
+        // 0 to 999 are accepted (the contract, nginx); outside 100 to 599 no client understands them.
+        XCTAssertEqual(findings(site("return 0;")), ["4:8 warning value.return-nonstandard"])
+        XCTAssertEqual(findings(site("return 600 'odd';")), ["4:8 warning value.return-nonstandard"])
+        XCTAssertEqual(findings(site("return 999;")), ["4:8 warning value.return-nonstandard"])
+        XCTAssertEqual(findings(site("return 599 'x';")), [])
+        XCTAssertEqual(findings(site("return 100;")), [])
         XCTAssertEqual(findings(site("return 1000;")), ["4:8 error value.status"])
         XCTAssertEqual(findings(site("return 301;")), ["4:8 error value.return-redirect"])
         XCTAssertEqual(findings(site("return abc;")), ["4:8 error value.status"])
