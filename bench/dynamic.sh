@@ -11,8 +11,12 @@ size_mib=${SIZE_MIB:-1024}
 for tool in lighttpd wrk curl python3; do
     command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq lighttpd wrk curl python3 >/dev/null; break; }
 done
-swift build -c release --product webserv >/dev/null
-webserv=$(swift build -c release --show-bin-path)/webserv
+# WEBSERV=path/to/webserv uses that binary; otherwise a release build is made.
+if [ -z "${WEBSERV:-}" ]; then
+    swift build -c release --product webserv >/dev/null
+    WEBSERV=$(swift build -c release --show-bin-path)/webserv
+fi
+webserv=$WEBSERV
 work=$(mktemp -d)
 chmod 755 "$work"
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
