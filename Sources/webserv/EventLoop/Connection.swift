@@ -1,30 +1,16 @@
 import ConfLang
 
-/// One client connection: its buffers and where it is in the request cycle.
-/// The event loop drives it; it never touches the selector itself.
+/// One client connection: its buffers and where it is in the request cycle
+/// (`state`, ConnectionState.swift). The event loop drives it; it never
+/// touches the selector itself.
 final class Connection {
-    enum State {
-        /// Waiting for (the rest of) a request head.
-        case readingHead
-        /// Receiving a request body for `bodyConsumer`.
-        case readingBody
-        /// Reading and dropping a request body nobody needs (`bodyToDiscard`), before the next request.
-        case discardingBody
-        /// Sending a response.
-        case writing
-        /// Waiting for the header block of a CGI script or an upstream server.
-        case awaitingUpstream
-        /// Response sent, write side shut: draining what the client still sends, then close.
-        case lingering
-        var isWriting: Bool { if case .writing = self { return true } else { return false } }
-    }
 
     let fd: Int32
     let listenAddress: Values.ListenAddress
     let peerHost: String
     let peerPort: Int
 
-    var state = State.readingHead
+    var state = State.idle(kept: false)
     /// Received bytes not consumed yet (the start of the next request, pipelined requests).
     var input: [UInt8] = []
     let limits: RequestLimits
@@ -39,12 +25,8 @@ final class Connection {
     /// What follows `output` and `file` in a multipart answer, in order.
     var pendingParts: ArraySlice<Response.BodyPart> = []
     var keepAliveAfterResponse = false
-    /// The rest of the body of the request just answered, to skip before the next one.
+    /// The rest of the body of the request just answered, to skip once it is sent.
     @OutOfLine var bodyToDiscard: BodyFraming?
-    /// The request whose body is being received, its framing and its consumer.
-    @OutOfLine var currentHead: RequestHead?
-    @OutOfLine var bodyFraming: BodyFraming?
-    var bodyConsumer: BodyConsumer?
     /// The timeout of the state the connection is in, renewed by progress:
     /// client_body_timeout while a body arrives, send_timeout while writing.
     var stateTimeoutMilliseconds = 0
@@ -78,7 +60,6 @@ final class Connection {
     var queuedDeadline: Int?
     /// The readiness the selector watches for this socket now.
     var interest: Selector.Interest = .read
-    var headStarted = false
     /// The event loop is inside `process` for this connection (see there).
     var isProcessing = false
     /// Closed: its descriptor number may already belong to a new connection.
@@ -113,14 +94,11 @@ final class Connection {
     func resetParser() { parserSlot = nil }
 
     var isIdle: Bool {
-        if case .readingHead = state { return input.isEmpty && !headStarted }
+        if case .idle = state { return input.isEmpty }
         return false
     }
 
-    var wantsWrite: Bool {
-        if case .writing = state { return true }
-        return false
-    }
+    var wantsWrite: Bool { state.isWriting }
 
     /// Response bytes wait for the socket to take them.
     var hasUnsentOutput: Bool { wantsWrite && outputOffset < output.count }
@@ -135,9 +113,13 @@ final class Connection {
 
     /// Drops an unfinished body: an upload leaves nothing behind.
     func abortBody() {
-        bodyConsumer?.abort()
-        bodyConsumer = nil
-        bodyFraming = nil
+        guard let reception = state.reception else { return }
+        reception.consumer.abort()
+        switch state {
+        case .readingBody: state = .readingHead   // left at once for an answer
+        case .writing: state = .writing(body: nil)
+        default: break
+        }
     }
 }
 

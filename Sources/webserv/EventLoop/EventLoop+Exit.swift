@@ -22,7 +22,6 @@ extension EventLoop {
                 response = ErrorPages.externalRedirect(to: page.target)
             } else {
                 connection.abortBody()
-                connection.currentHead = nil
                 let error = ErrorPages.Redirect(original: response, mode: page.response, closeAfter: !keepAlive)
                 return redirect(ErrorPages.request(for: page.target, replacing: head), on: connection, errorPage: error)
             }

@@ -44,58 +44,43 @@ extension EventLoop {
     }
 
     /// Parses buffered input and answers one request at a time, in a loop:
-    /// a response finished at once (from `finishResponse`) does not recurse
-    /// here, so any number of pipelined requests uses constant stack.
+    /// the connection says what its bytes mean (`Connection.nextStep`) and the
+    /// loop carries that out. A response finished at once (from
+    /// `finishResponse`) does not recurse here, so any number of pipelined
+    /// requests uses constant stack.
     func process(_ connection: Connection) {
         guard !connection.isProcessing else { return }   // the loop below goes on with the next request
         connection.isProcessing = true
         defer { connection.isProcessing = false }
-        while !connection.isClosed {
-            switch connection.state {
-            case .discardingBody:
-                switch skip(connection.bodyToDiscard, in: connection) {
-                case .skipped:
-                    connection.bodyToDiscard = nil
-                    connection.state = .readingHead
-                case .incomplete(let rest):
-                    connection.bodyToDiscard = rest
-                    return
-                case .malformed:
-                    close(connection)   // as nginx: the request was answered, the connection cannot go on
-                    return
-                }
-            case .readingHead:
-                guard !connection.input.isEmpty else { return }
-                if !connection.headStarted {
-                    connection.headStarted = true
-                    // After keep-alive the head gets client_header_timeout from its
-                    // first byte; a new connection's has run since the accept (nginx).
-                    if connection.keepAliveMilliseconds > 0, let server = handler.router.server(for: connection.listenAddress, host: nil) {
-                        setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
-                    }
-                }
-                switch connection.parseHead() {
-                case .needMore: return
-                case .error(let status):
-                    deliver(Response(status: status), head: nil, on: connection, keepAlive: false)
-                    return
-                case .head(let consumed):
-                    guard let head = connection.parsedHead else { return }
-                    connection.input.removeFirst(consumed)
-                    start(head, on: connection)
-                }
-            case .readingBody:
-                receiveBody(connection)
-                if case .readingBody = connection.state { return }
-            case .writing:
-                // A CGI script may answer before it has read the whole body: keep feeding it.
-                guard connection.bodyConsumer != nil else { return }
-                receiveBody(connection)
-                if case .writing = connection.state { return }
-            case .lingering, .awaitingUpstream:
-                return
-            }
+        while !connection.isClosed, perform(connection.nextStep(), on: connection) {}
+    }
+
+    /// Carries out one step; false when there is nothing more to do now.
+    private func perform(_ step: Connection.Step, on connection: Connection) -> Bool {
+        switch step {
+        case .wait:
+            return false
+        case .headBegins:
+            enter(.readingHead, connection)
+        case .head(let head):
+            start(head, on: connection)
+        case .badHead(let status):
+            deliver(Response(status: status), head: nil, on: connection, keepAlive: false)
+            return false
+        case .skipped:
+            enter(.idle(kept: true), connection)
+        case .badSkip:
+            close(connection)   // as nginx: the request was answered, the connection cannot go on
+            return false
+        case .body(let reception, let ranges, let consumed, let end):
+            feedBody(reception, ranges: ranges, consumed: consumed, end: end, on: connection)
+        case .badBody(let reception, let status):
+            var response = Response(status: status)
+            response.closeConnection = true
+            connection.abortBody()
+            deliver(response, head: reception.head, on: connection, keepAlive: false)
         }
+        return true
     }
 
     /// Decides a request and sets it going: routed once, here, into the
@@ -123,7 +108,7 @@ extension EventLoop {
                     // skipped, what has arrived now, the rest after the answer.
                     if head.expectsContinue { sendContinue(connection) }
                     let framing = head.isChunked ? BodyFraming.chunked(ChunkedDecoder()) : .length(remaining: head.contentLength ?? 0)
-                    switch skip(framing, in: connection) {
+                    switch connection.skip(framing) {
                     case .skipped: break
                     case .incomplete(let rest): connection.bodyToDiscard = rest
                     case .malformed:
@@ -143,38 +128,15 @@ extension EventLoop {
         }
     }
 
-    private enum Skipped { case skipped, incomplete(rest: BodyFraming), malformed }
-
-    /// Drops as much of a body nobody reads as has arrived; says what is left.
-    private func skip(_ framing: BodyFraming?, in connection: Connection) -> Skipped {
-        switch framing {
-        case nil:
-            return .skipped
-        case .length(let remaining):
-            let dropped = min(remaining, connection.input.count)
-            connection.input.removeFirst(dropped)
-            return remaining > dropped ? .incomplete(rest: .length(remaining: remaining - dropped)) : .skipped
-        case .chunked(var decoder):
-            let (events, consumed) = decoder.decode(connection.input[...])
-            if events.contains(where: { if case .error = $0 { return true } else { return false } }) { return .malformed }
-            connection.input.removeFirst(consumed)
-            return decoder.isDone ? .skipped : .incomplete(rest: .chunked(decoder))
-        }
-    }
-
     /// Starts receiving a request body for `consumer` (framing, timeout, 100-continue).
     func beginBody(_ connection: Connection, head: RequestHead, consumer: BodyConsumer, maxBodySize: Int) {
-        connection.currentHead = head
-        connection.bodyConsumer = consumer
-        connection.bodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize))
-            : .length(remaining: head.contentLength ?? 0)
-        connection.state = .readingBody
+        let framing: BodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize)) : .length(remaining: head.contentLength ?? 0)
         if let settings = connection.context?.route.settings {
             connection.stateTimeoutMilliseconds = settings.clientBodyTimeoutMilliseconds
         }
-        setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
+        enter(.readingBody(BodyReception(head: head, framing: framing, consumer: consumer)), connection)
         if head.expectsContinue { sendContinue(connection) }
-        receiveBody(connection)
+        process(connection)   // the body bytes already here (inside `process`, its loop goes on with them)
     }
 
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
@@ -185,44 +147,26 @@ extension EventLoop {
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Hands buffered body bytes to the consumer; answers when the body ends.
-    func receiveBody(_ connection: Connection) {
-        guard let consumer = connection.bodyConsumer, let framing = connection.bodyFraming, let head = connection.currentHead else { return }
+    /// Hands body bytes to the consumer; answers when the body ends (or the
+    /// consumer stops it).
+    private func feedBody(_ reception: BodyReception, ranges: [Range<Int>], consumed: Int, end: Bool, on connection: Connection) {
         var stop: Response?
-        var finished = false
-        switch framing {
-        case .length(let remaining):
-            let count = min(remaining, connection.input.count)
-            if count > 0 { stop = consumer.consume(connection.input[0..<count]) }
-            connection.input.removeFirst(count)
-            finished = remaining == count
-            connection.bodyFraming = .length(remaining: remaining - count)
-        case .chunked(var decoder):
-            let (events, consumed) = decoder.decode(connection.input[...])
-            for event in events where stop == nil {
-                switch event {
-                case .data(let range): stop = consumer.consume(connection.input[range])
-                case .end: finished = true
-                case .error(let status):
-                    var response = Response(status: status)
-                    response.closeConnection = true
-                    stop = response
-                }
-            }
-            connection.input.removeFirst(consumed)
-            connection.bodyFraming = .chunked(decoder)
-        }
+        for range in ranges where stop == nil { stop = reception.consumer.consume(connection.input[range]) }
+        connection.input.removeFirst(consumed)
         if let stop {
             connection.abortBody()
-            connection.currentHead = nil
-            deliver(stop, head: head, on: connection, keepAlive: false)
-        } else if finished {
-            connection.bodyConsumer = nil
-            connection.bodyFraming = nil
-            connection.currentHead = nil
-            guard let response = consumer.finish() else { return }   // answered later (CGI)
-            let keepAlive = head.wantsKeepAlive && !draining && response.status < 400
-            deliver(response, head: head, on: connection, keepAlive: keepAlive)
+            return deliver(stop, head: reception.head, on: connection, keepAlive: false)
         }
+        guard end else { return }
+        // The body is in: the consumer answers now (an upload) or later (a
+        // script, an upstream, whose deadline alone applies meanwhile).
+        if case .writing = connection.state {
+            enter(.writing(body: nil), connection)
+        } else {
+            enter(.awaitingUpstream, connection)
+        }
+        guard let response = reception.consumer.finish() else { return }
+        let keepAlive = reception.head.wantsKeepAlive && !draining && response.status < 400
+        deliver(response, head: reception.head, on: connection, keepAlive: keepAlive)
     }
 }

@@ -23,8 +23,7 @@ extension EventLoop {
     /// The body is all in (or there is none): stop reading the socket until the answer.
     func awaitUpstream(_ connection: Connection) {
         guard let exchange = connection.upstream, !exchange.headersSent else { return }
-        connection.state = .awaitingUpstream
-        clearTimer(connection)   // the upstream's deadline alone applies now
+        enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
         watch(connection, [])
     }
 

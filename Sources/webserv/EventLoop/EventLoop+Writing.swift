@@ -24,9 +24,11 @@ extension EventLoop {
         connection.keepAliveMilliseconds = settings.keepaliveTimeoutMilliseconds
         // `keepalive_timeout 0` turns keep-alive off, as in nginx.
         let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
-        connection.state = .writing
         connection.keepAliveAfterResponse = keepAlive
         if response.status >= 400 && !response.streamed { connection.abortBody() }
+        // A script that answers early may still be taking the request body.
+        connection.stateTimeoutMilliseconds = settings.sendTimeoutMilliseconds
+        enter(.writing(body: connection.state.reception), connection)
         switch response.body {
         case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
         case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
@@ -51,8 +53,6 @@ extension EventLoop {
                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
                 referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
         }
-        connection.stateTimeoutMilliseconds = settings.sendTimeoutMilliseconds
-        setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         flush(connection)
     }
 
@@ -122,7 +122,7 @@ extension EventLoop {
     /// Whether the socket should be read for a request body right now (not
     /// when the CGI script is behind on its stdin).
     func readsBody(_ connection: Connection) -> Bool {
-        guard connection.bodyConsumer != nil else { return false }
+        guard connection.state.reception != nil else { return false }
         return (connection.upstream?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
     }
 
@@ -136,12 +136,12 @@ extension EventLoop {
         connection.context = nil
         guard connection.keepAliveAfterResponse else { return linger(connection) }
         connection.resetParser()
-        connection.headStarted = false
-        connection.state = connection.bodyToDiscard != nil ? .discardingBody : .readingHead
+        let discard = connection.bodyToDiscard
+        connection.bodyToDiscard = nil
         // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
         if connection.input.isEmpty { connection.input = [] }
         watch(connection, .read)
-        setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
+        enter(discard.map { .discardingBody($0) } ?? .idle(kept: true), connection)
         if draining && connection.input.isEmpty { close(connection); return }
         process(connection)
     }
@@ -149,10 +149,9 @@ extension EventLoop {
     /// Close after the response without resetting data the client may still
     /// be sending (a 413 body): shut our side, drain theirs briefly.
     func linger(_ connection: Connection) {
-        connection.state = .lingering
+        enter(.lingering, connection)
         Socket.shutdownWrite(connection.fd)
         watch(connection, .read)
-        setTimer(connection, milliseconds: 2000)
     }
 
     private func httpDate() -> String {

@@ -265,7 +265,7 @@ final class EventLoop {
         }
         descriptors.set(token, .client(connection))
         connectionCount += 1
-        setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
+        enter(.idle(kept: false), connection)
         return connection
     }
 
@@ -317,6 +317,26 @@ final class EventLoop {
 
     // MARK: timers
 
+    static let lingerMilliseconds = 2000
+
+    /// The connection's one way into a state: sets it and arms the deadline
+    /// the state names (Connection.State.deadline).
+    func enter(_ state: Connection.State, _ connection: Connection) {
+        let previous = connection.state
+        connection.state = state
+        switch state.deadline {
+        case .header:
+            // A new connection's head deadline runs from the accept, as nginx's: its first byte does not restart it.
+            if case .idle(kept: false) = previous, case .readingHead = state { return }
+            guard let server = handler.router.server(for: connection.listenAddress, host: nil) else { return clearTimer(connection) }
+            setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
+        case .keepAlive: setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
+        case .body, .send: setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
+        case .upstream: clearTimer(connection)
+        case .linger: setTimer(connection, milliseconds: EventLoop.lingerMilliseconds)
+        }
+    }
+
     /// The deadline of the connection's state, from now.
     func setTimer(_ connection: Connection, milliseconds: Int) {
         connection.deadline = now() + milliseconds
@@ -359,17 +379,16 @@ final class EventLoop {
     /// A stalled request head gets 408; idle keep-alive, a stalled send or a
     /// lingering close just end.
     private func timedOut(_ connection: Connection) {
-        if case .readingBody = connection.state {
+        switch connection.state {
+        case .readingBody(let reception):
             connection.abortBody()
-            deliver(Response(status: 408), head: connection.currentHead, on: connection, keepAlive: false)
-            return
-        }
-        if case .readingHead = connection.state, connection.headStarted {
+            deliver(Response(status: 408), head: reception.head, on: connection, keepAlive: false)
+        case .readingHead:
             respond(connection, with: Response(status: 408, headers: [("Content-Type", "text/html")],
                                                body: .bytes(StatusCode.defaultPage(408))), head: nil, keepAlive: false)
-            return
+        default:
+            close(connection)
         }
-        close(connection)
     }
 
     func close(_ connection: Connection) {

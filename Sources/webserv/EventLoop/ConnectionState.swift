@@ -1,0 +1,158 @@
+/// A request body being received: its request, framing and consumer.
+final class BodyReception {
+    let head: RequestHead
+    var framing: BodyFraming
+    let consumer: BodyConsumer
+
+    init(head: RequestHead, framing: BodyFraming, consumer: BodyConsumer) {
+        self.head = head
+        self.framing = framing
+        self.consumer = consumer
+    }
+}
+
+extension Connection {
+    /// Where a connection is in the request cycle. Each state carries what it
+    /// needs and names the deadline that bounds it; the loop changes state
+    /// only through `EventLoop.enter`, which arms that deadline.
+    enum State {
+        /// Nothing of a request yet: a new connection (`kept` false:
+        /// client_header_timeout since the accept, as nginx's) or one kept
+        /// alive after an answer (keepalive_timeout).
+        case idle(kept: Bool)
+        /// A request head has started (client_header_timeout).
+        case readingHead
+        /// A body arrives for its consumer (client_body_timeout, renewed by progress).
+        case readingBody(BodyReception)
+        /// The rest of a body nobody reads, skipped before the next request (keepalive_timeout).
+        case discardingBody(BodyFraming)
+        /// The body is in; a script or an upstream works on the answer (no
+        /// deadline of its own: cgi_timeout or the upstream's read timeout).
+        case awaitingUpstream
+        /// An answer goes out (send_timeout between writes); `body`: a script
+        /// that answered early still takes the rest of the request body.
+        case writing(body: BodyReception?)
+        /// Answered, write side shut: what the client still sends is drained (2 s), then close.
+        case lingering
+
+        /// What bounds the time a connection may stay in the state.
+        enum Deadline: Equatable { case header, keepAlive, body, upstream, send, linger }
+
+        var deadline: Deadline {
+            switch self {
+            case .idle(let kept): return kept ? .keepAlive : .header
+            case .readingHead: return .header
+            case .readingBody: return .body
+            case .discardingBody: return .keepAlive
+            case .awaitingUpstream: return .upstream
+            case .writing: return .send
+            case .lingering: return .linger
+            }
+        }
+
+        var isWriting: Bool { if case .writing = self { return true } else { return false } }
+
+        /// The body being received, in the states that receive one.
+        var reception: BodyReception? {
+            switch self {
+            case .readingBody(let reception): return reception
+            case .writing(let body): return body
+            default: return nil
+            }
+        }
+    }
+}
+
+extension Connection {
+    /// What the bytes received so far mean in the connection's state: the
+    /// reading side's transitions, decided here without any I/O and carried
+    /// out by the loop (`EventLoop.process`).
+    enum Step {
+        /// Nothing to do until more bytes arrive (or the answer is out).
+        case wait
+        /// The first byte of a request head.
+        case headBegins
+        case head(RequestHead)
+        /// A malformed head: answer `status` and close.
+        case badHead(status: Int)
+        /// A skipped body has ended: the next request may begin.
+        case skipped
+        /// A skipped body is malformed: close (its request was answered already).
+        case badSkip
+        /// Body bytes for the consumer (`ranges` of `input`), then `consumed`
+        /// bytes of input are done with; `end`: the body is complete.
+        case body(BodyReception, ranges: [Range<Int>], consumed: Int, end: Bool)
+        /// The body's framing is broken or too large: answer `status` and close.
+        case badBody(BodyReception, status: Int)
+    }
+
+    func nextStep() -> Step {
+        switch state {
+        case .idle:
+            return input.isEmpty ? .wait : .headBegins
+        case .readingHead:
+            guard !input.isEmpty else { return .wait }
+            switch parseHead() {
+            case .needMore: return .wait
+            case .error(let status): return .badHead(status: status)
+            case .head(let consumed):
+                guard let head = parsedHead else { return .wait }
+                input.removeFirst(consumed)
+                return .head(head)
+            }
+        case .discardingBody(let framing):
+            switch skip(framing) {
+            case .skipped: return .skipped
+            case .incomplete(let rest):
+                state = .discardingBody(rest)
+                return .wait
+            case .malformed: return .badSkip
+            }
+        case .readingBody(let reception), .writing(body: let reception?):
+            return bodyStep(reception)
+        case .writing(body: nil), .awaitingUpstream, .lingering:
+            return .wait
+        }
+    }
+
+    private func bodyStep(_ reception: BodyReception) -> Step {
+        switch reception.framing {
+        case .length(let remaining):
+            let count = min(remaining, input.count)
+            guard count > 0 || remaining == 0 else { return .wait }
+            reception.framing = .length(remaining: remaining - count)
+            return .body(reception, ranges: count > 0 ? [0..<count] : [], consumed: count, end: remaining == count)
+        case .chunked(var decoder):
+            let (events, consumed) = decoder.decode(input[...])
+            reception.framing = .chunked(decoder)
+            var ranges: [Range<Int>] = []
+            var end = false
+            for event in events {
+                switch event {
+                case .data(let range): ranges.append(range)
+                case .end: end = true
+                case .error(let status): return .badBody(reception, status: status)
+                }
+            }
+            guard end || consumed > 0 else { return .wait }
+            return .body(reception, ranges: ranges, consumed: consumed, end: end)
+        }
+    }
+
+    enum Skipped { case skipped, incomplete(rest: BodyFraming), malformed }
+
+    /// Drops as much of a body nobody reads as has arrived; says what is left.
+    func skip(_ framing: BodyFraming) -> Skipped {
+        switch framing {
+        case .length(let remaining):
+            let dropped = min(remaining, input.count)
+            input.removeFirst(dropped)
+            return remaining > dropped ? .incomplete(rest: .length(remaining: remaining - dropped)) : .skipped
+        case .chunked(var decoder):
+            let (events, consumed) = decoder.decode(input[...])
+            if events.contains(where: { if case .error = $0 { return true } else { return false } }) { return .malformed }
+            input.removeFirst(consumed)
+            return decoder.isDone ? .skipped : .incomplete(rest: .chunked(decoder))
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import XCTest
+import ConfLang
+@testable import webserv
+
+/// The reading side's transitions as pure steps: a connection told what has
+/// arrived says what it means, with no socket and no loop.
+final class ConnectionStepTests: XCTestCase {
+    private func connection(_ state: Connection.State = .idle(kept: false), input: String = "") -> Connection {
+        let connection = Connection(fd: -1, identity: 0, listenAddress: Values.ListenAddress(host: "*", port: 80),
+                                    peerHost: "127.0.0.1", peerPort: 1, limits: RequestLimits())
+        connection.state = state
+        connection.input = Array(input.utf8)
+        return connection
+    }
+
+    private final class Sink: BodyConsumer {
+        func consume(_ bytes: ArraySlice<UInt8>) -> Response? { nil }
+        func finish() -> Response? { nil }
+        func abort() {}
+    }
+
+    private func head(_ text: String) -> RequestHead {
+        var parser = RequestParser(limits: RequestLimits())
+        guard case .head = parser.parse(Array(text.utf8)), let head = parser.head else { fatalError("test head") }
+        return head
+    }
+
+    func testAHeadBeginsIsParsedAndLeavesWhatFollows() {
+        let idle = connection()
+        guard case .wait = idle.nextStep() else { return XCTFail("nothing arrived") }
+        let reading = connection(input: "GET /a HTTP/1.1\r\nHo")
+        guard case .headBegins = reading.nextStep() else { return XCTFail("first byte") }
+        reading.state = .readingHead
+        guard case .wait = reading.nextStep() else { return XCTFail("incomplete head") }
+        reading.input += Array("st: x\r\n\r\nGET /b".utf8)
+        guard case .head(let head) = reading.nextStep() else { return XCTFail("complete head") }
+        XCTAssertEqual(head.path, "/a")
+        XCTAssertEqual(String(decoding: reading.input, as: UTF8.self), "GET /b", "the next request stays")
+    }
+
+    func testAMalformedHeadIsA400() {
+        let reading = connection(.readingHead, input: "GET /a HTTP/1.1\r\nBad Name: x\r\n\r\n")
+        guard case .badHead(let status) = reading.nextStep() else { return XCTFail("malformed") }
+        XCTAssertEqual(status, 400)
+    }
+
+    func testALengthBodyIsHandedOverAsItArrivesAndEndsOnItsLength() {
+        let reception = BodyReception(head: head("POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"),
+                                      framing: .length(remaining: 5), consumer: Sink())
+        let receiving = connection(.readingBody(reception), input: "abc")
+        guard case .body(_, let ranges, let consumed, let end) = receiving.nextStep() else { return XCTFail("body") }
+        XCTAssertEqual(ranges, [0..<3])
+        XCTAssertEqual(consumed, 3)
+        XCTAssertFalse(end)
+        receiving.input = Array("deGET /".utf8)
+        guard case .body(_, let rest, let restConsumed, let restEnd) = receiving.nextStep() else { return XCTFail("rest") }
+        XCTAssertEqual(rest, [0..<2])
+        XCTAssertEqual(restConsumed, 2)
+        XCTAssertTrue(restEnd, "the body ends at its length; what follows is the next request")
+    }
+
+    func testABrokenChunkedBodyIsRefused() {
+        let reception = BodyReception(head: head("POST /u HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                                      framing: .chunked(ChunkedDecoder()), consumer: Sink())
+        let receiving = connection(.readingBody(reception), input: "zz\r\n")
+        guard case .badBody(_, let status) = receiving.nextStep() else { return XCTFail("broken chunk") }
+        XCTAssertEqual(status, 400)
+    }
+
+    func testASkippedBodyKeepsWhatIsLeftInItsStateThenEnds() {
+        let skipping = connection(.discardingBody(.length(remaining: 6)), input: "abc")
+        guard case .wait = skipping.nextStep() else { return XCTFail("part of the body") }
+        guard case .discardingBody(.length(let remaining)) = skipping.state else { return XCTFail("state \(skipping.state)") }
+        XCTAssertEqual(remaining, 3)
+        skipping.input = Array("defGET".utf8)
+        guard case .skipped = skipping.nextStep() else { return XCTFail("the end of the body") }
+        XCTAssertEqual(String(decoding: skipping.input, as: UTF8.self), "GET")
+        let broken = connection(.discardingBody(.chunked(ChunkedDecoder())), input: "zz\r\n")
+        guard case .badSkip = broken.nextStep() else { return XCTFail("malformed skipped body") }
+    }
+
+    func testEachStateNamesItsDeadline() {
+        let reception = BodyReception(head: head("POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n"),
+                                      framing: .length(remaining: 1), consumer: Sink())
+        let expected: [(Connection.State, Connection.State.Deadline)] = [
+            (.idle(kept: false), .header), (.idle(kept: true), .keepAlive), (.readingHead, .header),
+            (.readingBody(reception), .body), (.discardingBody(.length(remaining: 1)), .keepAlive),
+            (.awaitingUpstream, .upstream), (.writing(body: nil), .send), (.writing(body: reception), .send), (.lingering, .linger),
+        ]
+        for (state, deadline) in expected { XCTAssertEqual(state.deadline, deadline, "\(state)") }
+        // Waiting on an upstream, or writing with nothing to receive, no bytes mean anything.
+        for state in [Connection.State.awaitingUpstream, .writing(body: nil), .lingering] {
+            guard case .wait = connection(state, input: "GET / HTTP/1.1\r\n\r\n").nextStep() else { return XCTFail("\(state)") }
+        }
+    }
+}
