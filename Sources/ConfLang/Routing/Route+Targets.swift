@@ -2,10 +2,7 @@ import Glibc
 
 /// What a route maps a request path to: the file under `root` or `alias`,
 /// the CGI script and its PATH_INFO, the upstream target of `proxy_pass`.
-/// Pure; `confcheck --explain` reports them. webserv's handlers
-/// (`StaticFileHandler.filesystemPath`, `CGIRequest.scriptPath`,
-/// `ProxyRequest.upstreamTarget`) compute the same, and
-/// `RouteTargetAgreementTests` holds the two to each other.
+/// Pure; webserv's handlers use them and `confcheck --explain` reports them.
 extension Router.Route {
     /// The file system path a request path maps to: `alias` replaces the
     /// matched prefix, `root` is put before the whole path.

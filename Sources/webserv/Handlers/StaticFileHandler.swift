@@ -15,24 +15,14 @@ struct StaticFileHandler {
 
     var settings: LocationConfig { route.settings }
 
-    /// The file system path a request path maps to.
-    static func filesystemPath(for path: String, route: Router.Route) -> String {
-        if let alias = route.settings.alias {
-            let rest = path.dropFirst(min(route.matchedPrefix.count, path.count))
-            if alias.hasSuffix("/") && rest.hasPrefix("/") { return alias + rest.dropFirst() }
-            return alias + rest
-        }
-        return route.settings.root + path
-    }
-
     func respond() -> Response {
-        let path = StaticFileHandler.filesystemPath(for: head.path, route: route)
+        let path = route.filesystemPath(for: head.path)
         if let cached = smallFiles?.lookup(path), let response = answer(.cached(cached), name: path) { return response }
         var info = stat()
         guard stat(path, &info) == 0 else {
             let failure = errno
             files.forget(path)
-            return Response(status: StaticFileHandler.status(forFileError: failure))
+            return Response(status: Router.Route.status(forFileError: failure))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             guard head.path.hasSuffix("/") else { return StaticFileHandler.redirectToSlash(head) }
@@ -49,17 +39,6 @@ struct StaticFileHandler {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return Response(status: 403) }
         return serveFile(path, info: info, name: path)
-    }
-
-    /// nginx's answer when a file cannot be opened: missing is 404, not
-    /// allowed (or a symlink loop) is 403, anything else (out of descriptors,
-    /// an I/O error) is 500.
-    static func status(forFileError error: Int32) -> Int {
-        switch error {
-        case ENOENT, ENOTDIR, ENAMETOOLONG: return 404
-        case EACCES, ELOOP, EMLINK: return 403
-        default: return 500
-        }
     }
 
     /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
@@ -82,7 +61,7 @@ struct StaticFileHandler {
             // Only a cached file declines (several ranges), so this never gives the 500.
             return answer(.open(file), name: name) ?? Response(status: 500)
         case .failure(let failure):
-            return Response(status: StaticFileHandler.status(forFileError: failure.errorNumber))
+            return Response(status: Router.Route.status(forFileError: failure.errorNumber))
         }
     }
 

@@ -14,12 +14,12 @@ final class CGIRequestTests: XCTestCase {
 
     func testScriptAndPathInfoForSuffixAndPrefixLocations() throws {
         let (suffix, _) = try route("location $ .py { cgi_path /bin/sh; }", "/a/b.py/x/y")
-        XCTAssertEqual(CGIRequest.scriptPath(for: "/a/b.py/x/y", route: suffix)?.script, "/a/b.py")
-        XCTAssertEqual(CGIRequest.scriptPath(for: "/a/b.py/x/y", route: suffix)?.pathInfo, "/x/y")
+        XCTAssertEqual(suffix.cgiScript(for: "/a/b.py/x/y")?.script, "/a/b.py")
+        XCTAssertEqual(suffix.cgiScript(for: "/a/b.py/x/y")?.pathInfo, "/x/y")
         let (prefix, _) = try route("location /cgi-bin/ { cgi_path /bin/sh; }", "/cgi-bin/run/extra")
-        XCTAssertEqual(CGIRequest.scriptPath(for: "/cgi-bin/run/extra", route: prefix)?.script, "/cgi-bin/run")
-        XCTAssertEqual(CGIRequest.scriptPath(for: "/cgi-bin/run/extra", route: prefix)?.pathInfo, "/extra")
-        XCTAssertNil(CGIRequest.scriptPath(for: "/cgi-bin/", route: prefix))
+        XCTAssertEqual(prefix.cgiScript(for: "/cgi-bin/run/extra")?.script, "/cgi-bin/run")
+        XCTAssertEqual(prefix.cgiScript(for: "/cgi-bin/run/extra")?.pathInfo, "/extra")
+        XCTAssertNil(prefix.cgiScript(for: "/cgi-bin/"))
     }
 
     func testEnvironment() throws {

@@ -39,9 +39,9 @@ final class ByteRangeTests: XCTestCase {
 
 final class FileErrorStatusTests: XCTestCase {
     func testAsNginx() {
-        XCTAssertEqual([ENOENT, ENOTDIR, ENAMETOOLONG].map(StaticFileHandler.status(forFileError:)), [404, 404, 404])
-        XCTAssertEqual([EACCES, ELOOP].map(StaticFileHandler.status(forFileError:)), [403, 403])
-        XCTAssertEqual([EMFILE, EIO].map(StaticFileHandler.status(forFileError:)), [500, 500])
+        XCTAssertEqual([ENOENT, ENOTDIR, ENAMETOOLONG].map(Router.Route.status(forFileError:)), [404, 404, 404])
+        XCTAssertEqual([EACCES, ELOOP].map(Router.Route.status(forFileError:)), [403, 403])
+        XCTAssertEqual([EMFILE, EIO].map(Router.Route.status(forFileError:)), [500, 500])
     }
 }
 

@@ -12,27 +12,15 @@ struct CGIRequest {
     /// Where the script's stderr and failures are logged (the location's error_log).
     var errorLog = LogTarget(path: "stderr", level: "error")
 
-    /// The script a request names under a CGI location: for `$ .py` the path up
-    /// to the suffix; under a `^ /cgi-bin/` location the first segment after the
-    /// prefix. The rest of the path is PATH_INFO.
-    static func scriptPath(for path: String, route: Router.Route) -> (script: String, pathInfo: String)? {
-        if let script = route.scriptPath { return (script, route.pathInfo ?? "") }
-        var index = path.index(path.startIndex, offsetBy: min(route.matchedPrefix.count, path.count))
-        while index < path.endIndex && path[index] == "/" { index = path.index(after: index) }
-        let segmentEnd = path[index...].firstIndex(of: "/") ?? path.endIndex
-        guard segmentEnd > index else { return nil }
-        return (String(path[..<segmentEnd]), String(path[segmentEnd...]))
-    }
-
     enum Problem: Error, Equatable { case status(Int) }
 
     /// Resolves the script file and builds the environment, or the status to answer.
     static func make(head: RequestHead, route: Router.Route, interpreter: String, server: ServerConfig,
                      address: Values.ListenAddress, peer: (host: String, port: Int)) -> Result<CGIRequest, Problem> {
-        guard let (script, pathInfo) = scriptPath(for: head.path, route: route) else { return .failure(.status(403)) }
-        let file = StaticFileHandler.filesystemPath(for: script, route: route)
+        guard let (script, pathInfo) = route.cgiScript(for: head.path) else { return .failure(.status(403)) }
+        let file = route.filesystemPath(for: script)
         var info = stat()
-        guard stat(file, &info) == 0 else { return .failure(.status(StaticFileHandler.status(forFileError: errno))) }
+        guard stat(file, &info) == 0 else { return .failure(.status(Router.Route.status(forFileError: errno))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.status(403)) }
         let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
         var environment: [String: String] = [
@@ -52,7 +40,7 @@ struct CGIRequest {
             "REDIRECT_STATUS": "200",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
         ]
-        if !pathInfo.isEmpty { environment["PATH_TRANSLATED"] = StaticFileHandler.filesystemPath(for: pathInfo, route: route) }
+        if !pathInfo.isEmpty { environment["PATH_TRANSLATED"] = route.filesystemPath(for: pathInfo) }
         if let type = head.headers["Content-Type"] { environment["CONTENT_TYPE"] = type }
         // A chunked body reaches the script de-chunked; its length is only known
         // at the end, so CONTENT_LENGTH is set only when the client sent one.

@@ -41,25 +41,10 @@ struct ProxyRequest {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
                                         "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
-    /// With a PATH, the part of the request path that matched the location is
-    /// replaced by it; without one, the request target goes unchanged (nginx's rule).
-    static func upstreamTarget(for head: RequestHead, route: Router.Route, upstream: Values.ProxyURL) -> String {
-        guard let path = upstream.path else { return head.target.hasPrefix("/") ? head.target : rebuiltTarget(head.path, head.query) }
-        let rest = head.path.dropFirst(min(route.matchedPrefix.count, head.path.count))
-        var joined = path
-        if joined.hasSuffix("/") && rest.hasPrefix("/") { joined.removeLast() }
-        return rebuiltTarget(joined + rest, head.query)
-    }
-
-    private static func rebuiltTarget(_ path: String, _ query: String?) -> String {
-        let encoded = PercentEncoding.path(path)
-        return query.map { encoded + "?" + $0 } ?? encoded
-    }
-
     static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
-        var text = "\(head.method) \(upstreamTarget(for: head, route: route, upstream: upstream)) HTTP/1.1\r\n"
+        var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.1\r\n"
         text += "Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")\r\n"
         var forwardedFor = clientAddress
         for (name, value) in head.headers.fields {
