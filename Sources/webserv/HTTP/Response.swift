@@ -30,11 +30,24 @@ struct Response {
     var closeConnection = false
     /// The body follows later (CGI): no Content-Length is computed here.
     var streamed = false
+    /// Header lines already encoded (`Name: value\r\n`...), sent after `headers`.
+    var encodedHeaders: [UInt8] = []
 
     init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// Every header field, the encoded ones decoded: for the rare paths that
+    /// pick a response's fields apart (an error page's, tests).
+    var fields: [(name: String, value: String)] {
+        guard !encodedHeaders.isEmpty else { return headers }
+        let lines = encodedHeaders.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0.dropLast(), as: UTF8.self) }
+        return headers + lines.compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
+        }
     }
 
     var bodyLength: Int {
@@ -63,6 +76,7 @@ struct Response {
             buffer.append(contentsOf: header.value.utf8)
             buffer.append(contentsOf: "\r\n".utf8)
         }
+        buffer += encodedHeaders
         if status >= 200 && status != 204 && status != 304 && !streamed {
             buffer.append(contentsOf: "Content-Length: ".utf8)
             buffer.appendDecimal(bodyLength)

@@ -50,7 +50,8 @@ enum ErrorPages {
         result.status = redirect.status(forPage: page.status)
         guard !page.streamed else { return result }
         let kept: Set<String> = result.status == 200 ? ["Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] : ["Content-Type", "ETag"]
-        result.headers = redirect.original.headers + page.headers.filter { kept.contains($0.name) }
+        result.headers = redirect.original.headers + page.fields.filter { kept.contains($0.name) }
+        result.encodedHeaders = []
         return result
     }
 

@@ -14,6 +14,9 @@ final class CachedFile: FileVersion {
     fileprivate let dependencies: [SmallFileCache.Dependency]
     /// The cache's use counter at its last lookup (least recent goes first).
     fileprivate var lastUse: UInt64 = 0
+    /// The header lines of a whole-file 200 for this version, made once for
+    /// the content type they were made with (StaticFileHandler).
+    var preparedHead: (contentType: String, lines: [UInt8])?
 
     var size: Int { bytes.count }
 

@@ -96,8 +96,12 @@ struct StaticFileHandler {
             // Only the validators (RFC 9110 §15.4.5; nginx sends these two).
             return Response(status: 304, headers: [("Last-Modified", lastModified), ("ETag", etag)])
         }
+        let contentType = mimeType(for: name)
+        if case .cached(let file) = source, settings.charset == nil, head.headers["Range"] == nil {
+            return StaticFileHandler.wholeFile(file, contentType: contentType)
+        }
         var headers: [(name: String, value: String)] = [
-            ("Content-Type", mimeType(for: name)),
+            ("Content-Type", contentType),
             ("Last-Modified", lastModified),
             ("ETag", etag),
         ]
@@ -124,6 +128,22 @@ struct StaticFileHandler {
         // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
         if status == 200 { headers.append(("Accept-Ranges", "bytes")) }
         return Response(status: status, headers: headers, body: source.body(offset: start, length: length))
+    }
+
+    /// A whole small file from memory: its header lines are encoded once per
+    /// version (and content type) instead of for every request. Without a
+    /// `charset` to add (which edits Content-Type) and without ranges only.
+    private static func wholeFile(_ file: CachedFile, contentType: String) -> Response {
+        let lines: [UInt8]
+        if let prepared = file.preparedHead, prepared.contentType == contentType {
+            lines = prepared.lines
+        } else {
+            lines = Array("Content-Type: \(contentType)\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\nAccept-Ranges: bytes\r\n".utf8)
+            file.preparedHead = (contentType, lines)
+        }
+        var response = Response(status: 200, body: .bytes(file.bytes))
+        response.encodedHeaders = lines
+        return response
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client

@@ -62,7 +62,7 @@ final class StaticFileHandlerCacheTests: XCTestCase {
             let cached = try respond(request, files: files, cache: cache)
             XCTAssertEqual(cached.status, status, "\(request), \(attempt)", file: file, line: line)
             XCTAssertEqual(cached.status, plain.status, "\(request), \(attempt)", file: file, line: line)
-            XCTAssertEqual(cached.headers.map { "\($0.name): \($0.value)" }, plain.headers.map { "\($0.name): \($0.value)" },
+            XCTAssertEqual(cached.fields.map { "\($0.name): \($0.value)" }, plain.fields.map { "\($0.name): \($0.value)" },
                            "\(request), \(attempt)", file: file, line: line)
             XCTAssertEqual(bytes(cached.body), bytes(plain.body), "\(request), \(attempt)", file: file, line: line)
         }
