@@ -92,9 +92,11 @@ public struct Router {
             self.redirectsToSlash = redirectsToSlash
         }
 
-        public var settings: LocationConfig { location.settings }
+        // Inlinable: webserv reads single settings on every request, and a
+        // call across the module would copy the whole configuration struct.
+        @inlinable public var settings: LocationConfig { location.settings }
         /// The part of the path that selected the base (`^` pattern or `=` path), for `alias`.
-        public var matchedPrefix: String { location.matchedPrefix }
+        @inlinable public var matchedPrefix: String { location.matchedPrefix }
     }
 
     /// The server and route that answer a request on `address`: a server

@@ -284,33 +284,38 @@ struct RequestParser {
     /// nginx's test of a Host value: not empty, no `..`, no `/`, no control
     /// character or space (a port or an IPv6 literal in brackets is fine).
     static func isValidHost(_ host: String) -> Bool {
-        var previous: UInt8 = 0
-        var nameLength = 0
-        var inPort = false, inLiteral = false
-        for (offset, byte) in host.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "."):
-                if previous == byte && !inPort { return false }
-            case UInt8(ascii: ":") where !inPort && !inLiteral:
-                inPort = true
-            case UInt8(ascii: "[") where offset == 0:
-                inLiteral = true
-            case UInt8(ascii: "]") where inLiteral:
-                inLiteral = false
-                inPort = true
-                nameLength = offset + 1
-            // userinfo (`user@host`) is not part of Host (RFC 9110 §7.2).
-            case UInt8(ascii: "/"), UInt8(ascii: "@"), 0...0x20, 0x7F:
-                return false
-            default:
-                break
+        var host = host
+        // Over the contiguous bytes: this runs for every request.
+        return host.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            var nameLength = 0
+            var inPort = false, inLiteral = false
+            for offset in 0..<bytes.count {
+                let byte = bytes[offset]
+                switch byte {
+                case UInt8(ascii: "."):
+                    if previous == byte && !inPort { return false }
+                case UInt8(ascii: ":") where !inPort && !inLiteral:
+                    inPort = true
+                case UInt8(ascii: "[") where offset == 0:
+                    inLiteral = true
+                case UInt8(ascii: "]") where inLiteral:
+                    inLiteral = false
+                    inPort = true
+                    nameLength = offset + 1
+                // userinfo (`user@host`) is not part of Host (RFC 9110 §7.2).
+                case UInt8(ascii: "/"), UInt8(ascii: "@"), 0...0x20, 0x7F:
+                    return false
+                default:
+                    break
+                }
+                if !inPort { nameLength = offset + 1 }
+                previous = byte
             }
-            if !inPort { nameLength = offset + 1 }
-            previous = byte
+            // A trailing dot does not count: `example.com.` is a name, `.` is not.
+            if nameLength > 0 && bytes[nameLength - 1] == UInt8(ascii: ".") { nameLength -= 1 }
+            return nameLength > 0
         }
-        // A trailing dot does not count: `example.com.` is a name, `.` is not.
-        if nameLength > 0 && host.utf8[host.utf8.index(host.utf8.startIndex, offsetBy: nameLength - 1)] == UInt8(ascii: ".") { nameLength -= 1 }
-        return nameLength > 0
     }
 }
 
