@@ -15,7 +15,7 @@ extension EventLoop {
             logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
             return deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
         }
-        let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request, reused: pooled != nil), head: head,
+        let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request), head: head,
                                         timeout: settings.sendTimeoutMilliseconds, renews: true, connected: pooled != nil, now: now())
         exchange.pendingInput = request.head
         if pooled != nil {

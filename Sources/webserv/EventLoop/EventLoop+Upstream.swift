@@ -306,7 +306,7 @@ extension EventLoop {
         guard let exchange = connection.upstream else { return }
         connection.upstream = nil
         exchange.adapter.end()
-        if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.outputDone, exchange.bodyComplete,
+        if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
             return poolUpstream(exchange.adapter.receiveFD, key: key)
         }

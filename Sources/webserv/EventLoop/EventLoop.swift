@@ -130,9 +130,9 @@ final class EventLoop {
         for event in try selector.wait(timeoutMilliseconds: timeoutMilliseconds) { dispatch(event) }
         if !received.isEmpty {
             handler.smallFiles.drainEvents()
-            let batch = received
+            // Processing reads no socket, so nothing is added to `received` meanwhile.
+            for connection in received where !connection.isClosed { process(connection) }
             received.removeAll(keepingCapacity: true)
-            for connection in batch where !connection.isClosed { process(connection) }
         }
         expireTimers()
         periodic()

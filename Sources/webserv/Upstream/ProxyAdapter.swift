@@ -6,15 +6,12 @@ import ConfLang
 final class ProxyAdapter: UpstreamAdapter {
     let socket: Int32
     let request: ProxyRequest
-    /// The socket came from the keep-alive pool (the upstream may have closed it).
-    let reused: Bool
     private var parser = UpstreamResponseParser()
     private var keepsConnection = false
 
-    init(socket: Int32, request: ProxyRequest, reused: Bool) {
+    init(socket: Int32, request: ProxyRequest) {
         self.socket = socket
         self.request = request
-        self.reused = reused
     }
 
     var name: String { "upstream \(request.upstream.host):\(request.upstream.port)" }
@@ -42,7 +39,8 @@ final class ProxyAdapter: UpstreamAdapter {
     func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
         let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
             .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
-        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")
+        // After an interim (1xx) answer the final one is still to come on this connection: never reuse it.
+        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close") && status >= 200
         var forwarded = headers.filter { header in
             let lower = header.name.lowercased()
             // As nginx: our own Server and Date replace the upstream's.

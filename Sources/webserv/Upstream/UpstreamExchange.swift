@@ -61,8 +61,6 @@ final class UpstreamExchange {
         if fd == adapter.receiveFD && receiveOpen && !paused { interest.insert(.read) }
         if fd == adapter.sendFD && sendOpen && (!connected || !pendingInput.isEmpty) { interest.insert(.write) }
         if fd == adapter.logFD && logOpen { interest.insert(.read) }
-        // A connecting socket reports failure as readiness either way.
-        if !connected && fd == adapter.sendFD { interest.insert(.write) }
         return interest
     }
 }

@@ -49,6 +49,20 @@ final class ProxyTests: XCTestCase {
         return (head, String(decoding: body, as: UTF8.self))
     }
 
+    /// webserv answers `Expect: 100-continue` itself: the upstream gets the
+    /// body without the field (an upstream's own interim 100 would otherwise
+    /// come where the answer is awaited).
+    func testExpectIsAnsweredHereAndNotForwarded() throws {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(client.readResponse(headRequest: true)?.status, 100)
+        client.send("hello")
+        let text = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), text)
+        XCTAssertTrue(text.hasSuffix("BODY:hello"), text)
+        XCTAssertFalse(text.lowercased().contains("expect:"), text)
+    }
+
     func testPathIsRewrittenAndHeadersAreSet() throws {
         let (head, body) = try fetch("GET /api/items?id=3 HTTP/1.1\r\nHost: front.test\r\nX-Forwarded-For: 10.0.0.1\r\nConnection: close, X-Hop\r\nX-Hop: secret\r\nX-Keep: kept\r\n\r\n")
         XCTAssertTrue(head.hasPrefix("HTTP/1.1 200"), head)

@@ -49,7 +49,9 @@ struct ProxyRequest {
         var forwardedFor = clientAddress
         for (name, value) in head.headers.fields {
             let lower = name.lowercased()
-            if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length" { continue }
+            // Expect: webserv answers 100-continue itself and sends the body when it has it.
+            if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length"
+                || lower == "expect" { continue }
             if lower == "x-forwarded-for" { forwardedFor = value + ", " + clientAddress; continue }
             if lower == "x-forwarded-proto" { continue }
             text += "\(name): \(value)\r\n"
