@@ -37,14 +37,19 @@ public enum PathNormalizer {
     /// The common case, checked without copying: starts with `/`, no escape,
     /// no `//`, and no segment that starts with `.` (so no `.` or `..`).
     public static func isAlreadyNormal(_ path: String) -> Bool {
+        // Over the contiguous bytes (a native string's): this runs for every request.
+        path.utf8.withContiguousStorageIfAvailable(isAlreadyNormal) ?? isAlreadyNormal(Array(path.utf8))
+    }
+
+    private static func isAlreadyNormal<Bytes: RandomAccessCollection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        guard bytes.first == UInt8(ascii: "/") else { return false }
         var previous: UInt8 = 0
-        for (offset, byte) in path.utf8.enumerated() {
-            if offset == 0 && byte != UInt8(ascii: "/") { return false }
+        for byte in bytes {
             if byte == UInt8(ascii: "%") || byte == 0 { return false }
             if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return false }
             previous = byte
         }
-        return previous != 0
+        return true
     }
 
     public static func percentDecode(_ text: String) -> [UInt8]? {

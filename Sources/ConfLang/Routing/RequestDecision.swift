@@ -25,27 +25,27 @@ public enum RequestDecision: Equatable {
     /// Allowed by the location, but nothing there handles it: 405 as well.
     case unhandledMethod
 
-    private static let knownMethods: Set<String> = Set(Values.knownMethods)
-
     /// `route` is the one `Router.settings(on:host:path:)` (or `Router.route`) gave.
     public static func decide(method: String, contentLength: Int?, server: VirtualServer,
                               route: Router.Route) -> RequestDecision {
         if let action = server.base.settings.returnAction { return .serverReturn(action) }
-        let settings = route.settings
-        if let length = contentLength, settings.clientMaxBodySize > 0, length > settings.clientMaxBodySize {
-            return .contentTooLarge(limit: settings.clientMaxBodySize)
+        // Read through the location (a class): binding its settings would copy them.
+        let location = route.location
+        if let length = contentLength, location.settings.clientMaxBodySize > 0, length > location.settings.clientMaxBodySize {
+            return .contentTooLarge(limit: location.settings.clientMaxBodySize)
         }
         if route.redirectsToSlash { return .redirectToSlash }
         // RFC 9110 §15.6.2: a method the server does not implement is 501.
-        guard knownMethods.contains(method) else { return .notImplemented }
-        guard settings.allowedMethods.contains(method) else { return .methodNotAllowed }
-        if let action = settings.returnAction { return .locationReturn(action) }
-        if let interpreter = settings.cgiPath { return .cgi(interpreter: interpreter) }
-        if let upstream = settings.proxyPass { return .proxy(upstream) }
+        // Seven short names: comparing them is cheaper than hashing one.
+        guard Values.knownMethods.contains(method) else { return .notImplemented }
+        guard location.settings.allowedMethods.contains(method) else { return .methodNotAllowed }
+        if let action = location.settings.returnAction { return .locationReturn(action) }
+        if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
+        if let upstream = location.settings.proxyPass { return .proxy(upstream) }
         switch method {
         case "GET", "HEAD": return .staticFile
         case "PUT", "POST", "DELETE":
-            guard let store = settings.uploadStore else { return .unhandledMethod }
+            guard let store = location.settings.uploadStore else { return .unhandledMethod }
             return .upload(store: store)
         default: return .unhandledMethod
         }

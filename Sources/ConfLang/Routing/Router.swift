@@ -45,16 +45,31 @@ public final class ResolvedLocation {
 /// contract's rules. Pure: no I/O, tested directly. webserv routes every
 /// request with it and `confcheck --explain` explains with it: the explainer
 /// watches the same loops through a `RouteObserver` (see `route(_:in:observer:)`).
-public struct Router {
+/// A class (immutable): it is consulted for every request, and a struct this
+/// size would be copied on the way.
+public final class Router {
     public let config: WebservConfig
     /// One per server block, in configuration order.
     public let servers: [VirtualServer]
-    /// Per listen address: its servers (indices into servers), the exact
-    /// names, and the default: built once, so choosing a server per request
-    /// scans no list.
-    private let serversByAddress: [Values.ListenAddress: [Int]]
-    private let exactNames: [Values.ListenAddress: [String: Int]]
-    private let defaults: [Values.ListenAddress: Int]
+    /// Per listen address, built once: choosing a server per request is one
+    /// lookup and scans no list.
+    private let addresses: [Values.ListenAddress: AddressServers]
+
+    /// The servers of one listen address (immutable: read on every request).
+    final class AddressServers {
+        /// Indices into `servers`, in configuration order.
+        let servers: [Int]
+        /// Each exact `server_name`, to the first server that has it.
+        let exactNames: [String: Int]
+        /// The address's `default_server`, if one says so.
+        let defaultServer: Int?
+
+        init(servers: [Int], exactNames: [String: Int], defaultServer: Int?) {
+            self.servers = servers
+            self.exactNames = exactNames
+            self.defaultServer = defaultServer
+        }
+    }
 
     public init(config: WebservConfig) {
         self.config = config
@@ -69,9 +84,9 @@ public struct Router {
                 if server.defaultFor.contains(address) && defaults[address] == nil { defaults[address] = index }
             }
         }
-        serversByAddress = byAddress
-        exactNames = names
-        self.defaults = defaults
+        addresses = Dictionary(uniqueKeysWithValues: byAddress.map { address, servers in
+            (address, AddressServers(servers: servers, exactNames: names[address] ?? [:], defaultServer: defaults[address]))
+        })
     }
 
     /// The location chosen for a path, with a `$` location already laid over its base.
@@ -131,28 +146,36 @@ public struct Router {
     /// longest `*.name` / `name.*` wildcard, then the address's default_server,
     /// then the first server on that address.
     public func server(for address: Values.ListenAddress, host: String?) -> VirtualServer? {
-        chooseServer(for: address, host: host).map { servers[$0.index] }
+        guard let entry = addresses[address] else { return nil }
+        // The one server of an address answers whatever the host: the host
+        // is not looked at (the usual case, and every request pays for it).
+        if entry.servers.count == 1 { return servers[entry.servers[0]] }
+        return choose(in: entry, host: host).map { servers[$0.index] }
     }
 
     /// The index (into `servers`) of the server `server(for:host:)` gives, and why.
     public func chooseServer(for address: Values.ListenAddress, host: String?) -> (index: Int, choice: ServerChoice)? {
-        guard let candidates = serversByAddress[address], let first = candidates.first else { return nil }
+        addresses[address].flatMap { choose(in: $0, host: host) }
+    }
+
+    private func choose(in entry: AddressServers, host: String?) -> (index: Int, choice: ServerChoice)? {
+        guard let first = entry.servers.first else { return nil }
         if let host = host.map(Router.normalizedHost), !host.isEmpty {
-            if let exact = exactNames[address]?[host] { return (exact, .exactName) }
+            if let exact = entry.exactNames[host] { return (exact, .exactName) }
             var best: (index: Int, name: String)?
-            for index in candidates {
+            for index in entry.servers {
                 for name in config.servers[index].names where Router.wildcard(name, matches: host) {
                     if name.count > best?.name.count ?? 0 { best = (index, name) }
                 }
             }
             if let best { return (best.index, .wildcardName(best.name)) }
         }
-        if let index = defaults[address] { return (index, .defaultServer) }
+        if let index = entry.defaultServer { return (index, .defaultServer) }
         return (first, .firstServer)
     }
 
     /// The servers listening on `address`, as indices into `servers`, in configuration order.
-    public func serverIndices(on address: Values.ListenAddress) -> [Int] { serversByAddress[address] ?? [] }
+    public func serverIndices(on address: Values.ListenAddress) -> [Int] { addresses[address]?.servers ?? [] }
 
     /// `Example.COM:8080` → `example.com`; `[::1]:80` → `[::1]`. Works on the
     /// bytes: it runs for every request.

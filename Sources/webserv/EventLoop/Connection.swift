@@ -81,14 +81,14 @@ final class Connection {
     func parseHead() -> RequestParser.Result {
         let slot = parserSlot ?? ParserSlot(RequestParser(limits: limits))
         parserSlot = slot
-        return slot.parser.parse(input)
+        return slot.parse(input)
     }
 
     /// The method of the request being read, once its request line names one.
-    var requestMethod: String? { parserSlot.map(\.parser.method).flatMap { $0.isEmpty ? nil : $0 } }
+    var requestMethod: String? { parserSlot?.method }
 
     /// The head `parseHead` has completed.
-    var parsedHead: RequestHead? { parserSlot?.parser.head }
+    var parsedHead: RequestHead? { parserSlot?.head }
 
     /// The next request starts from nothing.
     func resetParser() { parserSlot = nil }
@@ -125,9 +125,15 @@ final class Connection {
 
 /// The parser lives in its own object, so resetting the connection for the
 /// next request frees it and parsing mutates it in place.
+/// Its parser is only reached through these methods, which read single fields
+/// in place: reading `slot.parser.head` from outside copies the whole parser.
 private final class ParserSlot {
-    var parser: RequestParser
+    private var parser: RequestParser
     init(_ parser: RequestParser) { self.parser = parser }
+
+    func parse(_ input: [UInt8]) -> RequestParser.Result { parser.parse(input) }
+    var head: RequestHead? { parser.head }
+    var method: String? { parser.method.isEmpty ? nil : parser.method }
 }
 
 /// A connection's per-request value kept out of line: while it is nil (an

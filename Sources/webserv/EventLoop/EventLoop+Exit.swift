@@ -5,7 +5,7 @@ import ConfLang
 /// `error_page` by sending the page's request through the whole decision
 /// again (a file, a script, a proxy, a return), as nginx's internal redirect.
 extension EventLoop {
-    func deliver(_ response: Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
+    func deliver(_ response: consuming Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
         guard let head, let context = connection.context else {
             // Refused before it was routed (a malformed head): the built-in page.
             return respond(connection, with: ErrorPages.builtIn(response), head: head, keepAlive: keepAlive)

@@ -5,9 +5,9 @@ import ConfLang
 /// sendfile(2), then keep-alive, lingering close or close.
 extension EventLoop {
     /// `location`: the answering location, when the caller has it already.
-    func respond(_ connection: Connection, with response: Response, head: RequestHead?, keepAlive: Bool,
+    func respond(_ connection: Connection, with response: consuming Response, head: RequestHead?, keepAlive: Bool,
                  location: ResolvedLocation? = nil) {
-        var response = response
+        var response = response   // consumed: moved here, not copied
         if response.status >= 201, response.status < 400,
            let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
             response.headers[index].value = RedirectLocation.absolute(
@@ -17,17 +17,18 @@ extension EventLoop {
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
         // The answering location, or for a request refused before routing its server's own settings.
-        guard let settings = (location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location)?.settings else {
+        // Its settings are read through it: binding them would copy them for every request.
+        guard let location = location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location else {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
-        Charset.apply(settings.charset, to: &response.headers)
-        connection.keepAliveMilliseconds = settings.keepaliveTimeoutMilliseconds
+        Charset.apply(location.settings.charset, to: &response.headers)
+        connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
         // `keepalive_timeout 0` turns keep-alive off, as in nginx.
         let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
         connection.keepAliveAfterResponse = keepAlive
         if response.status >= 400 && !response.streamed { connection.abortBody() }
         // A script that answers early may still be taking the request body.
-        connection.stateTimeoutMilliseconds = settings.sendTimeoutMilliseconds
+        connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
         enter(.writing(body: connection.state.reception), connection)
         switch response.body {
         case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
@@ -46,7 +47,7 @@ extension EventLoop {
         connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        if let accessLog = settings.accessLog {
+        if let accessLog = location.settings.accessLog {
             connection.logLine = AccessLogLine(
                 path: accessLog, remoteAddress: connection.peerHost,
                 requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
@@ -154,9 +155,9 @@ extension EventLoop {
         watch(connection, .read)
     }
 
-    private func httpDate() -> String {
+    private func httpDate() -> [UInt8] {
         let now = Clock.wallSeconds()
-        if dateCache.second != now { dateCache = (now, HTTPDate.format(now)) }
-        return dateCache.text
+        if dateCache.second != now { dateCache = (now, Array(HTTPDate.format(now).utf8)) }
+        return dateCache.bytes
     }
 }

@@ -35,7 +35,7 @@ final class EventLoop {
     /// Shared by every connection (see EventLoop+Reading, EventLoop+Writing):
     /// the formatted Date of this second, the buffer each read goes into and
     /// the one each response head is built in before it is sent.
-    var dateCache: (second: Int, text: String) = (0, "")
+    var dateCache: (second: Int, bytes: [UInt8]) = (0, [])
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     var headBuffer: [UInt8] = []
 

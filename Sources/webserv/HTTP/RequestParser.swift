@@ -206,6 +206,7 @@ struct RequestParser {
             let authority = afterScheme.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
             guard !authority.isEmpty else { return .error(status: 400) }
             host = String(decoding: authority, as: UTF8.self)
+            if let host, !RequestParser.isValidHost(host) { return .error(status: 400) }
             let rest = String(decoding: afterScheme.dropFirst(authority.count), as: UTF8.self)
             (path, query) = split(rest.utf8.first == UInt8(ascii: "/") ? rest : "/" + rest)
         } else if target == "*" && method == "OPTIONS" {
@@ -213,7 +214,6 @@ struct RequestParser {
         } else {
             return .error(status: 400)
         }
-        if let host, !RequestParser.isValidHost(host) { return .error(status: 400) }
         if path != "*" {
             guard let normalized = PathNormalizer.normalize(path) else { return .error(status: 400) }
             path = normalized

@@ -61,29 +61,32 @@ struct Response {
 
     /// Appends the status line and header block to `buffer`. `Content-Length`
     /// is sent except for 1xx, 204, 304 and streamed bodies (whose framing the
-    /// caller adds). Bytes are appended directly: this runs for every request.
-    func appendHead(to buffer: inout [UInt8], date: String, keepAlive: Bool) {
-        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
-        buffer.appendDecimal(status)
-        buffer.append(UInt8(ascii: " "))
-        buffer.append(contentsOf: StatusCode.reason(status).utf8)
-        buffer.append(contentsOf: "\r\nServer: webserv\r\nDate: ".utf8)
-        buffer.append(contentsOf: date.utf8)
-        buffer.append(contentsOf: "\r\n".utf8)
+    /// caller adds). `date` is the Date value's bytes. Constant parts are byte
+    /// arrays made once: this runs for every request.
+    func appendHead(to buffer: inout [UInt8], date: [UInt8], keepAlive: Bool) {
+        buffer += StatusCode.headStart(status)
+        buffer += date
+        buffer += Response.lineEnd
         for header in headers {
             buffer.append(contentsOf: header.name.utf8)
-            buffer.append(contentsOf: ": ".utf8)
+            buffer += Response.nameEnd
             buffer.append(contentsOf: header.value.utf8)
-            buffer.append(contentsOf: "\r\n".utf8)
+            buffer += Response.lineEnd
         }
         buffer += encodedHeaders
         if status >= 200 && status != 204 && status != 304 && !streamed {
-            buffer.append(contentsOf: "Content-Length: ".utf8)
+            buffer += Response.contentLength
             buffer.appendDecimal(bodyLength)
-            buffer.append(contentsOf: "\r\n".utf8)
+            buffer += Response.lineEnd
         }
-        buffer.append(contentsOf: keepAlive ? "Connection: keep-alive\r\n\r\n".utf8 : "Connection: close\r\n\r\n".utf8)
+        buffer += keepAlive ? Response.keepAliveEnd : Response.closeEnd
     }
+
+    private static let lineEnd = Array("\r\n".utf8)
+    private static let nameEnd = Array(": ".utf8)
+    private static let contentLength = Array("Content-Length: ".utf8)
+    private static let keepAliveEnd = Array("Connection: keep-alive\r\n\r\n".utf8)
+    private static let closeEnd = Array("Connection: close\r\n\r\n".utf8)
 }
 
 extension Array where Element == UInt8 {
@@ -102,6 +105,18 @@ extension Array where Element == UInt8 {
 }
 
 enum StatusCode {
+    /// `HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: `: what every head starts
+    /// with, made once per status for 100...599.
+    static func headStart(_ code: Int) -> [UInt8] {
+        headStarts.indices.contains(code - 100) ? headStarts[code - 100] : makeHeadStart(code)
+    }
+
+    private static let headStarts: [[UInt8]] = (100...599).map(makeHeadStart)
+
+    private static func makeHeadStart(_ code: Int) -> [UInt8] {
+        Array("HTTP/1.1 \(code) \(reason(code))\r\nServer: webserv\r\nDate: ".utf8)
+    }
+
     /// RFC 9110's reason phrases, nginx's where it words them otherwise (405, 408, 413, 414, 416, 503, 504).
     static func reason(_ code: Int) -> String {
         switch code {

@@ -61,11 +61,11 @@ enum ErrorPages {
     }
 
     /// nginx's built-in page for an error without one.
-    static func builtIn(_ response: Response) -> Response {
+    static func builtIn(_ response: consuming Response) -> Response {
         guard response.status >= 400, response.bodyLength == 0, !response.streamed else { return response }
         var page = response
         page.headers.append(("Content-Type", "text/html"))
-        page.body = .bytes(StatusCode.defaultPage(response.status))
+        page.body = .bytes(StatusCode.defaultPage(page.status))
         return page
     }
 }

@@ -4,13 +4,20 @@ import ConfLang
 /// and location, and `RequestDecision.decide` (ConfLang/Routing, shared with
 /// `confcheck --explain`) decides in nginx's order what answers; this turns
 /// that into a response or a handler. Error statuses get their `error_page`
-/// at the event loop's one exit (EventLoop+Exit).
-struct RequestHandler {
+/// at the event loop's one exit (EventLoop+Exit). A class: the loop asks it
+/// about every request, and a struct holding the router would be copied each time.
+final class RequestHandler {
     let router: Router
     /// Shared by every request of the event loop (and across reloads: each use is checked by stat).
-    var files = OpenFileCache()
+    let files: OpenFileCache
     /// Small files in memory, kept fresh by inotify (SmallFileCache); shared likewise.
-    var smallFiles = SmallFileCache()
+    let smallFiles: SmallFileCache
+
+    init(router: Router, files: OpenFileCache = OpenFileCache(), smallFiles: SmallFileCache = SmallFileCache()) {
+        self.router = router
+        self.files = files
+        self.smallFiles = smallFiles
+    }
 
     /// What to do with a request: answer now, or first receive its body.
     enum Action {
@@ -31,7 +38,8 @@ struct RequestHandler {
     func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0),
                 routing: (VirtualServer, Router.Route)? = nil) -> Action {
         guard let (server, route) = routing ?? settings(for: head, on: address) else { return .respond(Response(status: 500)) }
-        let settings = route.settings
+        // Read through the location (a class): binding its settings would copy them per request.
+        let location = route.location
         switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
         case .serverReturn(let action), .locationReturn(let action):
             return .respond(answer(action, head: head))
@@ -44,15 +52,15 @@ struct RequestHandler {
         case .notImplemented:
             return .respond(Response(status: 501))
         case .methodNotAllowed, .unhandledMethod:
-            return .respond(Response(status: 405, headers: [("Allow", RequestDecision.allowHeader(for: settings))]))
+            return .respond(Response(status: 405, headers: [("Allow", RequestDecision.allowHeader(for: location.settings))]))
         case .cgi(let interpreter):
             switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config, address: address, peer: peer) {
-            case .success(let request): return .cgi(request, maxBodySize: settings.clientMaxBodySize)
+            case .success(let request): return .cgi(request, maxBodySize: location.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: peer.host),
-                          maxBodySize: settings.clientMaxBodySize)
+                          maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):

@@ -1,4 +1,5 @@
 import Glibc
+import ConfLang
 
 /// One version of a small file, in memory, with the header values that go
 /// with it (the same `ETag` and `Last-Modified` as `OpenFile`'s).
@@ -15,8 +16,8 @@ final class CachedFile: FileVersion {
     /// The cache's use counter at its last lookup (least recent goes first).
     fileprivate var lastUse: UInt64 = 0
     /// The header lines of a whole-file 200 for this version, made once for
-    /// the content type they were made with (StaticFileHandler).
-    var preparedHead: (contentType: String, lines: [UInt8])?
+    /// the location whose settings they were made with (StaticFileHandler).
+    var preparedHead: (location: ResolvedLocation, lines: [UInt8])?
 
     var size: Int { bytes.count }
 

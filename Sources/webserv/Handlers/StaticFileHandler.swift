@@ -13,7 +13,9 @@ struct StaticFileHandler {
     /// through `files`, with a stat(2) per request, as before.
     var smallFiles: SmallFileCache? = nil
 
-    var settings: LocationConfig { route.settings }
+    /// Single settings are read through the location (a class): binding its
+    /// whole `LocationConfig` would copy it for every request.
+    private var location: ResolvedLocation { route.location }
 
     func respond() -> Response {
         let path = route.filesystemPath(for: head.path)
@@ -26,7 +28,7 @@ struct StaticFileHandler {
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             guard head.path.hasSuffix("/") else { return StaticFileHandler.redirectToSlash(head) }
-            for index in settings.index {
+            for index in location.settings.index {
                 let candidate = path.hasSuffix("/") ? path + index : path + "/" + index
                 // The directory was just found; index names before this one were not (in this request).
                 if let cached = smallFiles?.lookup(candidate), let response = answer(.cached(cached), name: index) { return response }
@@ -35,7 +37,7 @@ struct StaticFileHandler {
                     return serveFile(candidate, info: indexInfo, name: index)
                 }
             }
-            return settings.autoindex ? AutoindexPage(directory: path, requestPath: head.path).response() : Response(status: 403)
+            return location.settings.autoindex ? AutoindexPage(directory: path, requestPath: head.path).response() : Response(status: 403)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return Response(status: 403) }
         return serveFile(path, info: info, name: path)
@@ -96,10 +98,10 @@ struct StaticFileHandler {
             // Only the validators (RFC 9110 §15.4.5; nginx sends these two).
             return Response(status: 304, headers: [("Last-Modified", lastModified), ("ETag", etag)])
         }
-        let contentType = mimeType(for: name)
-        if case .cached(let file) = source, settings.charset == nil, head.headers["Range"] == nil {
-            return StaticFileHandler.wholeFile(file, contentType: contentType)
+        if case .cached(let file) = source, location.settings.charset == nil, head.headers["Range"] == nil {
+            return wholeFile(file, name: name)
         }
+        let contentType = mimeType(for: name)
         var headers: [(name: String, value: String)] = [
             ("Content-Type", contentType),
             ("Last-Modified", lastModified),
@@ -131,15 +133,16 @@ struct StaticFileHandler {
     }
 
     /// A whole small file from memory: its header lines are encoded once per
-    /// version (and content type) instead of for every request. Without a
-    /// `charset` to add (which edits Content-Type) and without ranges only.
-    private static func wholeFile(_ file: CachedFile, contentType: String) -> Response {
+    /// version and location (whose types give its Content-Type: the name's
+    /// extension is the path's, an index file's included) instead of for every
+    /// request. Without a `charset` to add (which edits Content-Type) and without ranges only.
+    private func wholeFile(_ file: CachedFile, name: String) -> Response {
         let lines: [UInt8]
-        if let prepared = file.preparedHead, prepared.contentType == contentType {
+        if let prepared = file.preparedHead, prepared.location === location {
             lines = prepared.lines
         } else {
-            lines = Array("Content-Type: \(contentType)\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\nAccept-Ranges: bytes\r\n".utf8)
-            file.preparedHead = (contentType, lines)
+            lines = Array("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\nAccept-Ranges: bytes\r\n".utf8)
+            file.preparedHead = (location, lines)
         }
         var response = Response(status: 200, body: .bytes(file.bytes))
         response.encodedHeaders = lines
@@ -171,10 +174,10 @@ struct StaticFileHandler {
     private func mimeType(for name: String) -> String {
         // The extension: after the last '.' of the last path component (a leading dot is no extension).
         let bytes = name.utf8
-        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return settings.defaultType }
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return location.settings.defaultType }
         let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
-        guard dot != bytes.startIndex, slash.map({ dot > bytes.index(after: $0) }) ?? true else { return settings.defaultType }
-        return settings.mimeTypes.type(forExtension: String(name[name.index(after: dot)...])) ?? settings.defaultType
+        guard dot != bytes.startIndex, slash.map({ dot > bytes.index(after: $0) }) ?? true else { return location.settings.defaultType }
+        return location.settings.mimeTypes.type(forExtension: String(name[name.index(after: dot)...])) ?? location.settings.defaultType
     }
 }
 
