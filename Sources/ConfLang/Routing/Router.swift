@@ -56,18 +56,26 @@ public final class Router {
     private let addresses: [Values.ListenAddress: AddressServers]
 
     /// The servers of one listen address (immutable: read on every request).
-    final class AddressServers {
+    /// webserv keeps its listening sockets' entries, so a request on one looks nothing up by address.
+    public final class AddressServers {
         /// Indices into `servers`, in configuration order.
         let servers: [Int]
         /// Each exact `server_name`, to the first server that has it.
         let exactNames: [String: Int]
         /// The address's `default_server`, if one says so.
-        let defaultServer: Int?
+        let defaultIndex: Int?
+        /// The server a request gets before its Host is known (or without a
+        /// name that matches): the `default_server`, else the first.
+        public let defaultServer: VirtualServer
+        /// The one server of an address where only one listens: it answers whatever the host.
+        let only: VirtualServer?
 
-        init(servers: [Int], exactNames: [String: Int], defaultServer: Int?) {
+        init(servers: [Int], exactNames: [String: Int], defaultIndex: Int?, in all: [VirtualServer]) {
             self.servers = servers
             self.exactNames = exactNames
-            self.defaultServer = defaultServer
+            self.defaultIndex = defaultIndex
+            defaultServer = all[defaultIndex ?? servers[0]]
+            only = servers.count == 1 ? all[servers[0]] : nil
         }
     }
 
@@ -84,8 +92,9 @@ public final class Router {
                 if server.defaultFor.contains(address) && defaults[address] == nil { defaults[address] = index }
             }
         }
-        addresses = Dictionary(uniqueKeysWithValues: byAddress.map { address, servers in
-            (address, AddressServers(servers: servers, exactNames: names[address] ?? [:], defaultServer: defaults[address]))
+        let all = servers
+        addresses = Dictionary(uniqueKeysWithValues: byAddress.map { address, indices in
+            (address, AddressServers(servers: indices, exactNames: names[address] ?? [:], defaultIndex: defaults[address], in: all))
         })
     }
 
@@ -119,13 +128,24 @@ public final class Router {
     /// settings are the route), and so does a request refused before its
     /// path was known (`path` nil).
     public func settings(on address: Values.ListenAddress, host: String?, path: String?) -> (VirtualServer, Route)? {
+        settings(in: addresses[address], host: host, path: path)
+    }
+
+    /// The same for the servers of an address found already (`servers(on:)`).
+    public func settings(in entry: AddressServers?, host: String?, path: String?) -> (VirtualServer, Route)? {
         var observer = IgnoringRouteObserver()
-        return settings(on: address, host: host, path: path, observer: &observer)
+        return settings(in: entry, host: host, path: path, observer: &observer)
     }
 
     func settings<Observer: RouteObserver>(on address: Values.ListenAddress, host: String?, path: String?,
                                            observer: inout Observer) -> (VirtualServer, Route)? {
-        guard let server = server(for: address, host: host) else { return nil }
+        settings(in: addresses[address], host: host, path: path, observer: &observer)
+    }
+
+    private func settings<Observer: RouteObserver>(in entry: AddressServers?, host: String?, path: String?,
+                                                   observer: inout Observer) -> (VirtualServer, Route)? {
+        guard let entry else { return nil }
+        let server = server(in: entry, host: host)
         guard let path, server.base.settings.returnAction == nil else { return (server, Route(location: server.base)) }
         return (server, route(path, in: server, observer: &observer))
     }
@@ -146,11 +166,17 @@ public final class Router {
     /// longest `*.name` / `name.*` wildcard, then the address's default_server,
     /// then the first server on that address.
     public func server(for address: Values.ListenAddress, host: String?) -> VirtualServer? {
-        guard let entry = addresses[address] else { return nil }
+        addresses[address].map { server(in: $0, host: host) }
+    }
+
+    /// The servers listening on `address`, for `server(in:host:)` and `settings(in:host:path:)`.
+    public func servers(on address: Values.ListenAddress) -> AddressServers? { addresses[address] }
+
+    public func server(in entry: AddressServers, host: String?) -> VirtualServer {
         // The one server of an address answers whatever the host: the host
         // is not looked at (the usual case, and every request pays for it).
-        if entry.servers.count == 1 { return servers[entry.servers[0]] }
-        return choose(in: entry, host: host).map { servers[$0.index] }
+        if let only = entry.only { return only }
+        return choose(in: entry, host: host).map { servers[$0.index] } ?? entry.defaultServer
     }
 
     /// The index (into `servers`) of the server `server(for:host:)` gives, and why.
@@ -170,7 +196,7 @@ public final class Router {
             }
             if let best { return (best.index, .wildcardName(best.name)) }
         }
-        if let index = entry.defaultServer { return (index, .defaultServer) }
+        if let index = entry.defaultIndex { return (index, .defaultServer) }
         return (first, .firstServer)
     }
 

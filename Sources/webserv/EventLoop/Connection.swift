@@ -6,7 +6,9 @@ import ConfLang
 final class Connection {
 
     let fd: Int32
-    let listenAddress: Values.ListenAddress
+    /// The listening address it came in on, and the servers there.
+    let listener: Listener
+    var listenAddress: Values.ListenAddress { listener.address }
     let peerHost: String
     let peerPort: Int
 
@@ -68,10 +70,10 @@ final class Connection {
     /// For the access log line of the response being written.
     @OutOfLine var logLine: AccessLogLine?
 
-    init(fd: Int32, identity: UInt64, listenAddress: Values.ListenAddress, peerHost: String, peerPort: Int, limits: RequestLimits) {
+    init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
         self.identity = identity
-        self.listenAddress = listenAddress
+        self.listener = listener
         self.peerHost = peerHost
         self.peerPort = peerPort
         self.limits = limits

@@ -4,7 +4,7 @@ import ConfLang
 /// hands each readiness to its owner.
 enum DescriptorOwner {
     case signals
-    /// Its address is in EventLoop.listeners (an entry stays one word wide).
+    /// Its Listener is in EventLoop.listeners (an entry stays one word wide).
     case listener
     case client(Connection)
     /// A pipe of a CGI script or a proxy socket, of the connection's exchange.

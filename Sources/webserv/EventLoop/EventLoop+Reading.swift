@@ -89,14 +89,14 @@ extension EventLoop {
     func start(_ head: RequestHead, on connection: Connection, after previous: RequestContext? = nil,
                errorPage: ErrorPages.Redirect? = nil) {
         let routing = previous.map { ($0.server, handler.router.route(head.path, in: $0.server)) }
-            ?? handler.settings(for: head, on: connection.listenAddress)
+            ?? handler.settings(for: head, on: connection.listener)
         guard let (server, route) = routing else {
             return deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
         connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
                                             errorPage: errorPage)
-        switch handler.action(for: head, on: connection.listenAddress, peer: (connection.peerHost, connection.peerPort),
-                              routing: (server, route)) {
+        switch handler.action(for: head, routing: (server, route), on: connection.listenAddress,
+                              peer: (connection.peerHost, connection.peerPort)) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {

@@ -18,7 +18,7 @@ extension EventLoop {
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
         // The answering location, or for a request refused before routing its server's own settings.
         // Its settings are read through it: binding them would copy them for every request.
-        guard let location = location ?? handler.settings(for: head, on: connection.listenAddress)?.1.location else {
+        guard let location = location ?? handler.settings(for: head, on: connection.listener)?.1.location else {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
         Charset.apply(location.settings.charset, to: &response.headers)
@@ -155,9 +155,10 @@ extension EventLoop {
         watch(connection, .read)
     }
 
+    /// The Date value of this second, with its line end.
     private func httpDate() -> [UInt8] {
         let now = Clock.wallSeconds()
-        if dateCache.second != now { dateCache = (now, Array(HTTPDate.format(now).utf8)) }
+        if dateCache.second != now { dateCache = (now, Array((HTTPDate.format(now) + "\r\n").utf8)) }
         return dateCache.bytes
     }
 }

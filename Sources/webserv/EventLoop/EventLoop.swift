@@ -11,7 +11,7 @@ final class EventLoop {
     private let configPath: String
     var handler: RequestHandler
 
-    var listeners: [Int32: Values.ListenAddress] = [:]
+    var listeners: [Int32: Listener] = [:]
     /// Client connections open now (they are found through `descriptors`).
     private(set) var connectionCount = 0
     /// The owner of every descriptor in the selector (Descriptors).
@@ -77,7 +77,7 @@ final class EventLoop {
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
         let wanted = new.listenAddresses
         var opened: [Int32: Values.ListenAddress] = [:]
-        for address in wanted where !listeners.values.contains(address) {
+        for address in wanted where !listeners.values.contains(where: { $0.address == address }) {
             do {
                 let (fd, _) = try Socket.listen(on: address, sharedPort: isWorker)
                 opened[fd] = address
@@ -86,18 +86,20 @@ final class EventLoop {
                 return "cannot listen on \(address): \(error)"
             }
         }
-        for (fd, address) in listeners where !wanted.contains(address) {
+        for (fd, listener) in listeners where !wanted.contains(listener.address) {
             closeDescriptor(fd)
             listeners[fd] = nil
+            listener.servers = nil
         }
         for (fd, address) in opened {
-            listeners[fd] = address
+            listeners[fd] = Listener(address: address, servers: nil)
             descriptors.set(descriptors.newToken(for: fd), .listener)
             if !acceptingPaused { listen(fd) }
         }
         config = new
         upstreamAddresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
+        for listener in listeners.values { listener.servers = router.servers(on: listener.address) }
         return nil
     }
 
@@ -147,7 +149,7 @@ final class EventLoop {
         case .upstream(let connection):
             upstreamEvent(connection, fd: fd, event)
         case .listener:
-            if let address = listeners[fd] { acceptAll(on: fd, address: address) }
+            if let listener = listeners[fd] { acceptAll(on: fd, listener: listener) }
         case .pooledUpstream:
             // The upstream closed an idle connection (or sent what nobody asked for).
             pool.remove(fd)
@@ -227,13 +229,11 @@ final class EventLoop {
 
     // MARK: accepting
 
-    private func acceptAll(on listener: Int32, address: Values.ListenAddress) {
+    private func acceptAll(on fd: Int32, listener: Listener) {
         while connectionCount < config.workerConnections {
             do {
-                guard case .value(let accepted) = try Socket.accept(listener) else { return }
-                // A listener exists only for an address some server has.
-                guard let server = handler.router.server(for: address, host: nil) else { Socket.close(accepted.fd); continue }
-                adopt(accepted.fd, address: address, server: server, peer: (accepted.host, accepted.port))
+                guard case .value(let accepted) = try Socket.accept(fd) else { return }
+                adopt(accepted.fd, listener: listener, peer: (accepted.host, accepted.port))
             } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
                 // Out of descriptors: pause accepting briefly instead of spinning.
                 logs.error("crit", "\(error); pausing accept for 100ms")
@@ -252,11 +252,13 @@ final class EventLoop {
     /// Takes a connected client socket into the loop (accepted, or one end of
     /// a socketpair in tests); its first deadline is client_header_timeout.
     @discardableResult
-    func adopt(_ fd: Int32, address: Values.ListenAddress, server: VirtualServer, peer: (host: String, port: Int)) -> Connection? {
+    func adopt(_ fd: Int32, listener: Listener, peer: (host: String, port: Int)) -> Connection? {
+        // A listener exists only for an address some server has.
+        guard let server = listener.servers?.defaultServer else { Socket.close(fd); return nil }
         let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
                                    maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
         let token = descriptors.newToken(for: fd)
-        let connection = Connection(fd: fd, identity: token, listenAddress: address, peerHost: peer.host, peerPort: peer.port, limits: limits)
+        let connection = Connection(fd: fd, identity: token, listener: listener, peerHost: peer.host, peerPort: peer.port, limits: limits)
         do {
             try selector.register(fd, interest: .read, token: token)
         } catch {
@@ -328,7 +330,7 @@ final class EventLoop {
         case .header:
             // A new connection's head deadline runs from the accept, as nginx's: its first byte does not restart it.
             if case .idle(kept: false) = previous, case .readingHead = state { return }
-            guard let server = handler.router.server(for: connection.listenAddress, host: nil) else { return clearTimer(connection) }
+            guard let server = connection.listener.servers?.defaultServer else { return clearTimer(connection) }
             setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
         case .keepAlive: setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
         case .body, .send: setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)

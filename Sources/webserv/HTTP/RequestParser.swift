@@ -253,12 +253,15 @@ struct RequestParser {
     /// Path and query of an origin-form target; a `#fragment` (which clients
     /// should not send) is dropped, as nginx does.
     private func split(_ target: String) -> (String, String?) {
-        let bytes = target.utf8
-        guard let mark = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return (target, nil) }
-        let path = String(decoding: bytes[..<mark], as: UTF8.self)
-        guard bytes[mark] == UInt8(ascii: "?") else { return (path, nil) }
-        let rest = bytes[bytes.index(after: mark)...]
-        return (path, String(decoding: rest.prefix { $0 != UInt8(ascii: "#") }, as: UTF8.self))
+        var target = target
+        // Over the contiguous bytes: this runs for every request.
+        return target.withUTF8 { bytes in
+            guard let mark = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else { return nil }
+            let path = String(decoding: bytes[..<mark], as: UTF8.self)
+            guard bytes[mark] == UInt8(ascii: "?") else { return (path, nil) }
+            let rest = bytes[(mark + 1)...]
+            return (path, String(decoding: rest.prefix { $0 != UInt8(ascii: "#") }, as: UTF8.self))
+        } ?? (target, nil)
     }
 
     /// Where the authority of an absolute-form target starts: after

@@ -61,12 +61,11 @@ struct Response {
 
     /// Appends the status line and header block to `buffer`. `Content-Length`
     /// is sent except for 1xx, 204, 304 and streamed bodies (whose framing the
-    /// caller adds). `date` is the Date value's bytes. Constant parts are byte
+    /// caller adds). `date` is the Date value's bytes and its CRLF. Constant parts are byte
     /// arrays made once: this runs for every request.
     func appendHead(to buffer: inout [UInt8], date: [UInt8], keepAlive: Bool) {
         buffer += StatusCode.headStart(status)
         buffer += date
-        buffer += Response.lineEnd
         for header in headers {
             buffer.append(contentsOf: header.name.utf8)
             buffer += Response.nameEnd

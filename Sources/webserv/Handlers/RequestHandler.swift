@@ -30,14 +30,15 @@ final class RequestHandler {
     }
 
     /// The server and location settings that answer a request.
-    func settings(for head: RequestHead?, on address: Values.ListenAddress) -> (VirtualServer, Router.Route)? {
-        router.settings(on: address, host: head?.host, path: head?.path)
+    func settings(for head: RequestHead?, on listener: Listener) -> (VirtualServer, Router.Route)? {
+        router.settings(in: listener.servers, host: head?.host, path: head?.path)
     }
 
-    /// `routing`: the result of `settings(for:on:)` when the caller has it already.
-    func action(for head: RequestHead, on address: Values.ListenAddress, peer: (host: String, port: Int) = ("", 0),
-                routing: (VirtualServer, Router.Route)? = nil) -> Action {
-        guard let (server, route) = routing ?? settings(for: head, on: address) else { return .respond(Response(status: 500)) }
+    /// `routing`: what `settings(for:on:)` chose for it; `address` and `peer`
+    /// are for a CGI script's environment.
+    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), on address: Values.ListenAddress,
+                peer: (host: String, port: Int)) -> Action {
+        let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
         switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {

@@ -6,7 +6,7 @@ import ConfLang
 /// arrived says what it means, with no socket and no loop.
 final class ConnectionStepTests: XCTestCase {
     private func connection(_ state: Connection.State = .idle(kept: false), input: String = "") -> Connection {
-        let connection = Connection(fd: -1, identity: 0, listenAddress: Values.ListenAddress(host: "*", port: 80),
+        let connection = Connection(fd: -1, identity: 0, listener: Listener(address: Values.ListenAddress(host: "*", port: 80), servers: nil),
                                     peerHost: "127.0.0.1", peerPort: 1, limits: RequestLimits())
         connection.state = state
         connection.input = Array(input.utf8)

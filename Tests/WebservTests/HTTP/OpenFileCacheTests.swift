@@ -136,7 +136,7 @@ final class ResponseHeadTests: XCTestCase {
 
     private func head(_ response: Response, keepAlive: Bool) -> String {
         var bytes: [UInt8] = []
-        response.appendHead(to: &bytes, date: Array("D".utf8), keepAlive: keepAlive)
+        response.appendHead(to: &bytes, date: Array("D\r\n".utf8), keepAlive: keepAlive)
         return String(decoding: bytes, as: UTF8.self)
     }
 
