@@ -23,8 +23,9 @@ extension EventLoop {
         }
         Charset.apply(location.settings.charset, to: &response.headers)
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
-        // `keepalive_timeout 0` turns keep-alive off, as in nginx.
-        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0
+        // `keepalive_timeout 0` turns keep-alive off, as in nginx; so does a
+        // reload that stopped listening on the connection's address.
+        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0 && connection.listener.servers != nil
         connection.keepAliveAfterResponse = keepAlive
         if response.status >= 400 && !response.streamed { connection.abortBody() }
         // A script that answers early may still be taking the request body.
@@ -135,7 +136,7 @@ extension EventLoop {
         if let line = connection.logLine { logs.access(line) }
         connection.logLine = nil
         connection.context = nil
-        guard connection.keepAliveAfterResponse else { return linger(connection) }
+        guard connection.keepAliveAfterResponse, connection.listener.servers != nil else { return linger(connection) }
         connection.resetParser()
         let discard = connection.bodyToDiscard
         connection.bodyToDiscard = nil

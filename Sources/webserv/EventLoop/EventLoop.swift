@@ -100,6 +100,14 @@ final class EventLoop {
         upstreamAddresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
         for listener in listeners.values { listener.servers = router.servers(on: listener.address) }
+        // An address no longer listened on: what has not begun a request ends
+        // now; an answer under way is finished, then its connection ends (`finishResponse`).
+        for connection in descriptors.clients where connection.listener.servers == nil {
+            switch connection.state {
+            case .idle, .readingHead: close(connection)
+            default: break
+            }
+        }
         return nil
     }
 
