@@ -8,14 +8,11 @@ cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 duration=${DURATION:-10s}
 size_mib=${SIZE_MIB:-1024}
-for tool in lighttpd wrk curl python3; do
-    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq lighttpd wrk curl python3 >/dev/null; break; }
-done
-# WEBSERV=path/to/webserv uses that binary; otherwise a release build is made.
-if [ -z "${WEBSERV:-}" ]; then
-    swift build -c release --product webserv >/dev/null
-    WEBSERV=$(swift build -c release --show-bin-path)/webserv
-fi
+source bench/common.sh
+need_tools lighttpd wrk curl python3
+# WEBSERV=path/to/webserv uses that binary; otherwise a release build is made
+# in SCRATCH_PATH (default .build).
+webserv_binary
 webserv=$WEBSERV
 work=$(mktemp -d)
 chmod 755 "$work"

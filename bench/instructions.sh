@@ -12,14 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-1000}
-for tool in valgrind lighttpd python3 curl; do
-    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind lighttpd python3 curl; break; }
-done
-if [ -z "${WEBSERV:-}" ]; then
-    scratch=${SCRATCH_PATH:-.build}
-    swift build -c release --product webserv --scratch-path "$scratch" >/dev/null
-    WEBSERV=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/webserv
-fi
+source bench/common.sh
+need_tools valgrind lighttpd python3 curl
+webserv_binary
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
 mkdir -p "$work/www" "$work/logs"

@@ -18,14 +18,9 @@ duration=${DURATION:-10s}
 idle=${IDLE:-10000}
 workers=${WORKERS:-1 2}
 [ "${PIN:-0}" = 1 ] && workers=1
-for tool in nginx lighttpd wrk python3; do
-    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx lighttpd wrk python3; break; }
-done
-if [ -z "${WEBSERV:-}" ]; then
-    scratch=${SCRATCH_PATH:-.build}
-    swift build -c release --product webserv --scratch-path "$scratch" >/dev/null
-    WEBSERV=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/webserv
-fi
+source bench/common.sh
+need_tools nginx lighttpd wrk python3
+webserv_binary
 webserv=$WEBSERV
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT

@@ -13,14 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 workers=${WORKERS:-2}
 duration=${DURATION:-10s}
-for tool in wrk strace python3; do
-    command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk strace python3; break; }
-done
-if [ -z "${WEBSERV:-}" ]; then
-    scratch=${SCRATCH_PATH:-.build}
-    swift build -c release --product webserv --scratch-path "$scratch" >/dev/null
-    WEBSERV=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/webserv
-fi
+source bench/common.sh
+need_tools wrk strace python3
+webserv_binary
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
 mkdir -p "$work/www" "$work/logs"
