@@ -15,8 +15,8 @@ let package = Package(
         // System headers (epoll, signalfd, sendfile) that Glibc does not import.
         .target(name: "CSystem"),
         // Release builds skip the run-time exclusivity checks in webserv's own
-        // code: they cost about a tenth of its instructions per request (measured
-        // with callgrind, bench/README). Debug builds, and so `swift test`, keep them.
+        // code: they cost about a tenth of its instructions per request (counted
+        // with bench/instructions.sh; README, Benchmarks). Debug builds, and so `swift test`, keep them.
         // Not in ConfLang: a library with unsafe flags could not be a dependency.
         .executableTarget(name: "webserv", dependencies: ["ConfLang", "CSystem"],
                           swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),

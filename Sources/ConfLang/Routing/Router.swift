@@ -176,16 +176,16 @@ public final class Router {
         // The one server of an address answers whatever the host: the host
         // is not looked at (the usual case, and every request pays for it).
         if let only = entry.only { return only }
-        return choose(in: entry, host: host).map { servers[$0.index] } ?? entry.defaultServer
+        return servers[choose(in: entry, host: host).index]
     }
 
     /// The index (into `servers`) of the server `server(for:host:)` gives, and why.
     public func chooseServer(for address: Values.ListenAddress, host: String?) -> (index: Int, choice: ServerChoice)? {
-        addresses[address].flatMap { choose(in: $0, host: host) }
+        addresses[address].map { choose(in: $0, host: host) }
     }
 
-    private func choose(in entry: AddressServers, host: String?) -> (index: Int, choice: ServerChoice)? {
-        guard let first = entry.servers.first else { return nil }
+    /// An entry has at least one server (it exists because one listens there).
+    private func choose(in entry: AddressServers, host: String?) -> (index: Int, choice: ServerChoice) {
         if let host = host.map(Router.normalizedHost), !host.isEmpty {
             if let exact = entry.exactNames[host] { return (exact, .exactName) }
             var best: (index: Int, name: String)?
@@ -197,7 +197,7 @@ public final class Router {
             if let best { return (best.index, .wildcardName(best.name)) }
         }
         if let index = entry.defaultIndex { return (index, .defaultServer) }
-        return (first, .firstServer)
+        return (entry.servers[0], .firstServer)
     }
 
     /// The servers listening on `address`, as indices into `servers`, in configuration order.

@@ -126,9 +126,9 @@ final class Connection {
 }
 
 /// The parser lives in its own object, so resetting the connection for the
-/// next request frees it and parsing mutates it in place.
-/// Its parser is only reached through these methods, which read single fields
-/// in place: reading `slot.parser.head` from outside copies the whole parser.
+/// next request frees it and parsing mutates it in place. It is reached only
+/// through these members, which read single fields in place (reading
+/// `slot.parser.head` from outside copied the whole parser).
 private final class ParserSlot {
     private var parser: RequestParser
     init(_ parser: RequestParser) { self.parser = parser }
