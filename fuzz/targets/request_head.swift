@@ -25,7 +25,7 @@ import Glibc
 
 /// The result and (printed) head once a read decides, as Connection.parseHead is used.
 private func parse(in reads: [ArraySlice<UInt8>], limits: RequestLimits) -> (result: RequestParser.Result, head: String) {
-    var parser = RequestParser(limits: limits)
+    let parser = RequestParser(limits: limits)
     var buffer: [UInt8] = []
     var result = RequestParser.Result.needMore
     for read in reads {

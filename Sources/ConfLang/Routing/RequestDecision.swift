@@ -38,7 +38,7 @@ public enum RequestDecision: Equatable {
         // RFC 9110 §15.6.2: a method the server does not implement is 501.
         // Seven short names: comparing them is cheaper than hashing one.
         guard Values.knownMethods.contains(method) else { return .notImplemented }
-        guard location.settings.allowedMethods.contains(method) else { return .methodNotAllowed }
+        guard location.allows(method) else { return .methodNotAllowed }
         if let action = location.settings.returnAction { return .locationReturn(action) }
         if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
         if let upstream = location.settings.proxyPass { return .proxy(upstream) }

@@ -12,7 +12,22 @@ extension Router.Route {
             if alias.hasSuffix("/") && rest.hasPrefix("/") { return alias + rest.dropFirst() }
             return alias + rest
         }
-        return settings.root + path
+        return Self.joined(settings.root, path)
+    }
+
+    /// `first + second` with one allocation and two copies: String's `+`
+    /// grows its result step by step, and this runs for every file request.
+    static func joined(_ first: String, _ second: String) -> String {
+        var first = first, second = second
+        return first.withUTF8 { head in
+            second.withUTF8 { tail in
+                String(unsafeUninitializedCapacity: head.count + tail.count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: head)
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[head.count...]).initialize(fromContentsOf: tail)
+                    return head.count + tail.count
+                }
+            }
+        }
     }
 
     /// The script a request names under a CGI location: for `$ .py` the path

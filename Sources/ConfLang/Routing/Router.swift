@@ -34,11 +34,17 @@ public final class VirtualServer {
 public final class ResolvedLocation {
     public let settings: LocationConfig
     public let matchedPrefix: String
+    /// `settings.allowedMethods` as a list: every request asks, and comparing
+    /// a few short names is cheaper than hashing one.
+    private let allowedMethodList: [String]
 
     public init(settings: LocationConfig, matchedPrefix: String) {
         self.settings = settings
         self.matchedPrefix = matchedPrefix
+        allowedMethodList = settings.allowedMethods.sorted()
     }
+
+    public func allows(_ method: String) -> Bool { allowedMethodList.contains(method) }
 }
 
 /// Chooses the virtual server and the location settings for a request, by the

@@ -18,7 +18,7 @@ final class Connection {
     let limits: RequestLimits
     /// The parser of the request head being read: made when it starts, dropped
     /// when it is answered (it is the largest part of a connection).
-    private var parserSlot: ParserSlot?
+    private var parser: RequestParser?
     /// Response bytes still to send, from `outputOffset`.
     var output: [UInt8] = []
     var outputOffset = 0
@@ -81,19 +81,19 @@ final class Connection {
 
     /// Parses what has arrived of the current request head.
     func parseHead() -> RequestParser.Result {
-        let slot = parserSlot ?? ParserSlot(RequestParser(limits: limits))
-        parserSlot = slot
-        return slot.parse(input)
+        let parser = self.parser ?? RequestParser(limits: limits)
+        self.parser = parser
+        return parser.parse(input)
     }
 
     /// The method of the request being read, once its request line names one.
-    var requestMethod: String? { parserSlot?.method }
+    var requestMethod: String? { parser.flatMap { $0.method.isEmpty ? nil : $0.method } }
 
     /// The head `parseHead` has completed.
-    var parsedHead: RequestHead? { parserSlot?.head }
+    var parsedHead: RequestHead? { parser?.head }
 
     /// The next request starts from nothing.
-    func resetParser() { parserSlot = nil }
+    func resetParser() { parser = nil }
 
     var isIdle: Bool {
         if case .idle = state { return input.isEmpty }
@@ -123,19 +123,6 @@ final class Connection {
         default: break
         }
     }
-}
-
-/// The parser lives in its own object, so resetting the connection for the
-/// next request frees it and parsing mutates it in place. It is reached only
-/// through these members, which read single fields in place (reading
-/// `slot.parser.head` from outside copied the whole parser).
-private final class ParserSlot {
-    private var parser: RequestParser
-    init(_ parser: RequestParser) { self.parser = parser }
-
-    func parse(_ input: [UInt8]) -> RequestParser.Result { parser.parse(input) }
-    var head: RequestHead? { parser.head }
-    var method: String? { parser.method.isEmpty ? nil : parser.method }
 }
 
 /// A connection's per-request value kept out of line: while it is nil (an

@@ -8,9 +8,9 @@ extension EventLoop {
     func deliver(_ response: consuming Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
         guard let head, let context = connection.context else {
             // Refused before it was routed (a malformed head): the built-in page.
-            return respond(connection, with: ErrorPages.builtIn(response), head: head, keepAlive: keepAlive)
+            ErrorPages.addBuiltIn(to: &response)
+            return respond(connection, with: response, head: head, keepAlive: keepAlive)
         }
-        var response = response
         var keepAlive = keepAlive
         if let redirect = context.errorPage {
             // The page answers for an error; a page that fails gives way to the built-in one.
@@ -26,7 +26,8 @@ extension EventLoop {
                 return redirect(ErrorPages.request(for: page.target, replacing: head), on: connection, errorPage: error)
             }
         }
-        respond(connection, with: ErrorPages.builtIn(response), head: head, keepAlive: keepAlive, location: context.route.location)
+        ErrorPages.addBuiltIn(to: &response)
+        respond(connection, with: response, head: head, keepAlive: keepAlive, location: context.route.location)
     }
 
     /// An internal redirect of the connection's request: decided again from the
@@ -36,7 +37,9 @@ extension EventLoop {
             logs.error("error", "rewrite or internal redirection cycle while processing \"\(head.path)\"",
                        to: connection.context?.route.settings.errorLog)
             connection.context = nil
-            return respond(connection, with: ErrorPages.builtIn(Response(status: 500)), head: head, keepAlive: false)
+            var failure = Response(status: 500)
+            ErrorPages.addBuiltIn(to: &failure)
+            return respond(connection, with: failure, head: head, keepAlive: false)
         }
         start(head, on: connection, after: context, errorPage: errorPage)
     }

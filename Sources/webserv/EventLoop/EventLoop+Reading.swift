@@ -56,8 +56,8 @@ extension EventLoop {
     }
 
     /// Carries out one step; false when there is nothing more to do now.
-    private func perform(_ step: Connection.Step, on connection: Connection) -> Bool {
-        switch step {
+    private func perform(_ step: consuming Connection.Step, on connection: Connection) -> Bool {
+        switch consume step {
         case .wait:
             return false
         case .headBegins:

@@ -141,7 +141,7 @@ extension EventLoop {
             endUpstream(connection)
             // Through the whole decision again, as nginx does: another script,
             // a proxy, a file, a return.
-            var redirected = ErrorPages.request(for: location, replacing: head)
+            let redirected = ErrorPages.request(for: location, replacing: head)
             redirected.headers = head.headers
             redirected.wantsKeepAlive = head.wantsKeepAlive && !head.hasBody
             redirect(redirected, on: connection, errorPage: connection.context?.errorPage)

@@ -7,7 +7,6 @@ extension EventLoop {
     /// `location`: the answering location, when the caller has it already.
     func respond(_ connection: Connection, with response: consuming Response, head: RequestHead?, keepAlive: Bool,
                  location: ResolvedLocation? = nil) {
-        var response = response   // consumed: moved here, not copied
         if response.status >= 201, response.status < 400,
            let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
             response.headers[index].value = RedirectLocation.absolute(

@@ -16,18 +16,21 @@ enum HTTPVersion: String {
     case http11 = "HTTP/1.1"
 }
 
-/// A parsed and validated request head.
-struct RequestHead {
+/// A parsed and validated request head. A class: the loop hands it from
+/// the parser to the handler, the body reception and the upstream, and a
+/// struct of this many strings was copied at every step.
+final class RequestHead {
+    /// Only an internal redirect's copy (`copy()`) changes its fields.
     var method: String
     /// The request-target as sent.
-    var target: String
+    let target: String
     /// Percent-decoded, dot-segments resolved; always starts with `/`.
     var path: String
     var query: String?
-    var version: HTTPVersion
+    let version: HTTPVersion
     var headers: HTTPHeaders
     /// From the Host header, or from an absolute-form target.
-    var host: String?
+    let host: String?
     var contentLength: Int?
     var isChunked: Bool
 
@@ -35,6 +38,28 @@ struct RequestHead {
     var wantsKeepAlive: Bool
     /// `Expect: 100-continue` on an HTTP/1.1 request.
     var expectsContinue: Bool
+
+    init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders,
+         host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool) {
+        self.method = method
+        self.target = target
+        self.path = path
+        self.query = query
+        self.version = version
+        self.headers = headers
+        self.host = host
+        self.contentLength = contentLength
+        self.isChunked = isChunked
+        self.wantsKeepAlive = wantsKeepAlive
+        self.expectsContinue = expectsContinue
+    }
+
+    /// A copy to change: an internal redirect's request must not alter the original's.
+    func copy() -> RequestHead {
+        RequestHead(method: method, target: target, path: path, query: query, version: version, headers: headers,
+                    host: host, contentLength: contentLength, isChunked: isChunked, wantsKeepAlive: wantsKeepAlive,
+                    expectsContinue: expectsContinue)
+    }
 
     var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
 }

@@ -12,8 +12,10 @@ struct RequestLimits {
 
 /// An incremental HTTP/1.x request-head parser (RFC 9112). Bytes may arrive
 /// in any pieces; it remembers where it stopped, so total work is linear.
-/// It never throws: a bad request is a status code.
-struct RequestParser {
+/// It never throws: a bad request is a status code. A class: the connection
+/// keeps one while a head arrives and parses in place (a struct of this
+/// many fields was copied on its way in and out of the connection).
+final class RequestParser {
     enum Result: Equatable {
         case needMore
         /// `consumed` bytes of the buffer belong to the head; the rest is body or the next request.
@@ -45,7 +47,7 @@ struct RequestParser {
     }
 
     /// Parses `buffer` (all bytes received for this request so far).
-    mutating func parse(_ buffer: [UInt8]) -> Result {
+    func parse(_ buffer: [UInt8]) -> Result {
         while scanned < buffer.count {
             guard let newline = RequestParser.index(of: UInt8(ascii: "\n"), in: buffer, from: scanned) else {
                 scanned = buffer.count
@@ -87,7 +89,7 @@ struct RequestParser {
         return .error(status: sawRequestLine ? 431 : 414)
     }
 
-    private mutating func parseRequestLine(_ line: ArraySlice<UInt8>) -> Int? {
+    private func parseRequestLine(_ line: ArraySlice<UInt8>) -> Int? {
         // method SP request-target SP HTTP-version. As nginx does (and RFC 9112
         // §3 allows), runs of spaces between the parts and after the version are accepted.
         let space = UInt8(ascii: " ")
@@ -104,10 +106,10 @@ struct RequestParser {
         guard methodBytes.allSatisfy(HTTPSyntax.isMethodByte) else { return 400 }
         // A URI is ASCII: clients percent-encode everything else (RFC 3986).
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return 400 }
-        method = String(decoding: methodBytes, as: UTF8.self)
+        method = RequestParser.commonMethod(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
         target = String(decoding: targetBytes, as: UTF8.self)
-        if versionBytes.elementsEqual("HTTP/1.1".utf8) { version = .http11; return nil }
-        if versionBytes.elementsEqual("HTTP/1.0".utf8) { version = .http10; return nil }
+        if RequestParser.isHTTP1(versionBytes, minor: UInt8(ascii: "1")) { version = .http11; return nil }
+        if RequestParser.isHTTP1(versionBytes, minor: UInt8(ascii: "0")) { version = .http10; return nil }
         // HTTP-version is exactly `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3):
         // HTTP/1.x with x > 1 is answered as 1.1 (RFC 9110 §2.5, as nginx);
         // another major version is 505; anything else (`HTTP/01.01`) is 400.
@@ -121,8 +123,30 @@ struct RequestParser {
         return nil
     }
 
+    /// `HTTP/1.` and `minor`, compared byte by byte: this runs for every request.
+    private static func isHTTP1(_ bytes: ArraySlice<UInt8>, minor: UInt8) -> Bool {
+        guard bytes.count == 8 else { return false }
+        let start = bytes.startIndex
+        for (offset, byte) in http1Prefix.enumerated() where bytes[start + offset] != byte { return false }
+        return bytes[start + 7] == minor
+    }
+
+    private static let http1Prefix: [UInt8] = Array("HTTP/1.".utf8)
+
+    /// The methods clients send, as strings made once: a request's method is
+    /// one of these unless it is unusual.
+    private static func commonMethod(_ bytes: ArraySlice<UInt8>) -> String? {
+        for (name, spelling) in commonMethods where spelling.count == bytes.count && spelling.elementsEqual(bytes) {
+            return name
+        }
+        return nil
+    }
+
+    private static let commonMethods: [(String, [UInt8])] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+        .map { ($0, Array($0.utf8)) }
+
     /// The method of a request line too long to parse (a 414), when it has one.
-    private mutating func noteMethod(of line: ArraySlice<UInt8>) {
+    private func noteMethod(of line: ArraySlice<UInt8>) {
         let word = line.drop { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }.prefix { $0 != UInt8(ascii: " ") }
         if word.count < line.count, !word.isEmpty, word.allSatisfy(HTTPSyntax.isMethodByte) {
             method = String(decoding: word, as: UTF8.self)
@@ -142,7 +166,7 @@ struct RequestParser {
         return false
     }
 
-    private mutating func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Int? {
+    private func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Int? {
         // obs-fold and whitespace before the colon are rejected (RFC 9112 §5.1, §5.2).
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return 400 }
         let name = line[line.startIndex..<colon]
@@ -189,7 +213,7 @@ struct RequestParser {
         }
     }
 
-    private mutating func finish(consumed: Int) -> Result {
+    private func finish(consumed: Int) -> Result {
         // RFC 9112 §3.2: an HTTP/1.1 request needs one Host field, even in absolute-form.
         if hostCount > 1 || (version == .http11 && hostCount == 0) { return .error(status: 400) }
         // The Host field must be valid even where an absolute-form target's

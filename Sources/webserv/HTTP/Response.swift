@@ -33,10 +33,11 @@ struct Response {
     /// Header lines already encoded (`Name: value\r\n`...), sent after `headers`.
     var encodedHeaders: [UInt8] = []
 
-    init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty) {
+    init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty, encodedHeaders: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.encodedHeaders = encodedHeaders
     }
 
     /// Every header field, the encoded ones decoded: for the rare paths that
@@ -64,21 +65,21 @@ struct Response {
     /// caller adds). `date` is the Date value's bytes and its CRLF. Constant parts are byte
     /// arrays made once: this runs for every request.
     func appendHead(to buffer: inout [UInt8], date: [UInt8], keepAlive: Bool) {
-        buffer += StatusCode.headStart(status)
-        buffer += date
+        buffer.appendBytes(StatusCode.headStart(status))
+        buffer.appendBytes(date)
         for header in headers {
             buffer.append(contentsOf: header.name.utf8)
-            buffer += Response.nameEnd
+            buffer.appendBytes(Response.nameEnd)
             buffer.append(contentsOf: header.value.utf8)
-            buffer += Response.lineEnd
+            buffer.appendBytes(Response.lineEnd)
         }
-        buffer += encodedHeaders
+        buffer.appendBytes(encodedHeaders)
         if status >= 200 && status != 204 && status != 304 && !streamed {
-            buffer += Response.contentLength
+            buffer.appendBytes(Response.contentLength)
             buffer.appendDecimal(bodyLength)
-            buffer += Response.lineEnd
+            buffer.appendBytes(Response.lineEnd)
         }
-        buffer += keepAlive ? Response.keepAliveEnd : Response.closeEnd
+        buffer.appendBytes(keepAlive ? Response.keepAliveEnd : Response.closeEnd)
     }
 
     private static let lineEnd = Array("\r\n".utf8)
@@ -91,15 +92,23 @@ struct Response {
 extension Array where Element == UInt8 {
     /// Appends a non-negative integer in decimal, without making a String.
     mutating func appendDecimal(_ value: Int) {
-        let value = Swift.max(0, value)
-        var divisor = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // room for Int.max's 19 digits
+        var rest = UInt(Swift.max(0, value))
+        Swift.withUnsafeMutableBytes(of: &digits) { space in
+            var start = space.count
+            repeat {
+                start -= 1
+                space[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: space[start...]))
         }
+    }
+
+    /// Appends another byte array with one copy (the generic `+=` is slower
+    /// by far, and a response head is made of several).
+    @inline(__always) mutating func appendBytes(_ other: [UInt8]) {
+        other.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
 }
 

@@ -31,7 +31,7 @@ enum ErrorPages {
 
     /// A GET of the page's path, without the original's body or conditionals.
     static func request(for target: String, replacing head: RequestHead) -> RequestHead {
-        var redirected = head
+        let redirected = head.copy()
         redirected.method = "GET"
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
         redirected.path = PathNormalizer.normalize(parts.first ?? "/") ?? "/"
@@ -60,12 +60,11 @@ enum ErrorPages {
         Response(status: 302, headers: [("Location", url), ("Content-Type", "text/html")], body: .bytes(StatusCode.defaultPage(302)))
     }
 
-    /// nginx's built-in page for an error without one.
-    static func builtIn(_ response: consuming Response) -> Response {
-        guard response.status >= 400, response.bodyLength == 0, !response.streamed else { return response }
-        var page = response
-        page.headers.append(("Content-Type", "text/html"))
-        page.body = .bytes(StatusCode.defaultPage(page.status))
-        return page
+    /// nginx's built-in page for an error without one. In place: this is on
+    /// every answer's way out, and a response passed through was copied.
+    static func addBuiltIn(to response: inout Response) {
+        guard response.status >= 400, response.bodyLength == 0, !response.streamed else { return }
+        response.headers.append(("Content-Type", "text/html"))
+        response.body = .bytes(StatusCode.defaultPage(response.status))
     }
 }

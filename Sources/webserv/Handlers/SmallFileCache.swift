@@ -18,6 +18,10 @@ final class CachedFile: FileVersion {
     /// The header lines of a whole-file 200 for this version, made once for
     /// the location whose settings they were made with (StaticFileHandler).
     var preparedHead: (location: ResolvedLocation, lines: [UInt8])?
+    /// In the cache's table (a lookup that found it before a drain checks this after).
+    fileprivate var isKept = false
+    /// The requests that name it in the cache's second table (`remember`).
+    fileprivate var requestKeys: [SmallFileCache.RequestKey] = []
 
     var size: Int { bytes.count }
 
@@ -90,6 +94,25 @@ final class SmallFileCache {
         var overflows = 0
     }
 
+    /// A request that found an entry: the location that answered it and its
+    /// path, which together give the file's path. A repeated request finds the
+    /// entry by this without making that path (`remember`, `lookup(_:)`).
+    struct RequestKey: Hashable {
+        /// Held, not only its address: a location freed by a reload could
+        /// otherwise be replaced by another at the same address.
+        let location: ResolvedLocation
+        let path: String
+
+        static func == (left: RequestKey, right: RequestKey) -> Bool {
+            left.location === right.location && left.path == right.path
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(ObjectIdentifier(location))
+            hasher.combine(path)
+        }
+    }
+
     fileprivate struct Dependency: Hashable {
         let watch: Int32
         /// The entry of a watched directory that was looked up; "" for the watched object itself.
@@ -121,6 +144,8 @@ final class SmallFileCache {
     /// Reading events failed: nothing relies on them any more.
     private var watcherBroken = false
     private var entries: [String: CachedFile] = [:]
+    /// Kept entries by the requests that found them; an entry's keys leave with it.
+    private var byRequest: [RequestKey: CachedFile] = [:]
     private var watches: [Int32: Watch] = [:]
     private var useCounter: UInt64 = 0
     private var clientBytesSinceDrain = true
@@ -154,24 +179,42 @@ final class SmallFileCache {
 
     /// The current version of the file at `path`, or nil (not cached, or it changed).
     func lookup(_ path: String) -> CachedFile? {
-        guard var entry = entries[path] else {
+        guard let entry = entries[path] else {
             statistics.misses += 1
             return nil
         }
+        return validated(entry)
+    }
+
+    /// The entry a request found before (`remember`), if it is still the
+    /// current version; nil is not a miss: the caller looks up the path next.
+    func lookup(_ key: RequestKey) -> CachedFile? {
+        guard let entry = byRequest[key] else { return nil }
+        return validated(entry)
+    }
+
+    /// Lets `lookup(key)` find a kept entry: the caller found it at the path
+    /// that `key`'s location maps `key`'s path to.
+    func remember(_ entry: CachedFile, for key: RequestKey) {
+        guard entry.isKept, byRequest[key] == nil else { return }
+        byRequest[key] = entry
+        entry.requestKeys.append(key)
+    }
+
+    private func validated(_ entry: CachedFile) -> CachedFile? {
         switch entry.validation {
         case .events:
             if drainPolicy == .everyLookup || clientBytesSinceDrain {
                 drainEvents()
-                guard let current = entries[path] else {
+                guard entry.isKept else {
                     statistics.misses += 1
                     return nil
                 }
-                entry = current
             }
         case .stat:
             var info = stat()
-            guard stat(path, &info) == 0, FileIdentity(info) == entry.identity else {
-                invalidate(path)
+            guard stat(entry.path, &info) == 0, FileIdentity(info) == entry.identity else {
+                invalidate(entry.path)
                 statistics.misses += 1
                 return nil
             }
@@ -258,6 +301,7 @@ final class SmallFileCache {
 
     private func insert(_ entry: CachedFile) {
         entries[entry.path] = entry
+        entry.isKept = true
         storedBytes += entry.cost
         useCounter += 1
         entry.lastUse = useCounter
@@ -286,6 +330,9 @@ final class SmallFileCache {
     @discardableResult
     private func remove(_ path: String) -> Bool {
         guard let entry = entries.removeValue(forKey: path) else { return false }
+        entry.isKept = false
+        for key in entry.requestKeys { byRequest[key] = nil }
+        entry.requestKeys = []
         storedBytes -= entry.cost
         for dependency in entry.dependencies {
             guard let watch = watches[dependency.watch] else { continue }
@@ -305,7 +352,12 @@ final class SmallFileCache {
         for watch in watches.keys { watcher?.removeWatch(watch) }
         watches.removeAll()
         statistics.invalidations += entries.count
+        for entry in entries.values {
+            entry.isKept = false
+            entry.requestKeys = []
+        }
         entries.removeAll()
+        byRequest.removeAll()
         storedBytes = 0
     }
 

@@ -18,8 +18,14 @@ struct StaticFileHandler {
     private var location: ResolvedLocation { route.location }
 
     func respond() -> Response {
+        // A request answered from memory before is found again without making its file's path.
+        let key = SmallFileCache.RequestKey(location: location, path: head.path)
+        if let cached = smallFiles?.lookup(key), let response = answer(.cached(cached), name: cached.path) { return response }
         let path = route.filesystemPath(for: head.path)
-        if let cached = smallFiles?.lookup(path), let response = answer(.cached(cached), name: path) { return response }
+        if let cached = smallFiles?.lookup(path) {
+            smallFiles?.remember(cached, for: key)
+            if let response = answer(.cached(cached), name: path) { return response }
+        }
         var info = stat()
         guard stat(path, &info) == 0 else {
             let failure = errno
@@ -40,7 +46,7 @@ struct StaticFileHandler {
             return location.settings.autoindex ? AutoindexPage(directory: path, requestPath: head.path).response() : Response(status: 403)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return Response(status: 403) }
-        return serveFile(path, info: info, name: path)
+        return serveFile(path, info: info, name: path, key: key)
     }
 
     /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
@@ -53,10 +59,12 @@ struct StaticFileHandler {
         return response
     }
 
-    private func serveFile(_ path: String, info: stat, name: String) -> Response {
-        if let cache = smallFiles, Int(info.st_size) <= cache.maxFileSize, let cached = cache.store(path),
-           let response = answer(.cached(cached), name: name) {
-            return response
+    /// `key`: the request maps to this file directly (not as a directory's
+    /// index, which a new index file earlier in the list would replace).
+    private func serveFile(_ path: String, info: stat, name: String, key: SmallFileCache.RequestKey? = nil) -> Response {
+        if let cache = smallFiles, Int(info.st_size) <= cache.maxFileSize, let cached = cache.store(path) {
+            if let key { cache.remember(cached, for: key) }
+            if let response = answer(.cached(cached), name: name) { return response }
         }
         switch files.file(at: path, info: info) {
         case .success(let file):
@@ -144,9 +152,7 @@ struct StaticFileHandler {
             lines = Array("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\nAccept-Ranges: bytes\r\n".utf8)
             file.preparedHead = (location, lines)
         }
-        var response = Response(status: 200, body: .bytes(file.bytes))
-        response.encodedHeaders = lines
-        return response
+        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines)
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client

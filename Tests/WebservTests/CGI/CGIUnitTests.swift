@@ -27,7 +27,7 @@ final class CGIRequestTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: NSTemporaryDirectory() + name, contents: Data("x".utf8)))
         let path = "/\(name)/more"
         let (route, server) = try route("server_name example.test; location $ .py { cgi_path /bin/sh; }", path)
-        var parser = RequestParser()
+        let parser = RequestParser()
         let raw = "POST \(path)?a=1 HTTP/1.1\r\nHost: h\r\nX-Secret-Header: s\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nX-Secret-Header: t\r\n\r\n"
         guard case .head = parser.parse(Array(raw.utf8)), let head = parser.head else { return XCTFail("parse") }
         guard case .success(let request) = CGIRequest.make(head: head, route: route, interpreter: "/bin/sh", server: server,
@@ -55,7 +55,7 @@ final class CGIRequestTests: XCTestCase {
 
     func testMissingScriptIs404() throws {
         let (route, server) = try route("location $ .py { cgi_path /bin/sh; }", "/missing-script.py")
-        var parser = RequestParser()
+        let parser = RequestParser()
         guard case .head = parser.parse(Array("GET /missing-script.py HTTP/1.1\r\nHost: h\r\n\r\n".utf8)), let head = parser.head else { return XCTFail() }
         guard case .failure(.status(let status)) = CGIRequest.make(head: head, route: route, interpreter: "/bin/sh", server: server,
                                                                    address: .init(host: "*", port: 80), peer: ("", 0)) else { return XCTFail() }

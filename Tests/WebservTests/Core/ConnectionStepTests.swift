@@ -20,7 +20,7 @@ final class ConnectionStepTests: XCTestCase {
     }
 
     private func head(_ text: String) -> RequestHead {
-        var parser = RequestParser(limits: RequestLimits())
+        let parser = RequestParser(limits: RequestLimits())
         guard case .head = parser.parse(Array(text.utf8)), let head = parser.head else { fatalError("test head") }
         return head
     }

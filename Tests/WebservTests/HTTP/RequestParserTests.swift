@@ -6,9 +6,9 @@ final class RequestParserTests: XCTestCase {
     private func parse(_ text: String, limits: RequestLimits = RequestLimits(), file: StaticString = #filePath, line: UInt = #line)
         -> (result: RequestParser.Result, head: RequestHead?) {
         let bytes = Array(text.utf8)
-        var whole = RequestParser(limits: limits)
+        let whole = RequestParser(limits: limits)
         let wholeResult = whole.parse(bytes)
-        var piecewise = RequestParser(limits: limits)
+        let piecewise = RequestParser(limits: limits)
         var buffer: [UInt8] = []
         var pieceResult = RequestParser.Result.needMore
         for byte in bytes {
@@ -41,7 +41,7 @@ final class RequestParserTests: XCTestCase {
 
     func testPipelinedRequestLeavesTheRest() {
         let first = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
-        var parser = RequestParser()
+        let parser = RequestParser()
         XCTAssertEqual(parser.parse(Array((first + "GET /2 HTTP/1.1\r\n").utf8)), .head(consumed: first.utf8.count))
     }
 
@@ -147,7 +147,7 @@ final class RequestParserTests: XCTestCase {
         let long = (0..<4).map { "L\($0): \(String(repeating: "v", count: 8000))\r\n" }.joined()
         XCTAssertNotNil(parse("GET / HTTP/1.1\r\nHost: a\r\n\(long)\r\n").head)
         // An unfinished over-long line is refused before it ends.
-        var parser = RequestParser(limits: limits)
+        let parser = RequestParser(limits: limits)
         XCTAssertEqual(parser.parse(Array("GET /\(String(repeating: "a", count: 100))".utf8)), .error(status: 414))
     }
 
@@ -161,12 +161,12 @@ final class RequestParserTests: XCTestCase {
     }
 
     func testImpossibleRequestLineIsRefusedBeforeItEnds() {
-        var parser = RequestParser()
+        let parser = RequestParser()
         XCTAssertEqual(parser.parse([0x16, 0x03, 0x01, 0x02, 0x00]), .error(status: 400), "a TLS ClientHello")
-        var lower = RequestParser()
+        let lower = RequestParser()
         XCTAssertEqual(lower.parse(Array("GE".utf8)), .needMore)
         XCTAssertEqual(lower.parse(Array("GEt".utf8)), .error(status: 400))
-        var pending = RequestParser()
+        let pending = RequestParser()
         XCTAssertEqual(pending.parse(Array("\r\n\r\nGET /long-path-still-coming".utf8)), .needMore)
     }
 
@@ -203,20 +203,20 @@ final class RequestParserTests: XCTestCase {
     }
 
     func testMethodIsKnownWhenTheRequestFails() {
-        var missingHost = RequestParser()
+        let missingHost = RequestParser()
         XCTAssertEqual(missingHost.parse(Array("HEAD / HTTP/1.1\r\n\r\n".utf8)), .error(status: 400))
         XCTAssertEqual(missingHost.method, "HEAD")
-        var newVersion = RequestParser()
+        let newVersion = RequestParser()
         XCTAssertEqual(newVersion.parse(Array("HEAD / HTTP/2.0\r\n".utf8)), .error(status: 505))
         XCTAssertEqual(newVersion.method, "HEAD")
         let limits = RequestLimits(maxLineBytes: 64, maxHeadBytes: 256)
-        var longLine = RequestParser(limits: limits)
+        let longLine = RequestParser(limits: limits)
         XCTAssertEqual(longLine.parse(Array(("HEAD /" + String(repeating: "a", count: 100)).utf8)), .error(status: 414))
         XCTAssertEqual(longLine.method, "HEAD", "a request line too long still names its method")
-        var longComplete = RequestParser(limits: limits)
+        let longComplete = RequestParser(limits: limits)
         XCTAssertEqual(longComplete.parse(Array(("\r\nHEAD /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n").utf8)), .error(status: 414))
         XCTAssertEqual(longComplete.method, "HEAD")
-        var noMethod = RequestParser(limits: limits)
+        let noMethod = RequestParser(limits: limits)
         XCTAssertEqual(noMethod.parse(Array(String(repeating: "A", count: 100).utf8)), .error(status: 414))
         XCTAssertEqual(noMethod.method, "", "a word with no space after it is not yet a method")
     }

@@ -1,5 +1,6 @@
 import XCTest
 import Glibc
+import ConfLang
 @testable import webserv
 
 /// The small-file cache in-process, on real files and a real inotify: every
@@ -285,6 +286,50 @@ final class SmallFileCacheTests: XCTestCase {
         XCTAssertNotNil(cache.lookup(paths[3]))
         XCTAssertLessThanOrEqual(cache.storedBytes, cache.budget)
         XCTAssertGreaterThanOrEqual(cache.statistics.evictions, 1)
+    }
+
+    /// A location for request keys (only its identity matters to the cache).
+    private func location() -> ResolvedLocation {
+        let text = "events { }\nhttp { server { listen 80; root \(directory)/www; } }\n"
+        let result = Linter.lint(path: "/srv/t.conf", bytes: Array(text.utf8))
+        return Router(config: ModelBuilder.build(result.config, baseDirectory: "/srv")).servers[0].base
+    }
+
+    func testARequestKeyFindsItsEntryWhileItIsCurrent() throws {
+        let cache = try makeCache()
+        let path = write("www/a.html", "first")
+        let key = SmallFileCache.RequestKey(location: location(), path: "/a.html")
+        let stored = try XCTUnwrap(cache.store(path))
+        XCTAssertNil(cache.lookup(key), "not remembered yet")
+        cache.remember(stored, for: key)
+        XCTAssertTrue(cache.lookup(key) === stored)
+        XCTAssertNil(cache.lookup(SmallFileCache.RequestKey(location: location(), path: "/a.html")), "another location")
+        overwriteInPlace(path, "FIRST")
+        cache.drainEvents()
+        XCTAssertNil(cache.lookup(key), "the key leaves with its entry")
+        XCTAssertEqual(text(cache.store(path)), "FIRST")
+        XCTAssertNil(cache.lookup(key), "a new entry is found by its path until remembered again")
+        XCTAssertEqual(cache.statistics.hits, 1)
+    }
+
+    func testAKeyIsNotKeptForAnEntryTheCacheDoesNotKeep() throws {
+        let cache = SmallFileCache(watcher: nil)   // a file written just now is not kept
+        let path = write("www/a.html", "just written")
+        let key = SmallFileCache.RequestKey(location: location(), path: "/a.html")
+        cache.remember(try XCTUnwrap(cache.store(path)), for: key)
+        XCTAssertNil(cache.lookup(key))
+    }
+
+    func testAKeyOfAStatCheckedEntryIsCheckedByStat() throws {
+        let cache = SmallFileCache(watcher: FailingWatcher(), racyMarginNanoseconds: 0)
+        let path = write("www/a.html", "first")
+        let key = SmallFileCache.RequestKey(location: location(), path: "/a.html")
+        cache.remember(try XCTUnwrap(cache.store(path)), for: key)
+        XCTAssertEqual(text(cache.lookup(key)), "first")
+        let temporary = write("www/a.tmp", "second")
+        XCTAssertEqual(rename(temporary, path), 0)
+        XCTAssertNil(cache.lookup(key), "no event read: the stat sees another inode")
+        XCTAssertEqual(cache.count, 0)
     }
 
     func testWhatIsNotCached() throws {

@@ -24,7 +24,7 @@ final class StaticFileHandlerCacheTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
     private func respond(_ request: String, files: OpenFileCache, cache: SmallFileCache?) throws -> Response {
-        var parser = RequestParser()
+        let parser = RequestParser()
         guard case .head = parser.parse(Array((request + "\r\nHost: x\r\n\r\n").utf8)), let head = parser.head else {
             throw XCTSkip("the request did not parse: \(request)")
         }
@@ -89,6 +89,21 @@ final class StaticFileHandlerCacheTests: XCTestCase {
         XCTAssertEqual(response.status, 206)
         XCTAssertTrue(response.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("multipart/byteranges; boundary=") })
         XCTAssertTrue(String(decoding: bytes(response.body), as: UTF8.self).contains("\r\n\r\n45\r\n"))
+    }
+
+    /// An index file's answer is not found again by its request alone: a new
+    /// file earlier in the `index` list must answer the next request.
+    func testAnIndexFileEarlierInTheListAnswersAtOnce() throws {
+        let text = "events { }\nhttp { server { listen 80; root \(directory); index first.html index.html; } }\n"
+        let result = Linter.lint(path: "/srv/t.conf", bytes: Array(text.utf8))
+        router = Router(config: ModelBuilder.build(result.config, baseDirectory: "/srv"))
+        let cache = SmallFileCache(watcher: try Inotify())
+        let files = OpenFileCache()
+        for _ in 0..<2 {
+            XCTAssertEqual(bytes(try respond("GET /docs/ HTTP/1.1", files: files, cache: cache).body), Array("the index".utf8))
+        }
+        try Data("first".utf8).write(to: URL(fileURLWithPath: directory + "/docs/first.html"))
+        XCTAssertEqual(bytes(try respond("GET /docs/ HTTP/1.1", files: files, cache: cache).body), Array("first".utf8))
     }
 
     func testAChangeIsServedAtOnce() throws {
