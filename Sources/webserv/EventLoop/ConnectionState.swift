@@ -97,7 +97,8 @@ extension Connection {
             case .error(let status): return .badHead(status: status)
             case .head(let consumed):
                 guard let head = parsedHead else { return .wait }
-                input.removeFirst(consumed)
+                // When the head was all there was, its fields keep these bytes: start afresh.
+                if consumed == input.count { input = [] } else { input.removeFirst(consumed) }
                 return .head(head)
             }
         case .discardingBody(let framing):

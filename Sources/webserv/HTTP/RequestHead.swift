@@ -1,14 +1,59 @@
-/// Header fields in arrival order, looked up without regard to case.
+/// Header fields in arrival order, kept as the bytes of the header block
+/// they came in and looked up without regard to case: a name or value
+/// becomes a String only when asked for (most fields of most requests never are).
 struct HTTPHeaders {
-    private(set) var fields: [(name: String, value: String)] = []
-
-    mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
-
-    func values(_ name: String) -> [String] {
-        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    /// Where a field's name and value are in `block`.
+    struct Span {
+        let name: Range<Int32>
+        let value: Range<Int32>
     }
 
-    subscript(_ name: String) -> String? { fields.first { $0.name.caseInsensitiveEquals(name) }?.value }
+    private var block: [UInt8] = []
+    private var spans: [Span] = []
+
+    init() {}
+
+    /// `spans` index `block`.
+    init(block: [UInt8], spans: [Span]) {
+        self.block = block
+        self.spans = spans
+    }
+
+    var count: Int { spans.count }
+
+    /// Every field as strings, for the few users of all of them (a CGI
+    /// environment, a proxied request).
+    var fields: [(name: String, value: String)] {
+        spans.map { (text($0.name), text($0.value)) }
+    }
+
+    func values(_ name: String) -> [String] {
+        spans.filter { matches($0, name) }.map { text($0.value) }
+    }
+
+    subscript(_ name: String) -> String? {
+        spans.first { matches($0, name) }.map { text($0.value) }
+    }
+
+    private func text(_ range: Range<Int32>) -> String {
+        String(decoding: block[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
+    }
+
+    /// Lengths first: most names asked for are not there, and a length differs.
+    private func matches(_ span: Span, _ name: String) -> Bool {
+        let count = span.name.count
+        guard name.utf8.count == count else { return false }
+        var name = name
+        return name.withUTF8 { expected in
+            block.withUnsafeBufferPointer { bytes in
+                let start = Int(span.name.lowerBound)
+                for offset in 0..<count where ASCIICase.lower(bytes[start + offset]) != ASCIICase.lower(expected[offset]) {
+                    return false
+                }
+                return true
+            }
+        }
+    }
 }
 
 enum HTTPVersion: String {

@@ -33,7 +33,8 @@ final class RequestParser {
     /// then fails), so an error answer to HEAD goes without its body.
     private(set) var method = ""
     private var target = "", version = HTTPVersion.http11
-    private var headers = HTTPHeaders()
+    /// The header fields' places in the buffer.
+    private var spans: [HTTPHeaders.Span] = []
     /// The fields the server itself acts on, noted as they are parsed.
     private var hostValue: String?
     private var hostCount = 0
@@ -75,8 +76,8 @@ final class RequestParser {
                 sawRequestLine = true
                 continue
             }
-            if line.isEmpty { return finish(consumed: scanned) }
-            if lineStart > limits.maxHeadBytes || headers.fields.count >= limits.maxHeaderCount { return .error(status: 431) }
+            if line.isEmpty { return finish(consumed: scanned, buffer: buffer) }
+            if lineStart > limits.maxHeadBytes || spans.count >= limits.maxHeaderCount { return .error(status: 431) }
             if let status = parseHeaderLine(line) { return .error(status: status) }
         }
         return .needMore
@@ -179,18 +180,19 @@ final class RequestParser {
         // §5.5); refusing them keeps them out of CGI environments and logs.
         // nginx keeps all but NUL, CR and LF.
         guard !value.contains(where: { HTTPSyntax.isControl($0) && $0 != 0x09 }) else { return 400 }
-        let nameText = String(decoding: name, as: UTF8.self)
-        let valueText = String(decoding: value, as: UTF8.self)
-        headers.add(nameText, valueText)
+        spans.append(HTTPHeaders.Span(name: Int32(name.startIndex)..<Int32(colon),
+                                      value: Int32(value.startIndex)..<Int32(value.endIndex)))
+        // Only the fields the server acts on become strings here.
+        func valueText() -> String { String(decoding: value, as: UTF8.self) }
         switch name.count {
         case 4 where RequestParser.equalsLowercase(name, "host"):
             hostCount += 1
-            hostValue = valueText
-        case 6 where RequestParser.equalsLowercase(name, "expect"): expectValue = valueText
+            hostValue = valueText()
+        case 6 where RequestParser.equalsLowercase(name, "expect"): expectValue = valueText()
         case 10 where RequestParser.equalsLowercase(name, "connection"):
-            connectionTokens += valueText.split(separator: ",").map { String($0).trimmingCharacters(in: " \t").lowercased() }
-        case 14 where RequestParser.equalsLowercase(name, "content-length"): contentLengths.append(valueText)
-        case 17 where RequestParser.equalsLowercase(name, "transfer-encoding"): transferCodings.append(valueText)
+            connectionTokens += valueText().split(separator: ",").map { String($0).trimmingCharacters(in: " \t").lowercased() }
+        case 14 where RequestParser.equalsLowercase(name, "content-length"): contentLengths.append(valueText())
+        case 17 where RequestParser.equalsLowercase(name, "transfer-encoding"): transferCodings.append(valueText())
         default: break
         }
         return nil
@@ -213,7 +215,7 @@ final class RequestParser {
         }
     }
 
-    private func finish(consumed: Int) -> Result {
+    private func finish(consumed: Int, buffer: [UInt8]) -> Result {
         // RFC 9112 §3.2: an HTTP/1.1 request needs one Host field, even in absolute-form.
         if hostCount > 1 || (version == .http11 && hostCount == 0) { return .error(status: 400) }
         // The Host field must be valid even where an absolute-form target's
@@ -268,6 +270,10 @@ final class RequestParser {
         }
         let keepAlive = version == .http11 ? !connectionTokens.contains("close") : connectionTokens.contains("keep-alive")
         let expectsContinue = version == .http11 && expectValue?.lowercased() == "100-continue"
+        // A head that came alone (the usual case) shares the buffer, which the
+        // connection then lets go of; one followed by more bytes (a body, the
+        // next request) gets a copy of its own bytes.
+        let headers = HTTPHeaders(block: consumed == buffer.count ? buffer : Array(buffer[..<consumed]), spans: spans)
         head = RequestHead(method: method, target: target, path: path, query: query, version: version,
                            headers: headers, host: host, contentLength: contentLength, isChunked: chunked,
                            wantsKeepAlive: keepAlive, expectsContinue: expectsContinue)

@@ -39,6 +39,25 @@ final class RequestParserTests: XCTestCase {
         XCTAssertFalse(request.hasBody)
     }
 
+    /// Fields are kept as the bytes they came in (a string only when asked
+    /// for), whether the head came alone or with more bytes after it.
+    func testFieldsAreTheBytesTheyCameIn() throws {
+        let head = "GET / HTTP/1.1\r\nHost: a\r\nX-Tag:  one \r\nAccept: */*\r\nx-tag: two\r\nEmpty:\r\nNote: cr\u{e8}me\r\n\r\n"
+        for following in ["", "POST /next HTTP/1.1\r\n"] {
+            let parser = RequestParser()
+            guard case .head = parser.parse(Array((head + following).utf8)) else { return XCTFail("no head") }
+            let request = try XCTUnwrap(parser.head)
+            XCTAssertEqual(request.headers.count, 6)
+            XCTAssertEqual(request.headers["x-TAG"], "one", "the first, trimmed")
+            XCTAssertEqual(request.headers.values("X-Tag"), ["one", "two"])
+            XCTAssertEqual(request.headers["Empty"], "")
+            XCTAssertNil(request.headers["X-Ta"])
+            XCTAssertNil(request.headers["Referer"])
+            XCTAssertEqual(request.headers.fields.map { "\($0.name)=\($0.value)" },
+                           ["Host=a", "X-Tag=one", "Accept=*/*", "x-tag=two", "Empty=", "Note=cr\u{e8}me"])
+        }
+    }
+
     func testPipelinedRequestLeavesTheRest() {
         let first = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
         let parser = RequestParser()
