@@ -128,23 +128,26 @@ final class RequestParser {
     private static func isHTTP1(_ bytes: ArraySlice<UInt8>, minor: UInt8) -> Bool {
         guard bytes.count == 8 else { return false }
         let start = bytes.startIndex
-        for (offset, byte) in http1Prefix.enumerated() where bytes[start + offset] != byte { return false }
-        return bytes[start + 7] == minor
+        return bytes[start] == UInt8(ascii: "H") && bytes[start + 1] == UInt8(ascii: "T") && bytes[start + 2] == UInt8(ascii: "T")
+            && bytes[start + 3] == UInt8(ascii: "P") && bytes[start + 4] == UInt8(ascii: "/") && bytes[start + 5] == UInt8(ascii: "1")
+            && bytes[start + 6] == UInt8(ascii: ".") && bytes[start + 7] == minor
     }
-
-    private static let http1Prefix: [UInt8] = Array("HTTP/1.".utf8)
 
     /// The methods clients send, as strings made once: a request's method is
     /// one of these unless it is unusual.
     private static func commonMethod(_ bytes: ArraySlice<UInt8>) -> String? {
-        for (name, spelling) in commonMethods where spelling.count == bytes.count && spelling.elementsEqual(bytes) {
-            return name
+        func spelled(_ name: StaticString) -> Bool {
+            name.utf8CodeUnitCount == bytes.count && name.withUTF8Buffer { $0.elementsEqual(bytes) }
         }
+        if spelled("GET") { return "GET" }
+        if spelled("HEAD") { return "HEAD" }
+        if spelled("POST") { return "POST" }
+        if spelled("PUT") { return "PUT" }
+        if spelled("DELETE") { return "DELETE" }
+        if spelled("OPTIONS") { return "OPTIONS" }
+        if spelled("PATCH") { return "PATCH" }
         return nil
     }
-
-    private static let commonMethods: [(String, [UInt8])] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
-        .map { ($0, Array($0.utf8)) }
 
     /// The method of a request line too long to parse (a 414), when it has one.
     private func noteMethod(of line: ArraySlice<UInt8>) {

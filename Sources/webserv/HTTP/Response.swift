@@ -65,7 +65,7 @@ struct Response {
     /// caller adds). `date` is the Date value's bytes and its CRLF. Constant parts are byte
     /// arrays made once: this runs for every request.
     func appendHead(to buffer: inout [UInt8], date: [UInt8], keepAlive: Bool) {
-        buffer.appendBytes(StatusCode.headStart(status))
+        StatusCode.appendHeadStart(status, to: &buffer)
         buffer.appendBytes(date)
         for header in headers {
             buffer.append(contentsOf: header.name.utf8)
@@ -82,11 +82,13 @@ struct Response {
         buffer.appendBytes(keepAlive ? Response.keepAliveEnd : Response.closeEnd)
     }
 
-    private static let lineEnd = Array("\r\n".utf8)
-    private static let nameEnd = Array(": ".utf8)
-    private static let contentLength = Array("Content-Length: ".utf8)
-    private static let keepAliveEnd = Array("Connection: keep-alive\r\n\r\n".utf8)
-    private static let closeEnd = Array("Connection: close\r\n\r\n".utf8)
+    // Static strings, not arrays: a static array is reached through a
+    // lazy-initialisation check on every use, and this runs for every request.
+    private static let lineEnd: StaticString = "\r\n"
+    private static let nameEnd: StaticString = ": "
+    private static let contentLength: StaticString = "Content-Length: "
+    private static let keepAliveEnd: StaticString = "Connection: keep-alive\r\n\r\n"
+    private static let closeEnd: StaticString = "Connection: close\r\n\r\n"
 }
 
 extension Array where Element == UInt8 {
@@ -110,19 +112,26 @@ extension Array where Element == UInt8 {
     @inline(__always) mutating func appendBytes(_ other: [UInt8]) {
         other.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
+
+    @inline(__always) mutating func appendBytes(_ text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
 }
 
 enum StatusCode {
-    /// `HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: `: what every head starts
-    /// with, made once per status for 100...599.
-    static func headStart(_ code: Int) -> [UInt8] {
-        headStarts.indices.contains(code - 100) ? headStarts[code - 100] : makeHeadStart(code)
-    }
-
-    private static let headStarts: [[UInt8]] = (100...599).map(makeHeadStart)
-
-    private static func makeHeadStart(_ code: Int) -> [UInt8] {
-        Array("HTTP/1.1 \(code) \(reason(code))\r\nServer: webserv\r\nDate: ".utf8)
+    /// Appends `HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: `, what every
+    /// head starts with: the usual statuses as static strings, the rest made
+    /// when needed (a static table would be reached through a lazy-initialisation
+    /// check on every use, which costs more than the bytes).
+    static func appendHeadStart(_ code: Int, to buffer: inout [UInt8]) {
+        switch code {
+        case 200: buffer.appendBytes("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ")
+        case 206: buffer.appendBytes("HTTP/1.1 206 Partial Content\r\nServer: webserv\r\nDate: ")
+        case 301: buffer.appendBytes("HTTP/1.1 301 Moved Permanently\r\nServer: webserv\r\nDate: ")
+        case 304: buffer.appendBytes("HTTP/1.1 304 Not Modified\r\nServer: webserv\r\nDate: ")
+        case 404: buffer.appendBytes("HTTP/1.1 404 Not Found\r\nServer: webserv\r\nDate: ")
+        default: buffer.append(contentsOf: "HTTP/1.1 \(code) \(reason(code))\r\nServer: webserv\r\nDate: ".utf8)
+        }
     }
 
     /// RFC 9110's reason phrases, nginx's where it words them otherwise (405, 408, 413, 414, 416, 503, 504).
