@@ -7,6 +7,7 @@
 # on one connection after a warm-up; the difference over 2N requests leaves
 # out start-up and shut-down. System calls count once each, not their kernel work.
 # Run by hand; never by the tests. N=1000 by default (about a minute).
+# FIELDS=browser sends a browser's eight header fields instead of wrk's one.
 # WEBSERV=path/to/webserv uses that binary; otherwise a release build is made
 # in SCRATCH_PATH (default .build).
 set -euo pipefail
@@ -45,7 +46,7 @@ count() {
     valgrind --tool=callgrind --callgrind-out-file="$out" "$@" >/dev/null 2>&1 & echo $! > "$work/server.pid"
     for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$port/small.html" && break; sleep 0.2; done
     python3 bench/keepalive_requests.py "$port" /small.html 200 >/dev/null
-    python3 bench/keepalive_requests.py "$port" /small.html "$requests" >/dev/null
+    python3 bench/keepalive_requests.py "$port" /small.html "$requests" ${FIELDS:-} >/dev/null
     kill "$(cat "$work/server.pid")"; wait "$(cat "$work/server.pid")" 2>/dev/null || true
     awk '/^totals:/ {print $2}' "$out"
 }
