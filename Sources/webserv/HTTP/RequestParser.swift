@@ -183,6 +183,8 @@ final class RequestParser {
         // §5.5); refusing them keeps them out of CGI environments and logs.
         // nginx keeps all but NUL, CR and LF.
         guard !value.contains(where: { HTTPSyntax.isControl($0) && $0 != 0x09 }) else { return 400 }
+        // Places are 32-bit: a head that large (only a configuration could allow it) is refused.
+        guard line.endIndex <= Int(Int32.max) else { return 431 }
         spans.append(HTTPHeaders.Span(name: Int32(name.startIndex)..<Int32(colon),
                                       value: Int32(value.startIndex)..<Int32(value.endIndex)))
         // Only the fields the server acts on become strings here.
