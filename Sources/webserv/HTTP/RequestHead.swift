@@ -1,8 +1,8 @@
-/// Header fields in arrival order, kept as the bytes of the header block
-/// they came in and looked up without regard to case: a name or value
+/// Header fields in arrival order, kept as ranges of the head's bytes and
+/// looked up without regard to case: a name or value
 /// becomes a String only when asked for (most fields of most requests never are).
 struct HTTPHeaders {
-    /// Where a field's name and value are in `block`.
+    /// Where a field's name and value are in `block` (the whole head as received).
     struct Span {
         let name: Range<Int32>
         let value: Range<Int32>

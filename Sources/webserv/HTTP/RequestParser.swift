@@ -134,7 +134,9 @@ final class RequestParser {
     }
 
     /// The methods clients send, as strings made once: a request's method is
-    /// one of these unless it is unusual.
+    /// one of these unless it is unusual. The same names as `Values.knownMethods`,
+    /// spelled out here because reaching a static array costs more per request
+    /// than this; a name missing here is still parsed, only made as a new string.
     private static func commonMethod(_ bytes: ArraySlice<UInt8>) -> String? {
         func spelled(_ name: StaticString) -> Bool {
             name.utf8CodeUnitCount == bytes.count && name.withUTF8Buffer { $0.elementsEqual(bytes) }
