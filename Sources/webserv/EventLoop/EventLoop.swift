@@ -137,7 +137,8 @@ final class EventLoop {
     /// the two serves the whole batch fresh (lookups read it themselves when
     /// bytes arrive otherwise).
     func turn(timeoutMilliseconds: Int32) throws {
-        for event in try selector.wait(timeoutMilliseconds: timeoutMilliseconds) { dispatch(event) }
+        let ready = try selector.wait(timeoutMilliseconds: timeoutMilliseconds)
+        for index in 0..<ready { dispatch(selector.event(index)) }
         if !received.isEmpty {
             handler.smallFiles.drainEvents()
             // Processing reads no socket, so nothing is added to `received` meanwhile.

@@ -16,6 +16,9 @@ struct RequestLimits {
 /// keeps one while a head arrives and parses in place (a struct of this
 /// many fields was copied on its way in and out of the connection).
 final class RequestParser {
+    /// A line of the head: a slice of the buffer being parsed, indexed as the buffer.
+    typealias Line = Slice<UnsafeBufferPointer<UInt8>>
+
     enum Result: Equatable {
         case needMore
         /// `consumed` bytes of the buffer belong to the head; the rest is body or the next request.
@@ -49,6 +52,14 @@ final class RequestParser {
 
     /// Parses `buffer` (all bytes received for this request so far).
     func parse(_ buffer: [UInt8]) -> Result {
+        // Over the buffer's memory: lines are slices of it, with no reference counting or copies.
+        let result = buffer.withUnsafeBufferPointer(parseLines)
+        if case .head(let consumed) = result { return finish(consumed: consumed, buffer: buffer) }
+        return result
+    }
+
+    /// `.head` when the empty line ending the head is reached (`finish` then builds it).
+    private func parseLines(_ buffer: UnsafeBufferPointer<UInt8>) -> Result {
         while scanned < buffer.count {
             guard let newline = RequestParser.index(of: UInt8(ascii: "\n"), in: buffer, from: scanned) else {
                 scanned = buffer.count
@@ -76,7 +87,7 @@ final class RequestParser {
                 sawRequestLine = true
                 continue
             }
-            if line.isEmpty { return finish(consumed: scanned, buffer: buffer) }
+            if line.isEmpty { return .head(consumed: scanned) }
             if lineStart > limits.maxHeadBytes || spans.count >= limits.maxHeaderCount { return .error(status: 431) }
             if let status = parseHeaderLine(line) { return .error(status: status) }
         }
@@ -90,12 +101,12 @@ final class RequestParser {
         return .error(status: sawRequestLine ? 431 : 414)
     }
 
-    private func parseRequestLine(_ line: ArraySlice<UInt8>) -> Int? {
+    private func parseRequestLine(_ line: Line) -> Int? {
         // method SP request-target SP HTTP-version. As nginx does (and RFC 9112
         // §3 allows), runs of spaces between the parts and after the version are accepted.
         let space = UInt8(ascii: " ")
         var index = line.startIndex
-        func word() -> ArraySlice<UInt8> {
+        func word() -> Line {
             while index < line.endIndex && line[index] == space { index += 1 }
             let start = index
             while index < line.endIndex && line[index] != space { index += 1 }
@@ -125,7 +136,7 @@ final class RequestParser {
     }
 
     /// `HTTP/1.` and `minor`, compared byte by byte: this runs for every request.
-    private static func isHTTP1(_ bytes: ArraySlice<UInt8>, minor: UInt8) -> Bool {
+    private static func isHTTP1(_ bytes: Line, minor: UInt8) -> Bool {
         guard bytes.count == 8 else { return false }
         let start = bytes.startIndex
         return bytes[start] == UInt8(ascii: "H") && bytes[start + 1] == UInt8(ascii: "T") && bytes[start + 2] == UInt8(ascii: "T")
@@ -137,7 +148,7 @@ final class RequestParser {
     /// one of these unless it is unusual. The same names as `Values.knownMethods`,
     /// spelled out here because reaching a static array costs more per request
     /// than this; a name missing here is still parsed, only made as a new string.
-    private static func commonMethod(_ bytes: ArraySlice<UInt8>) -> String? {
+    private static func commonMethod(_ bytes: Line) -> String? {
         func spelled(_ name: StaticString) -> Bool {
             name.utf8CodeUnitCount == bytes.count && name.withUTF8Buffer { $0.elementsEqual(bytes) }
         }
@@ -152,7 +163,7 @@ final class RequestParser {
     }
 
     /// The method of a request line too long to parse (a 414), when it has one.
-    private func noteMethod(of line: ArraySlice<UInt8>) {
+    private func noteMethod(of line: Line) {
         let word = line.drop { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }.prefix { $0 != UInt8(ascii: " ") }
         if word.count < line.count, !word.isEmpty, word.allSatisfy(HTTPSyntax.isMethodByte) {
             method = String(decoding: word, as: UTF8.self)
@@ -163,7 +174,7 @@ final class RequestParser {
     /// impossible (a TLS handshake, binary noise), not after the header timeout.
     /// Only the bytes a line can hold are looked at, so the verdict (400, or
     /// 414 for a line too long) is the same however the bytes arrive.
-    private func isImpossibleRequestLineStart(_ pending: ArraySlice<UInt8>) -> Bool {
+    private func isImpossibleRequestLineStart(_ pending: Line) -> Bool {
         guard !sawRequestLine else { return false }
         for byte in pending.prefix(limits.maxLineBytes - 1) {
             if byte == UInt8(ascii: " ") { return pending.first == byte }
@@ -172,7 +183,7 @@ final class RequestParser {
         return false
     }
 
-    private func parseHeaderLine(_ line: ArraySlice<UInt8>) -> Int? {
+    private func parseHeaderLine(_ line: Line) -> Int? {
         // obs-fold and whitespace before the colon are rejected (RFC 9112 §5.1, §5.2).
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return 400 }
         let name = line[line.startIndex..<colon]
@@ -206,7 +217,7 @@ final class RequestParser {
     }
 
     /// ASCII case-insensitive comparison with a lower-case literal.
-    private static func equalsLowercase(_ bytes: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+    private static func equalsLowercase(_ bytes: Line, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }
         return literal.withUTF8Buffer { expected in
             zip(bytes, expected).allSatisfy { ASCIICase.lower($0) == $1 }
@@ -214,12 +225,10 @@ final class RequestParser {
     }
 
     /// memchr over the buffer from `start`.
-    private static func index(of byte: UInt8, in buffer: [UInt8], from start: Int) -> Int? {
-        buffer.withUnsafeBytes { raw -> Int? in
-            guard let base = raw.baseAddress, start < raw.count else { return nil }
-            guard let found = memchr(base + start, Int32(byte), raw.count - start) else { return nil }
-            return base.distance(to: UnsafeRawPointer(found))
-        }
+    private static func index(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = buffer.baseAddress, start < buffer.count,
+              let found = memchr(base + start, Int32(byte), buffer.count - start) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
     }
 
     private func finish(consumed: Int, buffer: [UInt8]) -> Result {
@@ -383,8 +392,13 @@ enum HTTPSyntax {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            // Spelled out as cases, not looked up in a string: this runs for every byte of every field name.
+            return true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            return false
         }
     }
 }

@@ -44,18 +44,22 @@ final class Selector {
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
-    /// Waits up to `timeoutMilliseconds` (-1: forever) and returns ready events.
-    func wait(timeoutMilliseconds: Int32) throws -> [Event] {
+    /// Waits up to `timeoutMilliseconds` (-1: forever); the events that are
+    /// ready are then `event(0)` to `event(count - 1)`, until the next wait
+    /// (read in place: an array of them per wait cost an allocation per turn).
+    func wait(timeoutMilliseconds: Int32) throws -> Int {
         let count = try events.withUnsafeMutableBufferPointer { buffer in
             try syscall("epoll_wait") { epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds) }
         }
-        guard case .value(let ready) = count else { return [] }
-        return (0..<Int(ready)).map { index in
-            let flags = events[index].events
-            return Event(token: events[index].data.u64,
-                         readable: flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0,
-                         writable: flags & EPOLLOUT.rawValue != 0,
-                         closed: flags & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0)
-        }
+        guard case .value(let ready) = count else { return 0 }
+        return Int(ready)
+    }
+
+    func event(_ index: Int) -> Event {
+        let flags = events[index].events
+        return Event(token: events[index].data.u64,
+                     readable: flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0,
+                     writable: flags & EPOLLOUT.rawValue != 0,
+                     closed: flags & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0)
     }
 }
