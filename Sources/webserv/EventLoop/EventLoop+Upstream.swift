@@ -141,9 +141,8 @@ extension EventLoop {
             endUpstream(connection)
             // Through the whole decision again, as nginx does: another script,
             // a proxy, a file, a return.
-            let redirected = ErrorPages.request(for: location, replacing: head)
-            redirected.headers = head.headers
-            redirected.wantsKeepAlive = head.wantsKeepAlive && !head.hasBody
+            let redirected = ErrorPages.request(for: location, replacing: head, keepingFields: true,
+                                                wantsKeepAlive: head.wantsKeepAlive && !head.hasBody)
             redirect(redirected, on: connection, errorPage: connection.context?.errorPage)
             return false
         case .respond(var fields, let framing, let lengthKnown):

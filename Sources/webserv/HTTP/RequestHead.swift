@@ -28,31 +28,44 @@ struct HTTPHeaders {
     }
 
     func values(_ name: String) -> [String] {
-        spans.filter { matches($0, name) }.map { text($0.value) }
+        var found: [String] = []
+        var next = 0
+        while let index = firstIndex(of: name, from: next) {
+            found.append(text(spans[index].value))
+            next = index + 1
+        }
+        return found
     }
 
     subscript(_ name: String) -> String? {
-        spans.first { matches($0, name) }.map { text($0.value) }
+        firstIndex(of: name, from: 0).map { text(spans[$0].value) }
     }
 
     private func text(_ range: Range<Int32>) -> String {
         String(decoding: block[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
     }
 
-    /// Lengths first: most names asked for are not there, and a length differs.
-    private func matches(_ span: Span, _ name: String) -> Bool {
-        let count = span.name.count
-        guard name.utf8.count == count else { return false }
+    /// The first field named `name` (in any case) from the `start`th on. Over
+    /// the arrays' memory, lengths first: most names asked for are not there,
+    /// and a length differs.
+    private func firstIndex(of name: String, from start: Int) -> Int? {
         var name = name
         return name.withUTF8 { expected in
             block.withUnsafeBufferPointer { bytes in
-                let start = Int(span.name.lowerBound)
-                for offset in 0..<count where ASCIICase.lower(bytes[start + offset]) != ASCIICase.lower(expected[offset]) {
-                    return false
+                spans.withUnsafeBufferPointer { spans in
+                    (start..<spans.count).first { HTTPHeaders.equal(spans[$0].name, expected, in: bytes) }
                 }
-                return true
             }
         }
+    }
+
+    private static func equal(_ name: Range<Int32>, _ expected: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == expected.count else { return false }
+        let first = Int(name.lowerBound)
+        for offset in 0..<expected.count where ASCIICase.lower(bytes[first + offset]) != ASCIICase.lower(expected[offset]) {
+            return false
+        }
+        return true
     }
 }
 
@@ -63,26 +76,27 @@ enum HTTPVersion: String {
 
 /// A parsed and validated request head. A class: the loop hands it from
 /// the parser to the handler, the body reception and the upstream, and a
-/// struct of this many strings was copied at every step.
+/// struct of this many strings was copied at every step. Immutable: an
+/// internal redirect makes a new one (`redirected`), and reading a field of
+/// an immutable object costs no reference counting.
 final class RequestHead {
-    /// Only an internal redirect's copy (`copy()`) changes its fields.
-    var method: String
+    let method: String
     /// The request-target as sent.
     let target: String
     /// Percent-decoded, dot-segments resolved; always starts with `/`.
-    var path: String
-    var query: String?
+    let path: String
+    let query: String?
     let version: HTTPVersion
-    var headers: HTTPHeaders
+    let headers: HTTPHeaders
     /// From the Host header, or from an absolute-form target.
     let host: String?
-    var contentLength: Int?
-    var isChunked: Bool
+    let contentLength: Int?
+    let isChunked: Bool
 
     /// HTTP/1.1 keeps the connection unless told `close`; 1.0 only with `keep-alive`.
-    var wantsKeepAlive: Bool
+    let wantsKeepAlive: Bool
     /// `Expect: 100-continue` on an HTTP/1.1 request.
-    var expectsContinue: Bool
+    let expectsContinue: Bool
 
     init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders,
          host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool) {
@@ -99,11 +113,13 @@ final class RequestHead {
         self.expectsContinue = expectsContinue
     }
 
-    /// A copy to change: an internal redirect's request must not alter the original's.
-    func copy() -> RequestHead {
-        RequestHead(method: method, target: target, path: path, query: query, version: version, headers: headers,
-                    host: host, contentLength: contentLength, isChunked: isChunked, wantsKeepAlive: wantsKeepAlive,
-                    expectsContinue: expectsContinue)
+    /// An internal redirect's request: a GET of `path` and `query` without a
+    /// body, with the original's fields when `keepingFields` (a script's local
+    /// redirect), else without them (an error page: no conditionals).
+    func redirected(path: String, query: String?, keepingFields: Bool, wantsKeepAlive: Bool? = nil) -> RequestHead {
+        RequestHead(method: "GET", target: target, path: path, query: query, version: version,
+                    headers: keepingFields ? headers : HTTPHeaders(), host: host, contentLength: nil, isChunked: false,
+                    wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive, expectsContinue: false)
     }
 
     var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }

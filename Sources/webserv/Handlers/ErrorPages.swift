@@ -29,18 +29,13 @@ enum ErrorPages {
         }
     }
 
-    /// A GET of the page's path, without the original's body or conditionals.
-    static func request(for target: String, replacing head: RequestHead) -> RequestHead {
-        let redirected = head.copy()
-        redirected.method = "GET"
+    /// A GET of the page's path, without the original's body or conditionals
+    /// (`keepingFields`: with its fields, for a script's local redirect).
+    static func request(for target: String, replacing head: RequestHead, keepingFields: Bool = false,
+                        wantsKeepAlive: Bool? = nil) -> RequestHead {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-        redirected.path = PathNormalizer.normalize(parts.first ?? "/") ?? "/"
-        redirected.query = parts.count > 1 ? parts[1] : nil
-        redirected.headers = HTTPHeaders()
-        redirected.contentLength = nil
-        redirected.isChunked = false
-        redirected.expectsContinue = false
-        return redirected
+        return head.redirected(path: PathNormalizer.normalize(parts.first ?? "/") ?? "/", query: parts.count > 1 ? parts[1] : nil,
+                               keepingFields: keepingFields, wantsKeepAlive: wantsKeepAlive)
     }
 
     /// The page's answer as the error's: the error's status and fields, the
