@@ -24,7 +24,10 @@ final class EventLoop {
     /// Connections whose socket brought bytes in this turn, to process after the reads.
     var received: [Connection] = []
     /// Milliseconds of a monotonic clock; tests drive the loop with their own.
-    var clock: () -> Int = Clock.monotonicMilliseconds
+    var clock: () -> Int = Clock.monotonicMilliseconds { didSet { turnTime = clock() } }
+    /// The clock when the turn began (epoll_wait returned). As nginx's cached
+    /// time: the deadlines a turn sets count from it, with no clock read for each.
+    private var turnTime = Clock.monotonicMilliseconds()
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
     var upstreamAddresses: [String: in_addr] = [:]
     private var acceptingPaused = false
@@ -58,7 +61,7 @@ final class EventLoop {
         if let events = handler.smallFiles.descriptor { register(events, owner: .fileEvents, interest: .read) }
     }
 
-    func now() -> Int { clock() }
+    func now() -> Int { turnTime }
 
     // MARK: start, configuration
 
@@ -138,6 +141,7 @@ final class EventLoop {
     /// bytes arrive otherwise).
     func turn(timeoutMilliseconds: Int32) throws {
         let ready = try selector.wait(timeoutMilliseconds: timeoutMilliseconds)
+        turnTime = clock()
         for index in 0..<ready { dispatch(selector.event(index)) }
         if !received.isEmpty {
             handler.smallFiles.drainEvents()
@@ -184,9 +188,11 @@ final class EventLoop {
     }
 
     private func nextTimeout() -> Int32 {
+        // From the clock itself: the turn that just ran took time.
+        let now = clock()
         var wait = 1000
-        if let next = timers.next { wait = min(wait, max(0, next.deadline - now())) }
-        if let resume = acceptResumeAt { wait = min(wait, max(0, resume - now())) }
+        if let next = timers.next { wait = min(wait, max(0, next.deadline - now)) }
+        if let resume = acceptResumeAt { wait = min(wait, max(0, resume - now)) }
         return Int32(wait)
     }
 

@@ -32,19 +32,25 @@ struct Response {
     var streamed = false
     /// Header lines already encoded (`Name: value\r\n`...), sent after `headers`.
     var encodedHeaders: [UInt8] = []
+    /// `encodedHeaders` ends with the Content-Length line (a cached file's, made once with the rest).
+    var encodedLength = false
 
-    init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty, encodedHeaders: [UInt8] = []) {
+    init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty, encodedHeaders: [UInt8] = [],
+         encodedLength: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.encodedHeaders = encodedHeaders
+        self.encodedLength = encodedLength
     }
 
     /// Every header field, the encoded ones decoded: for the rare paths that
     /// pick a response's fields apart (an error page's, tests).
     var fields: [(name: String, value: String)] {
         guard !encodedHeaders.isEmpty else { return headers }
-        let lines = encodedHeaders.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0.dropLast(), as: UTF8.self) }
+        var lines = encodedHeaders.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0.dropLast(), as: UTF8.self) }
+        // Content-Length is the body's, as for every response (appendHead), not one of these.
+        if encodedLength { lines.removeLast() }
         return headers + lines.compactMap { line in
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
@@ -74,7 +80,7 @@ struct Response {
             buffer.appendBytes(Response.lineEnd)
         }
         buffer.appendBytes(encodedHeaders)
-        if status >= 200 && status != 204 && status != 304 && !streamed {
+        if status >= 200 && status != 204 && status != 304 && !streamed && !encodedLength {
             buffer.appendBytes(Response.contentLength)
             buffer.appendDecimal(bodyLength)
             buffer.appendBytes(Response.lineEnd)

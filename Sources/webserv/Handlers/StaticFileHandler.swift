@@ -149,10 +149,11 @@ struct StaticFileHandler {
         if let prepared = file.preparedHead, prepared.location === location {
             lines = prepared.lines
         } else {
-            lines = Array("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\nAccept-Ranges: bytes\r\n".utf8)
+            lines = Array(("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\n"
+                           + "Accept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
             file.preparedHead = (location, lines)
         }
-        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines)
+        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client
