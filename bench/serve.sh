@@ -2,7 +2,9 @@
 # webserv against nginx and lighttpd, same files, interleaved rounds:
 # 612-byte file req/s and 1 MiB file MB/s (wrk -c64), first with one worker
 # each, then with two (`worker_processes 2`, lighttpd's `server.max-worker = 2`),
-# and RSS per idle keep-alive connection (10,000 connections, one worker).
+# and RSS per idle keep-alive connection (10,000 connections, one worker);
+# for the small file also the CPU time per request of each server's processes
+# and of wrk, user+system (bench/cpu_time.py).
 # Run by hand; never by the tests.
 # WORKERS="1 2" (default) chooses the worker counts; wrk runs two threads.
 # PIN=1 puts the one-worker servers on CPU 0 and wrk (one thread) on CPU 1,
@@ -103,14 +105,34 @@ for n in $workers; do
     done
 done
 
-# wrk's report, with a warning when some answers were not 2xx/3xx or some requests failed.
+# wrk's report, with a warning when some answers were not 2xx/3xx or some
+# requests failed, and a last line "cpu: USER SYSTEM" (wrk's CPU seconds).
 run_wrk() {
     local report
-    report=$("${wrk_cmd[@]}" -c64 -d"$duration" "$1")
+    report=$(python3 bench/cpu_time.py run "${wrk_cmd[@]}" -c64 -d"$duration" "$1")
     if grep -qE 'Non-2xx|Socket errors' <<<"$report"; then echo "warning: $1: $(grep -E 'Non-2xx|Socket errors' <<<"$report" | tr -s ' ')" >&2; fi
     echo "$report"
 }
-rps() { run_wrk "$1" | awk '/Requests\/sec/ {print $2}'; }
+# Requests/s of server $2 (N workers: $3) for URL $1. Also leaves in
+# $work/cpu-$2 the CPU time per request, in microseconds, user+system, of
+# the server's processes and of wrk: where the time goes, which the ratios
+# of requests/s alone do not say (on shared cores wrk's part is in every one).
+rps() {
+    local before after report
+    before=$(python3 bench/cpu_time.py pids "$(cat "$work/$2$3.pid")")
+    report=$(run_wrk "$1")
+    after=$(python3 bench/cpu_time.py pids "$(cat "$work/$2$3.pid")")
+    python3 - "$before" "$after" "$(awk '/ requests in / {print $1}' <<<"$report")" \
+        "$(awk '/^cpu:/ {print $2, $3}' <<<"$report")" > "$work/cpu-$2" <<'PY'
+import sys
+(u0, s0), (u1, s1) = (map(float, x.split()) for x in sys.argv[1:3])
+requests = int(sys.argv[3])
+wu, ws = map(float, sys.argv[4].split())
+us = lambda seconds: seconds * 1e6 / requests
+print(f"{us(u1 - u0):.1f}+{us(s1 - s0):.1f} (wrk {us(wu):.1f}+{us(ws):.1f})")
+PY
+    awk '/Requests\/sec/ {print $2}' <<<"$report"
+}
 mbps() { run_wrk "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
@@ -124,12 +146,16 @@ for round in $(seq "$rounds"); do
             for offset in 0 1 2; do
                 server=${servers[$(( (round - 1 + offset) % 3 ))]}
                 file=small.html; [ $measure = mbps ] && file=big.bin
-                result[$server]=$($measure "http://127.0.0.1:$(port $server "$n")/$file")
+                result[$server]=$($measure "http://127.0.0.1:$(port $server "$n")/$file" "$server" "$n")
             done
             label="612 B   req/s"; [ $measure = mbps ] && label="1 MiB   MB/s "
             printf 'round %s  %s worker(s)  %s  webserv %s  nginx %s  lighttpd %s  webserv/nginx %s  webserv/lighttpd %s\n' \
                 "$round" "$n" "$label" "${result[webserv]}" "${result[nginx]}" "${result[lighttpd]}" \
                 "$(ratio "${result[webserv]}" "${result[nginx]}")" "$(ratio "${result[webserv]}" "${result[lighttpd]}")"
+            if [ $measure = rps ]; then
+                printf 'round %s  %s worker(s)  612 B   CPU us/request user+system  webserv %s  nginx %s  lighttpd %s\n' \
+                    "$round" "$n" "$(cat "$work/cpu-webserv")" "$(cat "$work/cpu-nginx")" "$(cat "$work/cpu-lighttpd")"
+            fi
             unset result
         done
     done
