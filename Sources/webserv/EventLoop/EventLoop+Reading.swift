@@ -95,8 +95,7 @@ extension EventLoop {
         }
         connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
                                             errorPage: errorPage)
-        switch handler.action(for: head, routing: (server, route), on: connection.listenAddress,
-                              peer: (connection.peerHost, connection.peerPort)) {
+        switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
             if head.hasBody {

@@ -34,10 +34,10 @@ final class RequestHandler {
         router.settings(in: listener.servers, host: head?.host, path: head?.path)
     }
 
-    /// `routing`: what `settings(for:on:)` chose for it; `address` and `peer`
-    /// are for a CGI script's environment.
-    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), on address: Values.ListenAddress,
-                peer: (host: String, port: Int)) -> Action {
+    /// `routing`: what `settings(for:on:)` chose for it; `connection` gives a
+    /// CGI script's environment its addresses (read only then: copying them
+    /// out for every request cost reference counting).
+    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection) -> Action {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
@@ -55,12 +55,13 @@ final class RequestHandler {
         case .methodNotAllowed, .unhandledMethod:
             return .respond(Response(status: 405, headers: [("Allow", RequestDecision.allowHeader(for: location.settings))]))
         case .cgi(let interpreter):
-            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config, address: address, peer: peer) {
+            switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config,
+                                   address: connection.listenAddress, peer: (connection.peerHost, connection.peerPort)) {
             case .success(let request): return .cgi(request, maxBodySize: location.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         case .proxy(let upstream):
-            return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: peer.host),
+            return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())

@@ -99,6 +99,11 @@ struct StaticFileHandler {
     /// The answer for this version of the file; nil only for several ranges
     /// of a cached file (the caller then serves it through `files`).
     private func answer(_ source: Source, name: String) -> Response? {
+        // The usual request first: the whole file from memory, with nothing to compare or cut.
+        if case .cached(let file) = source, location.settings.charset == nil, head.headers["Range"] == nil,
+           head.headers["If-None-Match"] == nil, head.headers["If-Modified-Since"] == nil {
+            return wholeFile(file, name: name)
+        }
         let version = source.version
         let size = version.size, etag = version.etag, lastModified = version.lastModified
         let modified = version.identity.modifiedSeconds
