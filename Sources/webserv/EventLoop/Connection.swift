@@ -16,8 +16,9 @@ final class Connection {
     /// Received bytes not consumed yet (the start of the next request, pipelined requests).
     var input: [UInt8] = []
     let limits: RequestLimits
-    /// The parser of the request head being read: made when it starts, dropped
-    /// when it is answered (it is the largest part of a connection).
+    /// The parser of a request head that arrives in pieces (or fails), kept
+    /// between reads and dropped when the request is answered (it is the
+    /// largest part of a connection). A head that arrives whole needs none.
     private var parser: RequestParser?
     /// Response bytes still to send, from `outputOffset`.
     var output: [UInt8] = []
@@ -79,18 +80,32 @@ final class Connection {
         self.limits = limits
     }
 
-    /// Parses what has arrived of the current request head.
-    func parseHead() -> RequestParser.Result {
+    /// Parses what has arrived of the current request head; the head once it is complete.
+    func parseHead() -> (RequestParser.Result, RequestHead?) {
+        if parser == nil, Connection.endsWithEmptyLine(input) {
+            // Most heads arrive whole, alone: parsed by a parser that does not
+            // outlive this call, which the compiler keeps off the heap. Any
+            // other outcome (more to come, an error whose method the answer
+            // needs) is parsed again below by one the connection keeps.
+            let whole = RequestParser(limits: limits)
+            let result = whole.parse(input)
+            if case .head = result { return (result, whole.head) }
+        }
         let parser = self.parser ?? RequestParser(limits: limits)
         self.parser = parser
-        return parser.parse(input)
+        return (parser.parse(input), parser.head)
+    }
+
+    /// The bytes end with an empty line (LF LF or LF CR LF), as a head does.
+    private static func endsWithEmptyLine(_ bytes: [UInt8]) -> Bool {
+        let count = bytes.count
+        guard count >= 2, bytes[count - 1] == UInt8(ascii: "\n") else { return false }
+        return bytes[count - 2] == UInt8(ascii: "\n")
+            || (count >= 3 && bytes[count - 2] == UInt8(ascii: "\r") && bytes[count - 3] == UInt8(ascii: "\n"))
     }
 
     /// The method of the request being read, once its request line names one.
     var requestMethod: String? { parser.flatMap { $0.method.isEmpty ? nil : $0.method } }
-
-    /// The head `parseHead` has completed.
-    var parsedHead: RequestHead? { parser?.head }
 
     /// The next request starts from nothing.
     func resetParser() { parser = nil }

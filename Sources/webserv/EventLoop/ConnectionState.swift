@@ -92,11 +92,12 @@ extension Connection {
             return input.isEmpty ? .wait : .headBegins
         case .readingHead:
             guard !input.isEmpty else { return .wait }
-            switch parseHead() {
+            let (result, parsed) = parseHead()
+            switch result {
             case .needMore: return .wait
             case .error(let status): return .badHead(status: status)
             case .head(let consumed):
-                guard let head = parsedHead else { return .wait }
+                guard let head = parsed else { return .wait }
                 // When the head was all there was, its fields keep these bytes: start afresh.
                 if consumed == input.count { input = [] } else { input.removeFirst(consumed) }
                 return .head(head)

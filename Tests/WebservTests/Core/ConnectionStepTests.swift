@@ -38,6 +38,31 @@ final class ConnectionStepTests: XCTestCase {
         XCTAssertEqual(String(decoding: reading.input, as: UTF8.self), "GET /b", "the next request stays")
     }
 
+    /// A head that arrives whole is parsed without a parser the connection
+    /// keeps; whatever else happens to one is what a kept parser makes of it.
+    func testAHeadThatArrivesWholeGivesTheSameStepsAsOneInPieces() {
+        let whole = connection(.readingHead, input: "GET /a?q HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n")
+        guard case .head(let head) = whole.nextStep() else { return XCTFail("whole head") }
+        XCTAssertEqual([head.path, head.query, head.headers["accept"]], ["/a", "q", "*/*"])
+        XCTAssertTrue(whole.input.isEmpty)
+        XCTAssertNil(whole.requestMethod, "no parser is left behind")
+
+        let afterEmptyLines = connection(.readingHead, input: "\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+        guard case .head(let second) = afterEmptyLines.nextStep() else { return XCTFail("empty lines first") }
+        XCTAssertEqual(second.path, "/b")
+
+        // An error's answer to HEAD has no body: the method is still known.
+        let failed = connection(.readingHead, input: "HEAD /a HTTP/1.1\r\nHost: a/b\r\n\r\n")
+        guard case .badHead(let status) = failed.nextStep() else { return XCTFail("bad Host") }
+        XCTAssertEqual(status, 400)
+        XCTAssertEqual(failed.requestMethod, "HEAD")
+
+        let bare = connection(.readingHead, input: "GET /c HTTP/1.1\n\n")
+        guard case .badHead(let missingHost) = bare.nextStep() else { return XCTFail("LF only, no Host") }
+        XCTAssertEqual(missingHost, 400)
+        XCTAssertEqual(bare.requestMethod, "GET")
+    }
+
     func testAMalformedHeadIsA400() {
         let reading = connection(.readingHead, input: "GET /a HTTP/1.1\r\nBad Name: x\r\n\r\n")
         guard case .badHead(let status) = reading.nextStep() else { return XCTFail("malformed") }
