@@ -5,7 +5,7 @@
 # and RSS per idle keep-alive connection (10,000 connections, one worker);
 # for the small file also the CPU time per request of each server's processes
 # and of wrk, user+system (bench/cpu_time.py).
-# Run by hand; never by the tests.
+# Run by hand; never by the tests. At the end, the median of each ratio over the rounds.
 # WORKERS="1 2" (default) chooses the worker counts; wrk runs two threads.
 # PIN=1 puts the one-worker servers on CPU 0 and wrk (one thread) on CPU 1,
 # which takes most of the noise out of a 2-core machine (two workers are then
@@ -152,6 +152,7 @@ for round in $(seq "$rounds"); do
             printf 'round %s  %s worker(s)  %s  webserv %s  nginx %s  lighttpd %s  webserv/nginx %s  webserv/lighttpd %s\n' \
                 "$round" "$n" "$label" "${result[webserv]}" "${result[nginx]}" "${result[lighttpd]}" \
                 "$(ratio "${result[webserv]}" "${result[nginx]}")" "$(ratio "${result[webserv]}" "${result[lighttpd]}")"
+            echo "$n $label $(ratio "${result[webserv]}" "${result[nginx]}") $(ratio "${result[webserv]}" "${result[lighttpd]}")" >> "$work/ratios"
             if [ $measure = rps ]; then
                 printf 'round %s  %s worker(s)  612 B   CPU us/request user+system  webserv %s  nginx %s  lighttpd %s\n' \
                     "$round" "$n" "$(cat "$work/cpu-webserv")" "$(cat "$work/cpu-nginx")" "$(cat "$work/cpu-lighttpd")"
@@ -160,6 +161,22 @@ for round in $(seq "$rounds"); do
         done
     done
 done
+
+# The median of each ratio over the rounds (and its range): with rounds
+# interleaved, a slow spell of the machine moves one round, not the median.
+python3 - "$work/ratios" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    *key, nginx, lighttpd = line.split()
+    rows.setdefault(" ".join(key), []).append((float(nginx), float(lighttpd)))
+for key, values in rows.items():
+    def summary(index):
+        ratios = sorted(v[index] for v in values)
+        return f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+    workers, label = key.split(" ", 1)
+    print(f"median of {len(values)} rounds  {workers} worker(s)  {label}  webserv/nginx {summary(0)}  webserv/lighttpd {summary(1)}")
+PY
 
 # Idle connections on the one-worker servers (the processes that hold them).
 if [[ " $workers " == *" 1 "* ]]; then
