@@ -44,6 +44,12 @@ struct Response {
         self.encodedLength = encodedLength
     }
 
+    /// Drops the encoded lines (and with them an encoded Content-Length).
+    mutating func removeEncodedHeaders() {
+        encodedHeaders = []
+        encodedLength = false
+    }
+
     /// Every header field, the encoded ones decoded: for the rare paths that
     /// pick a response's fields apart (an error page's, tests).
     var fields: [(name: String, value: String)] {

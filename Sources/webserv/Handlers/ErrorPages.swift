@@ -46,8 +46,7 @@ enum ErrorPages {
         guard !page.streamed else { return result }
         let kept: Set<String> = result.status == 200 ? ["Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] : ["Content-Type", "ETag"]
         result.headers = redirect.original.headers + page.fields.filter { kept.contains($0.name) }
-        result.encodedHeaders = []
-        result.encodedLength = false
+        result.removeEncodedHeaders()
         return result
     }
 

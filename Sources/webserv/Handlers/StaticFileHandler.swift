@@ -99,7 +99,9 @@ struct StaticFileHandler {
     /// The answer for this version of the file; nil only for several ranges
     /// of a cached file (the caller then serves it through `files`).
     private func answer(_ source: Source, name: String) -> Response? {
-        // The usual request first: the whole file from memory, with nothing to compare or cut.
+        // The usual request first: the whole file from memory, with nothing to
+        // compare or cut, from its prepared lines. Any other answer (a 304, a
+        // range, a charset to add) is built below, the same for both sources.
         if case .cached(let file) = source, location.settings.charset == nil, head.headers["Range"] == nil,
            head.headers["If-None-Match"] == nil, head.headers["If-Modified-Since"] == nil {
             return wholeFile(file, name: name)
@@ -110,9 +112,6 @@ struct StaticFileHandler {
         if isNotModified(etag: etag, modified: modified) {
             // Only the validators (RFC 9110 §15.4.5; nginx sends these two).
             return Response(status: 304, headers: [("Last-Modified", lastModified), ("ETag", etag)])
-        }
-        if case .cached(let file) = source, location.settings.charset == nil, head.headers["Range"] == nil {
-            return wholeFile(file, name: name)
         }
         let contentType = mimeType(for: name)
         var headers: [(name: String, value: String)] = [

@@ -78,6 +78,8 @@ final class StaticFileHandlerCacheTests: XCTestCase {
         try assertSame("GET /a.html HTTP/1.1\r\nIf-None-Match: \(identity.etag)", status: 304)
         try assertSame("GET /a.html HTTP/1.1\r\nIf-Modified-Since: \(identity.lastModified)", status: 304)
         try assertSame("GET /a.html HTTP/1.1\r\nRange: bytes=2-5", status: 206)
+        // A validator that no longer matches: the whole file, built as any answer with conditionals is.
+        try assertSame("GET /a.html HTTP/1.1\r\nIf-None-Match: \"other\"", status: 200)
         try assertSame("GET /a.html HTTP/1.1\r\nRange: bytes=-3", status: 206)
         try assertSame("GET /a.html HTTP/1.1\r\nRange: bytes=100-", status: 416)
         try assertSame("GET /a.html HTTP/1.1\r\nRange: bytes=2-5\r\nIf-Range: \"0-0\"", status: 200)
