@@ -116,9 +116,10 @@ final class EventLoop {
 
     /// Runs until stopped; returns the exit status.
     func run() -> Int32 {
-        for url in Server.urls(config.listenAddresses) {
+        // A worker's master says it once for all of them.
+        for url in Server.urls(config.listenAddresses) where !isWorker {
             logs.error("notice", "listening on \(url)")
-            if !isWorker { fputs("webserv: listening on \(url)\n", stderr) }
+            fputs("webserv: listening on \(url)\n", stderr)
         }
         var status: Int32 = 0
         while status == 0 && !stopping {
@@ -229,7 +230,8 @@ final class EventLoop {
         guard let new = ConfigurationCheck().reload(path: configPath, logs: logs) else { return }
         if let problem = apply(new) {
             logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(problem)")
-        } else {
+        } else if !isWorker {
+            // The master logs a reload once for its workers (a failure is each worker's own).
             logs.error("notice", "configuration \(configPath) reloaded")
         }
     }

@@ -52,7 +52,10 @@ final class MasterProcess {
             stopWorkers(SIGTERM)
             return fail("cannot start worker processes")
         }
-        for url in Server.urls(config.listenAddresses) { fputs("webserv: listening on \(url)\n", stderr) }
+        for url in Server.urls(config.listenAddresses) {
+            logs.error("notice", "listening on \(url)")
+            fputs("webserv: listening on \(url)\n", stderr)
+        }
         logs.error("notice", "started \(config.workerProcesses) worker processes")
         while !workers.isEmpty {
             guard (try? selector.wait(timeoutMilliseconds: -1)) != nil else { break }
@@ -86,7 +89,7 @@ final class MasterProcess {
         config.errorLog = new.errorLog
         _ = logs.open(errorLog: new.errorLog, accessLogs: [])
         for pid in workers.keys { kill(pid, SIGHUP) }
-        logs.error("notice", "configuration \(configPath) passed to the workers")
+        logs.error("notice", "configuration \(configPath) reloaded")
     }
 
     private func stopWorkers(_ signal: Int32) {

@@ -52,6 +52,34 @@ final class WorkerProcessesTests: XCTestCase {
         for worker in workers { XCTAssertEqual(kill(worker, 0), -1, "worker \(worker) is gone") }
     }
 
+    /// The master speaks for the process group, as nginx's does: start and
+    /// reload are one line each, however many workers and servers.
+    func testListeningAndReloadAreLoggedOnceWhateverTheWorkersAndServers() throws {
+        let config = """
+        worker_processes 3;
+        error_log DIR/error.log info;
+        events { }
+        http { access_log off;
+            server { listen 127.0.0.1:PORT0; server_name a; return 200 "first"; }
+            server { listen 127.0.0.1:PORT0; server_name b; return 200 "first"; }
+            server { listen 127.0.0.1:PORT0; server_name c; return 200 "first"; } }
+        """
+        let server = try ServerProcess(config: config)
+        defer { server.stop() }
+        let master = server.process.processIdentifier
+        waitFor { children(of: master).count == 3 }
+        waitFor { (0..<20).allSatisfy { _ in (try? server.get("/").bodyText) == "first" } }
+        let second = config.replacingOccurrences(of: "DIR", with: server.directory)
+            .replacingOccurrences(of: "PORT0", with: String(server.ports[0])).replacingOccurrences(of: "first", with: "second")
+        XCTAssertTrue(FileManager.default.createFile(atPath: server.configPath, contents: Data(second.utf8)))
+        server.signal(SIGHUP)
+        // Every worker has applied it (and said so, if it would) once each answers anew.
+        waitFor { (0..<20).allSatisfy { _ in (try? server.get("/").bodyText) == "second" } }
+        let log = try String(contentsOfFile: server.directory + "/error.log", encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "listening on http://127.0.0.1:\(server.ports[0])/").count - 1, 1, log)
+        XCTAssertEqual(log.components(separatedBy: "configuration \(server.configPath) reloaded").count - 1, 1, log)
+    }
+
     func testAPortInUseIsOneErrorAtStart() throws {
         let holder = try Socket.listen(on: .init(host: "127.0.0.1", port: 0))
         defer { Socket.close(holder.fd) }
