@@ -15,7 +15,9 @@ enum Server {
         defer { pidFile?.remove() }
         guard config.workerProcesses > 1 else { return serve(config, configPath: configPath, isWorker: false) }
         do {
-            return try MasterProcess(config: config, configPath: configPath).run()
+            let master = try MasterProcess(config: config, configPath: configPath)
+            master.inheritedSockets = inheritedSockets(forChildren: true)
+            return master.run()
         } catch {
             fputs("webserv: \(error)\n", stderr)
             return 1
@@ -25,6 +27,7 @@ enum Server {
     private static func serve(_ config: WebservConfig, configPath: String, isWorker: Bool) -> Int32 {
         do {
             let loop = try EventLoop(config: config, configPath: configPath, isWorker: isWorker)
+            loop.inheritedSockets = inheritedSockets(forChildren: false)
             if let problem = loop.apply(config) {
                 fputs("webserv: \(problem)\n", stderr)
                 return 1
@@ -34,6 +37,12 @@ enum Server {
             fputs("webserv: \(error)\n", stderr)
             return 1
         }
+    }
+
+    private static func inheritedSockets(forChildren: Bool) -> InheritedSockets {
+        let (sockets, problems) = InheritedSockets.fromEnvironment(forChildren: forChildren)
+        for problem in problems { fputs("webserv: \(problem)\n", stderr) }
+        return sockets
     }
 
     /// What the start-up line shows for each address (`*` as localhost).

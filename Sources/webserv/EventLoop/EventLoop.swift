@@ -45,6 +45,8 @@ final class EventLoop {
     /// One of several worker processes (worker_processes > 1): listening
     /// ports are shared with the others, and the master reports them.
     let isWorker: Bool
+    /// Sockets handed down to bind no address again (`InheritedSockets`).
+    var inheritedSockets = InheritedSockets()
 
     init(config: WebservConfig, configPath: String, isWorker: Bool = false) throws {
         self.isWorker = isWorker
@@ -82,7 +84,7 @@ final class EventLoop {
         var opened: [Int32: Values.ListenAddress] = [:]
         for address in wanted where !listeners.values.contains(where: { $0.address == address }) {
             do {
-                let (fd, _) = try Socket.listen(on: address, sharedPort: isWorker)
+                let fd = try inheritedSockets.take(address) ?? Socket.listen(on: address, sharedPort: isWorker).fd
                 opened[fd] = address
             } catch {
                 for fd in opened.keys { Socket.close(fd) }

@@ -17,6 +17,8 @@ final class MasterProcess {
     /// Running workers, with when each started (monotonic ms).
     private var workers: [pid_t: Int] = [:]
     private var stopping = false
+    /// Sockets handed down: kept open for the workers, which listen on them.
+    var inheritedSockets = InheritedSockets()
     /// This binary (as `ps` should show the workers).
     private let executable: String = {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -40,7 +42,7 @@ final class MasterProcess {
         // Bind each address once here (without SO_REUSEPORT, so another
         // server's workers cannot share it either), so that a port in use is
         // one clear error at start rather than N failing workers.
-        for address in config.listenAddresses {
+        for address in config.listenAddresses where !inheritedSockets.contains(address) {
             do {
                 let (fd, _) = try Socket.listen(on: address)
                 Socket.close(fd)

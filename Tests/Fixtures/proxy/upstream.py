@@ -71,7 +71,7 @@ def answer(conn, data, drop):
         conn.sendall(b"0\r\n\r\n")
         return b"", False, False
     elif "/redirect-self" in path:
-        target = "http://127.0.0.1:%s%s" % (sys.argv[1], path.replace("redirect-self", "next"))
+        target = "http://127.0.0.1:%s%s" % (port, path.replace("redirect-self", "next"))
         conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % target.encode())
     elif "/redirect-away" in path:
         conn.sendall(b"HTTP/1.1 301 Moved\r\nLocation: https://elsewhere.test/x\r\nContent-Length: 0\r\n\r\n")
@@ -84,9 +84,11 @@ def answer(conn, data, drop):
 
 listener = socket.socket()
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+# Port 0: the kernel picks a free one, which the first line reports.
 listener.bind(("127.0.0.1", int(sys.argv[1])))
+port = listener.getsockname()[1]
 listener.listen(64)
-print("ready", flush=True)
+print("ready", port, flush=True)
 while True:
     connection, _ = listener.accept()
     accepted += 1

@@ -218,7 +218,7 @@ extension ServerProcess: ServerUnderTest {
 private final class UnprivilegedServer: ServerUnderTest {
     let directory: String
     let port: Int
-    private let process = Process()
+    private let process: SpawnedProcess
 
     init(config: String, files: [String: String]) throws {
         let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -232,15 +232,17 @@ private final class UnprivilegedServer: ServerUnderTest {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(content.utf8).write(to: URL(fileURLWithPath: path))
         }
-        port = ServerProcess.freePort()
+        // Its port is this process's socket, handed down (see ServerProcess).
+        let socket = ServerProcess.boundLoopbackSocket()
+        defer { close(socket.fd) }
+        port = socket.port
         let text = config.replacingOccurrences(of: "DIR", with: directory).replacingOccurrences(of: "PORT0", with: String(port))
         let configPath = directory + "/webserv.conf"
         try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
-        process.executableURL = URL(fileURLWithPath: setpriv)
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", ServerProcess.binary, configPath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        var environment = ProcessInfo.processInfo.environment
+        environment["NGINX"] = "\(socket.fd);"
+        process = try SpawnedProcess(executable: setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", ServerProcess.binary, configPath],
+                                     environment: environment, inherited: [socket.fd], errorPath: "/dev/null")
         for _ in 0..<200 {
             if let client = try? RawClient(port: port) { client.close(); return }
             if !process.isRunning { break }
@@ -253,7 +255,7 @@ private final class UnprivilegedServer: ServerUnderTest {
 
     func stopServing() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)

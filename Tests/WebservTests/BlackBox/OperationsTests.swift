@@ -124,6 +124,57 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(server.process.isRunning)
     }
 
+    /// As nginx on a binary upgrade: a socket named in `NGINX` serves its
+    /// address, not bound again. Here the test keeps its own copy open, so
+    /// binding the address again would fail.
+    func testAHandedDownSocketServesItsAddressWithoutBindingAgain() throws {
+        let (fd, port) = ServerProcess.boundLoopbackSocket()
+        defer { close(fd) }
+        let directory = NSTemporaryDirectory() + "webserv-inherit-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = "pid \(directory)/pid;\nevents { }\nhttp { access_log off; server { listen 127.0.0.1:\(port); return 200 inherited; } }\n"
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/webserv.conf", contents: Data(text.utf8)))
+        var environment = ProcessInfo.processInfo.environment
+        environment["NGINX"] = "\(fd);"
+        let process = try SpawnedProcess(executable: ServerProcess.binary, arguments: [directory + "/webserv.conf"], environment: environment,
+                                         inherited: [fd], errorPath: directory + "/stderr")
+        defer { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() }
+        var answer: String?
+        for _ in 0..<200 where answer == nil && process.isRunning {
+            if let client = try? RawClient(port: port) {
+                client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answer = client.readResponse()?.bodyText
+            } else {
+                usleep(20_000)
+            }
+        }
+        XCTAssertEqual(answer, "inherited", (try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? "")
+    }
+
+    /// Every port a test asked for stays taken while its server runs, used
+    /// or not (a later reload or a refused upstream uses it): no other
+    /// process can take one in between.
+    func testAServersPortsCannotBeTakenWhileItRuns() throws {
+        let server = try ServerProcess(config: "events { }\nhttp { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; } }\n",
+                                       portCount: 3)
+        defer { server.stop() }
+        for port in server.ports {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            XCTAssertEqual(result, -1, "port \(port) could be taken")
+        }
+        XCTAssertThrowsError(try RawClient(port: server.ports[1]), "a port no address listens on refuses connections")
+        XCTAssertEqual(try server.get("/").status, 404)
+    }
+
     func testSigtermStops() throws {
         let server = try ServerProcess(config: "events { }\nhttp { access_log off; error_log DIR/logs/error.log; server { listen 127.0.0.1:PORT0; } }\n")
         server.signal(SIGTERM)

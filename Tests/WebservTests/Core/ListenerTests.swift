@@ -48,7 +48,7 @@ final class ListenerTests: XCTestCase {
         loop.send(idle, "GET /page.html HTTP/1.1\r\nHost: a\r\n\r\n")
         XCTAssertTrue(loop.text(idle).hasPrefix("HTTP/1.1 200"))
         let (fresh, _) = loop.connect()
-        XCTAssertNil(loop.loop.apply(try reloaded(loop, port: ServerProcess.freePort(), root: "new")))
+        XCTAssertNil(loop.loop.apply(try reloaded(loop, port: loop.reservedPort(), root: "new")))
         XCTAssertTrue(loop.isClosed(idle), "a kept-alive connection on the dropped address")
         XCTAssertTrue(loop.isClosed(fresh), "a connection that has sent nothing yet")
     }
@@ -60,7 +60,7 @@ final class ListenerTests: XCTestCase {
         loop.send(client, "GET /large.bin HTTP/1.1\r\nHost: a\r\n\r\n")
         let start = loop.receive(client, limit: 1 << 16)   // the answer has begun; the rest waits for the client
         guard case .writing = connection.state else { return XCTFail("state \(connection.state)") }
-        XCTAssertNil(loop.loop.apply(try reloaded(loop, port: ServerProcess.freePort(), root: "old")))
+        XCTAssertNil(loop.loop.apply(try reloaded(loop, port: loop.reservedPort(), root: "old")))
         XCTAssertFalse(connection.isClosed, "the answer under way is finished")
         let text = String(decoding: start, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("HTTP/1.1 200"), text)

@@ -12,7 +12,8 @@ final class LoopHarness {
     let address: Values.ListenAddress
     var time = 1_000_000
 
-    /// `config` may use `DIR` (a temp directory holding `files`) and `PORT`.
+    /// `config` may use `DIR` (a temp directory holding `files`) and `PORT`
+    /// (a port this process holds and hands to the loop: see `reservedPort`).
     init(config: String, files: [String: [UInt8]] = [:]) throws {
         directory = NSTemporaryDirectory() + "webserv-loop-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
@@ -21,8 +22,9 @@ final class LoopHarness {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(content).write(to: URL(fileURLWithPath: path))
         }
+        let reserved = ServerProcess.boundLoopbackSocket(anyAddress: !config.contains("127.0.0.1:PORT"))
         let text = config.replacingOccurrences(of: "DIR", with: directory)
-            .replacingOccurrences(of: "PORT", with: String(ServerProcess.freePort()))
+            .replacingOccurrences(of: "PORT", with: String(reserved.port))
         let path = directory + "/webserv.conf"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         guard case .success(let (model, _)) = ModelBuilder.build(path: path) else {
@@ -35,6 +37,7 @@ final class LoopHarness {
         pthread_sigmask(SIG_SETMASK, nil, &previous)
         loop = try EventLoop(config: model, configPath: path)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
+        _ = loop.inheritedSockets.add(reserved.fd)
         if let problem = loop.apply(model) {
             throw NSError(domain: "LoopHarness", code: 2, userInfo: [NSLocalizedDescriptionKey: problem])
         }
@@ -43,6 +46,15 @@ final class LoopHarness {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// A port on 127.0.0.1 for a configuration applied later: bound here and
+    /// handed to the loop as an inherited socket, so that no other process
+    /// can take it before the loop listens (a port freed for the loop to bind could be).
+    func reservedPort() -> Int {
+        let (fd, port) = ServerProcess.boundLoopbackSocket()
+        _ = loop.inheritedSockets.add(fd)
+        return port
+    }
 
     /// A new client: the returned descriptor is the client's end.
     func connect() -> (client: Int32, connection: Connection) {
