@@ -32,9 +32,13 @@ struct AutoindexPage {
 
     func html() -> String {
         let title = "Index of " + Self.escapeHTML(requestPath)
-        // Names are UTF-8 on the wire: say so, or a browser guesses Latin-1.
-        var page = "<html>\r\n<head><meta charset=\"utf-8\">"
-            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(title)</title></head>\r\n<body>\r\n<h1>\(title)</h1><hr><pre><a href=\"../\">../</a>\r\n"
+        // nginx's page, in standards mode (the doctype) and readable on a phone:
+        // names are UTF-8 on the wire (say so, or a browser guesses Latin-1),
+        // and the listing's long lines scroll inside it instead of widening the page.
+        var page = "<!DOCTYPE html>\r\n<html lang=\"en\">\r\n<head><meta charset=\"utf-8\">"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(title)</title>"
+            + "<style>:root{color-scheme:light dark}body{font-family:sans-serif;margin:1em}h1{font-size:1.4em;overflow-wrap:anywhere}"
+            + "pre{overflow-x:auto}</style></head>\r\n<body>\r\n<h1>\(title)</h1><hr><pre><a href=\"../\">../</a>\r\n"
         for entry in entries() {
             let shown = entry.name + (entry.isDirectory ? "/" : "")
             let link = PercentEncoding.component(entry.name) + (entry.isDirectory ? "/" : "")

@@ -92,6 +92,18 @@ final class AutoindexTests: XCTestCase {
         let fileIndex = try XCTUnwrap(html.range(of: "a%20")).lowerBound
         XCTAssertLessThan(directoryIndex, fileIndex, "directories come first")
     }
+
+    /// A browser reads the listing in standards mode, at a phone's width: the
+    /// long lines scroll inside the listing instead of widening the page.
+    func testStandardsModeAtAPhonesWidth() throws {
+        let directory = NSTemporaryDirectory() + "autoindex-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let html = AutoindexPage(directory: directory, requestPath: "/").html()
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>\r\n<html lang=\"en\">"), html)
+        XCTAssertTrue(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"), html)
+        XCTAssertTrue(html.contains("pre{overflow-x:auto}"), html)
+    }
 }
 
 final class WebservOptionsTests: XCTestCase {
