@@ -273,6 +273,51 @@ def check_look(where):
     check(not problems, f"{where}: " + "; ".join(problems))
 
 
+UNLABELLED = """
+return [...document.querySelectorAll('input, select, textarea')]
+    .filter(e => !['hidden', 'submit', 'button', 'reset'].includes(e.type))
+    .filter(e => !e.closest('label') && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')
+                 && !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)))
+    .map(e => e.outerHTML.slice(0, 80));
+"""
+
+
+def check_labels(where):
+    """Every form control has a label (a screen reader names it)."""
+    unlabelled = js(UNLABELLED)
+    check(not unlabelled, f"{where}: form controls without a label: {unlabelled}")
+
+
+def check_own_address(where):
+    """The page names no address but its own: run.sh serves the site on other
+    ports than the example's 8080 and 8081, so either number is hard-coded."""
+    text = js("return document.body.innerText")
+    wrong = re.findall(r"\b808[01]\b", text)
+    check(not wrong, f"{where}: the page shows the example's port {wrong} instead of its own address")
+
+
+# The phone of the phone pass: CSS pixels, as Chromium's device emulation.
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+
+FITS = """
+return {mode: document.compatMode, width: document.documentElement.scrollWidth,
+        viewport: (document.querySelector('meta[name="viewport"]') || {content: null}).content};
+"""
+
+
+def check_fits_phone(where):
+    """Standards mode (a doctype), a viewport, and nothing wider than the phone."""
+    fit = js(FITS)
+    problems = []
+    if fit["mode"] != "CSS1Compat":
+        problems.append(f"quirks mode ({fit['mode']}: no <!DOCTYPE html>)")
+    if fit["viewport"] != "width=device-width, initial-scale=1":
+        problems.append(f"viewport meta is {fit['viewport']!r}")
+    if fit["width"] > PHONE["width"]:
+        problems.append(f"{fit['width']} px wide on a {PHONE['width']} px phone")
+    check(not problems, f"{where}: " + "; ".join(problems))
+
+
 # ---- The tests ----
 
 TESTS = []
@@ -298,13 +343,14 @@ PAGES = [
     ("proxied", "/proxied/", "Hello from the second server", 200),
     ("error-404", "/no-such-page", "Page not found", 404),
     ("error-403", "/files/server.log", "Forbidden", 403),
-    ("error-50x", "/maintenance", "Something went wrong", 503),
+    ("error-503", "/maintenance", "Down for maintenance", 503),
+    ("proxied-404", "/proxied/nope", "Page not found", 404),
     ("error-413-page", "/413.html", "That upload is too large", 200),
     ("error-405-page", "/405.html", "Method not allowed", 200),
 ]
 
 
-PHONE_SHOTS = {"index", "files", "upload", "cgi-forms", "cgi-hello", "error-404"}
+PHONE_SHOTS = {"index", "files", "upload", "cgi-forms", "cgi-hello", "error-404", "error-503"}
 
 
 def page_test(name, path, heading, status):
@@ -318,6 +364,8 @@ def page_test(name, path, heading, status):
         h1 = wait_for(lambda: driver.find_elements(By.TAG_NAME, "h1"), f"{path}: no <h1>")
         check(h1[0].text.strip() == heading, f"{path}: <h1> is {h1[0].text!r}, expected {heading!r}")
         check_look(path)
+        check_labels(path)
+        check_own_address(path)
         if name in PHONE_SHOTS:
             screenshot(name, mobile=True)
         screenshot(name)
@@ -329,6 +377,82 @@ def page_test(name, path, heading, status):
 
 for _page in PAGES:
     test(f"page {_page[1]} ({_page[0]})")(page_test(*_page))
+
+
+@test("phone: every page, the server's listings included, fits a 390 px window in standards mode")
+def _phone():
+    paths = [page[1] for page in PAGES] + ["/files/", "/files/docs/", "/uploads/"]
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    try:
+        failures = []
+        for path in paths:
+            go(path)
+            wait_for(lambda: driver.find_elements(By.TAG_NAME, "h1"), f"{path}: no <h1>")
+            try:
+                check_fits_phone(path)
+            except Failure as failure:
+                failures.append(str(failure))
+        check(not failures, "; ".join(failures))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    go("/files/")
+    screenshot("autoindex-files", mobile=True)
+
+
+CONTRAST = """
+function rgb(text) { return text.match(/[\\d.]+/g).slice(0, 4).map(Number); }
+function luminance([r, g, b]) {
+    const linear = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+function background(element) {
+    for (let e = element; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+}
+const e = document.querySelector(arguments[0]);
+const [a, b] = [luminance(rgb(getComputedStyle(e).color)), luminance(background(e))];
+return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+
+
+@test("dark mode: the big error number is readable (3:1 at least, WCAG's large text)")
+def _dark_contrast():
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        go("/no-such-page")
+        wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".error-code"), "no error page")
+        ratio = js(CONTRAST, ".error-code")
+        check(ratio >= 3, f".error-code contrast in dark mode is {ratio:.2f}:1")
+        screenshot("error-404-dark")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+@test("maintenance: /maintenance is a 503 that says so, with Retry-After")
+def _maintenance():
+    code, headers, body = http_request("GET", "/maintenance")
+    check(code == 503, f"GET /maintenance: {code}")
+    check((headers.get("Retry-After") or "").isdigit(), f"Retry-After: {headers.get('Retry-After')!r}")
+    check(b"maintenance" in body, "the page does not say maintenance")
+
+
+@test("directories without their slash redirect: /files, /uploads, /proxied")
+def _slashless():
+    for path in ["/files", "/uploads", "/proxied"]:
+        code, headers, _ = http_request("GET", path)
+        location = urllib.parse.urlsplit(headers.get("Location") or "").path
+        check(code == 301 and location == path + "/", f"GET {path}: {code} to {headers.get('Location')!r}")
+
+
+@test("upload page: the shell commands name the page's own address")
+def _own_address():
+    go("/upload.html")
+    commands = wait_for(lambda: args.base in driver.find_element(By.ID, "shell-commands").text and
+                        driver.find_element(By.ID, "shell-commands").text, "the commands do not name " + args.base)
+    check(f"curl -F file=@notes.txt {args.base}/uploads/" in commands, commands)
 
 
 @test("favicon.ico is served as an icon")
@@ -351,7 +475,7 @@ def _links():
             seen.add(parts.path)
             target = parts.path + ("?" + parts.query if parts.query else "")
             code, _, _ = http_request("GET", target)
-            if code >= 400 and target not in ("/no-such-page", "/files/server.log", "/maintenance"):
+            if code >= 400 and target not in ("/no-such-page", "/files/server.log", "/maintenance", "/cgi-bin/maintenance.py"):
                 broken.append(f"{path} -> {target}: {code}")
     check(not broken, f"broken links: {broken}")
 
@@ -511,18 +635,24 @@ def access_log_count(text, settle=False):
     return last
 
 
-@test("upload: each Delete button removes its file (gone from the list, 404 on the server)")
+@test("upload: each Delete button, confirmed, removes its file (gone from the list, 404 on the server)")
 def _delete():
     names = state.get("uploaded", [])
     check(names, "nothing was uploaded")
     go("/upload.html")
     for name in names:
         wait_for(lambda: listed_row(name), f"{name!r} is not listed")
-        button = js("""return [...document.querySelectorAll('#upload-list tr[data-name]')]
-                              .find(r => r.dataset.name === arguments[0]).querySelector('button')""", name)
-        check(button.text == "Delete", f"the button says {button.text!r}")
-        button.click()
-        wait_for(lambda: listed_row(name) is None, f"{name!r} is still listed after Delete")
+        button = lambda: js("""return [...document.querySelectorAll('#upload-list tr[data-name]')]
+                                      .find(r => r.dataset.name === arguments[0]).querySelector('button')""", name)  # noqa: E731
+        check(button().text == "Delete", f"the button says {button().text!r}")
+        button().click()
+        # One click asks; nothing is deleted yet.
+        time.sleep(1)
+        check(listed_row(name) is not None and name in stored_names(), f"{name!r} was deleted on one click")
+        check(button().text != "Delete", f"{name!r}: Delete did not ask for confirmation")
+        screenshot("upload-confirm-delete")
+        button().click()
+        wait_for(lambda: listed_row(name) is None, f"{name!r} is still listed after a confirmed Delete")
         code, _, _ = http_request("GET", upload_url(name))
         check(code == 404, f"GET {upload_url(name)} after Delete: {code}, expected 404")
     left = [name for name in names if name in stored_names()]
@@ -708,13 +838,12 @@ def _autoindex():
     screenshot("autoindex-files")
 
 
-@test("error pages: status and the site's own page (404, 403, 405, 50x; urllib)")
+@test("error pages: status and the site's own page (404, 403, 405; urllib)")
 def _error_statuses():
     for method, path, status, page in [("GET", "/no-such-page", 404, "404.html"),
                                        ("GET", "/cgi-bin/no-such-script.py", 404, "404.html"),
                                        ("GET", "/files/server.log", 403, "403.html"),
-                                       ("POST", "/", 405, "405.html"),
-                                       ("GET", "/maintenance", 503, "50x.html")]:
+                                       ("POST", "/", 405, "405.html")]:
         code, headers, body = http_request(method, path, b"a=b" if method == "POST" else None,
                                            {"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {})
         check(code == status, f"{method} {path}: {code}, expected {status}")
@@ -789,10 +918,11 @@ def _proxied():
     check_look("/proxied/")
 
 
-@test("a moved page: /old-page leads to /files/")
+@test("a moved page: /old-page leads to the Files page")
 def _moved():
     go("/old-page")
-    wait_for(lambda: path_now() == "/files/", "not at /files/")
+    wait_for(lambda: path_now() == "/files.html", "not at /files.html")
+    check_look("/old-page")
 
 
 # ---- The runner ----

@@ -138,8 +138,9 @@ def fields_table(fields, empty="(nothing)"):
     return f'<div class="table-wrap"><table class="fields"><thead><tr><th>field</th><th>value</th></tr></thead><tbody>{rows}</tbody></table></div>'
 
 
-def send_page(title, body_html, status=None, current="/form.html"):
-    """Writes the CGI header block and a complete page (UTF-8) to stdout."""
+def send_page(title, body_html, status=None, current="/form.html", headers=(), main_class=None):
+    """Writes the CGI header block (`headers`: more (name, value) fields) and a
+    complete page (UTF-8) to stdout."""
     marked = ' aria-current="page"'
     nav = "".join(f'\n  <a href="{href}"{marked if href == current else ""}>{label}</a>' for href, label in NAV)
     page = f"""<!DOCTYPE html>
@@ -155,7 +156,7 @@ def send_page(title, body_html, status=None, current="/form.html"):
 <header class="site-header"><nav>
   <a class="brand" href="/">webserv</a>{nav}
 </nav></header>
-<main>
+<main{f' class="{main_class}"' if main_class else ""}>
 {body_html}
 </main>
 <footer class="site-footer">Written by <code>{esc(os.path.basename(env("SCRIPT_NAME")) or "a CGI script")}</code>
@@ -163,6 +164,7 @@ through CGI &middot; <a href="/form.html">All CGI scripts</a> &middot; <a href="
 </body>
 </html>
 """
-    head = (f"Status: {status}\r\n" if status else "") + "Content-Type: text/html; charset=utf-8\r\n\r\n"
+    head = (f"Status: {status}\r\n" if status else "") + "".join(f"{name}: {value}\r\n" for name, value in headers)
+    head += "Content-Type: text/html; charset=utf-8\r\n\r\n"
     sys.stdout.buffer.write(head.encode("ascii") + page.encode("utf-8"))
     sys.stdout.buffer.flush()

@@ -1,5 +1,6 @@
 // The example site's only script: it shows the server's autoindex listings
-// (/files/ and /uploads/) in the site's look, and deletes uploads.
+// (/files/ and /uploads/) in the site's look, deletes uploads (a second click
+// confirms), and writes the page's own address where commands name it.
 // The listing is the HTML that `autoindex on` writes: one <a href> per entry,
 // its name percent-encoded, followed by the date and the size as text.
 "use strict";
@@ -153,11 +154,28 @@ async function showUploads() {
         button.className = "danger";
         button.textContent = "Delete";
         button.setAttribute("aria-label", `Delete ${entry.name}`);
-        button.addEventListener("click", () => deleteUpload(entry.name, button));
+        button.addEventListener("click", () => confirmThenDelete(entry.name, button));
         cell(row, button, "num");
     }
     if (!entries.length) emptyRow(tbody, 4, "No uploads yet.");
     return entries;
+}
+
+// The first click asks (the button says so for a few seconds), the second deletes.
+function confirmThenDelete(name, button) {
+    if (button.dataset.confirm !== "yes") {
+        button.dataset.confirm = "yes";
+        button.textContent = "Delete? Click again";
+        button.setAttribute("aria-label", `Really delete ${name}? Click again to delete it`);
+        setTimeout(() => {
+            if (!button.isConnected || button.disabled) return;
+            delete button.dataset.confirm;
+            button.textContent = "Delete";
+            button.setAttribute("aria-label", `Delete ${name}`);
+        }, 5000);
+        return;
+    }
+    deleteUpload(name, button);
 }
 
 async function deleteUpload(name, button) {
@@ -196,7 +214,13 @@ function setUpUploadForm() {
     });
 }
 
+// Commands on the pages name the example's default address; this page's own is the one that works.
+function showOwnAddress() {
+    for (const element of document.querySelectorAll(".origin")) element.textContent = location.origin;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+    showOwnAddress();
     if (document.getElementById("file-browser")) {
         window.addEventListener("hashchange", showFiles);
         showFiles();
