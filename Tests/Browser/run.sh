@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser test of the example site: serves a copy of conf-examples/ with
-# webserv (the README's configuration, on free ports) and drives it with
+# webserv (the README's configuration, on free ports handed down) and drives it with
 # headless Chromium through selenium (site_test.py).
 #
 #   Tests/Browser/run.sh [PATH/TO/webserv] [-k TEXT]
@@ -120,23 +120,38 @@ printf 'A file whose name is not ASCII.\n' > "$work/site/html/files/résumé 202
 mkdir -p "$work/site/html/files/naïve café"
 printf 'Menu du jour.\n' > "$work/site/html/files/naïve café/menü ☕.txt"
 
-read -r port port_up < <("$python" - <<'PY'
-import socket
-a, b = socket.socket(), socket.socket()
-a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
-print(a.getsockname()[1], b.getsockname()[1])
+# The ports are sockets bound here and handed down to webserv (NGINX="fd;fd;",
+# as nginx's binary upgrade), never freed for it to bind: no other process on
+# a busy machine can take one in between. The launcher binds them (8080 on
+# every address, as `listen 8080`; 8081 on 127.0.0.1), moves the copy's
+# configuration to them, says which they are, and becomes webserv.
+"$python" - "$work/ports" "$work/site" "$binary" >"$work/webserv.out" 2>&1 <<'PY' &
+import os, pathlib, re, socket, sys
+ports_file, site, binary = sys.argv[1:4]
+main, upstream = socket.socket(), socket.socket()
+main.bind(("0.0.0.0", 0))
+upstream.bind(("127.0.0.1", 0))
+port, port_up = main.getsockname()[1], upstream.getsockname()[1]
+for conf in pathlib.Path(site).rglob("*.conf"):
+    text = conf.read_text()
+    moved = re.sub(r"\b8081\b", str(port_up), re.sub(r"\b8080\b", str(port), text))
+    if moved != text:
+        conf.write_text(moved)
+pathlib.Path(ports_file + ".tmp").write_text(f"{port} {port_up}\n")
+os.rename(ports_file + ".tmp", ports_file)
+fds = [main.detach(), upstream.detach()]
+for fd in fds:
+    os.set_inheritable(fd, True)
+os.execve(binary, [binary, os.path.join(site, "webserv.conf")], dict(os.environ, NGINX="".join(f"{fd};" for fd in fds)))
 PY
-)
-{ grep -rlE '\b808[01]\b' "$work/site" --include='*.conf' || true; } | while read -r file; do
-    sed -i -E "s/\b8080\b/$port/g; s/\b8081\b/$port_up/g" "$file"
-done
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/ports" ] || ! kill -0 "$server_pid" 2>/dev/null && break; sleep 0.1; done
+if [ ! -s "$work/ports" ]; then say "the launcher did not bind the ports"; exit 1; fi
+read -r port port_up < "$work/ports"
 if ! grep -rqE "listen $port( |;)" "$work/site/sites-enabled" || ! grep -rq "127.0.0.1:$port_up" "$work/site/sites-enabled"; then
     say "could not move the example's ports 8080/8081 to $port/$port_up: did sites-enabled/ change?"
     exit 1
 fi
-
-"$binary" "$work/site/webserv.conf" >"$work/webserv.out" 2>&1 &
-server_pid=$!
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 100); do
     if listening "$port" && listening "$port_up"; then break; fi
