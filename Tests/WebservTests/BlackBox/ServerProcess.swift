@@ -84,8 +84,9 @@ final class ServerProcess {
     /// What webserv wrote to stderr so far.
     var errors: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
+    /// Up to 10 s: a debug build starting on a machine busy with other work.
     private func waitUntilListening() throws {
-        for _ in 0..<200 {
+        for _ in 0..<500 {
             if let client = try? RawClient(port: ports[0]) { client.close(); return }
             if !process.isRunning { break }
             usleep(20_000)
