@@ -252,7 +252,11 @@ extension EventLoop {
                        to: exchange.adapter.errorLog)
             return failUpstream(connection, status: 502)
         }
-        if case .untilClose = exchange.framing {
+        // A body the client does not get (HEAD, 204, 304) cannot be cut short:
+        // a script that prints none for HEAD ends its answer there.
+        var closeEndsBody = exchange.discardsBody
+        if case .untilClose = exchange.framing { closeEndsBody = true }
+        if closeEndsBody {
             finishOutput(exchange, connection, cleanly: false)
             flush(connection)
         } else if !exchange.outputDone {

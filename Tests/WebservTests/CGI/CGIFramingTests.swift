@@ -38,6 +38,12 @@ final class CGIFramingTests: XCTestCase {
         import sys
         sys.stdout.buffer.write(b"Content-Type: text/plain\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n6\\r\\n world\\r\\n0\\r\\n\\r\\n")
         """,
+        // As well-behaved scripts do: the length of the body a GET would get, and no body for HEAD.
+        "www/cgi/headaware.py": """
+        import os, sys
+        sys.stdout.buffer.write(b"Content-Type: text/plain\\r\\nContent-Length: 5\\r\\n\\r\\n")
+        if os.environ["REQUEST_METHOD"] != "HEAD": sys.stdout.buffer.write(b"hello")
+        """,
         "www/cgi/badlength.py": """
         import sys
         sys.stdout.buffer.write(b"Content-Type: text/plain\\r\\nContent-Length: 12abc\\r\\n\\r\\nhello")
@@ -94,6 +100,9 @@ final class CGIFramingTests: XCTestCase {
     func testHeadToAScriptWithALengthHasNoBody() throws {
         let answer = try answerBeforeAnIntactOne("HEAD /cgi/long.py HTTP/1.1\r\nHost: x\r\n\r\n", headRequest: true)
         XCTAssertEqual(answer.header("Content-Length"), "2")
+        // A script that prints no body for HEAD has not cut its answer short.
+        let aware = try answerBeforeAnIntactOne("HEAD /cgi/headaware.py HTTP/1.1\r\nHost: x\r\n\r\n", headRequest: true)
+        XCTAssertEqual(aware.header("Content-Length"), "5")
     }
 
     /// A body shorter than its Content-Length ends the connection: the next
