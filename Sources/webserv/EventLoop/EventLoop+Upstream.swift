@@ -149,8 +149,11 @@ extension EventLoop {
             exchange.headersSent = true
             exchange.framing = framing
             var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
+            let outgoingStatus = connection.context?.errorPage?.status(forPage: status) ?? status
+            // HEAD, 204 and 304 answers have no body (RFC 9110 §6.4.1): one the upstream sends is read to its end and dropped.
             let hasBody: Bool
-            if case .none = framing { hasBody = false } else { hasBody = head.method != "HEAD" }
+            if case .none = framing { hasBody = false } else { hasBody = head.method != "HEAD" && outgoingStatus != 204 && outgoingStatus != 304 }
+            exchange.discardsBody = !hasBody
             if hasBody && !lengthKnown {
                 if head.version == .http11 {
                     exchange.chunkedToClient = true
@@ -159,7 +162,7 @@ extension EventLoop {
                     keepAlive = false   // HTTP/1.0: the end of the body is the end of the connection
                 }
             }
-            var response = Response(status: connection.context?.errorPage?.status(forPage: status) ?? status, headers: fields)
+            var response = Response(status: outgoingStatus, headers: fields)
             response.streamed = true
             respond(connection, with: response, head: head, keepAlive: keepAlive)
             guard connection.upstream === exchange else { return false }
@@ -172,8 +175,9 @@ extension EventLoop {
     /// Passes body bytes on, decoding the upstream's framing.
     private func relay(_ exchange: UpstreamExchange, _ connection: Connection, _ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
-        guard !exchange.outputDone else { exchange.endedCleanly = false; return }   // more than the framing said
-        let discard = exchange.head.method == "HEAD"
+        // More than the framing said: never sent (the client would read it as the next answer).
+        guard !exchange.outputDone else { return noteExcess(exchange) }
+        let discard = exchange.discardsBody
         switch exchange.framing {
         case .none:
             exchange.endedCleanly = false
@@ -181,7 +185,10 @@ extension EventLoop {
             let piece = bytes.prefix(remaining)
             if !discard { sendBody(piece, of: exchange, on: connection) }
             exchange.framing = .length(remaining: remaining - piece.count)
-            if remaining == piece.count { finishOutput(exchange, connection, cleanly: bytes.count == piece.count) }
+            if remaining == piece.count {
+                finishOutput(exchange, connection, cleanly: true)
+                if bytes.count > piece.count { noteExcess(exchange) }
+            }
         case .chunked(var decoder):
             let (events, consumed) = decoder.decode(bytes)
             exchange.framing = .chunked(decoder)
@@ -213,6 +220,13 @@ extension EventLoop {
         }
     }
 
+    /// Bytes after the body's end: dropped, and the connection not reused.
+    private func noteExcess(_ exchange: UpstreamExchange) {
+        guard exchange.endedCleanly else { return }
+        exchange.endedCleanly = false
+        logs.error("warn", "\(exchange.adapter.name) sent data after the end of its body", to: exchange.adapter.errorLog)
+    }
+
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
         if exchange.chunkedToClient { connection.output += Array("0\r\n\r\n".utf8) }
@@ -238,11 +252,16 @@ extension EventLoop {
                        to: exchange.adapter.errorLog)
             return failUpstream(connection, status: 502)
         }
-        if case .untilClose = exchange.framing {
+        // A body the client does not get (HEAD, 204, 304) cannot be cut short:
+        // a script that prints none for HEAD ends its answer there.
+        var closeEndsBody = exchange.discardsBody
+        if case .untilClose = exchange.framing { closeEndsBody = true }
+        if closeEndsBody {
             finishOutput(exchange, connection, cleanly: false)
             flush(connection)
         } else if !exchange.outputDone {
-            close(connection)   // the body was cut short: so is ours
+            logs.error("error", "\(exchange.adapter.name) closed before the end of its body", to: exchange.adapter.errorLog)
+            close(connection)   // the body was cut short: so is ours, and the client knows it
         }
     }
 

@@ -115,9 +115,10 @@ final class RequestHead {
 
     /// An internal redirect's request: a GET of `path` and `query` without a
     /// body, with the original's fields when `keepingFields` (a script's local
-    /// redirect), else without them (an error page: no conditionals).
+    /// redirect), else without them (an error page: no conditionals). A HEAD
+    /// stays a HEAD, as in nginx: its answer must not get a body on the way.
     func redirected(path: String, query: String?, keepingFields: Bool, wantsKeepAlive: Bool? = nil) -> RequestHead {
-        RequestHead(method: "GET", target: target, path: path, query: query, version: version,
+        RequestHead(method: method == "HEAD" ? "HEAD" : "GET", target: target, path: path, query: query, version: version,
                     headers: keepingFields ? headers : HTTPHeaders(), host: host, contentLength: nil, isChunked: false,
                     wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive, expectsContinue: false)
     }

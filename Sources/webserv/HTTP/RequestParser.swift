@@ -118,11 +118,12 @@ final class RequestParser {
         }
         guard line.first != space else { return 400 }
         let methodBytes = word(), targetBytes = word(), versionBytes = word()
-        guard word().isEmpty, !versionBytes.isEmpty else { return 400 }
         guard methodBytes.allSatisfy(HTTPSyntax.isMethodByte) else { return 400 }
+        // Noted before the rest can fail: a HEAD refused as 400 goes without its page.
+        method = RequestParser.commonMethod(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
+        guard word().isEmpty, !versionBytes.isEmpty else { return 400 }
         // A URI is ASCII: clients percent-encode everything else (RFC 3986).
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return 400 }
-        method = RequestParser.commonMethod(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
         target = String(decoding: targetBytes, as: UTF8.self)
         if RequestParser.isHTTP1(versionBytes, minor: UInt8(ascii: "1")) { version = .http11; return nil }
         if RequestParser.isHTTP1(versionBytes, minor: UInt8(ascii: "0")) { version = .http10; return nil }

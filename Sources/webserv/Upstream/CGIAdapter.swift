@@ -35,14 +35,25 @@ final class CGIAdapter: UpstreamAdapter {
     }
 
     /// A local `Location` (a path, no Status) is an internal redirect; the
-    /// script's own fields go to the client as they are.
+    /// script's own fields go to the client as they are, but for its framing:
+    /// the body ends at its Content-Length (what follows is never sent: it
+    /// would be read as the next answer), after its last chunk when the script
+    /// chunked it (re-chunked by us), else when the script closes its output.
+    /// The parser has checked the framing fields.
     func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
         if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") })?.value,
            location.hasPrefix("/"), status == 200 {
             return .internalRedirect(location)
         }
-        let lengthKnown = headers.contains { $0.name.caseInsensitiveEquals("Content-Length") }
-        return .respond(headers: headers.map { ($0.name, $0.value) }, framing: .untilClose, lengthKnown: lengthKnown)
+        let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap { Int($0.value) }
+        let chunked = headers.contains { $0.name.caseInsensitiveEquals("Transfer-Encoding") }
+        var fields = headers.filter { !$0.name.caseInsensitiveEquals("Content-Length") && !$0.name.caseInsensitiveEquals("Transfer-Encoding") }
+            .map { (name: $0.name, value: $0.value) }
+        // 204 and 304 have no body (RFC 9110 §6.4.1): whatever the script prints is read and dropped.
+        if let length, status != 204, status != 304 { fields.append(("Content-Length", String(length))) }
+        if chunked { return .respond(headers: fields, framing: .chunked(ChunkedDecoder()), lengthKnown: false) }
+        if let length { return .respond(headers: fields, framing: .length(remaining: length), lengthKnown: true) }
+        return .respond(headers: fields, framing: .untilClose, lengthKnown: false)
     }
 
     /// Kills the script's process group if it still runs; SIGCHLD reaps it.

@@ -39,8 +39,7 @@ final class ProxyAdapter: UpstreamAdapter {
     func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
         let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
             .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
-        // After an interim (1xx) answer the final one is still to come on this connection: never reuse it.
-        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close") && status >= 200
+        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")
         var forwarded = headers.filter { header in
             let lower = header.name.lowercased()
             // As nginx: our own Server and Date replace the upstream's.

@@ -28,6 +28,8 @@ final class UpstreamExchange {
     var headersSent = false
     var framing = UpstreamFraming.none
     var chunkedToClient = false
+    /// The answer has no body for the client (HEAD, 204, 304): the upstream's is read and dropped.
+    var discardsBody = false
     /// The answer's body has ended (and its terminator is queued).
     var outputDone = false
     /// The body has ended on its framing's boundary, nothing left over.

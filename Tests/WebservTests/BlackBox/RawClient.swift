@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+@testable import webserv
 
 /// A blocking TCP client with timeouts, for talking raw HTTP to the server.
 final class RawClient {
@@ -65,7 +66,8 @@ final class RawClient {
         }
     }
 
-    /// Reads exactly one response (head + Content-Length body; none for HEAD/304/204).
+    /// Reads exactly one response (head + Content-Length or chunked body,
+    /// the chunked one decoded; none for HEAD/304/204).
     func readResponse(headRequest: Bool = false) -> HTTPTestResponse? {
         var buffer = pending
         pending = []
@@ -83,6 +85,23 @@ final class RawClient {
         }
         guard let end = headEnd else { return nil }
         var response = HTTPTestResponse(head: String(decoding: buffer[0..<end], as: UTF8.self))
+        if !headRequest, response.status != 304, response.status != 204,
+           response.header("Transfer-Encoding")?.lowercased() == "chunked" {
+            // Decoded up to its last chunk, so what follows is the next response.
+            var decoder = ChunkedDecoder()
+            var offset = end
+            while !decoder.isDone {
+                let (events, consumed) = decoder.decode(buffer[offset...])
+                for event in events {
+                    if case .data(let range) = event { response.body += buffer[range] }
+                    if case .error = event { return nil }
+                }
+                offset += consumed
+                if !decoder.isDone && !fill() { return nil }
+            }
+            pending = Array(buffer[offset...])
+            return response
+        }
         let length = headRequest || response.status == 304 || response.status == 204 ? 0 : Int(response.header("Content-Length") ?? "0") ?? 0
         while buffer.count < end + length { if !fill() { break } }
         response.body = Array(buffer[end..<min(buffer.count, end + length)])

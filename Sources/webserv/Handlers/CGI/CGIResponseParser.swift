@@ -42,13 +42,38 @@ struct CGIResponseParser {
         return buffer.count > CGIResponseParser.maxHeaderBytes ? .invalid : .needMore
     }
 
+    /// A `Status` value's code: three digits, then the end or a reason after
+    /// a space (RFC 3875 §6.3.3). A final status only: a script cannot send
+    /// an interim (1xx) answer before its real one.
+    static func statusCode(_ value: String) -> Int? {
+        let bytes = Array(value.utf8)
+        guard bytes.count >= 3, bytes[0..<3].allSatisfy(ASCIICase.isDigit),
+              bytes.count == 3 || bytes[3] == 32 || bytes[3] == 9,
+              let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)), code >= 200 else { return nil }
+        return code
+    }
+
+    /// The framing fields the server acts on: every `Content-Length` the
+    /// same run of digits; a `Transfer-Encoding` only `chunked`, and not
+    /// beside a Content-Length (RFC 9112 §6.3: the body's end would be ambiguous).
+    static func hasValidFraming(_ headers: [Header]) -> Bool {
+        let lengths = headers.filter { $0.name.caseInsensitiveEquals("Content-Length") }.map(\.value)
+        let encodings = headers.filter { $0.name.caseInsensitiveEquals("Transfer-Encoding") }
+        if !encodings.isEmpty {
+            let codings = encodings.flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() }
+            guard lengths.isEmpty, codings == ["chunked"] else { return false }
+        }
+        guard let first = lengths.first else { return true }
+        return (1...18).contains(first.utf8.count) && first.utf8.allSatisfy(ASCIICase.isDigit) && lengths.allSatisfy { $0 == first }
+    }
+
     /// The bytes received so far (the body starts inside them).
     var received: [UInt8] { buffer }
 
     private func finish(_ headers: [Header], bodyStart: Int) -> Result {
         var status = 200
         if let field = headers.first(where: { $0.name.caseInsensitiveEquals("Status") }) {
-            guard let code = Int(field.value.prefix(3)), (100...999).contains(code) else { return .invalid }
+            guard let code = CGIResponseParser.statusCode(field.value) else { return .invalid }
             status = code
         } else if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") }), !location.value.hasPrefix("/") {
             status = 302   // client redirect (RFC 3875 §6.2.3)
@@ -56,6 +81,7 @@ struct CGIResponseParser {
         let hasType = headers.contains { $0.name.caseInsensitiveEquals("Content-Type") }
         let hasLocation = headers.contains { $0.name.caseInsensitiveEquals("Location") }
         guard hasType || hasLocation || headers.contains(where: { $0.name.caseInsensitiveEquals("Status") }) else { return .invalid }
+        guard CGIResponseParser.hasValidFraming(headers) else { return .invalid }
         return .complete(status: status, headers: headers.filter { !$0.name.caseInsensitiveEquals("Status") }, bodyStart: bodyStart)
     }
 }

@@ -1,34 +1,65 @@
-/// The status line and header block of an upstream's response.
+/// The status line and header block of an upstream's response. Lines may
+/// end with LF alone, as nginx accepts (RFC 9112 §2.2). Interim (1xx)
+/// answers before the final one are read past and dropped: webserv answers
+/// `Expect` itself, and the client gets the final answer alone.
 struct UpstreamResponseParser {
     /// The same outcomes as a CGI header block's.
     typealias Result = CGIResponseParser.Result
 
     private var buffer: [UInt8] = []
+    /// What has been fed since the last interim answer (the body starts inside it).
     var received: [UInt8] { buffer }
     /// The answer said HTTP/1.1 (so its connection stays open unless it says close).
     private(set) var isHTTP11 = false
+    /// Where the next line of the head being read starts: each feed goes on from there.
+    private var lineStart = 0
+    static let maxHeadBytes = 64 * 1024
 
     mutating func feed(_ bytes: ArraySlice<UInt8>) -> Result {
         buffer += bytes
-        guard let end = buffer.firstRange(of: [13, 10, 13, 10]) else {
-            return buffer.count > 64 * 1024 ? .invalid : .needMore
+        while let end = headEnd() {
+            guard end <= UpstreamResponseParser.maxHeadBytes else { return .invalid }
+            let lines = buffer[..<end].split(separator: 10, omittingEmptySubsequences: false).dropLast(2)
+                .map { $0.last == 13 ? $0.dropLast() : $0 }
+            guard let statusLine = lines.first, let (status, http11) = UpstreamResponseParser.status(statusLine) else { return .invalid }
+            // 101 would switch protocols, which webserv never asks for.
+            guard status != 101 else { return .invalid }
+            if status < 200 {
+                buffer.removeFirst(end)
+                lineStart = 0
+                continue
+            }
+            isHTTP11 = http11
+            var headers: [CGIResponseParser.Header] = []
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+                      line[line.startIndex..<colon].allSatisfy(HTTPSyntax.isTokenByte) else { return .invalid }
+                let value = line[(colon + 1)...]
+                guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return .invalid }
+                headers.append(.init(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+                                     value: String(decoding: value, as: UTF8.self).trimmingCharacters(in: " \t")))
+            }
+            return .complete(status: status, headers: headers, bodyStart: end)
         }
-        let lines = buffer[..<end.lowerBound].split(separator: 10, omittingEmptySubsequences: false)
-            .map { $0.last == 13 ? $0.dropLast() : $0 }
-        guard let statusLine = lines.first else { return .invalid }
-        let parts = statusLine.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
+        return buffer.count > UpstreamResponseParser.maxHeadBytes ? .invalid : .needMore
+    }
+
+    /// Just after the empty line (LF or CRLF) that ends the head, once it has arrived.
+    private mutating func headEnd() -> Int? {
+        while let newline = buffer[lineStart...].firstIndex(of: 10) {
+            let empty = newline == lineStart || (newline == lineStart + 1 && buffer[lineStart] == 13)
+            lineStart = newline + 1
+            if empty { return lineStart }
+        }
+        return nil
+    }
+
+    /// `HTTP/1.x` and a three-digit status (100 to 999) from a status line.
+    private static func status(_ line: ArraySlice<UInt8>) -> (Int, Bool)? {
+        let parts = line.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].starts(with: Array("HTTP/1.".utf8)), parts[1].count == 3,
-              let status = Int(String(decoding: parts[1], as: UTF8.self)) else { return .invalid }
-        isHTTP11 = parts[0].elementsEqual("HTTP/1.1".utf8)
-        var headers: [CGIResponseParser.Header] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-                  line[line.startIndex..<colon].allSatisfy(HTTPSyntax.isTokenByte) else { return .invalid }
-            let value = line[(colon + 1)...]
-            guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return .invalid }
-            headers.append(.init(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
-                                 value: String(decoding: value, as: UTF8.self).trimmingCharacters(in: " \t")))
-        }
-        return .complete(status: status, headers: headers, bodyStart: end.upperBound)
+              parts[1].allSatisfy(ASCIICase.isDigit), let status = Int(String(decoding: parts[1], as: UTF8.self)),
+              status >= 100 else { return nil }
+        return (status, parts[0].elementsEqual("HTTP/1.1".utf8))
     }
 }

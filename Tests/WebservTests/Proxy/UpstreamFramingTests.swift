@@ -1,0 +1,123 @@
+import XCTest
+@testable import webserv
+
+/// An upstream's answer reaches the client whole and alone: interim (1xx)
+/// answers are read past to the final one, and bare-LF line ends are
+/// accepted, as nginx does. Each test pipelines a second request on the
+/// client's keep-alive connection and checks that its answer is intact.
+final class UpstreamFramingTests: XCTestCase {
+    private var server: ServerProcess!
+    private var upstream: ScriptedUpstream!
+
+    private static let final = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nfinal"
+
+    override func setUpWithError() throws {
+        upstream = ScriptedUpstream(answers: [
+            "/hints": [.init("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n"),
+                       .init(UpstreamFramingTests.final, pauseMilliseconds: 200)],
+            "/continue": [.init("HTTP/1.1 100 Continue\r\n\r\n" + UpstreamFramingTests.final)],
+            "/two-interims": [.init("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"),
+                              .init("HTTP/1.1 103 Early Hints\r\nLink: </a.js>\r\n\r\n", pauseMilliseconds: 100),
+                              .init(UpstreamFramingTests.final, pauseMilliseconds: 100)],
+            "/bare-lf": [.init("HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 5\nX-Line-Ends: lf\n\nfinal")],
+            "/bare-lf-chunked": [.init("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n5\nfinal\n0\n\n")],
+            "/switch": [.init("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n")],
+        ])
+        server = try ServerProcess(config: """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT0;
+                root DIR/www;
+                location /up/ { proxy_pass http://127.0.0.1:\(upstream.port)/; send_timeout 5s; }
+            }
+        }
+        """, files: ["www/index.html": "index page"])
+    }
+
+    override func tearDown() {
+        server.stop()
+        upstream.stop()
+    }
+
+    /// Sends a GET of `path` and of /index.html at once on one connection;
+    /// returns the first answer after checking the second.
+    private func answerBeforeAnIntactOne(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> HTTPTestResponse {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let answer = try XCTUnwrap(client.readResponse(), "the first answer", file: file, line: line)
+        let next = try XCTUnwrap(client.readResponse(), "the second answer", file: file, line: line)
+        XCTAssertEqual(next.status, 200, next.head, file: file, line: line)
+        XCTAssertEqual(next.bodyText, "index page", file: file, line: line)
+        XCTAssertEqual(String(decoding: client.readAll(), as: UTF8.self), "", "nothing after the second answer", file: file, line: line)
+        return answer
+    }
+
+    func testInterimAnswersAreReadPastToTheFinalOne() throws {
+        for path in ["/up/hints", "/up/continue", "/up/two-interims"] {
+            let answer = try answerBeforeAnIntactOne(path)
+            XCTAssertEqual(answer.status, 200, "\(path): \(answer.head)")
+            XCTAssertEqual(answer.bodyText, "final", path)
+            XCTAssertEqual(answer.header("Connection"), "keep-alive", path)
+        }
+    }
+
+    func testBareLineFeedsAreAccepted() throws {
+        let answer = try answerBeforeAnIntactOne("/up/bare-lf")
+        XCTAssertEqual(answer.status, 200, answer.head)
+        XCTAssertEqual(answer.header("X-Line-Ends"), "lf")
+        XCTAssertEqual(answer.bodyText, "final")
+        let chunked = try answerBeforeAnIntactOne("/up/bare-lf-chunked")
+        XCTAssertEqual(chunked.bodyText, "final")
+    }
+
+    /// webserv never asks an upstream to switch protocols.
+    func testSwitchingProtocolsIs502() throws {
+        XCTAssertEqual(try server.get("/up/switch").status, 502)
+    }
+}
+
+final class UpstreamResponseParserTests: XCTestCase {
+    /// Feeds `text` in pieces of `step` bytes until the parser has an outcome.
+    private func parse(_ text: String, step: Int = .max) -> (CGIResponseParser.Result, [UInt8]) {
+        var parser = UpstreamResponseParser()
+        let bytes = Array(text.utf8)
+        var result = CGIResponseParser.Result.needMore
+        var start = 0
+        while start < bytes.count, result == .needMore {
+            result = parser.feed(bytes[start..<min(bytes.count, start + step)])
+            start += step
+        }
+        return (result, parser.received)
+    }
+
+    func testInterimAnswersAreSkippedHoweverTheBytesArrive() {
+        let text = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\nX: y\r\n\r\nrest"
+        for step in [.max, 7, 1] {
+            let (result, received) = parse(text, step: step)
+            guard case .complete(let status, let headers, let bodyStart) = result else { return XCTFail("\(step): \(result)") }
+            XCTAssertEqual(status, 204)
+            XCTAssertEqual(headers, [.init(name: "X", value: "y")])
+            XCTAssertEqual(String(decoding: received[..<bodyStart], as: UTF8.self), "HTTP/1.1 204 No Content\r\nX: y\r\n\r\n", "step \(step)")
+            XCTAssertTrue("rest".utf8.starts(with: received[bodyStart...]), "step \(step): the body follows")
+        }
+    }
+
+    func testLineEndsMayBeBareLineFeeds() {
+        let (result, _) = parse("HTTP/1.0 200 OK\nA: 1\r\nB: 2\n\n")
+        XCTAssertEqual(result, .complete(status: 200, headers: [.init(name: "A", value: "1"), .init(name: "B", value: "2")], bodyStart: 28))
+        XCTAssertEqual(parse("HTTP/1.1 200 OK\nA: 1\n").0, .needMore)
+    }
+
+    func testInvalidStatusLines() {
+        for line in ["HTTP/1.1 101 Switching Protocols", "HTTP/1.1 +20 OK", "HTTP/1.1 099 Low", "HTTP/2 200 OK", "HTTP/1.1 2000 OK", ""] {
+            XCTAssertEqual(parse(line + "\r\nContent-Length: 0\r\n\r\n").0, .invalid, line)
+        }
+    }
+
+    func testEarlyHintsHasItsReason() {
+        XCTAssertEqual(StatusCode.reason(103), "Early Hints")
+    }
+}
