@@ -27,8 +27,15 @@ extension EventLoop {
             }
             guard case .value(let count) = result else { break }
             if count == 0 {
-                // The peer closed its side: nothing more will come.
-                if case .writing = connection.state { return false }
+                // The peer closed its side: nothing more will come. An answer
+                // from a file is still sent; a script or upstream still at
+                // work is ended (as nginx, which sees a client abort there).
+                if let exchange = connection.upstream {
+                    logs.error("info", "client closed the connection while \(exchange.adapter.name) was answering; ending it",
+                               to: exchange.adapter.errorLog)
+                } else if case .writing = connection.state {
+                    return false
+                }
                 close(connection); return false
             }
             if case .lingering = connection.state { continue }

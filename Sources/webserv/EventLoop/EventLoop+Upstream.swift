@@ -24,7 +24,7 @@ extension EventLoop {
     func awaitUpstream(_ connection: Connection) {
         guard let exchange = connection.upstream, !exchange.headersSent else { return }
         enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
-        watch(connection, [])
+        watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
     }
 
     /// Request body bytes for the upstream (`last`: the body has ended).

@@ -102,7 +102,7 @@ extension EventLoop {
             // and its deadline, not the client's, applies until it does.
             progressed = false
             clearTimer(connection)
-            watch(connection, readsBody(connection) ? .read : [])
+            watch(connection, readsBody(connection) ? .read : .hangUp)
             resumeUpstream(connection)
             return
         }
