@@ -49,6 +49,11 @@ final class RequestParser {
     private var transferCodings: [String] = []
     private var connectionTokens: [String] = []
     private var expectValue: String?
+    /// Where the request line is in the buffer, once it has arrived whole.
+    private var requestLineRange: Range<Int>?
+    /// A request refused after its request line arrived: that line and the
+    /// fields read before the refusal, for the access log (as nginx logs them).
+    private(set) var rejected: (requestLine: String, headers: HTTPHeaders)?
 
     init(limits: RequestLimits = RequestLimits()) {
         self.limits = limits
@@ -57,8 +62,11 @@ final class RequestParser {
     /// Parses `buffer` (all bytes received for this request so far).
     func parse(_ buffer: [UInt8]) -> Result {
         // Over the buffer's memory: lines are slices of it, with no reference counting or copies.
-        let result = buffer.withUnsafeBufferPointer(parseLines)
-        if case .head(let consumed) = result { return finish(consumed: consumed, buffer: buffer) }
+        var result = buffer.withUnsafeBufferPointer(parseLines)
+        if case .head(let consumed) = result { result = finish(consumed: consumed, buffer: buffer) }
+        if case .error = result, let line = requestLineRange {
+            rejected = (String(decoding: buffer[line], as: UTF8.self), HTTPHeaders(block: buffer, spans: spans))
+        }
         return result
     }
 
@@ -87,6 +95,7 @@ final class RequestParser {
             if !sawRequestLine {
                 // RFC 9112 §2.2: empty lines before the request line are ignored.
                 if line.isEmpty { continue }
+                requestLineRange = line.startIndex..<line.endIndex
                 if let status = parseRequestLine(line) { return .error(status: status) }
                 sawRequestLine = true
                 continue
