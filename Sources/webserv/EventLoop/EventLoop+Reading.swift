@@ -102,6 +102,7 @@ extension EventLoop {
         }
         connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
                                             errorPage: errorPage)
+        if previous == nil && !head.ignoredFields.isEmpty { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
@@ -131,6 +132,14 @@ extension EventLoop {
             startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
+        }
+    }
+
+    /// nginx's info line for each field dropped for an underscore in its name.
+    private func logIgnoredFields(_ head: RequestHead, on connection: Connection, to log: LogTarget) {
+        for line in head.ignoredFields {
+            logs.error("info", "client sent invalid header line: \"\(line)\" while reading client request headers, client: "
+                       + "\(connection.peerHost), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: log)
         }
     }
 

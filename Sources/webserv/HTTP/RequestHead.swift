@@ -110,10 +110,13 @@ final class RequestHead {
     /// The method the client sent, when an internal redirect's GET answers for it (the access log's).
     private let originalMethod: String?
     var clientMethod: String { originalMethod ?? method }
+    /// Header lines dropped for a name with an underscore (nginx's default
+    /// `underscores_in_headers off`), for the error log.
+    let ignoredFields: [String]
 
     init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders,
          host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool,
-         originalMethod: String? = nil) {
+         originalMethod: String? = nil, ignoredFields: [String] = []) {
         self.method = method
         self.target = target
         self.path = path
@@ -126,6 +129,7 @@ final class RequestHead {
         self.wantsKeepAlive = wantsKeepAlive
         self.expectsContinue = expectsContinue
         self.originalMethod = originalMethod
+        self.ignoredFields = ignoredFields
     }
 
     /// An internal redirect's request: a GET of `path` and `query` without a

@@ -49,6 +49,8 @@ final class RequestParser {
     private var transferCodings: [String] = []
     private var connectionTokens: [String] = []
     private var expectValue: String?
+    /// Lines of fields dropped for an underscore in their name.
+    private var ignoredLines: [String] = []
     /// Where the request line is in the buffer, once it has arrived whole.
     private var requestLineRange: Range<Int>?
     /// A request refused after its request line arrived: that line and the
@@ -200,7 +202,18 @@ final class RequestParser {
         // obs-fold and whitespace before the colon are rejected (RFC 9112 §5.1, §5.2).
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return 400 }
         let name = line[line.startIndex..<colon]
-        guard name.allSatisfy(HTTPSyntax.isTokenByte) else { return 400 }
+        var underscore = false
+        for byte in name {
+            guard HTTPSyntax.isTokenByte(byte) else { return 400 }
+            if byte == UInt8(ascii: "_") { underscore = true }
+        }
+        // As nginx's default `underscores_in_headers off` (with `ignore_invalid_headers
+        // on`): dropped, so `X_Foo` cannot pass for `X-Foo` (both would be CGI's
+        // `HTTP_X_FOO`), and logged at info by the loop.
+        if underscore {
+            ignoredLines.append(String(decoding: line, as: UTF8.self))
+            return nil
+        }
         var start = colon + 1, end = line.endIndex
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
@@ -305,7 +318,7 @@ final class RequestParser {
         let headers = HTTPHeaders(block: consumed == buffer.count ? buffer : Array(buffer[..<consumed]), spans: spans)
         head = RequestHead(method: method, target: target, path: path, query: query, version: version,
                            headers: headers, host: host, contentLength: contentLength, isChunked: chunked,
-                           wantsKeepAlive: keepAlive, expectsContinue: expectsContinue)
+                           wantsKeepAlive: keepAlive, expectsContinue: expectsContinue, ignoredFields: ignoredLines)
         return .head(consumed: consumed)
     }
 
