@@ -106,7 +106,8 @@ extension EventLoop {
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
-            if head.hasBody {
+            // 444 closes at once, as nginx: no body invited or skipped (`deliver`).
+            if head.hasBody && response.status != 444 {
                 // Nobody reads this body: skip a small one, else close after answering.
                 if (head.contentLength ?? 0) > 1 << 20 || (head.expectsContinue && !keepAlive) {
                     keepAlive = false
