@@ -29,7 +29,9 @@ extension EventLoop {
             return deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
         }
         scripts[adapter.process.pid] = adapter
-        adapter.terminated = { [unowned self] in self.scriptKills.append((script: $0, deadline: self.now() + EventLoop.scriptGraceMilliseconds)) }
+        adapter.terminated = { [unowned self] in
+            self.scriptKills.append((script: $0, deadline: self.now() + EventLoop.scriptGraceMilliseconds))
+        }
         begin(UpstreamExchange(adapter: adapter, head: head, timeout: request.timeoutMilliseconds, renews: false,
                                connected: true, now: now()), on: connection)
         // No body to stream: stdin is closed (or was the spooled file) at once.

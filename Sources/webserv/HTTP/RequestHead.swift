@@ -138,8 +138,9 @@ final class RequestHead {
     /// page a 304 or a part of itself (nginx applies them only to a 200).
     func redirected(path: String, query: String?, keepingFields: Bool, wantsKeepAlive: Bool? = nil) -> RequestHead {
         RequestHead(method: "GET", target: target, path: path, query: query, version: version,
-                    headers: keepingFields ? headers : headers.removing(RequestHead.pageConditionals), host: host, contentLength: nil, isChunked: false,
-                    wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive, expectsContinue: false, originalMethod: clientMethod)
+                    headers: keepingFields ? headers : headers.removing(RequestHead.pageConditionals), host: host,
+                    contentLength: nil, isChunked: false, wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive,
+                    expectsContinue: false, originalMethod: clientMethod)
     }
 
     private static let pageConditionals = ["If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match", "If-Range", "Range"]
