@@ -37,8 +37,9 @@ extension EventLoop {
         if last {
             awaitUpstream(connection)
         } else if exchange.pendingInput.count > EventLoop.bufferLimit {
-            // The upstream reads slower than the client sends: stop reading the client.
-            watch(connection, connection.hasUnsentOutput ? .write : [])
+            // The upstream reads slower than the client sends: stop reading the
+            // client, but notice its leaving (what it sent is then read, and the close).
+            watch(connection, connection.hasUnsentOutput ? [.write, .hangUp] : .hangUp)
         }
     }
 

@@ -29,7 +29,7 @@ final class CGIClientGoneTests: XCTestCase {
             server {
                 listen 127.0.0.1:PORT0;
                 root DIR/www;
-                location $ .sh { cgi_path /bin/sh; cgi_timeout 60s; allow_methods GET POST; }
+                location $ .sh { cgi_path /bin/sh; cgi_timeout 60s; allow_methods GET POST; client_max_body_size 0; }
             }
         }
         """, files: CGIClientGoneTests.scripts)
@@ -91,6 +91,20 @@ final class CGIClientGoneTests: XCTestCase {
         let received = String(decoding: client.read(until: "started"), as: UTF8.self)
         XCTAssertTrue(received.hasPrefix("HTTP/1.1 200") && received.contains("started"), received)
         let pid = try XCTUnwrap(scriptPid("a"))
+        client.close()
+        XCTAssertTrue(isGone(pid), "the script still runs after its client left")
+    }
+
+    /// The script does not read its stdin, so the server stops reading the
+    /// body once 1 MiB waits for it: the client's leaving is still noticed.
+    /// (Only a little more than that is sent: with much more, the client's
+    /// close could not reach the server before the data, which it no longer reads.)
+    func testScriptEndsWhenItsClientLeavesWhileTheBodyIsHeldBack() throws {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("POST /cgi/wait.sh?b HTTP/1.1\r\nHost: x\r\nContent-Length: 16000000\r\n\r\n")
+        let pid = try XCTUnwrap(scriptPid("b"))
+        client.send([UInt8](repeating: UInt8(ascii: "x"), count: (1 << 20) + 80 * 1024))
+        usleep(500_000)   // the server holds the body back by now (were it slower, the close ends the script anyway)
         client.close()
         XCTAssertTrue(isGone(pid), "the script still runs after its client left")
     }
