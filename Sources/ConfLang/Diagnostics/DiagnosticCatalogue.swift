@@ -166,7 +166,7 @@ public enum DiagnosticCatalogue {
                          help: "Give the redirect its target: `return 301 /new/place;`.")
         case .valueReturnNonstandard:
             return Entry("value.return-nonstandard", .warning, "a `return` code that is not an HTTP status (100 to 599)",
-                         help: "Clients only know 100 to 599 (RFC 9110 §15); webserv, like nginx, sends any code from 0 to 999 as it is written. nginx's 444 (close without answering) is not supported.")
+                         help: "Clients only know 100 to 599 (RFC 9110 §15); webserv, like nginx, sends any code from 0 to 999 as it is written; 444, as in nginx, closes the connection without an answer.")
 
         // MARK: servers and locations
         case .listenDuplicate:

@@ -183,9 +183,13 @@ private struct Explaining {
             let origin = headSettings.contains(name) ? server.origins[name] : route.settings.origins[name]
             if let origin {
                 for directive in origin.directives {
+                    // A proxy location's methods come from its proxy_pass (ModelBuilder.patch): all of them.
+                    let byProxy = name == "allow_methods" && directive.name.value == "proxy_pass"
                     let value = name == "types" ? "{ \(route.settings.mimeTypes.types.count) extensions }"
+                        : byProxy ? Values.knownMethods.filter(route.settings.allowedMethods.contains).joined(separator: " ")
                         : directive.arguments.map(\.raw).joined(separator: " ")
-                    result.append(.init(directive: name, value: value, place: Explanation.Place(directive), from: origin.level.rawValue))
+                    result.append(.init(directive: name, value: value, place: Explanation.Place(directive),
+                                        from: origin.level.rawValue + (byProxy ? ", by proxy_pass" : "")))
                 }
             } else if name == "return" || name == "alias" || name == "error_page"
                         || name == "cgi_timeout" && route.settings.cgiPath == nil {

@@ -211,6 +211,7 @@ private struct Builder {
     func patch(_ directives: [PlacedDirective], level: SettingOrigins.Level? = nil) -> LocationPatch {
         var patch = LocationPatch()
         var types: [String: String]?
+        var proxyDirective: Directive?
         for item in directives {
             let values = item.arguments.map(\.value)
             if recordsOrigins, let level, Builder.locationSettings.contains(item.name) {
@@ -256,7 +257,9 @@ private struct Builder {
             case "cgi_path": patch.cgiPath = resolve(values[0])
             case "cgi_timeout": patch.cgiTimeoutMilliseconds = Values.milliseconds(values[0])
             case "upload_store": patch.uploadStore = resolve(values[0])
-            case "proxy_pass": if case .success(let url) = Values.proxyURL(values[0]) { patch.proxyPass = url }
+            case "proxy_pass":
+                if case .success(let url) = Values.proxyURL(values[0]) { patch.proxyPass = url }
+                proxyDirective = item.directive
             case "return":
                 if let code = Values.wholeNumber(Substring(values[0])) {
                     patch.returnAction = ReturnAction(code: code, text: values.count > 1 ? values[1] : nil)
@@ -267,6 +270,15 @@ private struct Builder {
             }
         }
         if let types { patch.mimeTypes = MimeTable(types) }
+        // nginx passes every method to an upstream: a block with proxy_pass and
+        // no allow_methods of its own allows them all (proxy_pass is then the
+        // setting's origin, for --explain).
+        if patch.proxyPass != nil && patch.allowedMethods == nil {
+            patch.allowedMethods = Set(Values.knownMethods)
+            if recordsOrigins, let level, let proxyDirective {
+                patch.origins.record(proxyDirective, as: "allow_methods", level: level, accumulating: false)
+            }
+        }
         return patch
     }
 

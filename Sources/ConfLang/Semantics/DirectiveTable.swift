@@ -42,7 +42,7 @@ public enum DirectiveTable {
         // location
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path"),
         spec("allow_methods", [.location], arguments: 1...1, unlimited: true, [.method], default: "GET",
-             "methods allowed here (HEAD goes with GET)"),
+             "methods allowed here (HEAD goes with GET; every method where proxy_pass is, unless set)"),
         spec("cgi_path", [.location], arguments: 1...1, [.path], "interpreter that runs the scripts of this location"),
         spec("cgi_timeout", [.location], arguments: 1...1, [.time], default: "60s", "time a CGI script may take"),
         spec("upload_store", [.location], arguments: 1...1, [.path], "directory where PUT and POST uploads are stored"),

@@ -107,6 +107,9 @@ final class Connection {
     /// The method of the request being read, once its request line names one.
     var requestMethod: String? { parser.flatMap { $0.method.isEmpty ? nil : $0.method } }
 
+    /// A request refused after its request line (for the access log).
+    var rejectedRequest: (requestLine: String, headers: HTTPHeaders)? { parser?.rejected }
+
     /// The next request starts from nothing.
     func resetParser() { parser = nil }
 

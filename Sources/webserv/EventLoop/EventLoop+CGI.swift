@@ -29,10 +29,26 @@ extension EventLoop {
             return deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
         }
         scripts[adapter.process.pid] = adapter
+        adapter.terminated = { [unowned self] in
+            self.scriptKills.append((script: $0, deadline: self.now() + EventLoop.scriptGraceMilliseconds))
+        }
         begin(UpstreamExchange(adapter: adapter, head: head, timeout: request.timeoutMilliseconds, renews: false,
                                connected: true, now: now()), on: connection)
         // No body to stream: stdin is closed (or was the spooled file) at once.
         if stdinFile != nil || !head.hasBody { feedUpstream(connection, [], last: true) }
+    }
+
+    /// How long a script asked to end (its client left, its time ran out)
+    /// has before SIGKILL, as Apache's CGI gives (3 s there).
+    static let scriptGraceMilliseconds = 2000
+
+    /// SIGKILL for scripts whose grace period has passed and that have not exited.
+    /// `all`: every one now (the server stops).
+    func killLingeringScripts(all: Bool = false) {
+        // Appended in the order of their deadlines (the turn's time does not go back).
+        let due = all ? scriptKills.count : scriptKills.prefix { $0.deadline <= now() }.count
+        for (script, _) in scriptKills.prefix(due) where !script.exited { script.process.kill() }
+        scriptKills.removeFirst(due)
     }
 
     func reapScripts() {

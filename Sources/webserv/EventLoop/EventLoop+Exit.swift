@@ -6,6 +6,8 @@ import ConfLang
 /// again (a file, a script, a proxy, a return), as nginx's internal redirect.
 extension EventLoop {
     func deliver(_ response: consuming Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
+        // nginx's 444 (`return 444;`, even from an error page): no answer at all.
+        if response.status == 444 { return closeWithoutAnswer(connection, head: head) }
         guard let head, let context = connection.context else {
             // Refused before it was routed (a malformed head): the built-in page.
             ErrorPages.addBuiltIn(to: &response)
@@ -28,6 +30,18 @@ extension EventLoop {
         }
         ErrorPages.addBuiltIn(to: &response)
         respond(connection, with: response, head: head, keepAlive: keepAlive, location: context.route.location)
+    }
+
+    /// Logs the request as 444 with nothing sent, and closes the connection.
+    private func closeWithoutAnswer(_ connection: Connection, head: RequestHead?) {
+        let location = connection.context?.route.location ?? handler.settings(for: head, on: connection.listener)?.1.location
+        if let path = location?.settings.accessLog {
+            logs.access(AccessLogLine(path: path, remoteAddress: connection.peerHost,
+                                      requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? "-",
+                                      status: 444, bytesSent: 0,
+                                      referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-"))
+        }
+        close(connection)
     }
 
     /// An internal redirect of the connection's request: decided again from the

@@ -27,8 +27,15 @@ extension EventLoop {
             }
             guard case .value(let count) = result else { break }
             if count == 0 {
-                // The peer closed its side: nothing more will come.
-                if case .writing = connection.state { return false }
+                // The peer closed its side: nothing more will come. An answer
+                // from a file is still sent; a script or upstream still at
+                // work is ended (as nginx, which sees a client abort there).
+                if let exchange = connection.upstream {
+                    logs.error("info", "client closed the connection while \(exchange.adapter.name) was answering; ending it",
+                               to: exchange.adapter.errorLog)
+                } else if case .writing = connection.state {
+                    return false
+                }
                 close(connection); return false
             }
             if case .lingering = connection.state { continue }
@@ -95,10 +102,12 @@ extension EventLoop {
         }
         connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
                                             errorPage: errorPage)
+        if previous == nil && !head.ignoredFields.isEmpty { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
             var keepAlive = head.wantsKeepAlive && !response.closeConnection && !draining
-            if head.hasBody {
+            // 444 closes at once, as nginx: no body invited or skipped (`deliver`).
+            if head.hasBody && response.status != 444 {
                 // Nobody reads this body: skip a small one, else close after answering.
                 if (head.contentLength ?? 0) > 1 << 20 || (head.expectsContinue && !keepAlive) {
                     keepAlive = false
@@ -124,6 +133,14 @@ extension EventLoop {
             startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
+        }
+    }
+
+    /// nginx's info line for each field dropped for an underscore in its name.
+    private func logIgnoredFields(_ head: RequestHead, on connection: Connection, to log: LogTarget) {
+        for line in head.ignoredFields {
+            logs.error("info", "client sent invalid header line: \"\(line)\" while reading client request headers, client: "
+                       + "\(connection.peerHost), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: log)
         }
     }
 

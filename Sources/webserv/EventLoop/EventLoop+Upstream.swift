@@ -24,7 +24,7 @@ extension EventLoop {
     func awaitUpstream(_ connection: Connection) {
         guard let exchange = connection.upstream, !exchange.headersSent else { return }
         enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
-        watch(connection, [])
+        watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
     }
 
     /// Request body bytes for the upstream (`last`: the body has ended).
@@ -37,8 +37,9 @@ extension EventLoop {
         if last {
             awaitUpstream(connection)
         } else if exchange.pendingInput.count > EventLoop.bufferLimit {
-            // The upstream reads slower than the client sends: stop reading the client.
-            watch(connection, connection.hasUnsentOutput ? .write : [])
+            // The upstream reads slower than the client sends: stop reading the
+            // client, but notice its leaving (what it sent is then read, and the close).
+            watch(connection, connection.hasUnsentOutput ? [.write, .hangUp] : .hangUp)
         }
     }
 

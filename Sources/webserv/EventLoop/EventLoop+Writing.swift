@@ -48,11 +48,15 @@ extension EventLoop {
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
         if let accessLog = location.settings.accessLog {
+            // The request as the client sent it (an internal redirect keeps its fields); one refused
+            // before it was complete as far as it was read.
+            let rejected = head == nil ? connection.rejectedRequest : nil
+            let fields = head?.headers ?? rejected?.headers
             connection.logLine = AccessLogLine(
                 path: accessLog, remoteAddress: connection.peerHost,
-                requestLine: head.map { "\($0.method) \($0.target) \($0.version.rawValue)" } ?? "-",
+                requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? rejected?.requestLine ?? "-",
                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
-                referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-")
+                referer: fields?["Referer"] ?? "-", userAgent: fields?["User-Agent"] ?? "-")
         }
         flush(connection)
     }
@@ -102,7 +106,7 @@ extension EventLoop {
             // and its deadline, not the client's, applies until it does.
             progressed = false
             clearTimer(connection)
-            watch(connection, readsBody(connection) ? .read : [])
+            watch(connection, readsBody(connection) ? .read : .hangUp)
             resumeUpstream(connection)
             return
         }

@@ -19,6 +19,8 @@ final class EventLoop {
     var timers = TimerHeap()
     /// Running scripts by pid, to note their exit.
     var scripts: [pid_t: CGIAdapter] = [:]
+    /// Scripts asked to end (SIGTERM), with when they get SIGKILL if still running.
+    var scriptKills: [(script: CGIAdapter, deadline: Int)] = []
     /// Idle keep-alive connections to upstream servers.
     var pool = UpstreamPool()
     /// Connections whose socket brought bytes in this turn, to process after the reads.
@@ -153,6 +155,7 @@ final class EventLoop {
             received.removeAll(keepingCapacity: true)
         }
         expireTimers()
+        if !scriptKills.isEmpty { killLingeringScripts() }
         periodic()
     }
 
@@ -196,11 +199,13 @@ final class EventLoop {
         var wait = 1000
         if let next = timers.next { wait = min(wait, max(0, next.deadline - now)) }
         if let resume = acceptResumeAt { wait = min(wait, max(0, resume - now)) }
+        if let kill = scriptKills.first { wait = min(wait, max(0, kill.deadline - now)) }
         return Int32(wait)
     }
 
     private func shutdown() {
         for connection in descriptors.clients { close(connection) }
+        killLingeringScripts(all: true)   // stopping at once: no grace
         for fd in listeners.keys { closeDescriptor(fd) }
         listeners = [:]
         for fd in pool.removeAll() { closeDescriptor(fd) }

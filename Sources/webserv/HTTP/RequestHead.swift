@@ -41,6 +41,16 @@ struct HTTPHeaders {
         firstIndex(of: name, from: 0).map { text(spans[$0].value) }
     }
 
+    /// The same fields without those named `names` (in any case).
+    func removing(_ names: [String]) -> HTTPHeaders {
+        let names = names.map { Array($0.utf8) }
+        return block.withUnsafeBufferPointer { bytes in
+            HTTPHeaders(block: block, spans: spans.filter { span in
+                !names.contains { name in name.withUnsafeBufferPointer { HTTPHeaders.equal(span.name, $0, in: bytes) } }
+            })
+        }
+    }
+
     private func text(_ range: Range<Int32>) -> String {
         String(decoding: block[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
     }
@@ -97,9 +107,16 @@ final class RequestHead {
     let wantsKeepAlive: Bool
     /// `Expect: 100-continue` on an HTTP/1.1 request.
     let expectsContinue: Bool
+    /// The method the client sent, when an internal redirect's GET answers for it (the access log's).
+    private let originalMethod: String?
+    var clientMethod: String { originalMethod ?? method }
+    /// Header lines dropped for a name with an underscore (nginx's default
+    /// `underscores_in_headers off`), for the error log.
+    let ignoredFields: [String]
 
     init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders,
-         host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool) {
+         host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool,
+         originalMethod: String? = nil, ignoredFields: [String] = []) {
         self.method = method
         self.target = target
         self.path = path
@@ -111,17 +128,23 @@ final class RequestHead {
         self.isChunked = isChunked
         self.wantsKeepAlive = wantsKeepAlive
         self.expectsContinue = expectsContinue
+        self.originalMethod = originalMethod
+        self.ignoredFields = ignoredFields
     }
 
     /// An internal redirect's request: a GET of `path` and `query` without a
-    /// body, with the original's fields when `keepingFields` (a script's local
-    /// redirect), else without them (an error page: no conditionals). A HEAD
+    /// body, with the original's fields, as nginx's. `keepingFields` false (an
+    /// error page): without the conditionals and Range, which would make the
+    /// page a 304 or a part of itself (nginx applies them only to a 200). A HEAD
     /// stays a HEAD, as in nginx: its answer must not get a body on the way.
     func redirected(path: String, query: String?, keepingFields: Bool, wantsKeepAlive: Bool? = nil) -> RequestHead {
         RequestHead(method: method == "HEAD" ? "HEAD" : "GET", target: target, path: path, query: query, version: version,
-                    headers: keepingFields ? headers : HTTPHeaders(), host: host, contentLength: nil, isChunked: false,
-                    wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive, expectsContinue: false)
+                    headers: keepingFields ? headers : headers.removing(RequestHead.pageConditionals), host: host,
+                    contentLength: nil, isChunked: false, wantsKeepAlive: wantsKeepAlive ?? self.wantsKeepAlive,
+                    expectsContinue: false, originalMethod: clientMethod)
     }
+
+    private static let pageConditionals = ["If-Modified-Since", "If-Unmodified-Since", "If-None-Match", "If-Match", "If-Range", "Range"]
 
     var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
 }

@@ -49,6 +49,13 @@ final class RequestParser {
     private var transferCodings: [String] = []
     private var connectionTokens: [String] = []
     private var expectValue: String?
+    /// Lines of fields dropped for an underscore in their name.
+    private var ignoredLines: [String] = []
+    /// Where the request line is in the buffer, once it has arrived whole.
+    private var requestLineRange: Range<Int>?
+    /// A request refused after its request line arrived: that line and the
+    /// fields read before the refusal, for the access log (as nginx logs them).
+    private(set) var rejected: (requestLine: String, headers: HTTPHeaders)?
 
     init(limits: RequestLimits = RequestLimits()) {
         self.limits = limits
@@ -57,8 +64,11 @@ final class RequestParser {
     /// Parses `buffer` (all bytes received for this request so far).
     func parse(_ buffer: [UInt8]) -> Result {
         // Over the buffer's memory: lines are slices of it, with no reference counting or copies.
-        let result = buffer.withUnsafeBufferPointer(parseLines)
-        if case .head(let consumed) = result { return finish(consumed: consumed, buffer: buffer) }
+        var result = buffer.withUnsafeBufferPointer(parseLines)
+        if case .head(let consumed) = result { result = finish(consumed: consumed, buffer: buffer) }
+        if case .error = result, let line = requestLineRange {
+            rejected = (String(decoding: buffer[line], as: UTF8.self), HTTPHeaders(block: buffer, spans: spans))
+        }
         return result
     }
 
@@ -87,6 +97,7 @@ final class RequestParser {
             if !sawRequestLine {
                 // RFC 9112 §2.2: empty lines before the request line are ignored.
                 if line.isEmpty { continue }
+                requestLineRange = line.startIndex..<line.endIndex
                 if let status = parseRequestLine(line) { return .error(status: status) }
                 sawRequestLine = true
                 continue
@@ -192,7 +203,18 @@ final class RequestParser {
         // obs-fold and whitespace before the colon are rejected (RFC 9112 §5.1, §5.2).
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return 400 }
         let name = line[line.startIndex..<colon]
-        guard name.allSatisfy(HTTPSyntax.isTokenByte) else { return 400 }
+        var underscore = false
+        for byte in name {
+            guard HTTPSyntax.isTokenByte(byte) else { return 400 }
+            if byte == UInt8(ascii: "_") { underscore = true }
+        }
+        // As nginx's default `underscores_in_headers off` (with `ignore_invalid_headers
+        // on`): dropped, so `X_Foo` cannot pass for `X-Foo` (both would be CGI's
+        // `HTTP_X_FOO`), and logged at info by the loop.
+        if underscore {
+            ignoredLines.append(String(decoding: line, as: UTF8.self))
+            return nil
+        }
         var start = colon + 1, end = line.endIndex
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
@@ -297,7 +319,7 @@ final class RequestParser {
         let headers = HTTPHeaders(block: consumed == buffer.count ? buffer : Array(buffer[..<consumed]), spans: spans)
         head = RequestHead(method: method, target: target, path: path, query: query, version: version,
                            headers: headers, host: host, contentLength: contentLength, isChunked: chunked,
-                           wantsKeepAlive: keepAlive, expectsContinue: expectsContinue)
+                           wantsKeepAlive: keepAlive, expectsContinue: expectsContinue, ignoredFields: ignoredLines)
         return .head(consumed: consumed)
     }
 

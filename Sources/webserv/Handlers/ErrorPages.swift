@@ -29,8 +29,9 @@ enum ErrorPages {
         }
     }
 
-    /// A GET of the page's path, without the original's body or conditionals
-    /// (`keepingFields`: with its fields, for a script's local redirect).
+    /// A GET of the page's path with the original's fields, without its body,
+    /// conditionals or Range (`keepingFields`: with those fields too, for a
+    /// script's local redirect).
     static func request(for target: String, replacing head: RequestHead, keepingFields: Bool = false,
                         wantsKeepAlive: Bool? = nil) -> RequestHead {
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)

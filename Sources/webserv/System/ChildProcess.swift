@@ -88,6 +88,9 @@ struct ChildProcess {
     /// Kills the whole process group.
     func kill() { _ = Glibc.kill(-pid, SIGKILL) }
 
+    /// Asks the whole process group to end (SIGTERM): a script may clean up.
+    func terminate() { _ = Glibc.kill(-pid, SIGTERM) }
+
     /// Reaps every child that has exited; returns their pids.
     static func reapExited() -> [pid_t] { reapExitedWithStatus().map(\.pid) }
 

@@ -9,6 +9,9 @@ final class Selector {
         let rawValue: UInt32
         static let read = Interest(rawValue: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
         static let write = Interest(rawValue: EPOLLOUT.rawValue)
+        /// Only the peer's close: while a script or an upstream answers, bytes
+        /// the client sends are left in the socket, but its leaving is noticed.
+        static let hangUp = Interest(rawValue: EPOLLRDHUP.rawValue)
     }
 
     struct Event {

@@ -9,6 +9,9 @@ final class CGIAdapter: UpstreamAdapter {
     let errorLog: LogTarget
     /// Set when SIGCHLD has reaped the process.
     var exited = false
+    /// Told when the exchange ends with the script still running (the loop
+    /// kills it if it has not exited after a grace period).
+    var terminated: ((CGIAdapter) -> Void)?
     private var parser = CGIResponseParser()
 
     /// Starts the script; with `stdinFile` its stdin is that (spooled) body.
@@ -56,8 +59,11 @@ final class CGIAdapter: UpstreamAdapter {
         return .respond(headers: fields, framing: .untilClose, lengthKnown: false)
     }
 
-    /// Kills the script's process group if it still runs; SIGCHLD reaps it.
+    /// Asks the script's process group to end if it still runs (SIGTERM;
+    /// SIGKILL follows after a grace period); SIGCHLD reaps it.
     func end() {
-        if !exited { process.kill() }
+        guard !exited else { return }
+        process.terminate()
+        terminated?(self)
     }
 }

@@ -193,6 +193,15 @@ final class ExplainerTests: XCTestCase {
         XCTAssertNil(settings["proxy_pass"])
     }
 
+    func testAProxyLocationShowsThatItAllowsEveryMethod() throws {
+        let explanation = try explain("http://127.0.0.1:8080/api/x", method: "DELETE")
+        let setting = try XCTUnwrap(explanation.settings.first { $0.directive == "allow_methods" })
+        XCTAssertEqual(setting.value, Values.knownMethods.joined(separator: " "))
+        XCTAssertEqual(setting.from, "location, by proxy_pass")
+        XCTAssertEqual(setting.place?.line, 18, "the proxy_pass that allows them")
+        XCTAssertNotEqual(explanation.answer.status, 405)
+    }
+
     func testAliasReplacesRootInTheSettings() throws {
         let explanation = try explain("http://127.0.0.1:8080/aliased/x.txt")
         XCTAssertEqual(explanation.settings.first { $0.directive == "alias" }?.from, "location")

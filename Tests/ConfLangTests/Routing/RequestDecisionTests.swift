@@ -30,6 +30,30 @@ final class RequestDecisionTests: XCTestCase {
         return RequestDecision.decide(method: method, contentLength: length, server: server, route: route)
     }
 
+    /// As nginx, which passes every method to an upstream: a proxy location
+    /// allows them all unless its own allow_methods says otherwise (and a `$`
+    /// overlay that proxies, over a base that does not, too).
+    func testAProxyLocationAllowsEveryMethodByDefault() throws {
+        let router = try router("""
+        server {
+            listen 80;
+            location /open/ { proxy_pass http://127.0.0.1:9000/v1/; }
+            location /limited/ { proxy_pass http://127.0.0.1:9000/; allow_methods GET POST; }
+            location /files/ { }
+            location $ .api { proxy_pass http://127.0.0.1:9001; }
+        }
+        """)
+        func decide(_ method: String, _ path: String) throws -> RequestDecision {
+            let (server, route) = try XCTUnwrap(router.settings(on: .init(host: "*", port: 80), host: "x", path: path))
+            return RequestDecision.decide(method: method, contentLength: nil, server: server, route: route)
+        }
+        let upstream = Values.ProxyURL(host: "127.0.0.1", port: 9000, path: "/v1/")
+        for method in Values.knownMethods { XCTAssertEqual(try decide(method, "/open/x"), .proxy(upstream), method) }
+        XCTAssertEqual(try decide("DELETE", "/limited/x"), .methodNotAllowed, "its own allow_methods holds")
+        XCTAssertEqual(try decide("PUT", "/files/x.api"), .proxy(Values.ProxyURL(host: "127.0.0.1", port: 9001, path: nil)))
+        XCTAssertEqual(try decide("PUT", "/files/x"), .methodNotAllowed, "elsewhere the default is GET")
+    }
+
     func testTheOrderOfAnswers() throws {
         XCTAssertEqual(try decide("BREW", "/", length: 100, port: 81), .serverReturn(ReturnAction(code: 418, text: nil)),
                        "a server's return comes before everything")

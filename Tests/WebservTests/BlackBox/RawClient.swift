@@ -49,6 +49,19 @@ final class RawClient {
         return result
     }
 
+    /// Reads until `marker` has arrived (or the peer closes, or the timeout); returns all read.
+    func read(until marker: String) -> [UInt8] {
+        var result = pending
+        pending = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while result.firstRange(of: Array(marker.utf8)) == nil {
+            let count = buffer.withUnsafeMutableBytes { receive(into: $0) }
+            if count <= 0 { break }
+            result += buffer[0..<count]
+        }
+        return result
+    }
+
     /// Whether the server closed the connection (EOF) within the timeout.
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0

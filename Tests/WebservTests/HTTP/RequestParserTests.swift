@@ -25,6 +25,18 @@ final class RequestParserTests: XCTestCase {
         return nil
     }
 
+    /// As nginx's default `underscores_in_headers off`: such a field is
+    /// dropped (so `X_Foo` cannot pass for `X-Foo` where both become
+    /// `HTTP_X_FOO`), noted for the error log, and the request goes on.
+    func testFieldNamesWithUnderscoresAreDropped() throws {
+        let (result, head) = parse("GET / HTTP/1.1\r\nHost: h\r\nX_Foo: spoofed\r\nX-Foo: real\r\nmy_host: a\r\n\r\n")
+        guard case .head = result else { return XCTFail("\(result)") }
+        let request = try XCTUnwrap(head)
+        XCTAssertEqual(request.headers.fields.map(\.name), ["Host", "X-Foo"])
+        XCTAssertEqual(request.headers.values("X_Foo"), [])
+        XCTAssertEqual(request.ignoredFields, ["X_Foo: spoofed", "my_host: a"])
+    }
+
     func testSimpleGet() throws {
         let (result, head) = parse("GET /a/b?x=1&y HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n\r\n")
         XCTAssertEqual(result, .head(consumed: 61))

@@ -52,6 +52,23 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(try server.get("/up/new.txt").bodyText, "hello", "served back through the alias")
     }
 
+    /// A name longer than the file system takes (255 bytes here) is the
+    /// client's error, 414, said before the body is read; the next request
+    /// on the connection is answered intact and nothing is left in the store.
+    func testPutOfANameTooLongForTheFileSystemIs414() throws {
+        let long = String(repeating: "n", count: 300)
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("PUT /up/\(long).txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                    + "PUT /up/\(long)/inside.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /up/existing.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.status, 414, "a file name too long")
+        XCTAssertEqual(client.readResponse()?.status, 414, "a directory name too long")
+        let next = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(next.status, 200)
+        XCTAssertEqual(next.bodyText, "old")
+        XCTAssertEqual(storeFiles(), ["existing.txt"])
+    }
+
     func testChunkedPut() throws {
         let response = try server.request("PUT /up/c.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
         XCTAssertEqual(response.status, 201)

@@ -48,7 +48,9 @@ struct CGIRequest {
         for (name, value) in head.headers.fields {
             let key = "HTTP_" + name.uppercased().map { $0 == "-" ? "_" : $0 }.map(String.init).joined()
             if key == "HTTP_CONTENT_TYPE" || key == "HTTP_CONTENT_LENGTH" || key == "HTTP_PROXY" { continue }
-            environment[key] = environment[key].map { $0 + ", " + value } ?? value
+            // Cookie pairs are joined with "; " (one Cookie field, RFC 6265 §5.4), other fields with ", ".
+            let separator = key == "HTTP_COOKIE" ? "; " : ", "
+            environment[key] = environment[key].map { $0 + separator + value } ?? value
         }
         return .success(CGIRequest(interpreter: interpreter, scriptFile: file, workingDirectory: directory,
                                    environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds,

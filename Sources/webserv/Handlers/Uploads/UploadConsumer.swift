@@ -31,6 +31,9 @@ final class UploadConsumer: BodyConsumer {
         self.urlPrefix = urlPrefix.hasSuffix("/") ? urlPrefix : urlPrefix + "/"
         self.prefersJSON = prefersJSON
         self.seeOther = seeOther
+        if case .put(let path, _) = mode, let slash = path.lastIndex(of: "/") {
+            try UploadFile.checkNameLength(path[path.index(after: slash)...], in: UploadConsumer.directory(for: mode, store: store))
+        }
         switch mode {
         case .put, .raw: current = try UploadFile(directory: UploadConsumer.directory(for: mode, store: store))
         case .multipart: break

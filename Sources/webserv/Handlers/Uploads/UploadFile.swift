@@ -51,6 +51,13 @@ final class UploadFile {
         return existed
     }
 
+    /// Refuses (414) a file name longer than `directory`'s file system takes,
+    /// before any body is read; the rename would fail only at the end.
+    static func checkNameLength(_ name: Substring, in directory: String) throws {
+        let limit = pathconf(directory, Int32(_PC_NAME_MAX))
+        if name.utf8.count > (limit > 0 ? limit : 255) { throw Failure.status(414) }
+    }
+
     /// Removes the name at once (a spool file nobody else should see).
     func unlinkName() { unlink(temporaryPath) }
 
@@ -70,6 +77,10 @@ final class UploadFile {
         case ENOSPC, EDQUOT: return 507
         case EACCES, EPERM, EROFS: return 403
         case ENOENT, ENOTDIR: return 409
+        // A name the file system refuses is the client's: too long (414, as
+        // for a URI the server cannot take), or bytes it cannot store.
+        case ENAMETOOLONG: return 414
+        case EILSEQ: return 400
         default: return 500
         }
     }
