@@ -175,6 +175,9 @@ public enum DiagnosticCatalogue {
         case .listenHostNotFound:
             return Entry("listen.host-not-found", .error, "a `listen` host name that does not resolve",
                          help: "Use an IP address or a name that resolves where webserv runs (nginx refuses to start too). Where only the checking machine cannot resolve it (CI), ignore this code there; webserv still refuses it.")
+        case .proxyHostNotFound:
+            return Entry("proxy.host-not-found", .error, "a `proxy_pass` host name that does not resolve",
+                         help: "Use an IP address or a name that resolves where webserv runs: webserv resolves it when it starts and refuses to start without it (nginx too). Where only the checking machine cannot resolve it (CI), ignore this code there.")
         case .serverDuplicateDefault:
             return Entry("server.duplicate-default", .error, "two `default_server` on one address",
                          help: "Keep `default_server` on one server per address; the note shows the first.")

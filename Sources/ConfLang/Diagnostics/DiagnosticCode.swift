@@ -20,6 +20,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
+    case proxyHostNotFound
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
     // Lints

@@ -92,7 +92,7 @@ extension CheckRun {
             }
         case .proxyURL:
             switch Values.proxyURL(value) {
-            case .success: break
+            case .success(let url): checkProxyHost(url.host, argument, item)
             case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:
                 fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
@@ -117,6 +117,18 @@ extension CheckRun {
         emit(.error(.listenHostNotFound,
                     "host not found in '\(argument.value)' of 'listen': '\(host)' does not resolve to an IPv4 address (nginx refuses it too)",
                     at: argument.range), for: item)
+    }
+
+    /// webserv resolves every upstream name when it applies a configuration
+    /// and refuses one that does not resolve, as nginx ("host not found in
+    /// upstream"); IPv6 literals are left alone, as for `listen`.
+    private mutating func checkProxyHost(_ host: String, _ argument: Argument, _ item: PlacedDirective) {
+        guard !host.hasPrefix("["), !Values.isIPv4Address(host) else { return }
+        if resolvedHosts[host] == nil { resolvedHosts[host] = hostResolver.resolves(host) }
+        guard resolvedHosts[host] == false else { return }
+        fail(.proxyHostNotFound,
+             "host not found in upstream '\(host)' of 'proxy_pass': it does not resolve to an IPv4 address, and webserv resolves it when it starts (nginx refuses it too)",
+             argument, item)
     }
 
     // MARK: whole-directive argument checks

@@ -4,7 +4,7 @@ public struct SemanticChecker {
     /// The directory that relative paths (cgi_path, root) are resolved against:
     /// the directory of the main configuration file.
     public let baseDirectory: String
-    /// Asked whether each `listen` host name resolves.
+    /// Asked whether each `listen` and `proxy_pass` host name resolves.
     public let hostResolver: HostResolver
 
     public init(baseDirectory: String, hostResolver: HostResolver = .system) {
@@ -33,7 +33,7 @@ struct CheckRun {
     /// "Did you mean" per unknown name and context: a file that repeats one
     /// unknown name many times pays for the edit distances once.
     private var suggestions: [String: String?] = [:]
-    /// Each listen host name is resolved once per run.
+    /// Each listen or proxy_pass host name is resolved once per run.
     var resolvedHosts: [String: Bool] = [:]
 
     init(baseDirectory: String, hostResolver: HostResolver) {
