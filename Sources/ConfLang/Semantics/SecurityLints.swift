@@ -2,6 +2,8 @@
 /// than their author meant.
 extension CheckRun {
     mutating func checkSecurity(_ valid: [(PlacedDirective, DirectiveSpec)], in context: Context) {
+        // The block's own root, found once: looking it up again for each server made lint quadratic in the servers.
+        var blockRoot: String??
         for (item, spec) in valid {
             switch spec.name {
             case "cgi_path":
@@ -29,9 +31,11 @@ extension CheckRun {
                     emit(.warning(.securityAutoindexSite, "'autoindex on' in 'location \(item.arguments.map(\.value).joined(separator: " "))' lists every directory of the site",
                                   at: child.arguments[0].range), for: child)
                 }
-            case "server":
-                let httpRoot = valid.last { $0.0.name == "root" }?.0.arguments.first.map { resolve($0.value) }
-                checkUploadsRunnable(item, inheritedRoot: httpRoot)
+            case "upload_store":
+                sawUploadStore = true
+            case "server" where serversWithUploads.contains(ObjectIdentifier(item.directive)):
+                if blockRoot == nil { blockRoot = .some(valid.last { $0.1.name == "root" }?.0.arguments.first.map { resolve($0.value) }) }
+                checkUploadsRunnable(item, inheritedRoot: blockRoot ?? nil)
             default: break
             }
         }

@@ -35,6 +35,10 @@ struct CheckRun {
     private var suggestions: [String: String?] = [:]
     /// Each listen or proxy_pass host name is resolved once per run.
     var resolvedHosts: [String: Bool] = [:]
+    /// Servers (their `server` directives) with an `upload_store` somewhere:
+    /// only they need the look at every location that the upload lint takes.
+    var serversWithUploads = Set<ObjectIdentifier>()
+    var sawUploadStore = false
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -63,8 +67,14 @@ struct CheckRun {
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)
+            let outerSawUploadStore = sawUploadStore
+            if inner == .server { sawUploadStore = false }
             checkBlock(children, in: inner)
-            if inner == .server { checkServer(children.filter { !$0.directive.isInclude }, block: item) }
+            if inner == .server {
+                if sawUploadStore { serversWithUploads.insert(ObjectIdentifier(item.directive)) }
+                sawUploadStore = outerSawUploadStore
+                checkServer(children.filter { !$0.directive.isInclude }, block: item)
+            }
             if inner == .location { checkLocationBody(item, children: children.filter { !$0.directive.isInclude }) }
         }
         if context == .main || context == .http || context == .server || context == .location {
