@@ -89,7 +89,7 @@ public enum DiagnosticCatalogue {
                          help: "Remove it; the message says what webserv does instead, where it has an equivalent.")
         case .directiveContext:
             return Entry("directive.context", .error, "a directive where it is not allowed",
-                         help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts).")
+                         help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts). A file meant to be included inside a block lints alone with `--context`, as the message says.")
         case .directiveUnexpectedBlock:
             return Entry("directive.unexpected-block", .error, "a block after a directive that takes none",
                          help: "End the directive with `;` instead of a block.")
@@ -143,6 +143,9 @@ public enum DiagnosticCatalogue {
         case .valueListenParameter:
             return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
                          help: "Only `default_server` is supported: remove the others (`ssl`, `http2`, `reuseport`...).")
+        case .valueEventMethod:
+            return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
+                         help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
         case .valueServerName:
             return Entry("value.server-name", .error, "a regular-expression server name",
                          help: "List the names, or use a wildcard such as `*.example.com`.")

@@ -18,6 +18,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
+    case valueEventMethod
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound

@@ -83,7 +83,16 @@ extension CheckRun {
                 fail(.valueAddress, "invalid listen address '\(value)': use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT", argument, item)
             }
         case .listenParameter:
-            if value != "default_server" && value != "default" {
+            switch value {
+            case "default_server", "default":
+                if item.arguments.dropFirst().prefix { $0.range.start < argument.range.start }.contains(where: { ["default_server", "default"].contains($0.value) }) {
+                    fail(.valueListenParameter, "'\(value)' is given twice in this listen", argument, item)
+                }
+            case "ssl", "quic":
+                fail(.valueListenParameter, "listen parameter '\(value)': TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it (or use nginx there)", argument, item)
+            case "http2", "http3", "spdy":
+                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/2 and HTTP/3 are not supported, webserv speaks HTTP/1.1 (remove it)", argument, item)
+            default:
                 fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'default_server' is supported", argument, item)
             }
         case .serverName:
@@ -101,6 +110,10 @@ extension CheckRun {
                 fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
             case .failure(.badHost): fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)'", argument, item)
             case .failure(.badPort): fail(.valuePort, "invalid port in 'proxy_pass \(value)': use a number from 1 to 65535", argument, item)
+            }
+        case .eventMethod:
+            if value != "epoll" {
+                fail(.valueEventMethod, "'use \(value)': webserv runs on epoll only; write 'use epoll' or remove the directive", argument, item)
             }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive

@@ -70,6 +70,22 @@ public enum DirectiveTable {
              "MIME type when the extension is not in types"),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
              default: "logs/access.log combined", "access log file (combined format), or off"),
+        // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
+        // server_tokens change nothing here, and their summaries say why.
+        spec("daemon", [.main], arguments: 1...1, [.onOff], "accepted, no effect: webserv always stays in the foreground"),
+        spec("multi_accept", [.events], arguments: 1...1, [.onOff], "accepted, no effect: each worker accepts every pending connection when woken"),
+        spec("use", [.events], arguments: 1...1, [.eventMethod], "accepted, no effect: webserv always uses epoll (the only value)"),
+        spec("sendfile", h, arguments: 1...1, [.onOff], inherited: true, "accepted, no effect: webserv always sends static files with sendfile(2)"),
+        spec("tcp_nopush", h, arguments: 1...1, [.onOff], inherited: true, "accepted, no effect: webserv does not cork its sockets; a response head leaves in one write"),
+        spec("tcp_nodelay", h, arguments: 1...1, [.onOff], inherited: true, "accepted, no effect: webserv always sets TCP_NODELAY (nginx's default)"),
+        spec("types_hash_max_size", h, arguments: 1...1, [.count], inherited: true, "accepted, no effect: webserv's types table has no size limit"),
+        spec("types_hash_bucket_size", h, arguments: 1...1, [.size], inherited: true, "accepted, no effect: webserv's types table has no size limit"),
+        spec("server_names_hash_max_size", [.http], arguments: 1...1, [.count], "accepted, no effect: webserv's server names table has no size limit"),
+        spec("server_names_hash_bucket_size", [.http], arguments: 1...1, [.size], "accepted, no effect: webserv's server names table has no size limit"),
+        spec("keepalive_requests", h, arguments: 1...1, [.count], inherited: true,
+             "accepted, no effect: a keep-alive connection serves requests until keepalive_timeout"),
+        spec("server_tokens", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "the Server field is 'webserv' without a version either way: there is no version to hide"),
     ]
 
     private static let byName: [String: DirectiveSpec] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

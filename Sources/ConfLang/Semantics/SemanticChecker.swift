@@ -92,7 +92,11 @@ struct CheckRun {
         }
         guard spec.contexts.contains(context) else {
             let allowed = spec.contexts.map(\.rawValue).sorted().joined(separator: ", ")
-            emit(.error(.directiveContext, "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)",
+            // At the top of the main file, the file is most likely a fragment meant to be included.
+            let outermost = Context.allCases.first { spec.contexts.contains($0) }
+            let advice = context == .main && item.chain.isEmpty
+                ? outermost.map { " (to lint a file meant to be included in '\($0.rawValue)', use --context \($0.rawValue))" } ?? "" : ""
+            emit(.error(.directiveContext, "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)\(advice)",
                         at: directive.name.range), for: item)
             return nil
         }
@@ -140,6 +144,8 @@ struct CheckRun {
         let tooFew = arguments.count < spec.minArguments
         let tooMany = spec.maxArguments.map { arguments.count > $0 } ?? false
         guard tooFew || tooMany else { return true }
+        // `listen 443 ssl http2`: nginx's parameters are each said unsupported by the argument check, not counted.
+        if tooMany && spec.argumentKinds.last == .listenParameter { return true }
         let directive = item.directive
         var message = "'\(spec.name)' takes \(spec.arityDescription), got \(arguments.count)"
         var fixIt: Diagnostic.FixIt?
