@@ -21,7 +21,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueEventMethod
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
-    case proxyHostNotFound
+    case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
     // Lints

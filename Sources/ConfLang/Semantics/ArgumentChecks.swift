@@ -138,7 +138,15 @@ extension CheckRun {
     private mutating func checkProxyHost(_ host: String, _ argument: Argument, _ item: PlacedDirective) {
         guard !host.hasPrefix("["), !Values.isIPv4Address(host) else { return }
         if resolvedHosts[host] == nil { resolvedHosts[host] = hostResolver.resolves(host) }
-        guard resolvedHosts[host] == false else { return }
+        guard resolvedHosts[host] == false else {
+            // gixy-next's stale_dns_cache: the address is kept until the next reload. localhost does not move.
+            let name = host.lowercased()
+            guard name != "localhost", !name.hasSuffix(".localhost") else { return }
+            emit(.warning(.proxyStaleDNS,
+                          "upstream '\(host)' is resolved once, when webserv starts or reloads: if its address changes, requests keep going to the old one until a reload (webserv -s reload); use its IP address, or reload when it moves",
+                          at: argument.range), for: item)
+            return
+        }
         fail(.proxyHostNotFound,
              "host not found in upstream '\(host)' of 'proxy_pass': it does not resolve to an IPv4 address, and webserv resolves it when it starts (nginx refuses it too)",
              argument, item)
