@@ -90,7 +90,8 @@ extension CheckRun {
 
     /// gixy-next's default_server_flag: several servers on one address and
     /// none marked default_server. The first answers unknown hosts, as in
-    /// nginx; say which one that is, once per address.
+    /// nginx; say which one that is, once per address (with at most three
+    /// of the others as notes: a port may have hundreds of servers).
     private mutating func checkImplicitDefaults() {
         var order: [Values.ListenAddress] = []
         var sharing: [Values.ListenAddress: [(server: Int, at: SourceRange, placed: PlacedDirective)]] = [:]
@@ -109,7 +110,7 @@ extension CheckRun {
             let name = servers[first.server].names.first.map { "'\($0.argument.value)'" } ?? "the first (it has no server_name)"
             emit(.warning(.serverImplicitDefault,
                           "\(group.count) servers listen on \(address) and none is default_server: \(name), the first, answers requests for unknown hosts and without Host; say which with 'default_server'",
-                          at: first.at, notes: group.dropFirst().map { .init("another server on \(address)", at: $0.at) }),
+                          at: first.at, notes: group.dropFirst().prefix(3).map { .init("another server on \(address)", at: $0.at) }),
                  for: first.placed)
         }
     }

@@ -29,6 +29,14 @@ final class GixyNextLintTests: XCTestCase {
         XCTAssertEqual(found, ["3:1 warning server.implicit-default"])
     }
 
+    func testManyServersOnOneAddressShowAFewAsNotes() {
+        let text = http((1...6).map { "server { listen 8080; server_name s\($0).test; }" }.joined(separator: "\n"))
+        let found = diagnostics(text)
+        XCTAssertEqual(found.map(\.summary), ["3:17 warning server.implicit-default"])
+        XCTAssertEqual(found.first?.notes.count, 3)
+        XCTAssertTrue(found.first?.message.hasPrefix("6 servers listen on *:8080") ?? false, found.first?.message ?? "")
+    }
+
     func testAProxyPassHostNameIsResolvedOnlyOnce() throws {
         let found = diagnostics(site("location /api/ { proxy_pass http://backend.test:8080/; }"), hostResolver: HostResolver { _ in true })
         XCTAssertEqual(found.map(\.summary), ["4:29 warning proxy.stale-dns"])
