@@ -90,6 +90,9 @@ public enum DiagnosticCatalogue {
         case .directiveContext:
             return Entry("directive.context", .error, "a directive where it is not allowed",
                          help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts). A file meant to be included inside a block lints alone with `--context`, as the message says.")
+        case .directiveNoEffect:
+            return Entry("directive.no-effect", .note, "an nginx directive accepted so that nginx's files lint, which changes nothing here",
+                         help: "Nothing to fix: the message says what webserv does instead. Remove it, or keep it for nginx's sake; notes never fail a lint, `--strict` included.")
         case .directiveUnexpectedBlock:
             return Entry("directive.unexpected-block", .error, "a block after a directive that takes none",
                          help: "End the directive with `;` instead of a block.")

@@ -112,7 +112,11 @@ struct CheckRun {
         default: break
         }
         guard checkArity(item, spec) else { return nil }
-        return checkArguments(item, spec) ? spec : nil
+        guard checkArguments(item, spec) else { return nil }
+        if let why = DirectiveTable.withoutEffect(spec) {
+            emit(Diagnostic(.note, .directiveNoEffect, "'\(name)' is accepted for nginx's sake and has no effect: \(why)", at: directive.name.range), for: item)
+        }
+        return spec
     }
 
     private func describe(_ context: Context) -> String {

@@ -9,7 +9,16 @@ final class NginxDirectiveTests: XCTestCase {
             + "sendfile on;\ntcp_nopush on;\ntcp_nodelay on;\ntypes_hash_max_size 2048;\nserver_names_hash_bucket_size 64;\n"
             + "keepalive_requests 1000;\nserver_tokens off;\n"
             + "server { sendfile off; server_tokens on; location / { tcp_nodelay off; keepalive_requests 100; } }\n}\n"
-        XCTAssertEqual(findings(text), [])
+        let found = diagnostics(text)
+        XCTAssertEqual(found.filter { $0.severity != .note }.map(\.summary), [])
+        // Each one that does nothing here says so, in a note (which never fails a lint, --strict included).
+        XCTAssertEqual(found.map { $0.range.text }, ["daemon", "multi_accept", "use", "sendfile", "tcp_nopush", "tcp_nodelay",
+                                                    "types_hash_max_size", "server_names_hash_bucket_size", "keepalive_requests",
+                                                    "sendfile", "tcp_nodelay", "keepalive_requests"])
+        XCTAssertTrue(found.allSatisfy { $0.id == .directiveNoEffect }, "\(found.map(\.summary))")
+        guard found.count > 3 else { return }
+        let sendfile = found[3].message
+        XCTAssertTrue(sendfile.contains("no effect") && sendfile.contains("sendfile(2)"), sendfile)
     }
 
     func testTheirArgumentsAreStillChecked() {
