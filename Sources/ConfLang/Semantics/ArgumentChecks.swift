@@ -88,10 +88,10 @@ extension CheckRun {
                 if item.arguments.dropFirst().prefix { $0.range.start < argument.range.start }.contains(where: { ["default_server", "default"].contains($0.value) }) {
                     fail(.valueListenParameter, "'\(value)' is given twice in this listen", argument, item)
                 }
-            case "ssl", "quic":
+            case "ssl":
                 fail(.valueListenParameter, "listen parameter '\(value)': TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it (or use nginx there)", argument, item)
-            case "http2", "http3", "spdy":
-                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/2 and HTTP/3 are not supported, webserv speaks HTTP/1.1 (remove it)", argument, item)
+            case "http2", "quic", "spdy":
+                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/2 and HTTP/3 (QUIC) are not supported, webserv speaks HTTP/1.1 (remove it)", argument, item)
             default:
                 fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'default_server' is supported", argument, item)
             }
