@@ -134,9 +134,13 @@ extension CheckRun {
 
     /// webserv resolves every upstream name when it applies a configuration
     /// and refuses one that does not resolve, as nginx ("host not found in
-    /// upstream"); IPv6 literals are left alone, as for `listen`.
+    /// upstream"). It connects over IPv4 only, so an IPv6 literal fails there too.
     private mutating func checkProxyHost(_ host: String, _ argument: Argument, _ item: PlacedDirective) {
-        guard !host.hasPrefix("["), !Values.isIPv4Address(host) else { return }
+        if host.hasPrefix("[") {
+            fail(.valueProxyURL, "IPv6 upstream '\(host)' in 'proxy_pass': webserv connects to upstreams over IPv4 only and would refuse to start; use an IPv4 address or a name that has one", argument, item)
+            return
+        }
+        guard !Values.isIPv4Address(host) else { return }
         if resolvedHosts[host] == nil { resolvedHosts[host] = hostResolver.resolves(host) }
         guard resolvedHosts[host] == false else {
             // gixy-next's stale_dns_cache: the address is kept until the next reload. localhost does not move.

@@ -22,6 +22,14 @@ final class ProxyHostTests: XCTestCase {
         XCTAssertEqual(asked, ["good.test", "bad.test"])
     }
 
+    /// webserv connects to upstreams over IPv4 and refused to start with an IPv6 literal that -t had passed.
+    func testAnIPv6UpstreamIsAnError() throws {
+        let found = diagnostics(site("location / { proxy_pass http://[::1]:8080; }"), hostResolver: HostResolver { _ in true })
+        XCTAssertEqual(found.map(\.summary), ["4:25 error value.proxy-url"])
+        let message = try XCTUnwrap(found.first).message
+        XCTAssertTrue(message.contains("IPv4"), message)
+    }
+
     func testSyntaxOnlyResolvesNothing() {
         let resolver = HostResolver { name in XCTFail("asked about \(name)"); return false }
         XCTAssertEqual(lint(site("location / { proxy_pass http://nowhere.test; }"), hostResolver: resolver, syntaxOnly: true).diagnostics.map(\.summary), [])
