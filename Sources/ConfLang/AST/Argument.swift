@@ -17,8 +17,12 @@ public struct Argument {
     /// The value nginx uses: quotes removed and `\" \' \\ \n \t \r` replaced
     /// (in bare words too, as nginx does); any other backslash pair is kept.
     public var value: String {
+        WorkCounter.count()
         let (start, end) = contentBounds
-        return String(decoding: ArgumentEscapes.unescape(range.file.bytes[start..<end]), as: UTF8.self)
+        let content = range.file.bytes[start..<end]
+        // Most values have no backslash: decoded straight from the source, a short one without allocating.
+        guard content.contains(ASCII.backslash) else { return String(decoding: content, as: UTF8.self) }
+        return String(decoding: ArgumentEscapes.unescape(content), as: UTF8.self)
     }
 
     /// The value crossplane 0.5.8 reports: quotes removed, only the escaped

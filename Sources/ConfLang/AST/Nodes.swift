@@ -64,10 +64,17 @@ public final class Directive {
         self.innerComments = innerComments
         self.block = block
         self.semicolon = semicolon
+        self.storedName = name.value
     }
 
+    /// Read for every directive by every pass: decoded once.
+    private let storedName: String
+
     /// The name as nginx reads it (quotes and escapes processed).
-    public var nameText: String { name.value }
+    public var nameText: String {
+        WorkCounter.count()
+        return storedName
+    }
     public var isInclude: Bool { nameText == "include" }
 
     public var file: SourceFile { name.range.file }

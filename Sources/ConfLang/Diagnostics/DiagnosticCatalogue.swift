@@ -89,7 +89,10 @@ public enum DiagnosticCatalogue {
                          help: "Remove it; the message says what webserv does instead, where it has an equivalent.")
         case .directiveContext:
             return Entry("directive.context", .error, "a directive where it is not allowed",
-                         help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts).")
+                         help: "Move it to one of the contexts the message lists (grammar.md gives each directive's contexts). A file meant to be included inside a block lints alone with `--context`, as the message says.")
+        case .directiveNoEffect:
+            return Entry("directive.no-effect", .note, "an nginx directive accepted so that nginx's files lint, which changes nothing here",
+                         help: "Nothing to fix: the message says what webserv does instead. Remove it, or keep it for nginx's sake; notes never fail a lint, `--strict` included.")
         case .directiveUnexpectedBlock:
             return Entry("directive.unexpected-block", .error, "a block after a directive that takes none",
                          help: "End the directive with `;` instead of a block.")
@@ -143,6 +146,9 @@ public enum DiagnosticCatalogue {
         case .valueListenParameter:
             return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
                          help: "Only `default_server` is supported: remove the others (`ssl`, `http2`, `reuseport`...).")
+        case .valueEventMethod:
+            return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
+                         help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
         case .valueServerName:
             return Entry("value.server-name", .error, "a regular-expression server name",
                          help: "List the names, or use a wildcard such as `*.example.com`.")
@@ -175,6 +181,15 @@ public enum DiagnosticCatalogue {
         case .listenHostNotFound:
             return Entry("listen.host-not-found", .error, "a `listen` host name that does not resolve",
                          help: "Use an IP address or a name that resolves where webserv runs (nginx refuses to start too). Where only the checking machine cannot resolve it (CI), ignore this code there; webserv still refuses it.")
+        case .proxyHostNotFound:
+            return Entry("proxy.host-not-found", .error, "a `proxy_pass` host name that does not resolve",
+                         help: "Use an IP address or a name that resolves where webserv runs: webserv resolves it when it starts and refuses to start without it (nginx too). Where only the checking machine cannot resolve it (CI), ignore this code there.")
+        case .proxyStaleDNS:
+            return Entry("proxy.stale-dns", .warning, "a `proxy_pass` host name, resolved only when the configuration is applied",
+                         help: "webserv (as nginx without a `resolver` and variables) keeps the address it resolved at start or reload: when the name moves, reload it (`SIGHUP`), or write the upstream's IP address. gixy-next's `stale_dns_cache`.")
+        case .serverImplicitDefault:
+            return Entry("server.implicit-default", .warning, "several servers on one address and none is `default_server`",
+                         help: "The first of them answers requests for unknown hosts (and without Host), as in nginx; say which one with `listen ... default_server`. gixy-next's `default_server_flag`.")
         case .serverDuplicateDefault:
             return Entry("server.duplicate-default", .error, "two `default_server` on one address",
                          help: "Keep `default_server` on one server per address; the note shows the first.")

@@ -13,13 +13,16 @@ public enum DiagnosticCode: CaseIterable {
     // The directive table
     case directiveUnknown, directiveUnsupported, directiveContext, directiveUnexpectedBlock
     case directiveMissingBlock, directiveArguments, directiveDuplicate
+    case directiveNoEffect
     // Argument values
     case valueVariable, valueSize, valueTime, valueNumber, valuePath, valueOnOff, valueMimeType
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
+    case valueEventMethod
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
+    case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
     // Lints

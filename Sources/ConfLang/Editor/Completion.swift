@@ -50,6 +50,7 @@ public enum Completion {
         case .logLevel: return Values.logLevels.map { value($0, "log level") }
         case .listenParameter: return [value("default_server", "the default server for this address")]
         case .workerCount: return [value("auto", "one worker per CPU")]
+        case .eventMethod: return [value("epoll", "the one method webserv has")]
         case .charsetOrOff: return [value("utf-8", "charset"), value("off", "no charset parameter")]
         case .accessLogPathOrOff: return index == 0 ? [value("off", "no access log")] : []
         case .accessLogFormat: return [value("combined", "the combined log format")]

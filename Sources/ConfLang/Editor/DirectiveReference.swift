@@ -58,6 +58,7 @@ public enum DirectiveReference {
         case .accessLogPathOrOff: return "PATH|off"
         case .accessLogFormat: return "combined"
         case .text: return "TEXT"
+        case .eventMethod: return "epoll"
         case .charsetOrOff: return "NAME|off"
         }
     }

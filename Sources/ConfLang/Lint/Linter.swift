@@ -5,7 +5,7 @@ public enum Linter {
         public var context: Context = .main
         /// Skip the semantic checks (includes are still read).
         public var syntaxOnly = false
-        /// Decides whether `listen` host names resolve (tests pass a fake).
+        /// Decides whether `listen` and `proxy_pass` host names resolve (tests pass a fake).
         public var hostResolver: HostResolver = .system
         public init(context: Context = .main, syntaxOnly: Bool = false, hostResolver: HostResolver = .system) {
             self.context = context

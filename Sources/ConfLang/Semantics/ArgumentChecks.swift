@@ -83,7 +83,16 @@ extension CheckRun {
                 fail(.valueAddress, "invalid listen address '\(value)': use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT", argument, item)
             }
         case .listenParameter:
-            if value != "default_server" && value != "default" {
+            switch value {
+            case "default_server", "default":
+                if item.arguments.dropFirst().prefix { $0.range.start < argument.range.start }.contains(where: { ["default_server", "default"].contains($0.value) }) {
+                    fail(.valueListenParameter, "'\(value)' is given twice in this listen", argument, item)
+                }
+            case "ssl":
+                fail(.valueListenParameter, "listen parameter '\(value)': TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it (or use nginx there)", argument, item)
+            case "http2", "quic", "spdy":
+                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/2 and HTTP/3 (QUIC) are not supported, webserv speaks HTTP/1.1 (remove it)", argument, item)
+            default:
                 fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'default_server' is supported", argument, item)
             }
         case .serverName:
@@ -92,7 +101,7 @@ extension CheckRun {
             }
         case .proxyURL:
             switch Values.proxyURL(value) {
-            case .success: break
+            case .success(let url): checkProxyHost(url.host, argument, item)
             case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:
                 fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
@@ -101,6 +110,10 @@ extension CheckRun {
                 fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
             case .failure(.badHost): fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)'", argument, item)
             case .failure(.badPort): fail(.valuePort, "invalid port in 'proxy_pass \(value)': use a number from 1 to 65535", argument, item)
+            }
+        case .eventMethod:
+            if value != "epoll" {
+                fail(.valueEventMethod, "'use \(value)': webserv runs on epoll only; write 'use epoll' or remove the directive", argument, item)
             }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive
@@ -117,6 +130,30 @@ extension CheckRun {
         emit(.error(.listenHostNotFound,
                     "host not found in '\(argument.value)' of 'listen': '\(host)' does not resolve to an IPv4 address (nginx refuses it too)",
                     at: argument.range), for: item)
+    }
+
+    /// webserv resolves every upstream name when it applies a configuration
+    /// and refuses one that does not resolve, as nginx ("host not found in
+    /// upstream"). It connects over IPv4 only, so an IPv6 literal fails there too.
+    private mutating func checkProxyHost(_ host: String, _ argument: Argument, _ item: PlacedDirective) {
+        if host.hasPrefix("[") {
+            fail(.valueProxyURL, "IPv6 upstream '\(host)' in 'proxy_pass': webserv connects to upstreams over IPv4 only and would refuse to start; use an IPv4 address or a name that has one", argument, item)
+            return
+        }
+        guard !Values.isIPv4Address(host) else { return }
+        if resolvedHosts[host] == nil { resolvedHosts[host] = hostResolver.resolves(host) }
+        guard resolvedHosts[host] == false else {
+            // gixy-next's stale_dns_cache: the address is kept until the next reload. localhost does not move.
+            let name = host.lowercased()
+            guard name != "localhost", !name.hasSuffix(".localhost") else { return }
+            emit(.warning(.proxyStaleDNS,
+                          "upstream '\(host)' is resolved once, when webserv starts or reloads: if its address changes, requests keep going to the old one until a reload (SIGHUP); use its IP address, or reload when it moves",
+                          at: argument.range), for: item)
+            return
+        }
+        fail(.proxyHostNotFound,
+             "host not found in upstream '\(host)' of 'proxy_pass': it does not resolve to an IPv4 address, and webserv resolves it when it starts (nginx refuses it too)",
+             argument, item)
     }
 
     // MARK: whole-directive argument checks

@@ -14,6 +14,7 @@ public struct DirectiveSpec {
         case size, time, count, workerCount, path, onOff, mimeType, method, statusCode
         case listenAddress, listenParameter, serverName, locationModifierOrPattern
         case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text, charsetOrOff
+        case eventMethod
     }
 
     public let name: String

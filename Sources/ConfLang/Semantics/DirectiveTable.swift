@@ -70,7 +70,36 @@ public enum DirectiveTable {
              "MIME type when the extension is not in types"),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
              default: "logs/access.log combined", "access log file (combined format), or off"),
+        // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
+        // server_tokens change nothing here: each says why, in a note (directive.no-effect).
+        noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),
+        noEffect("multi_accept", [.events], [.onOff], "each worker accepts every pending connection when woken"),
+        noEffect("use", [.events], [.eventMethod], "webserv always uses epoll (the only value)"),
+        noEffect("sendfile", h, [.onOff], "webserv always sends static files with sendfile(2)"),
+        noEffect("tcp_nopush", h, [.onOff], "webserv does not cork its sockets; a response head leaves in one write"),
+        noEffect("tcp_nodelay", h, [.onOff], "webserv always sets TCP_NODELAY (nginx's default)"),
+        noEffect("types_hash_max_size", h, [.count], "webserv's types table has no size limit"),
+        noEffect("types_hash_bucket_size", h, [.size], "webserv's types table has no size limit"),
+        noEffect("server_names_hash_max_size", [.http], [.count], "webserv's server names table has no size limit"),
+        noEffect("server_names_hash_bucket_size", [.http], [.size], "webserv's server names table has no size limit"),
+        noEffect("keepalive_requests", h, [.count], "a keep-alive connection serves requests until keepalive_timeout, however many"),
+        spec("server_tokens", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "the Server field is 'webserv' without a version either way: there is no version to hide"),
     ]
+
+    /// What the summary of a directive accepted only for nginx's sake starts with.
+    static let noEffectPrefix = "accepted, no effect: "
+
+    /// An nginx directive accepted with its arguments checked, which changes nothing here (`why` says so).
+    private static func noEffect(_ name: String, _ contexts: Set<Context>, _ kinds: [DirectiveSpec.ArgumentKind],
+                                 _ why: String) -> DirectiveSpec {
+        spec(name, contexts, arguments: 1...1, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
+    }
+
+    /// Why `spec` changes nothing here, for a directive accepted only for nginx's sake.
+    public static func withoutEffect(_ spec: DirectiveSpec) -> String? {
+        spec.summary.hasPrefix(noEffectPrefix) ? String(spec.summary.dropFirst(noEffectPrefix.count)) : nil
+    }
 
     private static let byName: [String: DirectiveSpec] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 

@@ -1,6 +1,6 @@
 import Glibc
 
-/// Whether a `listen` host name resolves, the question nginx asks before it
+/// Whether a `listen` or `proxy_pass` host name resolves, the question nginx asks before it
 /// starts. Injected so that tests need no DNS; `system` asks getaddrinfo(3).
 public struct HostResolver {
     public let resolves: (String) -> Bool

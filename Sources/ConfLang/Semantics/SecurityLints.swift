@@ -2,6 +2,8 @@
 /// than their author meant.
 extension CheckRun {
     mutating func checkSecurity(_ valid: [(PlacedDirective, DirectiveSpec)], in context: Context) {
+        // The block's own root, found once: looking it up again for each server made lint quadratic in the servers.
+        var blockRoot: String??
         for (item, spec) in valid {
             switch spec.name {
             case "cgi_path":
@@ -29,9 +31,11 @@ extension CheckRun {
                     emit(.warning(.securityAutoindexSite, "'autoindex on' in 'location \(item.arguments.map(\.value).joined(separator: " "))' lists every directory of the site",
                                   at: child.arguments[0].range), for: child)
                 }
-            case "server":
-                let httpRoot = valid.last { $0.0.name == "root" }?.0.arguments.first.map { resolve($0.value) }
-                checkUploadsRunnable(item, inheritedRoot: httpRoot)
+            case "upload_store":
+                sawUploadStore = true
+            case "server" where serversWithUploads.contains(ObjectIdentifier(item.directive)):
+                if blockRoot == nil { blockRoot = .some(valid.last { $0.1.name == "root" }?.0.arguments.first.map { resolve($0.value) }) }
+                checkUploadsRunnable(item, inheritedRoot: blockRoot ?? nil)
             default: break
             }
         }
@@ -51,12 +55,8 @@ extension CheckRun {
             emit(.warning(.securityAliasTraversal,
                           "alias '\(path)' has no trailing slash but location '\(locationPattern)' has one: '\(locationPattern)x' maps to '\(path)x', and '\(path)' is open to sibling paths; add a '/' to the alias",
                           at: alias.arguments[0].range), for: alias)
-        } else if !locationSlash && !aliasSlash && !FileAccess.isRegularFile(resolve(path)) {
-            // (An alias naming a file, `location /robots.txt { alias /srv/r.txt; }`, has no siblings to reach.)
-            emit(.warning(.securityAliasTraversal,
-                          "neither location '\(locationPattern)' nor its alias '\(path)' ends with '/': '\(locationPattern)-x' reaches '\(path)-x', a sibling of '\(path)'; end both with '/'",
-                          at: alias.arguments[0].range), for: alias)
         }
+        // Neither ends with '/': `/i../x` maps to `/data../x`, a sibling name, never outside; gixy calls it safe.
     }
 
     /// `location ^ /api { proxy_pass http://h/v1/; }` lets `/api../x` reach

@@ -4,7 +4,7 @@ public struct SemanticChecker {
     /// The directory that relative paths (cgi_path, root) are resolved against:
     /// the directory of the main configuration file.
     public let baseDirectory: String
-    /// Asked whether each `listen` host name resolves.
+    /// Asked whether each `listen` and `proxy_pass` host name resolves.
     public let hostResolver: HostResolver
 
     public init(baseDirectory: String, hostResolver: HostResolver = .system) {
@@ -33,8 +33,12 @@ struct CheckRun {
     /// "Did you mean" per unknown name and context: a file that repeats one
     /// unknown name many times pays for the edit distances once.
     private var suggestions: [String: String?] = [:]
-    /// Each listen host name is resolved once per run.
+    /// Each listen or proxy_pass host name is resolved once per run.
     var resolvedHosts: [String: Bool] = [:]
+    /// Servers (their `server` directives) with an `upload_store` somewhere:
+    /// only they need the look at every location that the upload lint takes.
+    var serversWithUploads = Set<ObjectIdentifier>()
+    var sawUploadStore = false
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -63,8 +67,14 @@ struct CheckRun {
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)
+            let outerSawUploadStore = sawUploadStore
+            if inner == .server { sawUploadStore = false }
             checkBlock(children, in: inner)
-            if inner == .server { checkServer(children.filter { !$0.directive.isInclude }, block: item) }
+            if inner == .server {
+                if sawUploadStore { serversWithUploads.insert(ObjectIdentifier(item.directive)) }
+                sawUploadStore = outerSawUploadStore
+                checkServer(children.filter { !$0.directive.isInclude }, block: item)
+            }
             if inner == .location { checkLocationBody(item, children: children.filter { !$0.directive.isInclude }) }
         }
         if context == .main || context == .http || context == .server || context == .location {
@@ -82,7 +92,11 @@ struct CheckRun {
         }
         guard spec.contexts.contains(context) else {
             let allowed = spec.contexts.map(\.rawValue).sorted().joined(separator: ", ")
-            emit(.error(.directiveContext, "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)",
+            // At the top of the main file, the file is most likely a fragment meant to be included.
+            let outermost = Context.allCases.first { spec.contexts.contains($0) }
+            let advice = context == .main && item.chain.isEmpty
+                ? outermost.map { " (to lint a file meant to be included in '\($0.rawValue)', use --context \($0.rawValue))" } ?? "" : ""
+            emit(.error(.directiveContext, "'\(name)' is not allowed in \(describe(context)); it belongs in: \(allowed)\(advice)",
                         at: directive.name.range), for: item)
             return nil
         }
@@ -98,7 +112,11 @@ struct CheckRun {
         default: break
         }
         guard checkArity(item, spec) else { return nil }
-        return checkArguments(item, spec) ? spec : nil
+        guard checkArguments(item, spec) else { return nil }
+        if let why = DirectiveTable.withoutEffect(spec) {
+            emit(Diagnostic(.note, .directiveNoEffect, "'\(name)' is accepted for nginx's sake and has no effect: \(why)", at: directive.name.range), for: item)
+        }
+        return spec
     }
 
     private func describe(_ context: Context) -> String {
@@ -130,6 +148,8 @@ struct CheckRun {
         let tooFew = arguments.count < spec.minArguments
         let tooMany = spec.maxArguments.map { arguments.count > $0 } ?? false
         guard tooFew || tooMany else { return true }
+        // `listen 443 ssl http2`: nginx's parameters are each said unsupported by the argument check, not counted.
+        if tooMany && spec.argumentKinds.last == .listenParameter { return true }
         let directive = item.directive
         var message = "'\(spec.name)' takes \(spec.arityDescription), got \(arguments.count)"
         var fixIt: Diagnostic.FixIt?

@@ -7,6 +7,8 @@ struct ServerFacts {
     }
     var listens: [Listen] = []
     var names: [(name: String, argument: Argument, placed: PlacedDirective)] = []
+    /// The `server` directive (its name is where a server without `listen` is shown).
+    var block: PlacedDirective?
 }
 
 extension CheckRun {
@@ -14,6 +16,7 @@ extension CheckRun {
     /// `block` is nil when a fragment is checked with `--context server`.
     mutating func checkServer(_ children: [PlacedDirective], block: PlacedDirective?) {
         var facts = ServerFacts()
+        facts.block = block
         var locations: [String: PlacedDirective] = [:]
         for item in children {
             switch item.name {
@@ -81,6 +84,34 @@ extension CheckRun {
                     }
                 }
             }
+        }
+        checkImplicitDefaults()
+    }
+
+    /// gixy-next's default_server_flag: several servers on one address and
+    /// none marked default_server. The first answers unknown hosts, as in
+    /// nginx; say which one that is, once per address (with at most three
+    /// of the others as notes: a port may have hundreds of servers).
+    private mutating func checkImplicitDefaults() {
+        var order: [Values.ListenAddress] = []
+        var sharing: [Values.ListenAddress: [(server: Int, at: SourceRange, placed: PlacedDirective)]] = [:]
+        var hasDefault = Set<Values.ListenAddress>()
+        for (index, server) in servers.enumerated() {
+            var entries: [(Values.ListenAddress, SourceRange, PlacedDirective)] = server.listens.map { ($0.address, $0.placed.arguments[0].range, $0.placed) }
+            if entries.isEmpty, let block = server.block { entries = [(Values.ListenAddress(host: "*", port: 80), block.directive.name.range, block)] }
+            for listen in server.listens where listen.isDefault { hasDefault.insert(listen.address) }
+            for (address, range, placed) in entries where sharing[address]?.last?.server != index {
+                if sharing[address] == nil { order.append(address) }
+                sharing[address, default: []].append((index, range, placed))
+            }
+        }
+        for address in order where !hasDefault.contains(address) {
+            guard let group = sharing[address], group.count > 1, let first = group.first else { continue }
+            let name = servers[first.server].names.first.map { "'\($0.argument.value)'" } ?? "the first (it has no server_name)"
+            emit(.warning(.serverImplicitDefault,
+                          "\(group.count) servers listen on \(address) and none is default_server: \(name), the first, answers requests for unknown hosts and without Host; say which with 'default_server'",
+                          at: first.at, notes: group.dropFirst().prefix(3).map { .init("another server on \(address)", at: $0.at) }),
+                 for: first.placed)
         }
     }
 

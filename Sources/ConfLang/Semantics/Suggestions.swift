@@ -39,16 +39,103 @@ enum Suggestions {
         return previous[y.count]
     }
 
-    /// Common nginx directives with no counterpart here, and what to use instead.
-    static let nginxOnly: [String: String] = [
-        "user": "webserv runs as the user that starts it",
-        "sendfile": "webserv always uses sendfile(2) for static files",
-        "tcp_nopush": "", "tcp_nodelay": "", "gzip": "", "ssl_certificate": "TLS is not supported",
-        "try_files": "use 'index' and locations", "rewrite": "use 'return CODE URL'",
-        "if": "use separate locations", "set": "", "map": "", "upstream": "use 'proxy_pass http://HOST:PORT'",
-        "proxy_set_header": "webserv sets Host and X-Forwarded-* itself", "log_format": "access logs use the combined format",
-        "add_header": "", "expires": "", "limit_except": "use 'allow_methods'", "fastcgi_pass": "use 'cgi_path'",
-        "worker_rlimit_nofile": "", "keepalive_requests": "", "server_tokens": "", "charset": "",
-        "client_body_buffer_size": "", "etag": "", "allow": "", "deny": "",
-    ]
+    /// nginx directives with no counterpart here, and what to use instead:
+    /// `directive.unsupported` with this advice, never a did-you-mean. A name
+    /// the table has is never looked up here.
+    static let nginxOnly: [String: String] = {
+        let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
+        let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
+        let proxyTimeout = "webserv gives an upstream the location's send_timeout (renewed on each read and write): set that"
+        let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
+        let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
+        let limits = "webserv has no rate or connection limits; put them in front of it"
+        let variables = "webserv has no variables"
+        let noTuning = "webserv has no such setting; remove it"
+        let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
+        var table: [String: String] = [
+            "user": "webserv runs as the user that starts it",
+            "worker_rlimit_nofile": "webserv keeps the descriptor limit it starts with: raise it with ulimit -n or LimitNOFILE=",
+            "env": "CGI scripts get RFC 3875's variables and a fixed PATH, nothing else",
+            "try_files": "use 'index' and locations", "rewrite": "use 'return CODE URL'",
+            "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
+            "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
+            "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
+            "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
+            "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
+            "proxy_hide_header": "webserv drops only hop-by-hop fields", "proxy_pass_header": "webserv drops only hop-by-hop fields",
+            "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
+            "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
+            "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
+            "log_format": "access logs use nginx's combined format", "open_log_file_cache": noTuning,
+            "add_header": "webserv adds no configured fields", "expires": "webserv sends Last-Modified; it adds no Expires or Cache-Control",
+            "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
+            "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
+            "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,
+            "grpc_pass": "webserv does not speak gRPC (HTTP/2); use 'proxy_pass' for HTTP/1.1 upstreams",
+            "client_body_buffer_size": "webserv streams request bodies to their handler",
+            "client_header_buffer_size": "use 'large_client_header_buffers'",
+            "client_body_temp_path": "webserv streams request bodies to their handler",
+            "etag": "webserv validates with Last-Modified and If-Modified-Since",
+            "allow": "webserv has no address-based access control; restrict access in front of it",
+            "deny": "webserv has no address-based access control; restrict access in front of it",
+            "satisfy": "webserv has no access control", "internal": "use 'location =' and error_page with paths",
+            "auth_basic": "webserv has no authentication; protect the location in front of it or in a CGI script",
+            "auth_basic_user_file": "webserv has no authentication; protect the location in front of it or in a CGI script",
+            "auth_request": "webserv has no authentication; protect the location in front of it or in a CGI script",
+            "limit_req": limits, "limit_req_zone": limits, "limit_req_status": limits, "limit_conn": limits,
+            "limit_conn_zone": limits, "limit_conn_status": limits, "limit_rate": limits, "limit_rate_after": limits,
+            "ssl": tls, "ssl_certificate": tls, "ssl_certificate_key": tls, "ssl_protocols": tls, "ssl_ciphers": tls,
+            "ssl_prefer_server_ciphers": tls, "ssl_session_cache": tls, "ssl_session_timeout": tls, "ssl_session_tickets": tls,
+            "ssl_dhparam": tls, "ssl_stapling": tls, "ssl_stapling_verify": tls, "ssl_trusted_certificate": tls,
+            "ssl_client_certificate": tls, "ssl_verify_client": tls, "ssl_ecdh_curve": tls, "ssl_buffer_size": tls,
+            "proxy_ssl_verify": tls, "proxy_ssl_server_name": tls,
+            "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
+            "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
+            "gzip": gzip, "gzip_types": gzip, "gzip_vary": gzip, "gzip_comp_level": gzip, "gzip_min_length": gzip,
+            "gzip_proxied": gzip, "gzip_http_version": gzip, "gzip_buffers": gzip, "gzip_disable": gzip, "gzip_static": gzip,
+            "gunzip": gzip, "brotli": gzip,
+            "proxy_read_timeout": proxyTimeout, "proxy_connect_timeout": proxyTimeout, "proxy_send_timeout": proxyTimeout,
+            "proxy_buffering": "webserv streams upstream answers with back-pressure, unbuffered",
+            "proxy_request_buffering": "webserv streams request bodies upstream as they arrive",
+            "proxy_buffers": proxyTuning, "proxy_buffer_size": proxyTuning, "proxy_busy_buffers_size": proxyTuning,
+            "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
+            "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
+            "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
+            "stub_status": "webserv has no status page; read its access log",
+            "real_ip_header": "webserv logs the connection's address", "set_real_ip_from": "webserv logs the connection's address",
+            "real_ip_recursive": "webserv logs the connection's address",
+            "open_file_cache": "webserv caches open files and small files itself (kept fresh by inotify)",
+            "open_file_cache_valid": "webserv caches open files and small files itself (kept fresh by inotify)",
+            "open_file_cache_errors": "webserv caches open files and small files itself (kept fresh by inotify)",
+            "open_file_cache_min_uses": "webserv caches open files and small files itself (kept fresh by inotify)",
+            "aio": "webserv sends files with sendfile(2) from its event loop", "directio": noTuning,
+            "output_buffers": noTuning, "postpone_output": noTuning, "send_lowat": noTuning,
+            "reset_timedout_connection": noTuning, "lingering_close": noTuning, "lingering_time": noTuning, "lingering_timeout": noTuning,
+            "underscores_in_headers": noTuning, "ignore_invalid_headers": noTuning, "merge_slashes": "webserv always merges slashes",
+            "absolute_redirect": noTuning,
+            "port_in_redirect": noTuning,
+            "server_name_in_redirect": noTuning,
+            "log_not_found": noTuning, "log_subrequest": noTuning, "recursive_error_pages": noTuning,
+            "chunked_transfer_encoding": noTuning,
+            "variables_hash_max_size": variables, "variables_hash_bucket_size": variables,
+            "map_hash_max_size": variables, "map_hash_bucket_size": variables,
+            "worker_cpu_affinity": noTuning, "worker_priority": noTuning, "worker_shutdown_timeout": noTuning,
+            "accept_mutex": "workers share each listening address with SO_REUSEPORT", "accept_mutex_delay": "workers share each listening address with SO_REUSEPORT",
+            "load_module": "webserv has no dynamic modules", "lock_file": noTuning, "pcre_jit": "webserv has no regular expressions",
+            "thread_pool": noTuning, "timer_resolution": noTuning, "working_directory": noTuning, "debug_connection": noTuning,
+            "worker_aio_requests": noTuning, "ssi": "webserv has no server-side includes", "sub_filter": "webserv does not rewrite answers",
+            "addition_types": "webserv does not rewrite answers", "charset_map": "use 'charset' to name the charset of text answers",
+            "source_charset": "webserv does not convert charsets", "override_charset": "webserv does not convert charsets",
+            "charset_types": "'charset' applies to text answers", "userid": "webserv sets no cookies",
+            "secure_link": "webserv has no signed links", "valid_referers": "webserv does not check Referer",
+            "mirror": "webserv does not mirror requests", "slice": noTuning, "mp4": noTuning, "flv": noTuning,
+            "dav_methods": "use 'allow_methods' with PUT and DELETE and 'upload_store'",
+            "create_full_put_path": "use 'upload_store'", "empty_gif": "serve a file", "random_index": "use 'index'",
+            "autoindex_format": "autoindex lists in HTML", "autoindex_exact_size": "autoindex lists in HTML",
+            "autoindex_localtime": "autoindex lists in HTML",
+        ]
+        // Entries the table gains later are the table's: never reported as unsupported.
+        for spec in DirectiveTable.all { table[spec.name] = nil }
+        return table
+    }()
 }
