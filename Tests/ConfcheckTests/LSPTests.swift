@@ -378,6 +378,30 @@ final class LSPTests: XCTestCase {
         XCTAssertEqual(rangeNumbers(children[1]["selectionRange"]), [[5, 17], [5, 22]])
     }
 
+    /// A generated file on one line: its outline and its findings convert
+    /// each line's columns once, not once per position (8000 locations took
+    /// 5.77 s for the outline, 8000 findings 3.3 s to publish).
+    func testPositionsOnOneLongLineAreConvertedInLinearWork() throws {
+        let client = LSPTestClient()
+        client.initialize()
+        let document = "untitled:one-line"
+        let count = 1500
+        let outline = "events {} http { server { listen 8080; " + (0..<count).map { "location = /é\($0) { root /srv/\($0); }" }.joined(separator: " ") + " } }"
+        client.open(document, outline)
+        var before = client.server.positionConverters.bytesDecoded
+        let symbols = try XCTUnwrap(client.result("textDocument/documentSymbol", ["textDocument": ["uri": document]]) as? [[String: Any]])
+        XCTAssertEqual((symbols.first?["children"] as? [Any])?.count, count)
+        let outlinePositions = 4 * (count + 1)
+        XCTAssertLessThanOrEqual(client.server.positionConverters.bytesDecoded - before, 2 * outline.utf8.count + 70 * outlinePositions)
+
+        let findings = "events {} http { server { listen 8080; " + (0..<count).map { "bogus\($0)é 1;" }.joined(separator: " ") + " } }"
+        before = client.server.positionConverters.bytesDecoded
+        client.notify("textDocument/didChange", ["textDocument": ["uri": document, "version": 2], "contentChanges": [["text": findings]]])
+        let diagnostics = try XCTUnwrap(client.diagnostics(for: document))
+        XCTAssertEqual(diagnostics.filter { $0["code"] as? String == "directive.unknown" }.count, count)
+        XCTAssertLessThanOrEqual(client.server.positionConverters.bytesDecoded - before, 2 * findings.utf8.count + 70 * 2 * diagnostics.count)
+    }
+
     func testCodeActionsOfferTheFixIts() throws {
         let client = LSPTestClient()
         client.initialize()

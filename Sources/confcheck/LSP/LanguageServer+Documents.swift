@@ -239,6 +239,6 @@ extension LanguageServer {
     }
 
     func conversion() -> LSPConversion {
-        LSPConversion(encoding: encoding, uri: { [unowned self] in self.uri(forPath: $0) })
+        LSPConversion(encoding: encoding, uri: { [unowned self] in self.uri(forPath: $0) }, converters: positionConverters)
     }
 }
