@@ -4,6 +4,8 @@ import Glibc
 /// - the output parses without errors and formats to itself (idempotent);
 /// - its tree equals the input's, positions aside: directive names, argument
 ///   bytes and blocks, with the comments (own bytes) in the same order;
+/// - comments are byte-exact: the output's comments, as read again, are the
+///   input's byte for byte (`#\r\r` was read as `#\r`, its output as `#`);
 /// - every name, argument and comment of the input appears in the output,
 ///   byte for byte, in source order.
 @_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -21,7 +23,11 @@ import Glibc
     let twice = Formatter.format(again)
     if twice != output { fail("not idempotent; formatted again: \(escaped(twice))") }
     if shape(file.nodes) != shape(again.nodes) { fail("trees differ:\n\(shape(file.nodes))\n\(shape(again.nodes))") }
-    if comments(file).map(Array.init) != comments(again).map(Array.init) { fail("comments differ") }
+    let (before, after) = (comments(file).map(Array.init), comments(again).map(Array.init))
+    if before != after {
+        let first = zip(before, after).first { $0 != $1 }.map { "\(escaped($0.0)) became \(escaped($0.1))" } ?? "\(before.count) comments became \(after.count)"
+        fail("comments differ: \(first)")
+    }
     var searchFrom = output.startIndex
     for token in tokens(file) {
         guard let found = output[searchFrom...].firstRange(of: token) else { fail("token \(escaped(Array(token))) missing or out of order") }

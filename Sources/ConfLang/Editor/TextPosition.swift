@@ -58,7 +58,7 @@ extension SourceFile {
 
     /// Line 1 starts at byte 0 even after a byte order mark: an editor that
     /// sent the mark in its text counts it as a character.
-    private func editorLineStart(_ line: Int) -> Int {
+    fileprivate func editorLineStart(_ line: Int) -> Int {
         line <= 1 ? 0 : offset(ofLine: line)
     }
 
@@ -84,7 +84,7 @@ extension SourceFile {
 
     /// Bytes of the UTF-8 sequence starting at `index`; 1 for a byte that
     /// does not start a well-formed sequence.
-    private func scalarLength(at index: Int, limit: Int) -> Int {
+    fileprivate func scalarLength(at index: Int, limit: Int) -> Int {
         let lead = bytes[index]
         let length: Int
         switch lead {
@@ -96,5 +96,88 @@ extension SourceFile {
         guard index + length <= limit else { return 1 }
         for next in (index + 1)..<(index + length) where bytes[next] & 0xC0 != 0x80 { return 1 }
         return length
+    }
+}
+
+/// Converts the many offsets of one answer (an outline, a file's findings)
+/// to positions. `position(of:encoding:)` decodes from the line's start for
+/// each offset: fine for one, quadratic for a long line holding thousands.
+/// Here a line is decoded once, in one pass that notes its units every
+/// `checkpointStride` bytes; an offset then decodes from the checkpoint
+/// before it, so a position costs at most a stride (plus a character).
+public final class PositionConverter {
+    public let file: SourceFile
+    public let encoding: PositionEncoding
+    /// Bytes decoded to count columns so far (tests hold it to linear work).
+    public private(set) var bytesDecoded = 0
+    /// Line tables by 1-based line, made when a line's first offset comes.
+    private var tables: [Int: LineTable] = [:]
+    static let checkpointStride = 64
+
+    /// Checkpoint k is the first character start at or after `start + k * stride`,
+    /// with the units before it. Empty when every byte is one unit (UTF-8
+    /// columns, or an ASCII line).
+    private struct LineTable {
+        let start: Int
+        var indices: [Int] = []
+        var units: [Int] = []
+    }
+
+    public init(file: SourceFile, encoding: PositionEncoding) {
+        self.file = file
+        self.encoding = encoding
+    }
+
+    /// The same position as `file.position(of:encoding:)`.
+    public func position(of offset: Int) -> TextPosition {
+        let bytes = file.bytes
+        let clamped = min(max(offset, 0), bytes.count)
+        let line = file.location(of: clamped).line
+        let table = lineTable(line)
+        let end = max(table.start, clamped)
+        guard !table.indices.isEmpty else { return TextPosition(line: line - 1, character: end - table.start) }
+        var checkpoint = min((end - table.start) / PositionConverter.checkpointStride, table.indices.count - 1)
+        // A character across the stride's boundary puts the checkpoint after `end`.
+        while table.indices[checkpoint] > end { checkpoint -= 1 }
+        var index = table.indices[checkpoint]
+        var count = table.units[checkpoint]
+        while index < end {
+            let length = file.scalarLength(at: index, limit: bytes.count)
+            count += width(length)
+            index += length
+        }
+        bytesDecoded += index - table.indices[checkpoint]
+        return TextPosition(line: line - 1, character: count)
+    }
+
+    private func width(_ length: Int) -> Int { encoding == .utf16 && length == 4 ? 2 : 1 }
+
+    private func lineTable(_ line: Int) -> LineTable {
+        if let known = tables[line] { return known }
+        let bytes = file.bytes
+        var table = LineTable(start: file.editorLineStart(line))
+        if encoding != .utf8 {
+            // Up to the next line's start: an offset on this line is at most its `\n`.
+            let limit = line < file.lineCount ? file.offset(ofLine: line + 1) : bytes.count
+            var index = table.start
+            while index < limit && bytes[index] < 0x80 { index += 1 }
+            bytesDecoded += index - table.start
+            if index < limit {
+                index = table.start
+                var count = 0
+                while index < limit {
+                    if index - table.start >= table.indices.count * PositionConverter.checkpointStride {
+                        table.indices.append(index)
+                        table.units.append(count)
+                    }
+                    let length = file.scalarLength(at: index, limit: bytes.count)
+                    count += width(length)
+                    index += length
+                }
+                bytesDecoded += index - table.start
+            }
+        }
+        tables[line] = table
+        return table
     }
 }

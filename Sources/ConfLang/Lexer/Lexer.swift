@@ -32,7 +32,10 @@ public struct Lexer {
             case ASCII.hash:
                 var end = index
                 while end < count && bytes[end] != ASCII.lf { end += 1 }
-                let textEnd = end > index && bytes[end - 1] == ASCII.cr ? end - 1 : end
+                // Every CR before the line break goes with it (nginx ignores them): a
+                // comment ending in a CR would read differently once the formatter ends its line.
+                var textEnd = end
+                while textEnd > index + 1 && bytes[textEnd - 1] == ASCII.cr { textEnd -= 1 }
                 tokens.append(Token(kind: .comment, start: index, end: textEnd))
                 index = end
             case ASCII.doubleQuote, ASCII.singleQuote:

@@ -5,9 +5,10 @@ import ConfLang
 struct LSPConversion {
     let encoding: PositionEncoding
     let uri: (String) -> String
+    let converters: PositionConverters
 
     func position(_ offset: Int, in file: SourceFile) -> JSON {
-        let position = file.position(of: offset, encoding: encoding)
+        let position = converters.converter(for: file, encoding: encoding).position(of: offset)
         return .object([("line", .int(position.line)), ("character", .int(position.character))])
     }
 
@@ -55,5 +56,29 @@ struct LSPConversion {
 
     func textEdit(_ range: SourceRange, _ newText: String) -> JSON {
         .object([("range", self.range(range)), ("newText", .string(newText))])
+    }
+}
+
+/// One `PositionConverter` per file, kept while a batch of messages is
+/// handled, so a line's columns are counted once for all the positions on it.
+final class PositionConverters {
+    private var converters: [ObjectIdentifier: PositionConverter] = [:]
+    private var retiredBytesDecoded = 0
+
+    /// Bytes decoded to count columns over the session.
+    var bytesDecoded: Int { converters.values.reduce(retiredBytesDecoded) { $0 + $1.bytesDecoded } }
+
+    /// The converter holds its file, so the identifier cannot be reused while cached.
+    func converter(for file: SourceFile, encoding: PositionEncoding) -> PositionConverter {
+        if let known = converters[ObjectIdentifier(file)], known.encoding == encoding { return known }
+        let converter = PositionConverter(file: file, encoding: encoding)
+        if let replaced = converters.updateValue(converter, forKey: ObjectIdentifier(file)) { retiredBytesDecoded += replaced.bytesDecoded }
+        return converter
+    }
+
+    /// Lets go of the files (and their line tables).
+    func removeAll() {
+        retiredBytesDecoded = bytesDecoded
+        converters = [:]
     }
 }

@@ -163,19 +163,23 @@ extension LanguageServer {
     // MARK: publishing
 
     func publishPendingDiagnostics() {
-        let uris = pending
-        pending = []
         var publishedNow = Set<String>()
-        for uri in uris {
-            guard let document = documents[uri], let view = view(of: document) else { continue }
-            let key = view.check.key
-            if let old = rootOfDocument[uri], old != key {
+        // A check may drop an open document (its main file stopped including
+        // it), which `publish` queues again to be seen through another check.
+        while !pending.isEmpty {
+            let uris = pending
+            pending = []
+            for uri in uris {
+                guard let document = documents[uri], let view = view(of: document) else { continue }
+                let key = view.check.key
+                if let old = rootOfDocument[uri], old != key {
+                    rootOfDocument[uri] = key
+                    release(old)
+                }
                 rootOfDocument[uri] = key
-                release(old)
+                guard publishedNow.insert(key).inserted else { continue }
+                publish(view.check)
             }
-            rootOfDocument[uri] = key
-            guard publishedNow.insert(key).inserted else { continue }
-            publish(view.check)
         }
     }
 
@@ -197,7 +201,18 @@ extension LanguageServer {
             publishDiagnostics(diagnostics, for: uri)
             published.insert(uri)
         }
+        let dropped = (publishedByRoot[check.key] ?? []).subtracting(published)
         publishedByRoot[check.key] = published
+        // Files this check no longer reaches (an include removed): an open one is
+        // checked again on its own terms; the others lose what this check published.
+        let live = publishedByRoot.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        for uri in dropped.sorted() {
+            if documents[uri] != nil {
+                if rootOfDocument[uri] == check.key && !pending.contains(uri) { pending.append(uri) }
+            } else if urisWithDiagnostics.contains(uri) && !live.contains(uri) {
+                publishDiagnostics([], for: uri)
+            }
+        }
     }
 
     private func publishDiagnostics(_ diagnostics: [Diagnostic], for uri: String) {
@@ -224,6 +239,6 @@ extension LanguageServer {
     }
 
     func conversion() -> LSPConversion {
-        LSPConversion(encoding: encoding, uri: { [unowned self] in self.uri(forPath: $0) })
+        LSPConversion(encoding: encoding, uri: { [unowned self] in self.uri(forPath: $0) }, converters: positionConverters)
     }
 }

@@ -31,6 +31,8 @@ final class LanguageServer {
     /// URIs each check published to, and URIs whose last published list was not empty.
     var publishedByRoot: [String: Set<String>] = [:]
     var urisWithDiagnostics = Set<String>()
+    /// Line tables of the files the current batch's answers mention.
+    let positionConverters = PositionConverters()
 
     init(send: @escaping ([UInt8]) -> Void, log: @escaping (String) -> Void = { _ in }) {
         self.send = send
@@ -48,6 +50,7 @@ final class LanguageServer {
             }
         }
         if exitStatus == nil { publishPendingDiagnostics() }
+        positionConverters.removeAll()
     }
 
     func sendNotification(_ method: String, _ params: JSON) {

@@ -57,4 +57,50 @@ final class EditorPositionTests: XCTestCase {
             }
         }
     }
+
+    /// Files whose lines hold every kind of character: a byte order mark,
+    /// CRLF, 2- and 4-byte characters across the converter's checkpoints,
+    /// invalid bytes and a sequence cut short by the end of the file.
+    private func trickyFiles() -> [SourceFile] {
+        let long = String(repeating: "a😀é", count: 90) + "\tx😀" + String(repeating: "b", count: 70) + "é"
+        return [
+            file,
+            SourceFile(path: "bom.conf", bytes: [0xEF, 0xBB, 0xBF] + Array("root /é;\r\n\(long)\r\n".utf8)),
+            SourceFile(path: "long.conf", text: long + "\n" + long + "\n\n" + long),
+            SourceFile(path: "bad.conf", bytes: Array("a ".utf8) + [0xF6, 0xFF, 0x80, 0xC3] + Array(" 😀;\n# ".utf8) + [0xF0, 0x9F, 0x98]),
+        ]
+    }
+
+    func testTheConverterGivesTheSamePositions() {
+        for file in trickyFiles() {
+            for encoding in PositionEncoding.allCases {
+                let converter = PositionConverter(file: file, encoding: encoding)
+                // Backwards too: a line's table must not depend on the order of the offsets.
+                for offset in Array(-1...(file.bytes.count + 1)) + Array((0...file.bytes.count).reversed()) {
+                    XCTAssertEqual(converter.position(of: offset), file.position(of: offset, encoding: encoding),
+                                   "\(file.path) \(encoding) \(offset)")
+                }
+            }
+        }
+    }
+
+    /// An outline written on one line holds thousands of positions: each
+    /// costs at most a checkpoint's distance once its line was decoded, not
+    /// the line from its start (which made the work quadratic in the line).
+    func testManyPositionsOnOneLineCostLinearWork() {
+        var text = "events {} http { server { listen 8080; "
+        for index in 0..<1000 { text += "location = /é\(index)😀 { root /srv/\(index); } " }
+        text += "} }\n"
+        let file = SourceFile(path: "one-line.conf", text: text)
+        let offsets = Array(stride(from: 0, through: file.bytes.count, by: 13))
+        for encoding in [PositionEncoding.utf16, .utf32] {
+            let converter = PositionConverter(file: file, encoding: encoding)
+            for offset in offsets { _ = converter.position(of: offset) }
+            XCTAssertLessThanOrEqual(converter.bytesDecoded, 2 * file.bytes.count + 70 * offsets.count,
+                                     "\(encoding): \(offsets.count) positions on a line of \(file.bytes.count) bytes")
+            for offset in offsets.filter({ $0 % 97 == 0 }) {
+                XCTAssertEqual(converter.position(of: offset), file.position(of: offset, encoding: encoding))
+            }
+        }
+    }
 }

@@ -89,6 +89,23 @@ final class FormatterTests: XCTestCase {
         XCTAssertEqual(format("log_format main\n  'a'\n      'b';\n"), "log_format main\n    'a'\n    'b';\n")
     }
 
+    /// Found by mutation fuzzing: `#\r\r` formatted to `#\r\n`, which reads as
+    /// the comment `#` and formats again to `#\n`. Formatting once must be
+    /// final, and the comments (names, arguments) must keep their bytes.
+    func testCommentsEndingInBareCarriageReturnsFormatOnceAndKeepTheirBytes() {
+        let inputs = ["#\r\r", "#\r\r\n", "a; #x\r\r\r\nb;\n", "a #c\r\r\n b;\n", "#\r \r\r\n\r\r\nb {\r\r\n # in\r\r\n}\r\r", "#a\rb\r\r"]
+        for input in inputs {
+            let (parsed, diagnostics) = Parser.parse(SourceFile(path: "cr.conf", text: input))
+            XCTAssertFalse(diagnostics.hasErrors, input.debugDescription)
+            let once = Formatter.format(parsed)
+            let (reparsed, again) = Parser.parse(SourceFile(path: "cr.conf", bytes: once))
+            XCTAssertFalse(again.hasErrors, input.debugDescription)
+            XCTAssertEqual(Formatter.format(reparsed), once, "not idempotent: \(input.debugDescription)")
+            XCTAssertEqual(structure(reparsed.nodes), structure(parsed.nodes), "bytes changed: \(input.debugDescription)")
+        }
+        XCTAssertEqual(format("#\r\r"), "#\n")
+    }
+
     func testEmptyInput() {
         XCTAssertEqual(format(""), "")
         XCTAssertEqual(format("# only\n"), "# only\n")

@@ -15,6 +15,14 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(tokens("\\#a;").texts, ["\\#a", ";"], "an escaped # starts a word")
     }
 
+    /// Every CR right before the line break (or the end of the file) belongs
+    /// to the line break; a CR inside the comment's text is kept.
+    func testCarriageReturnsEndingACommentAreNotPartOfIt() {
+        XCTAssertEqual(tokens("#\r\r").texts, ["#"])
+        XCTAssertEqual(tokens("a;#x\r\r\r\nb;").texts, ["a", ";", "#x", "b", ";"])
+        XCTAssertEqual(tokens("#a\rb \r\n").texts, ["#a\rb "])
+    }
+
     func testCloseBraceInsideAWordBelongsToIt() {
         XCTAssertEqual(tokens("a}b;").texts, ["a}b", ";"])
         XCTAssertEqual(tokens("root /x};").texts, ["root", "/x}", ";"])
