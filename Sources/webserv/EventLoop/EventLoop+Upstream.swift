@@ -114,6 +114,9 @@ extension EventLoop {
                 case .invalid:
                     logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
                     return failUpstream(connection, status: 502)
+                case .refused(let problem):
+                    logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
+                    return failUpstream(connection, status: 502)
                 case .complete(let status, let headers, let body):
                     guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
                     relay(exchange, connection, body)

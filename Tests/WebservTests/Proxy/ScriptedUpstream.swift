@@ -19,6 +19,10 @@ final class ScriptedUpstream {
 
     let port: Int
     private let listener: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+    /// Connections accepted so far: a pooled one carries more than one request.
+    var connectionCount: Int { lock.withLock { accepted } }
 
     /// `answers`: the pieces for each request path.
     init(answers: [String: [Piece]]) {
@@ -26,10 +30,11 @@ final class ScriptedUpstream {
         self.listener = listener
         self.port = port
         Glibc.listen(listener, 16)
-        Thread.detachNewThread {
+        Thread.detachNewThread { [weak self] in
             while true {
                 let fd = accept(listener, nil, nil)
                 guard fd >= 0 else { return }   // the listener was shut down
+                self?.lock.withLock { self?.accepted += 1 }
                 Thread.detachNewThread { ScriptedUpstream.serve(fd, answers) }
             }
         }
