@@ -202,7 +202,7 @@ extension EventLoop {
                 case .end:
                     finishOutput(exchange, connection, cleanly: consumed == bytes.count)
                 case .error:
-                    logs.error("error", "\(exchange.adapter.name) sent a malformed chunked body", to: exchange.adapter.errorLog)
+                    logs.error("error", "\(exchange.adapter.name) sent invalid chunked response", to: exchange.adapter.errorLog)
                     return close(connection)
                 }
             }
@@ -263,7 +263,7 @@ extension EventLoop {
             finishOutput(exchange, connection, cleanly: false)
             flush(connection)
         } else if !exchange.outputDone {
-            logs.error("error", "\(exchange.adapter.name) closed before the end of its body", to: exchange.adapter.errorLog)
+            logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
             close(connection)   // the body was cut short: so is ours, and the client knows it
         }
     }

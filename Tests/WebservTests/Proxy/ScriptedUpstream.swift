@@ -10,10 +10,18 @@ final class ScriptedUpstream {
     struct Piece {
         let bytes: [UInt8]
         var pauseMilliseconds = 0
+        /// The upstream closes the connection here (an answer cut short).
+        var closes = false
 
         init(_ text: String, pauseMilliseconds: Int = 0) {
             bytes = Array(text.utf8)
             self.pauseMilliseconds = pauseMilliseconds
+        }
+
+        static var close: Piece {
+            var piece = Piece("")
+            piece.closes = true
+            return piece
         }
     }
 
@@ -56,6 +64,7 @@ final class ScriptedUpstream {
             let path = requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? ""
             for piece in answers[path] ?? [Piece("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")] {
                 if piece.pauseMilliseconds > 0 { usleep(useconds_t(piece.pauseMilliseconds * 1000)) }
+                if piece.closes { return }
                 var offset = 0
                 while offset < piece.bytes.count {
                     let count = piece.bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

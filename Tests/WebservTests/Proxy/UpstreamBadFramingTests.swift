@@ -4,7 +4,8 @@ import XCTest
 /// An upstream answer whose end cannot be known never desyncs the client's
 /// connection. A head with a bad Content-Length, one beside a
 /// Transfer-Encoding, or a coding other than chunked is 502, as nginx
-/// answers it (through `error_page 502`). Each test pipelines a second
+/// answers it (through `error_page 502`); a body that breaks off after the
+/// head went out ends the client's connection. Each test pipelines a second
 /// request and checks that its answer is intact, or that the connection
 /// closed with no bytes of it.
 final class UpstreamBadFramingTests: XCTestCase {
@@ -29,11 +30,17 @@ final class UpstreamBadFramingTests: XCTestCase {
             "/two-encodings": [.init(head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfinal\r\n0\r\n\r\n")],
             "/identity": [.init(head + "Transfer-Encoding: identity\r\n\r\nfinal")],
             "/good": [.init(head + "Content-Length: 4\r\n\r\ngood")],
+            "/bad-chunk-size": [.init(head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+                                .init("zz\r\nworld\r\n0\r\n\r\n", pauseMilliseconds: 100)],
+            "/missing-crlf": [.init(head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello"),
+                              .init("XX5\r\nworld\r\n0\r\n\r\n", pauseMilliseconds: 100)],
+            "/short": [.init(head + "Content-Length: 10\r\n\r\nhello"), .close],
+            "/short-chunked": [.init(head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), .close],
         ])
         server = try ServerProcess(config: """
         events { }
         http {
-            access_log off;
+            access_log DIR/logs/access.log;
             error_log DIR/logs/error.log;
             server {
                 listen 127.0.0.1:PORT0;
@@ -70,6 +77,17 @@ final class UpstreamBadFramingTests: XCTestCase {
             XCTAssertEqual(next.bodyText, "index page", path, file: file, line: line)
         }
         return answer
+    }
+
+    /// Sends a GET of `path` and of /index.html at once on one connection;
+    /// returns everything the server sent before it closed the connection.
+    private func bytesBeforeTheClose(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let text = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertTrue(client.isClosedByPeer(), "\(path): the connection is closed, not kept for the next answer", file: file, line: line)
+        XCTAssertFalse(text.contains("index page"), "\(path): no second answer after a body cut short: \(text)", file: file, line: line)
+        return text
     }
 
     func testAnInvalidContentLengthIs502() throws {
@@ -124,6 +142,45 @@ final class UpstreamBadFramingTests: XCTestCase {
         XCTAssertEqual(try server.get("/up/length-and-chunked").status, 502)
         XCTAssertEqual(try server.get("/up/good").bodyText, "good")
         XCTAssertEqual(upstream.connectionCount, 3)
+    }
+
+    /// After the head went out, a malformed chunk cannot become a status:
+    /// the client's connection ends without the last chunk (so the client
+    /// knows the body is incomplete), and the upstream's is not pooled.
+    func testAMalformedChunkedBodyEndsTheConnection() throws {
+        for path in ["/bad-chunk-size", "/missing-crlf"] {
+            let text = try bytesBeforeTheClose("/up" + path)
+            XCTAssertTrue(text.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(path): \(text)")
+            XCTAssertFalse(text.contains("world"), path)
+            XCTAssertFalse(text.hasSuffix("0\r\n\r\n"), "\(path): no last chunk: \(text)")
+        }
+        XCTAssertTrue(errorLog.contains("[error]"), errorLog)
+        XCTAssertTrue(errorLog.contains("upstream 127.0.0.1:\(upstream.port) sent invalid chunked response"), errorLog)
+        let before = upstream.connectionCount
+        XCTAssertEqual(try server.get("/up/good").bodyText, "good")
+        XCTAssertEqual(upstream.connectionCount, before + 1, "the broken answer's connection was not pooled")
+        // The pipelined request went with the closed connection: it was never
+        // answered into a closed socket (the log is written in order, each second).
+        var accessLog = ""
+        for _ in 0..<100 where !accessLog.contains("/up/good") {
+            usleep(100_000)
+            accessLog = (try? String(contentsOfFile: server.directory + "/logs/access.log", encoding: .utf8)) ?? ""
+        }
+        XCTAssertTrue(accessLog.contains("/up/good"), accessLog)
+        XCTAssertFalse(accessLog.contains("/index.html"), accessLog)
+    }
+
+    /// An upstream that closes before the end of its body, after the head
+    /// went out: the client's connection ends too.
+    func testAnAnswerCutShortEndsTheConnection() throws {
+        let short = try bytesBeforeTheClose("/up/short")
+        XCTAssertTrue(short.hasPrefix("HTTP/1.1 200 OK\r\n"), short)
+        XCTAssertTrue(short.contains("Content-Length: 10\r\n"), short)
+        XCTAssertTrue(short.hasSuffix("\r\n\r\nhello"), short)
+        let chunked = try bytesBeforeTheClose("/up/short-chunked")
+        XCTAssertTrue(chunked.hasPrefix("HTTP/1.1 200 OK\r\n"), chunked)
+        XCTAssertFalse(chunked.hasSuffix("0\r\n\r\n"), "no last chunk: \(chunked)")
+        XCTAssertTrue(errorLog.contains("upstream 127.0.0.1:\(upstream.port) prematurely closed connection"), errorLog)
     }
 }
 
