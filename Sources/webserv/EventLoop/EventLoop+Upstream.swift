@@ -115,6 +115,9 @@ extension EventLoop {
                 case .invalid:
                     logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
                     return failUpstream(connection, status: 502)
+                case .refused(let problem):
+                    logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
+                    return failUpstream(connection, status: 502)
                 case .complete(let status, let headers, let body):
                     guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
                     relay(exchange, connection, body)
@@ -200,7 +203,7 @@ extension EventLoop {
                 case .end:
                     finishOutput(exchange, connection, cleanly: consumed == bytes.count)
                 case .error:
-                    logs.error("error", "\(exchange.adapter.name) sent a malformed chunked body", to: exchange.adapter.errorLog)
+                    logs.error("error", "\(exchange.adapter.name) sent invalid chunked response", to: exchange.adapter.errorLog)
                     return close(connection)
                 }
             }
@@ -261,7 +264,7 @@ extension EventLoop {
             finishOutput(exchange, connection, cleanly: false)
             flush(connection)
         } else if !exchange.outputDone {
-            logs.error("error", "\(exchange.adapter.name) closed before the end of its body", to: exchange.adapter.errorLog)
+            logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
             close(connection)   // the body was cut short: so is ours, and the client knows it
         }
     }

@@ -33,6 +33,10 @@ final class ProxyAdapter: UpstreamAdapter {
 
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
         let result = parser.feed(bytes)
+        // As nginx: an answer whose end is in doubt is refused, not read until the upstream closes.
+        if case .complete(_, let headers, _) = result, let problem = UpstreamResponseParser.framingProblem(headers) {
+            return .refused(problem)
+        }
         return UpstreamHead(result, received: parser.received)
     }
 

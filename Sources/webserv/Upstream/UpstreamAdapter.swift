@@ -29,6 +29,8 @@ protocol UpstreamAdapter: AnyObject {
 enum UpstreamHead {
     case needMore
     case invalid
+    /// A header block whose body's end is in doubt (its framing fields): why, for the error log.
+    case refused(String)
     /// `body`: what arrived after the header block.
     case complete(status: Int, headers: [CGIResponseParser.Header], body: ArraySlice<UInt8>)
 }

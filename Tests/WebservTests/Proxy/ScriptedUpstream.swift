@@ -10,15 +10,27 @@ final class ScriptedUpstream {
     struct Piece {
         let bytes: [UInt8]
         var pauseMilliseconds = 0
+        /// The upstream closes the connection here (an answer cut short).
+        var closes = false
 
         init(_ text: String, pauseMilliseconds: Int = 0) {
             bytes = Array(text.utf8)
             self.pauseMilliseconds = pauseMilliseconds
         }
+
+        static var close: Piece {
+            var piece = Piece("")
+            piece.closes = true
+            return piece
+        }
     }
 
     let port: Int
     private let listener: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+    /// Connections accepted so far: a pooled one carries more than one request.
+    var connectionCount: Int { lock.withLock { accepted } }
 
     /// `answers`: the pieces for each request path.
     init(answers: [String: [Piece]]) {
@@ -26,10 +38,11 @@ final class ScriptedUpstream {
         self.listener = listener
         self.port = port
         Glibc.listen(listener, 16)
-        Thread.detachNewThread {
+        Thread.detachNewThread { [weak self] in
             while true {
                 let fd = accept(listener, nil, nil)
                 guard fd >= 0 else { return }   // the listener was shut down
+                self?.lock.withLock { self?.accepted += 1 }
                 Thread.detachNewThread { ScriptedUpstream.serve(fd, answers) }
             }
         }
@@ -51,6 +64,7 @@ final class ScriptedUpstream {
             let path = requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? ""
             for piece in answers[path] ?? [Piece("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")] {
                 if piece.pauseMilliseconds > 0 { usleep(useconds_t(piece.pauseMilliseconds * 1000)) }
+                if piece.closes { return }
                 var offset = 0
                 while offset < piece.bytes.count {
                     let count = piece.bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

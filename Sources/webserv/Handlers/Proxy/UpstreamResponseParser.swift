@@ -62,4 +62,35 @@ struct UpstreamResponseParser {
               status >= 100 else { return nil }
         return (status, parts[0].elementsEqual("HTTP/1.1".utf8))
     }
+
+    /// Why the answer's framing fields leave the end of its body in doubt,
+    /// in nginx's words (its error log, then 502), or nil: one Content-Length
+    /// of digits, or one `Transfer-Encoding: chunked`, never both (RFC 9112 §6.3).
+    static func framingProblem(_ headers: [CGIResponseParser.Header]) -> String? {
+        var length: CGIResponseParser.Header?
+        var encoding: CGIResponseParser.Header?
+        for header in headers {
+            if header.name.caseInsensitiveEquals("Content-Length") {
+                if let previous = length { return duplicate(header, previous) }
+                if encoding != nil { return "sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time" }
+                guard !header.value.isEmpty, header.value.utf8.allSatisfy(ASCIICase.isDigit), Int(header.value) != nil else {
+                    return "sent invalid \"Content-Length\" header: \"\(header.name): \(header.value)\""
+                }
+                length = header
+            } else if header.name.caseInsensitiveEquals("Transfer-Encoding") {
+                if let previous = encoding { return duplicate(header, previous) }
+                if length != nil { return "sent \"Content-Length\" and \"Transfer-Encoding\" headers at the same time" }
+                // Only chunked alone: webserv decodes no other coding, and one after chunked ends the body elsewhere.
+                guard header.value.caseInsensitiveEquals("chunked") else {
+                    return "sent unknown \"Transfer-Encoding\": \"\(header.value)\""
+                }
+                encoding = header
+            }
+        }
+        return nil
+    }
+
+    private static func duplicate(_ header: CGIResponseParser.Header, _ previous: CGIResponseParser.Header) -> String {
+        "sent duplicate header line: \"\(header.name): \(header.value)\", previous value: \"\(previous.name): \(previous.value)\""
+    }
 }
