@@ -125,6 +125,8 @@ extension EventLoop {
             } else {
                 relay(exchange, connection, readBuffer[0..<count])
             }
+            // A body the upstream broke (a malformed chunk) closed the client's connection.
+            if connection.isClosed { return }
             if connection.output.count - connection.outputOffset > EventLoop.bufferLimit {
                 // The client reads slower than the upstream writes: pause the upstream.
                 exchange.paused = true
