@@ -6,29 +6,35 @@ import Glibc
 /// workers. Writes and removes the `pid` file.
 enum Server {
     static func start(config: WebservConfig, configPath: String) -> Int32 {
-        if getenv(MasterProcess.workerVariable) != nil { return serve(config, configPath: configPath, isWorker: true) }
-        let pidFile = config.pidPath.map(PidFile.init)
-        if let problem = pidFile?.write() {
-            fputs("webserv: \(problem)\n", stderr)
-            return 1
+        if let master = getenv(MasterProcess.workerVariable) {
+            if let masterPid = pid_t(String(cString: master)), !WorkerWatch.followMaster(masterPid) { return 1 }
+            return serve(config, configPath: configPath, isWorker: true, pidFile: nil)
         }
-        defer { pidFile?.remove() }
-        guard config.workerProcesses > 1 else { return serve(config, configPath: configPath, isWorker: false) }
+        let pidFile = config.pidPath.map(PidFile.init)
+        guard config.workerProcesses > 1 else { return serve(config, configPath: configPath, isWorker: false, pidFile: pidFile) }
         do {
-            return try MasterProcess(config: config, configPath: configPath).run()
+            return try MasterProcess(config: config, configPath: configPath, pidFile: pidFile).run()
         } catch {
             fputs("webserv: \(error)\n", stderr)
             return 1
         }
     }
 
-    private static func serve(_ config: WebservConfig, configPath: String, isWorker: Bool) -> Int32 {
+    /// The pid file is written once the addresses are bound, as nginx does: a
+    /// start that fails (a port in use by the running instance) leaves that
+    /// instance's pid file alone.
+    private static func serve(_ config: WebservConfig, configPath: String, isWorker: Bool, pidFile: PidFile?) -> Int32 {
         do {
             let loop = try EventLoop(config: config, configPath: configPath, isWorker: isWorker)
             if let problem = loop.apply(config) {
                 fputs("webserv: \(problem)\n", stderr)
                 return 1
             }
+            if let problem = pidFile?.write() {
+                fputs("webserv: \(problem)\n", stderr)
+                return 1
+            }
+            defer { pidFile?.remove() }
             return loop.run()
         } catch {
             fputs("webserv: \(error)\n", stderr)

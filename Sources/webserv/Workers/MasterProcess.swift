@@ -11,6 +11,7 @@ final class MasterProcess {
 
     private let configPath: String
     private var config: WebservConfig
+    private let pidFile: PidFile?
     private let logs = Logs()
     private let selector: Selector
     private let signals: SignalSource
@@ -26,9 +27,10 @@ final class MasterProcess {
         return path.hasPrefix("/") && !path.hasSuffix(" (deleted)") ? path : "/proc/self/exe"
     }()
 
-    init(config: WebservConfig, configPath: String) throws {
+    init(config: WebservConfig, configPath: String, pidFile: PidFile?) throws {
         self.config = config
         self.configPath = configPath
+        self.pidFile = pidFile
         selector = try Selector(capacity: 8)
         signals = try SignalSource()
         try selector.register(signals.fd, interest: .read, token: 0)
@@ -48,6 +50,9 @@ final class MasterProcess {
                 return fail("cannot listen on \(address): \(error)")
             }
         }
+        // Only now: a start that failed above leaves a running instance's pid file alone.
+        if let problem = pidFile?.write() { return fail(problem) }
+        defer { pidFile?.remove() }
         for _ in 0..<config.workerProcesses where startWorker() == nil {
             stopWorkers(SIGTERM)
             return fail("cannot start worker processes")
@@ -72,6 +77,12 @@ final class MasterProcess {
             logs.error("notice", "SIGQUIT received, the workers finish their requests")
             stopWorkers(SIGQUIT)
         case SIGCHLD: reapWorkers()
+        case SIGUSR1:
+            logs.reopen()
+            logs.error("notice", "reopening logs: done (SIGUSR1), passed to the workers")
+            for pid in workers.keys { kill(pid, SIGUSR1) }
+        case SIGUSR2:
+            logs.error("warn", "SIGUSR2 ignored: webserv has no binary upgrade; restart it instead")
         default: break
         }
     }
@@ -111,7 +122,8 @@ final class MasterProcess {
 
     private func startWorker() -> pid_t? {
         var environment = ProcessInfoLite.environment()
-        environment[MasterProcess.workerVariable] = "1"
+        // The master's pid: the worker checks it is still its parent (see `WorkerWatch`).
+        environment[MasterProcess.workerVariable] = String(getpid())
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
             workers[pid] = Clock.monotonicMilliseconds()
