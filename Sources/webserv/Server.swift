@@ -7,11 +7,13 @@ import Glibc
 enum Server {
     static func start(config: WebservConfig, configPath: String) -> Int32 {
         if let master = getenv(MasterProcess.workerVariable) {
-            if let masterPid = pid_t(String(cString: master)), !WorkerWatch.followMaster(masterPid) { return 1 }
-            return serve(config, configPath: configPath, isWorker: true, pidFile: nil)
+            return serve(config, configPath: configPath, isWorker: true, pidFile: nil, masterPid: pid_t(String(cString: master)))
         }
         let pidFile = config.pidPath.map(PidFile.init)
-        guard config.workerProcesses > 1 else { return serve(config, configPath: configPath, isWorker: false, pidFile: pidFile) }
+        // With `user`, as nginx: a master that stays root (pid file, logs) and workers that do not.
+        guard config.workerProcesses > 1 || Privileges.switchesUser(config) else {
+            return serve(config, configPath: configPath, isWorker: false, pidFile: pidFile, masterPid: nil)
+        }
         do {
             return try MasterProcess(config: config, configPath: configPath, pidFile: pidFile).run()
         } catch {
@@ -23,13 +25,18 @@ enum Server {
     /// The pid file is written once the addresses are bound, as nginx does: a
     /// start that fails (a port in use by the running instance) leaves that
     /// instance's pid file alone.
-    private static func serve(_ config: WebservConfig, configPath: String, isWorker: Bool, pidFile: PidFile?) -> Int32 {
+    /// A worker takes on `user`, `worker_rlimit_nofile` and `env` once its
+    /// addresses are bound and its logs open, then follows its master.
+    private static func serve(_ config: WebservConfig, configPath: String, isWorker: Bool, pidFile: PidFile?, masterPid: pid_t?) -> Int32 {
         do {
             let loop = try EventLoop(config: config, configPath: configPath, isWorker: isWorker)
             if let problem = loop.apply(config) {
                 fputs("webserv: \(problem)\n", stderr)
                 return 1
             }
+            ChildProcess.keptEnvironment = Privileges.keptEnvironment(config, from: ProcessInfoLite.environment())
+            try Privileges.enter(config)
+            if let masterPid, !WorkerWatch.followMaster(masterPid) { return 1 }
             if let problem = pidFile?.write() {
                 fputs("webserv: \(problem)\n", stderr)
                 return 1

@@ -36,7 +36,9 @@ case .valid(let config, let report):
         }
         exit(0)
     }
-    if let problem = StartupFiles.prepare(config) ?? (options.testOnly ? StartupFiles.check(config) : nil) {
+    if let warning = Privileges.warning(config), getenv(MasterProcess.workerVariable) == nil { fputs("webserv: \(warning)\n", stderr) }
+    if let problem = StartupFiles.prepare(config) ?? (options.testOnly ? StartupFiles.check(config) : nil)
+        ?? Privileges.problem(config) {
         fputs("webserv: \(problem)\n", stderr)
         fputs("webserv: configuration \(options.configPath) \(options.testOnly ? "test failed" : "cannot be started")\n", stderr)
         exit(1)

@@ -10,9 +10,15 @@ struct ChildProcess {
     let stdout: Int32
     let stderr: Int32
 
+    /// What `env` gives every script (set when the server starts): under the
+    /// request's own variables, except PATH, which `env PATH=...` may set.
+    static var keptEnvironment: [String: String] = [:]
+
     /// `stdinFile`: a file to read as stdin instead of a pipe (then `stdin` is -1).
     static func spawn(executable: String, arguments: [String], environment: [String: String],
                       workingDirectory: String, stdinFile: Int32? = nil) throws -> ChildProcess {
+        var environment = environment
+        for (name, value) in keptEnvironment where environment[name] == nil || name == "PATH" { environment[name] = value }
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
         try syscallValue("pipe2") { pipe2(&input, O_CLOEXEC) }
         guard (try? syscallValue("pipe2", { pipe2(&output, O_CLOEXEC) })) != nil else {

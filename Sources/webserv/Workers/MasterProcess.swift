@@ -78,6 +78,7 @@ final class MasterProcess {
             stopWorkers(SIGQUIT)
         case SIGCHLD: reapWorkers()
         case SIGUSR1:
+            handOverLogFiles()
             logs.reopen()
             logs.error("notice", "reopening logs: done (SIGUSR1), passed to the workers")
             for pid in workers.keys { kill(pid, SIGUSR1) }
@@ -95,9 +96,22 @@ final class MasterProcess {
             logs.error("warn", "worker_processes changes take effect when webserv is restarted")
         }
         config.errorLog = new.errorLog
+        config.servers = new.servers   // for the log files handed over on SIGUSR1
         _ = logs.open(errorLog: new.errorLog, accessLogs: [])
         for pid in workers.keys { kill(pid, SIGHUP) }
         logs.error("notice", "configuration \(configPath) passed to the workers")
+    }
+
+    /// With `user`, the workers reopen their logs as that user: as nginx's
+    /// master, this one creates each file first and gives it to the user.
+    private func handOverLogFiles() {
+        guard case .success(let account?) = Privileges.account(config) else { return }
+        for path in StartupFiles.logPaths(config) {
+            let fd = Logs.openFile(path)
+            guard fd >= 0 else { continue }   // the worker says why
+            _ = fchown(fd, account.uid, gid_t.max)
+            Socket.close(fd)
+        }
     }
 
     private func stopWorkers(_ signal: Int32) {
@@ -121,7 +135,8 @@ final class MasterProcess {
     }
 
     private func startWorker() -> pid_t? {
-        var environment = ProcessInfoLite.environment()
+        // Only what `env` keeps (and TZ), as nginx's workers.
+        var environment = Privileges.keptEnvironment(config, from: ProcessInfoLite.environment())
         // The master's pid: the worker checks it is still its parent (see `WorkerWatch`).
         environment[MasterProcess.workerVariable] = String(getpid())
         do {

@@ -10,9 +10,10 @@ enum WebservCommand {
         let errors: String
     }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// `executable`: another command to run (one that runs webserv itself).
+    static func run(_ arguments: [String], in directory: String? = nil, executable: String = ServerProcess.binary) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let output = Pipe(), errors = Pipe()
