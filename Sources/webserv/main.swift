@@ -1,14 +1,22 @@
 import ConfLang
 import Glibc
 
-// Thin shell: parse the command line, check the configuration, serve.
+// Thin shell: parse the command line, check the configuration, then serve,
+// or signal the running instance (-s).
 let options: WebservOptions
 do {
     options = try WebservOptions.parse(Array(CommandLine.arguments.dropFirst()))
 } catch let error as WebservOptions.UsageError {
-    if !error.message.isEmpty { fputs("webserv: \(error.message)\n", stderr) }
+    fputs("webserv: \(error.message)\n", stderr)
     fputs(WebservOptions.usage, stderr)
-    exit(error.message.isEmpty ? 0 : 2)
+    exit(2)
+}
+
+switch options.show {
+case .version?: fputs(BuildInfo.version, stderr); exit(0)
+case .versionAndBuild?: fputs(BuildInfo.details, stderr); exit(0)
+case .help?: fputs(WebservOptions.usage, stderr); exit(0)
+case nil: break
 }
 
 let snippets = isatty(STDERR_FILENO) == 1
@@ -21,6 +29,20 @@ case .invalid(let report):
     exit(1)
 case .valid(let config, let report):
     fputs(report, stderr)
+    if let signal = options.signal {
+        if let problem = SignalCommand.send(signal, config: config) {
+            fputs("webserv: \(problem)\n", stderr)
+            exit(1)
+        }
+        exit(0)
+    }
+    if let warning = Privileges.warning(config), getenv(MasterProcess.workerVariable) == nil { fputs("webserv: \(warning)\n", stderr) }
+    if let problem = StartupFiles.prepare(config) ?? (options.testOnly ? StartupFiles.check(config) : nil)
+        ?? Privileges.problem(config) {
+        fputs("webserv: \(problem)\n", stderr)
+        fputs("webserv: configuration \(options.configPath) \(options.testOnly ? "test failed" : "cannot be started")\n", stderr)
+        exit(1)
+    }
     if options.testOnly {
         fputs("webserv: configuration \(options.configPath) is valid\n", stderr)
         exit(0)

@@ -20,4 +20,6 @@ int mkostemp(char *template_path, int flags);
 char *strptime(const char *text, const char *format, struct tm *time);
 int pipe2(int fds[2], int flags);
 int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
+// Variadic in <sys/prctl.h>, which Swift cannot call; every argument given.
+int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
 #endif

@@ -231,6 +231,9 @@ public enum DiagnosticCatalogue {
         case .logErrorLogOff:
             return Entry("log.error-log-off", .warning, "`error_log off` writes to a file named `off`",
                          help: "Use `error_log /dev/null crit;` to discard the error log.")
+        case .workerConnectionsOverLimit:
+            return Entry("limit.worker-connections", .warning, "`worker_connections` exceeds the open-file limit the workers will have",
+                         help: "Each connection takes a descriptor (two with a script or an upstream): raise `worker_rlimit_nofile` (or `ulimit -n` where webserv starts), or lower `worker_connections`.")
         case .securityRootFilesystem:
             return Entry("security.root-filesystem", .warning, "`root` or `alias` serves the whole file system",
                          help: "Point it at the site's own directory.")

@@ -27,6 +27,7 @@ public enum DiagnosticCode: CaseIterable {
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
     // Lints
     case cgiNotExecutable, logErrorLogOff
+    case workerConnectionsOverLimit
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
     case securityUploadExecutable, securityAutoindexSite
     // confcheck itself

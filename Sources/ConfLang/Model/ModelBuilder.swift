@@ -87,6 +87,11 @@ private struct Builder {
                 config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors()))
                     : Values.wholeNumber(Substring(values[0])) ?? config.workerProcesses
             case "pid": config.pidPath = resolve(values[0])
+            case "user": config.user = (values[0], values.count > 1 ? values[1] : values[0])
+            case "worker_rlimit_nofile": config.workerRlimitNofile = Values.wholeNumber(Substring(values[0]))
+            case "env":
+                let parts = values[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                config.environment.append((String(parts[0]), parts.count > 1 ? String(parts[1]) : nil))
             case "error_log":
                 config.errorLog = logTarget(values)
                 if recordsOrigins && item.directive.file.path != "<defaults>" {

@@ -7,6 +7,12 @@ public struct WebservConfig {
     public var workerConnections: Int
     public var pidPath: String?
     public var errorLog: LogTarget
+    /// `user USER [GROUP]` (GROUP defaults to USER's name, as in nginx); nil: who started webserv.
+    public var user: (name: String, group: String)? = nil
+    /// `worker_rlimit_nofile N`: the workers' RLIMIT_NOFILE.
+    public var workerRlimitNofile: Int? = nil
+    /// `env NAME[=VALUE]`, in order: a nil value keeps NAME's value from webserv's own environment.
+    public var environment: [(name: String, value: String?)] = []
     public var servers: [ServerConfig]
     /// The directory relative paths were resolved against.
     public var baseDirectory: String

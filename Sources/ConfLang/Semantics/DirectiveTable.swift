@@ -23,6 +23,10 @@ public enum DirectiveTable {
         spec("error_log", [.main, .http, .server, .location], arguments: 1...2, [.path, .logLevel], repeatable: true,
              inherited: true, default: "logs/error.log error", "error log file and minimum level"),
         spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id"),
+        spec("user", [.main], arguments: 1...2, [.text, .text], "user and group the workers and CGI scripts run as (started as root)"),
+        spec("worker_rlimit_nofile", [.main], arguments: 1...1, [.count], "open-file limit (RLIMIT_NOFILE) of the worker processes"),
+        spec("env", [.main], arguments: 1...1, [.text], repeatable: true,
+             "an environment variable the workers and CGI scripts keep (NAME) or get (NAME=VALUE)"),
         // events
         spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker"),
         // http, server

@@ -80,6 +80,7 @@ struct CheckRun {
         if context == .main || context == .http || context == .server || context == .location {
             checkSecurity(valid, in: context)
         }
+        if context == .main { checkDescriptorLimit(valid) }
     }
 
     /// Table checks for one directive; returns its spec when it is usable.

@@ -226,6 +226,11 @@ final class EventLoop {
                 beginDraining()
             case SIGCHLD:
                 reapScripts()
+            case SIGUSR1:
+                logs.reopen()
+                logs.error("notice", "reopening logs: done (SIGUSR1)")
+            case SIGUSR2:
+                logs.error("warn", "SIGUSR2 ignored: webserv has no binary upgrade; restart it instead")
             default: break
             }
         }

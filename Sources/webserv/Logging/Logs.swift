@@ -52,7 +52,7 @@ final class Logs {
         var opened: [String: Int32] = [:]
         for path in accessLogs.union(requestErrorLogs).union([errorLog.path]) where path != "stderr" {
             if let existing = files[path] { opened[path] = existing; continue }
-            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            let fd = Logs.openFile(path)
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))
                 for (path, fd) in opened where files[path] == nil { Socket.close(fd) }
@@ -65,6 +65,27 @@ final class Logs {
         files = opened
         mainErrorLog = errorLog
         return nil
+    }
+
+    /// SIGUSR1, for logrotate: each file is opened again by its path (after
+    /// its buffered lines went to the old one). A path that cannot be opened
+    /// keeps its old descriptor, and the error log says why.
+    func reopen() {
+        flush()
+        for (path, old) in files {
+            let fd = Logs.openFile(path)
+            guard fd >= 0 else {
+                error("alert", "cannot reopen log file '\(path)': \(String(cString: strerror(errno)))")
+                continue
+            }
+            Socket.close(old)
+            files[path] = fd
+        }
+    }
+
+    /// Append mode, created when missing.
+    static func openFile(_ path: String) -> Int32 {
+        Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
     }
 
     func access(_ line: AccessLogLine) {

@@ -10,9 +10,15 @@ struct ChildProcess {
     let stdout: Int32
     let stderr: Int32
 
+    /// What `env` gives every script (set when the server starts): under the
+    /// request's own variables, except PATH, which `env PATH=...` may set.
+    static var keptEnvironment: [String: String] = [:]
+
     /// `stdinFile`: a file to read as stdin instead of a pipe (then `stdin` is -1).
     static func spawn(executable: String, arguments: [String], environment: [String: String],
                       workingDirectory: String, stdinFile: Int32? = nil) throws -> ChildProcess {
+        var environment = environment
+        for (name, value) in keptEnvironment where environment[name] == nil || name == "PATH" { environment[name] = value }
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
         try syscallValue("pipe2") { pipe2(&input, O_CLOEXEC) }
         guard (try? syscallValue("pipe2", { pipe2(&output, O_CLOEXEC) })) != nil else {
@@ -49,25 +55,28 @@ struct ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         var pid: pid_t = 0
+        // The server's signals stay blocked until the worker's signalfd takes
+        // them: one sent while it starts (a reopen, a reload) waits, and does not kill it.
         let result = spawn(&pid, executable: executable, arguments: arguments, environment: environment,
-                           actions: &actions, ownProcessGroup: false)
+                           actions: &actions, ownProcessGroup: false, blocked: SignalSource.handled)
         guard result == 0 else { throw SystemError(call: "posix_spawn(\(executable))", errorNumber: result) }
         return pid
     }
 
-    /// posix_spawn with no blocked signals and default dispositions: the
-    /// server's signal handling (a signalfd) is not the child's.
+    /// posix_spawn with default dispositions and only `blocked` signals
+    /// blocked: the server's signal handling (a signalfd) is not the child's.
     private static func spawn(_ pid: inout pid_t, executable: String, arguments: [String], environment: [String: String],
-                              actions: inout posix_spawn_file_actions_t, ownProcessGroup: Bool) -> Int32 {
+                              actions: inout posix_spawn_file_actions_t, ownProcessGroup: Bool, blocked: [Int32] = []) -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for signal in blocked { sigaddset(&mask, signal) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
+        for signal in [SIGPIPE] + SignalSource.handled { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
         if ownProcessGroup {

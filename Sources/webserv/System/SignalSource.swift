@@ -5,7 +5,8 @@ import CSystem
 /// handles them like any other event (no work inside a signal handler).
 final class SignalSource {
     let fd: Int32
-    static let handled = [SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD]
+    /// SIGUSR1 and SIGUSR2 too: left at their default, either would end the process.
+    static let handled = [SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2]
 
     init() throws {
         var mask = sigset_t()

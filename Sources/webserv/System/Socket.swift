@@ -17,6 +17,8 @@ enum Socket {
                 try syscallValue("setsockopt(SO_REUSEPORT)") { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
             }
             if isIPv6 {
+                // nginx's default `ipv6only=on`: [::]:80 beside 80 (Debian's default pair) is two sockets, not a conflict.
+                try syscallValue("setsockopt(IPV6_V6ONLY)") { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
                 var address6 = sockaddr_in6()
                 address6.sin6_family = sa_family_t(AF_INET6)
                 address6.sin6_port = in_port_t(UInt16(address.port).bigEndian)

@@ -11,6 +11,7 @@ final class MasterProcess {
 
     private let configPath: String
     private var config: WebservConfig
+    private let pidFile: PidFile?
     private let logs = Logs()
     private let selector: Selector
     private let signals: SignalSource
@@ -28,9 +29,10 @@ final class MasterProcess {
         return path.hasPrefix("/") && !path.hasSuffix(" (deleted)") ? path : "/proc/self/exe"
     }()
 
-    init(config: WebservConfig, configPath: String) throws {
+    init(config: WebservConfig, configPath: String, pidFile: PidFile?) throws {
         self.config = config
         self.configPath = configPath
+        self.pidFile = pidFile
         selector = try Selector(capacity: 8)
         signals = try SignalSource()
         try selector.register(signals.fd, interest: .read, token: 0)
@@ -50,6 +52,9 @@ final class MasterProcess {
                 return fail("cannot listen on \(address): \(error)")
             }
         }
+        // Only now: a start that failed above leaves a running instance's pid file alone.
+        if let problem = pidFile?.write() { return fail(problem) }
+        defer { pidFile?.remove() }
         for _ in 0..<config.workerProcesses where startWorker() == nil {
             stopWorkers(SIGTERM)
             return fail("cannot start worker processes")
@@ -77,6 +82,13 @@ final class MasterProcess {
             logs.error("notice", "SIGQUIT received, the workers finish their requests")
             stopWorkers(SIGQUIT)
         case SIGCHLD: reapWorkers()
+        case SIGUSR1:
+            handOverLogFiles()
+            logs.reopen()
+            logs.error("notice", "reopening logs: done (SIGUSR1), passed to the workers")
+            for pid in workers.keys { kill(pid, SIGUSR1) }
+        case SIGUSR2:
+            logs.error("warn", "SIGUSR2 ignored: webserv has no binary upgrade; restart it instead")
         default: break
         }
     }
@@ -89,9 +101,22 @@ final class MasterProcess {
             logs.error("warn", "worker_processes changes take effect when webserv is restarted")
         }
         config.errorLog = new.errorLog
+        config.servers = new.servers   // for the log files handed over on SIGUSR1
         _ = logs.open(errorLog: new.errorLog, accessLogs: [])
         for pid in workers.keys { kill(pid, SIGHUP) }
         logs.error("notice", "configuration \(configPath) reloaded")
+    }
+
+    /// With `user`, the workers reopen their logs as that user: as nginx's
+    /// master, this one creates each file first and gives it to the user.
+    private func handOverLogFiles() {
+        guard case .success(let account?) = Privileges.account(config) else { return }
+        for path in StartupFiles.logPaths(config) {
+            let fd = Logs.openFile(path)
+            guard fd >= 0 else { continue }   // the worker says why
+            _ = fchown(fd, account.uid, gid_t.max)
+            Socket.close(fd)
+        }
     }
 
     private func stopWorkers(_ signal: Int32) {
@@ -115,8 +140,10 @@ final class MasterProcess {
     }
 
     private func startWorker() -> pid_t? {
-        var environment = ProcessInfoLite.environment()
-        environment[MasterProcess.workerVariable] = "1"
+        // Only what `env` keeps (and TZ), as nginx's workers.
+        var environment = Privileges.keptEnvironment(config, from: ProcessInfoLite.environment())
+        // The master's pid: the worker checks it is still its parent (see `WorkerWatch`).
+        environment[MasterProcess.workerVariable] = String(getpid())
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
             workers[pid] = Clock.monotonicMilliseconds()
