@@ -129,6 +129,8 @@ printf 'Menu du jour.\n' > "$work/site/html/files/naïve café/menü ☕.txt"
 import os, pathlib, re, socket, sys
 ports_file, site, binary = sys.argv[1:4]
 main, upstream = socket.socket(), socket.socket()
+for s in (main, upstream):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as webserv's own listeners
 main.bind(("0.0.0.0", 0))
 upstream.bind(("127.0.0.1", 0))
 port, port_up = main.getsockname()[1], upstream.getsockname()[1]

@@ -144,6 +144,8 @@ final class MasterProcess {
         var environment = Privileges.keptEnvironment(config, from: ProcessInfoLite.environment())
         // The master's pid: the worker checks it is still its parent (see `WorkerWatch`).
         environment[MasterProcess.workerVariable] = String(getpid())
+        // The sockets handed down to the master are the workers' to listen on.
+        if let sockets = ProcessInfoLite.environment()[InheritedSockets.variable] { environment[InheritedSockets.variable] = sockets }
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
             workers[pid] = Clock.monotonicMilliseconds()

@@ -41,6 +41,10 @@ final class ServerProcess {
     /// A TCP socket bound to a free port on 127.0.0.1 (or every address), and the port.
     static func boundLoopbackSocket(anyAddress: Bool = false) -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // As webserv's own listeners: the connections it accepts inherit the option, so their
+        // TIME_WAIT does not keep the port from being bound again once the server is gone.
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = anyAddress ? INADDR_ANY.bigEndian : inet_addr("127.0.0.1")
