@@ -186,7 +186,7 @@ public enum DiagnosticCatalogue {
                          help: "Use an IP address or a name that resolves where webserv runs: webserv resolves it when it starts and refuses to start without it (nginx too). Where only the checking machine cannot resolve it (CI), ignore this code there.")
         case .proxyStaleDNS:
             return Entry("proxy.stale-dns", .warning, "a `proxy_pass` host name, resolved only when the configuration is applied",
-                         help: "webserv (as nginx without a `resolver` and variables) keeps the address it resolved at start or reload: when the name moves, reload it (`SIGHUP`), or write the upstream's IP address. gixy-next's `stale_dns_cache`.")
+                         help: "webserv (as nginx without a `resolver` and variables) keeps the address it resolved at start or reload: when the name moves, reload it (`webserv -s reload` or `SIGHUP`), or write the upstream's IP address. gixy-next's `stale_dns_cache`.")
         case .serverImplicitDefault:
             return Entry("server.implicit-default", .warning, "several servers on one address and none is `default_server`",
                          help: "The first of them answers requests for unknown hosts (and without Host), as in nginx; say which one with `listen ... default_server`. gixy-next's `default_server_flag`.")

@@ -147,7 +147,7 @@ extension CheckRun {
             let name = host.lowercased()
             guard name != "localhost", !name.hasSuffix(".localhost") else { return }
             emit(.warning(.proxyStaleDNS,
-                          "upstream '\(host)' is resolved once, when webserv starts or reloads: if its address changes, requests keep going to the old one until a reload (SIGHUP); use its IP address, or reload when it moves",
+                          "upstream '\(host)' is resolved once, when webserv starts or reloads: if its address changes, requests keep going to the old one until a reload (`webserv -s reload`); use its IP address, or reload when it moves",
                           at: argument.range), for: item)
             return
         }
