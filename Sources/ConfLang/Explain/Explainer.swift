@@ -85,7 +85,8 @@ private struct Explaining {
     // MARK: address and server
 
     /// The listening address the connection reaches: the one naming the
-    /// URL's host on its port, else the wildcard one on that port.
+    /// URL's host on its port, else the wildcard of its family on that port
+    /// (nginx binds only the wildcard and picks by the connection's local address).
     mutating func chooseAddress() -> Explanation.Address? {
         let addresses = router.config.listenAddresses
         guard let host = parsed.connectHost, let port = parsed.connectPort else {
@@ -97,13 +98,23 @@ private struct Explaining {
         if let exact = onPort.first(where: { $0.host.lowercased() == host }) {
             return .init(listen: exact, reason: "'listen \(exact)' is the address the URL names")
         }
-        if let wildcard = onPort.first(where: { $0.host == "*" }) {
+        // The wildcard of the host's family (`[::]` for an IPv6 host), as webserv's socket for it accepts.
+        let wildcard = Values.ListenAddress(host: host, port: port).wildcard
+        if onPort.contains(wildcard) {
+            let specific = onPort.filter { !$0.isWildcard && $0.wildcard == wildcard }
+            if !specific.isEmpty && !Explaining.isNumericHost(host) {
+                notes.append("if '\(host)' resolves to \(specific.map(\.host).joined(separator: " or ")), the servers of that address answer instead of the wildcard's")
+            }
             return .init(listen: wildcard, reason: "no listen names \(host):\(port); the wildcard address \(wildcard) takes it")
         }
-        let isAddress = host.hasPrefix("[") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
-        guard !isAddress, let first = onPort.first else { return nil }
+        guard !Explaining.isNumericHost(host), let first = onPort.first else { return nil }
         notes.append("'\(host)' is taken to resolve to \(first.host), the \(onPort.count == 1 ? "only" : "first") address listened on with port \(port)")
         return .init(listen: first, reason: "assumed: '\(host)' reaches \(first)")
+    }
+
+    /// An IPv6 address in brackets or a dotted IPv4 address: no name to resolve.
+    static func isNumericHost(_ host: String) -> Bool {
+        host.hasPrefix("[") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
     }
 
     func serverReport(_ choice: (index: Int, choice: Router.ServerChoice), on address: Values.ListenAddress) -> Explanation.ServerReport {

@@ -82,31 +82,50 @@ final class EventLoop {
             resolved[upstream.host] = address
         }
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
-        let wanted = new.listenAddresses
-        var opened: [Int32: Values.ListenAddress] = [:]
-        for address in wanted where !listeners.values.contains(where: { $0.address == address }) {
-            do {
-                let fd = try inheritedSockets.take(address) ?? Socket.listen(on: address, sharedPort: isWorker).fd
-                opened[fd] = address
-            } catch {
-                for fd in opened.keys { Socket.close(fd) }
-                return "cannot listen on \(address): \(error)"
-            }
+        // One socket per wildcard and per specific address without one on its
+        // port (nginx without `bind`); the specific addresses a wildcard's socket
+        // accepts for are told apart by their numeric host, found first so that
+        // a name that does not resolve changes nothing.
+        let wanted = new.socketAddresses
+        var hosts: [Values.ListenAddress: String] = [:]
+        for address in wanted.flatMap(new.addresses(sharing:)) {
+            do { hosts[address] = try Listener.numericHost(of: address) } catch { return "cannot listen on \(address): \(error)" }
+        }
+        // Every address's listener, kept across the reload whether it has a socket
+        // or shares a wildcard's, so that its open connections see the new servers.
+        var known: [Values.ListenAddress: Listener] = [:]
+        for listener in listeners.values {
+            known[listener.address] = listener
+            for entry in listener.specific { known[entry.listener.address] = entry.listener }
+        }
+        let opened: [Int32: Values.ListenAddress]
+        switch openSockets(for: wanted.filter { address in !listeners.values.contains { $0.address == address } }, keeping: wanted) {
+        case .success(let sockets): opened = sockets
+        case .failure(let problem): return problem.message
         }
         for (fd, listener) in listeners where !wanted.contains(listener.address) {
             closeDescriptor(fd)
             listeners[fd] = nil
-            listener.servers = nil
         }
         for (fd, address) in opened {
-            listeners[fd] = Listener(address: address, servers: nil)
+            let listener = known[address] ?? Listener(address: address, servers: nil)
+            known[address] = listener
+            listeners[fd] = listener
             descriptors.set(descriptors.newToken(for: fd), .listener)
             if !acceptingPaused { listen(fd) }
+        }
+        for listener in listeners.values {
+            listener.specific = new.addresses(sharing: listener.address).map { address in
+                let shared = known[address] ?? Listener(address: address, servers: nil)
+                known[address] = shared
+                return (hosts[address] ?? address.host, shared)
+            }
         }
         config = new
         upstreamAddresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
-        for listener in listeners.values { listener.servers = router.servers(on: listener.address) }
+        // An address no longer listened on gets none (and its connections end below).
+        for listener in known.values { listener.servers = router.servers(on: listener.address) }
         // An address no longer listened on: what has not begun a request ends
         // now; an answer under way is finished, then its connection ends (`finishResponse`).
         for connection in descriptors.clients where connection.listener.servers == nil {
@@ -116,6 +135,45 @@ final class EventLoop {
             }
         }
         return nil
+    }
+
+    struct ListenProblem: Error { let message: String }
+
+    /// Opens a listening socket for each of `addresses` (handed down, or bound).
+    /// A wildcard replacing the specific sockets of its family and port, or a
+    /// specific address replacing its wildcard, cannot be bound while the old
+    /// socket listens (the port is in use): the old one is closed first, what
+    /// is queued on it accepted. On failure nothing opened stays open, and a
+    /// socket closed for it is opened again.
+    private func openSockets(for addresses: [Values.ListenAddress], keeping wanted: [Values.ListenAddress])
+        -> Result<[Int32: Values.ListenAddress], ListenProblem> {
+        var opened: [Int32: Values.ListenAddress] = [:]
+        var replaced: [(address: Values.ListenAddress, listener: Listener)] = []
+        func retiring(_ address: Values.ListenAddress) -> [(fd: Int32, listener: Listener)] {
+            listeners.filter { !wanted.contains($0.value.address) && $0.value.address.wildcard == address.wildcard }.map { ($0.key, $0.value) }
+        }
+        let first = addresses.filter { retiring($0).isEmpty }
+        for address in first + addresses.filter({ !retiring($0).isEmpty }) {
+            for (fd, listener) in retiring(address) {
+                acceptAll(on: fd, listener: listener)
+                closeDescriptor(fd)
+                listeners[fd] = nil
+                replaced.append((listener.address, listener))
+            }
+            do {
+                opened[try inheritedSockets.take(address) ?? Socket.listen(on: address, sharedPort: isWorker).fd] = address
+            } catch {
+                for fd in opened.keys { Socket.close(fd) }
+                for (old, listener) in replaced {
+                    guard let fd = try? Socket.listen(on: old, sharedPort: isWorker).fd else { continue }
+                    listeners[fd] = listener
+                    descriptors.set(descriptors.newToken(for: fd), .listener)
+                    if !acceptingPaused { listen(fd) }
+                }
+                return .failure(ListenProblem(message: "cannot listen on \(address): \(error)"))
+            }
+        }
+        return .success(opened)
     }
 
     /// Runs until stopped; returns the exit status.
@@ -262,7 +320,7 @@ final class EventLoop {
         while connectionCount < config.workerConnections {
             do {
                 guard case .value(let accepted) = try Socket.accept(fd) else { return }
-                adopt(accepted.fd, listener: listener, peer: (accepted.host, accepted.port))
+                adopt(accepted.fd, listener: listener.answering(accepted.fd), peer: (accepted.host, accepted.port))
             } catch let error as SystemError where error.errorNumber == EMFILE || error.errorNumber == ENFILE {
                 // Out of descriptors: pause accepting briefly instead of spinning.
                 logs.error("crit", "\(error); pausing accept for 100ms")

@@ -57,6 +57,10 @@ struct InheritedSockets {
         guard let fd = byAddress[address] else { return nil }
         let flags = try syscallValue("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
         try syscallValue("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+        // As on a socket webserv binds: its connections (TIME_WAIT ones too)
+        // then do not keep a reload from binding their address again.
+        var one: Int32 = 1
+        try syscallValue("setsockopt(SO_REUSEADDR)") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
         // listen(2) again on a listening socket only sets its backlog.
         try syscallValue("listen") { Glibc.listen(fd, backlog) }
         byAddress[address] = nil

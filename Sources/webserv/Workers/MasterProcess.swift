@@ -44,7 +44,7 @@ final class MasterProcess {
         // Bind each address once here (without SO_REUSEPORT, so another
         // server's workers cannot share it either), so that a port in use is
         // one clear error at start rather than N failing workers.
-        for address in config.listenAddresses where !inheritedSockets.contains(address) {
+        for address in config.socketAddresses where !inheritedSockets.contains(address) {
             do {
                 let (fd, _) = try Socket.listen(on: address)
                 Socket.close(fd)

@@ -28,3 +28,13 @@ final class ServerCheckTests: XCTestCase {
                        ["3:1 warning server.implicit-default", "4:33 error server.duplicate-name"])
     }
 }
+
+extension ServerCheckTests {
+    /// nginx: `*:80` and `127.0.0.1:80` are two addresses, each with its own
+    /// default_server and names (the specific one gets no socket of its own).
+    func testAWildcardAndASpecificAddressAreTwoAddresses() {
+        XCTAssertEqual(findings(http("server { listen 80 default_server; server_name a.test; }\n"
+                                     + "server { listen 127.0.0.1:80 default_server; server_name a.test; }")), [])
+        XCTAssertEqual(findings(http("server { listen [::]:80 default_server; }\nserver { listen [::1]:80 default_server; }")), [])
+    }
+}

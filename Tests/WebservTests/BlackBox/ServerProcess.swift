@@ -57,7 +57,9 @@ final class ServerProcess {
     /// `config` may use `PORT0`, `PORT1`... and `DIR` (the temp directory); `files` are created in DIR.
     /// A port is bound on 127.0.0.1 when the configuration writes `127.0.0.1:PORTn` (or does
     /// not use it), otherwise on every address (`listen PORTn`); it is webserv's socket for
-    /// that `listen` address, and refuses connections while nothing listens on it.
+    /// that `listen` address, and refuses connections while nothing listens on it. A
+    /// configuration that also listens on `PORTn` alone or `*:PORTn` gets the wildcard: as
+    /// nginx, webserv binds only that one, and it accepts for `127.0.0.1:PORTn` too.
     init(config: String, files: [String: String] = [:], portCount: Int = 1) throws {
         directory = NSTemporaryDirectory() + "webserv-test-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
@@ -67,7 +69,8 @@ final class ServerProcess {
             try Data(content.utf8).write(to: URL(fileURLWithPath: path))
         }
         let sockets = (0..<portCount).map { index in
-            ServerProcess.boundLoopbackSocket(anyAddress: config.contains("PORT\(index)") && !config.contains("127.0.0.1:PORT\(index)"))
+            ServerProcess.boundLoopbackSocket(anyAddress: config.contains("PORT\(index)") && !config.contains("127.0.0.1:PORT\(index)")
+                                                  || ServerProcess.listensOnTheWildcard(config, port: "PORT\(index)"))
         }
         defer { for socket in sockets { close(socket.fd) } }   // webserv has them now
         ports = sockets.map(\.port)
@@ -83,6 +86,13 @@ final class ServerProcess {
         ServerProcess.running.append(Weak(self))
         ServerProcess.registerFailureObserver
         try waitUntilListening()
+    }
+
+    /// `listen PORTn` or `listen *:PORTn` (followed by `;` or a parameter).
+    static func listensOnTheWildcard(_ config: String, port: String) -> Bool {
+        ["listen \(port)", "listen *:\(port)"].contains { form in
+            [";", " "].contains { config.contains(form + $0) }
+        }
     }
 
     /// What webserv wrote to stderr so far.

@@ -14,7 +14,8 @@ final class LoopHarness {
 
     /// `config` may use `DIR` (a temp directory holding `files`) and `PORT`
     /// (a port this process holds and hands to the loop: see `reservedPort`).
-    init(config: String, files: [String: [UInt8]] = [:]) throws {
+    /// `inherited`: more sockets handed to the loop (bound by the test to addresses of its choosing).
+    init(config: String, files: [String: [UInt8]] = [:], inherited: [Int32] = []) throws {
         directory = NSTemporaryDirectory() + "webserv-loop-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         for (name, content) in files {
@@ -38,6 +39,7 @@ final class LoopHarness {
         loop = try EventLoop(config: model, configPath: path)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
         _ = loop.inheritedSockets.add(reserved.fd)
+        for fd in inherited { _ = loop.inheritedSockets.add(fd) }
         if let problem = loop.apply(model) {
             throw NSError(domain: "LoopHarness", code: 2, userInfo: [NSLocalizedDescriptionKey: problem])
         }
