@@ -239,6 +239,16 @@ final class ExplainerTests: XCTestCase {
         XCTAssertEqual(missing.answer.decidedBy, "file system")
     }
 
+    /// A 403 for a directory says which index names were tried and what each was.
+    func testADirectoryWithoutIndexSaysWhyEachIndexFailed() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/www/empty/index.html", withIntermediateDirectories: true)
+        let text = site.replacingOccurrences(of: "server_name first.test;", with: "server_name first.test; index index.html home.htm;")
+        let refused = try explain("http://127.0.0.1:8080/empty/", headers: [("Host", "first.test")], config: text)
+        XCTAssertEqual(refused.answer.status, 403)
+        XCTAssertEqual(refused.answer.reason,
+                       "\(directory)/www/empty/ has no index file (index.html: a directory; home.htm: missing) and autoindex is off")
+    }
+
     func testErrorPageAnswersForTheError() throws {
         let missing = try explain("http://127.0.0.1:8080/nothing")
         XCTAssertEqual(missing.answer.errorPage?.target, "/missing.html")
