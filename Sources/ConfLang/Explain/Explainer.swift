@@ -291,12 +291,23 @@ private struct Explaining {
                     answer(200, by: "file system", "the directory's index file \(candidate)"))
         case .file:
             return (.file(path: file, kind: "regular file", index: nil), answer(200, by: "file system", "the file \(file)"))
+        case .redirectToSlash(let directory, let index?):
+            return (.file(path: directory, kind: "directory", index: index),
+                    answer(301, by: "file system", "the index name \(index) is a directory, \(directory): its slash form, as nginx",
+                           headers: [("Location", slashRedirect(path + index))]))
         case .redirectToSlash:
             return (.file(path: file, kind: "directory", index: nil),
                     answer(301, by: "file system", "\(file) is a directory and the path has no final '/'",
                            headers: [("Location", slashRedirect(path))]))
         case .autoindex:
             return (.file(path: file, kind: "directory", index: nil), answer(200, by: "file system", "autoindex on: a listing of \(file)"))
+        case .failed(let status, let candidate, .index(let index), .status(let error)):
+            let kind = Explaining.kind(ofFailure: error)
+            return (.file(path: candidate, kind: kind, index: index),
+                    answer(status, by: "file system", "the directory's index file \(candidate) is \(kind)"))
+        case .failed(let status, let candidate, .index(let index), .notRegular):
+            return (.file(path: candidate, kind: "neither a file nor a directory", index: index),
+                    answer(status, by: "file system", "the directory's index file \(candidate) is neither a file nor a directory"))
         case .failed(let status, _, _, .status(let error)):
             let kind = Explaining.kind(ofFailure: error)
             return (.file(path: file, kind: kind, index: nil), answer(status, by: "file system", "\(file) is \(kind)"))

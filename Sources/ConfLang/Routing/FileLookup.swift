@@ -1,3 +1,5 @@
+import Glibc
+
 /// What GET or HEAD of a path finds under a route: the file, a directory's
 /// index file, the slash redirect, a listing, or the failure and its status.
 /// The one lookup behind webserv's StaticFileHandler and `confcheck --explain`;
@@ -7,8 +9,10 @@
 public enum FileLookup<FileInfo> {
     /// `index`: the index name when the file answers for its directory.
     case file(path: String, info: FileInfo, index: String?)
-    /// A directory named without its final `/`: 301 to the slash form.
-    case redirectToSlash(directory: String)
+    /// A directory named without its final `/`: 301 to the slash form. With
+    /// `index`, that index name is the directory: 301 to the request path, the
+    /// name and a `/` (nginx's index module takes it, then redirects).
+    case redirectToSlash(directory: String, index: String?)
     case autoindex(directory: String)
     /// `path` and `candidate`: where the lookup stopped (the directory for `noIndex`).
     case failed(status: Int, path: String, candidate: FileCandidate, failure: FileLookupFailure)
@@ -17,7 +21,8 @@ public enum FileLookup<FileInfo> {
 public enum FileLookupFailure: Equatable {
     /// stat(2) failed with this errno (missing is 404, not allowed 403).
     case status(errno: Int32)
-    /// Neither a regular file nor a directory (a device, a FIFO, a socket): 403.
+    /// Neither a regular file nor a directory (a device, a FIFO, a socket):
+    /// 404, as nginx's static module ("is not a regular file").
     case notRegular
     /// A regular file that cannot be opened for reading.
     case unreadable(errno: Int32)
@@ -101,9 +106,11 @@ extension Router.Route {
 
     /// What GET or HEAD of the request path `path` (normalised) finds. As
     /// nginx: a directory needs the final `/`; then its first index name that
-    /// is a regular file answers (a missing one, or one that is a directory,
-    /// is passed over), else a listing with autoindex, else 403. Symlinks are
-    /// followed (stat). Inlinable so that webserv's file system specialises it.
+    /// exists answers (a directory: the slash redirect; neither file nor
+    /// directory: 404), one that is missing is passed over, one that is not
+    /// allowed (403) or names no file (404) stops the search (nginx's index
+    /// module); none: a listing with autoindex, else 403. Symlinks are followed
+    /// (stat). Inlinable so that webserv's file system specialises it.
     @inlinable
     public func lookUpFile<FileSystem: LookupFileSystem, Observer: FileLookupObserver>(
         _ path: String, in fileSystem: FileSystem, observer: inout Observer
@@ -115,7 +122,7 @@ extension Router.Route {
             return .failed(status: Self.status(forFileError: error), path: file, candidate: .requestPath, failure: .status(errno: error))
         case .other:
             observer.tried(.requestPath, path: file, outcome: .notRegular)
-            return .failed(status: 403, path: file, candidate: .requestPath, failure: .notRegular)
+            return .failed(status: 404, path: file, candidate: .requestPath, failure: .notRegular)
         case .regular(let info):
             if let error = fileSystem.openFailure(of: file, info: info) {
                 observer.tried(.requestPath, path: file, outcome: .unreadable(errno: error))
@@ -126,7 +133,7 @@ extension Router.Route {
         case .directory:
             observer.tried(.requestPath, path: file, outcome: .directory)
         }
-        guard path.hasSuffix("/") else { return .redirectToSlash(directory: file) }
+        guard path.hasSuffix("/") else { return .redirectToSlash(directory: file, index: nil) }
         // Read through the location (a class): `settings` would copy the whole struct.
         for index in location.settings.index {
             let candidate = file.hasSuffix("/") ? file + index : file + "/" + index
@@ -141,13 +148,27 @@ extension Router.Route {
                 return .file(path: candidate, info: info, index: index)
             case .directory:
                 observer.tried(.index(index), path: candidate, outcome: .directory)
+                return .redirectToSlash(directory: candidate, index: index)
             case .other:
                 observer.tried(.index(index), path: candidate, outcome: .notRegular)
+                return .failed(status: 404, path: candidate, candidate: .index(index), failure: .notRegular)
             case .failed(let error):
                 observer.tried(.index(index), path: candidate, outcome: .failed(errno: error))
+                // nginx's index module stops at these; a missing name (or a symlink loop) is passed over.
+                if Self.indexSearchStops(at: error) {
+                    return .failed(status: Self.status(forFileError: error), path: candidate, candidate: .index(index),
+                                   failure: .status(errno: error))
+                }
             }
         }
         if location.settings.autoindex { return .autoindex(directory: file) }
         return .failed(status: 403, path: file, candidate: .requestPath, failure: .noIndex)
+    }
+
+    /// An index name stat(2) fails on with one of these ends the search with
+    /// its status (403, 404), as in nginx's index module.
+    @inlinable
+    static func indexSearchStops(at error: Int32) -> Bool {
+        error == EACCES || error == ENOTDIR || error == ENAMETOOLONG
     }
 }

@@ -34,8 +34,8 @@ struct StaticFileHandler {
             case .onDisk(let info):
                 return serveFile(path, info: info, name: name, key: index == nil ? key : nil)
             }
-        case .redirectToSlash:
-            return StaticFileHandler.redirectToSlash(head)
+        case .redirectToSlash(_, let index):
+            return StaticFileHandler.redirectToSlash(head, index: index)
         case .autoindex(let directory):
             return AutoindexPage(directory: directory, requestPath: head.path).response()
         case .failed(let status, let path, _, let failure):
@@ -55,9 +55,10 @@ struct StaticFileHandler {
     }
 
     /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
-    /// it (as nginx does), the query kept.
-    static func redirectToSlash(_ head: RequestHead) -> Response {
-        var location = PercentEncoding.path(head.path) + "/"
+    /// it (as nginx does), the query kept; `/dir/` → `/dir/INDEX/` when that
+    /// index name is a directory.
+    static func redirectToSlash(_ head: RequestHead, index: String? = nil) -> Response {
+        var location = PercentEncoding.path(index.map { head.path + $0 } ?? head.path) + "/"
         if let query = head.query { location += "?" + query }
         var response = Response(status: 301, headers: [("Location", location), ("Content-Type", "text/html")])
         response.body = .bytes(StatusCode.defaultPage(301))

@@ -68,30 +68,52 @@ final class FileLookupTests: XCTestCase {
         XCTAssertEqual(tried.map(\.outcome), [.unreadable(errno: EACCES)])
     }
 
-    func testNeitherFileNorDirectoryIs403() throws {
+    func testNeitherFileNorDirectoryIs404() throws {
         let (found, _) = try lookUp("/pipe", server: "root /www;", files: ["/www/pipe": .fifo])
-        guard case .failed(403, "/www/pipe", .requestPath, .notRegular) = found else { return XCTFail("\(found)") }
+        guard case .failed(404, "/www/pipe", .requestPath, .notRegular) = found else { return XCTFail("\(found)") }
     }
 
     func testADirectoryWithoutItsSlashIsRedirected() throws {
         let (found, _) = try lookUp("/docs", server: "root /www;", files: ["/www/docs": .directory, "/www/docs/index.html": .file("")])
-        guard case .redirectToSlash(directory: "/www/docs") = found else { return XCTFail("\(found)") }
+        guard case .redirectToSlash(directory: "/www/docs", index: nil) = found else { return XCTFail("\(found)") }
     }
 
-    func testTheFirstIndexThatIsARegularFileAnswersInOrder() throws {
+    func testTheFirstIndexThatExistsAnswersInOrder() throws {
         let files: [String: FakeFileSystem.Entry] = [
-            "/www/docs/": .directory, "/www/docs/first.html": .directory, "/www/docs/third.html": .file("third"),
-            "/www/docs/fourth.html": .file("fourth"), "/www/docs/odd": .fifo,
+            "/www/docs/": .directory, "/www/docs/loop.html": .failing(ELOOP), "/www/docs/third.html": .file("third"),
+            "/www/docs/fourth.html": .file("fourth"),
         ]
-        let (found, tried) = try lookUp("/docs/", server: "root /www; index missing.html first.html odd third.html fourth.html;", files: files)
+        let (found, tried) = try lookUp("/docs/", server: "root /www; index missing.html loop.html third.html fourth.html;", files: files)
         guard case .file("/www/docs/third.html", "third", "third.html") = found else { return XCTFail("\(found)") }
         XCTAssertEqual(tried, [
             .init(candidate: .requestPath, path: "/www/docs/", outcome: .directory),
             .init(candidate: .index("missing.html"), path: "/www/docs/missing.html", outcome: .failed(errno: ENOENT)),
-            .init(candidate: .index("first.html"), path: "/www/docs/first.html", outcome: .directory),
-            .init(candidate: .index("odd"), path: "/www/docs/odd", outcome: .notRegular),
+            .init(candidate: .index("loop.html"), path: "/www/docs/loop.html", outcome: .failed(errno: ELOOP)),
             .init(candidate: .index("third.html"), path: "/www/docs/third.html", outcome: .found),
         ])
+    }
+
+    /// As nginx: an index name that is a directory is taken, and answered
+    /// with its slash redirect, even when a later name is a file.
+    func testAnIndexNameThatIsADirectoryIsRedirectedToItsSlash() throws {
+        let files: [String: FakeFileSystem.Entry] = ["/www/": .directory, "/www/index.html": .directory, "/www/index.htm": .file("")]
+        let (found, _) = try lookUp("/", server: "root /www; index index.html index.htm;", files: files)
+        guard case .redirectToSlash(directory: "/www/index.html", index: "index.html") = found else { return XCTFail("\(found)") }
+    }
+
+    func testAnIndexNameThatIsNeitherFileNorDirectoryIs404() throws {
+        let files: [String: FakeFileSystem.Entry] = ["/www/": .directory, "/www/index.html": .fifo, "/www/index.htm": .file("")]
+        let (found, _) = try lookUp("/", server: "root /www; index index.html index.htm;", files: files)
+        guard case .failed(404, "/www/index.html", .index("index.html"), .notRegular) = found else { return XCTFail("\(found)") }
+    }
+
+    /// nginx's index module stops at a name it may not look at (403) or that names no file (404).
+    func testAnIndexNameNotAllowedOrTooLongStopsTheSearch() throws {
+        let server = "root /www; index index.html index.htm;"
+        let refused = try lookUp("/", server: server, files: ["/www/": .directory, "/www/index.html": .failing(EACCES), "/www/index.htm": .file("")])
+        guard case .failed(403, "/www/index.html", .index("index.html"), .status(errno: EACCES)) = refused.0 else { return XCTFail("\(refused.0)") }
+        let long = try lookUp("/", server: server, files: ["/www/": .directory, "/www/index.html": .failing(ENAMETOOLONG), "/www/index.htm": .file("")])
+        guard case .failed(404, _, .index("index.html"), .status(errno: ENAMETOOLONG)) = long.0 else { return XCTFail("\(long.0)") }
     }
 
     func testAnUnreadableIndexIs403AndStopsTheSearch() throws {
@@ -101,12 +123,12 @@ final class FileLookupTests: XCTestCase {
     }
 
     func testADirectoryWithoutIndexIsAListingOr403() throws {
-        let files: [String: FakeFileSystem.Entry] = ["/www/docs/": .directory, "/www/docs/index.html": .directory]
+        let files: [String: FakeFileSystem.Entry] = ["/www/docs/": .directory]
         let (listed, _) = try lookUp("/docs/", server: "root /www; autoindex on;", files: files)
         guard case .autoindex(directory: "/www/docs/") = listed else { return XCTFail("\(listed)") }
         let (refused, tried) = try lookUp("/docs/", server: "root /www;", files: files)
         guard case .failed(403, "/www/docs/", .requestPath, .noIndex) = refused else { return XCTFail("\(refused)") }
-        XCTAssertEqual(tried.last, .init(candidate: .index("index.html"), path: "/www/docs/index.html", outcome: .directory))
+        XCTAssertEqual(tried.last, .init(candidate: .index("index.html"), path: "/www/docs/index.html", outcome: .failed(errno: ENOENT)))
     }
 
     func testAliasReplacesTheMatchedPrefix() throws {

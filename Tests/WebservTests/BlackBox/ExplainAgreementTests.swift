@@ -56,7 +56,7 @@ final class ExplainAgreementTests: XCTestCase {
             "second/docs/index.html": "docs",
             "second/a.txt": "a",
             "second/dir/.keep": "",
-            // An index name that is a directory is passed over: the next one answers.
+            // An index name that is a directory: its slash redirect (as nginx), not the next name.
             "second/nested/index.html/.keep": "",
             "second/nested/index.htm": "nested",
             "second/forbidden.html": "forbidden",
