@@ -293,7 +293,7 @@ private struct Explaining {
             return (.file(path: file, kind: "regular file", index: nil), answer(200, by: "file system", "the file \(file)"))
         case .redirectToSlash(let directory, let index?):
             return (.file(path: directory, kind: "directory", index: index),
-                    answer(301, by: "file system", "the index name \(index) is a directory, \(directory): its slash form, as nginx",
+                    answer(301, by: "file system", "the index name \(index) is a directory, \(directory): 301 to its slash form, as nginx does",
                            headers: [("Location", slashRedirect(path + index))]))
         case .redirectToSlash:
             return (.file(path: file, kind: "directory", index: nil),
