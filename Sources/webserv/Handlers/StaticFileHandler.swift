@@ -31,8 +31,8 @@ struct StaticFileHandler {
             case .cached(let cached):
                 if index == nil { smallFiles?.remember(cached, for: key) }
                 return answer(.cached(cached), name: name) ?? serveFromDisk(path, name: name)
-            case .onDisk(let info):
-                return serveFile(path, info: info, name: name, key: index == nil ? key : nil)
+            case .onDisk(let identity):
+                return serveFile(path, identity: identity, name: name, key: index == nil ? key : nil)
             }
         case .redirectToSlash(_, let index):
             return StaticFileHandler.redirectToSlash(head, index: index)
@@ -67,12 +67,12 @@ struct StaticFileHandler {
 
     /// `key`: the request maps to this file directly (not as a directory's
     /// index, which a new index file earlier in the list would replace).
-    private func serveFile(_ path: String, info: stat, name: String, key: SmallFileCache.RequestKey? = nil) -> Response {
-        if let cache = smallFiles, Int(info.st_size) <= cache.maxFileSize, let cached = cache.store(path) {
+    private func serveFile(_ path: String, identity: FileIdentity, name: String, key: SmallFileCache.RequestKey? = nil) -> Response {
+        if let cache = smallFiles, identity.size <= cache.maxFileSize, let cached = cache.store(path) {
             if let key { cache.remember(cached, for: key) }
             if let response = answer(.cached(cached), name: name) { return response }
         }
-        switch files.file(at: path, info: info) {
+        switch files.file(at: path, identity: identity) {
         case .success(let file):
             // Only a cached file declines (several ranges), so this never gives the 500.
             return answer(.open(file), name: name) ?? Response(status: 500)

@@ -5,10 +5,11 @@ import ConfLang
 /// the small-file cache stands for a stat(2) of its path (so a cached index
 /// file costs no system call), anything else is stat'ed.
 struct StaticFileSystem: LookupFileSystem {
-    /// A regular file found: in memory, or on disk with its stat.
+    /// A regular file found: in memory, or on disk with what its stat says
+    /// (not the whole stat: the lookup's answer is copied on its way out).
     enum Found {
         case cached(CachedFile)
-        case onDisk(stat)
+        case onDisk(FileIdentity)
     }
 
     let smallFiles: SmallFileCache?
@@ -18,7 +19,7 @@ struct StaticFileSystem: LookupFileSystem {
         var info = stat()
         guard stat(path, &info) == 0 else { return .failed(errno: errno) }
         switch info.st_mode & S_IFMT {
-        case S_IFREG: return .regular(.onDisk(info))
+        case S_IFREG: return .regular(.onDisk(FileIdentity(info)))
         case S_IFDIR: return .directory
         default: return .other
         }
