@@ -24,35 +24,61 @@ public enum Definitions {
         }
     }
 
-    /// The contract's rule: an `=` location equal to the path wins; otherwise
-    /// the longest `^` (or unmodified) prefix, and the longest matching `$`
-    /// suffix location laid over it. Both are returned, base first.
+    /// The locations the Router chooses for `path` in `server` (the rules
+    /// webserv and --explain use): the `=` match, the slash redirect of a proxy
+    /// or CGI prefix, or the longest `^` prefix with the longest matching `$`
+    /// location laid over it; base first. Built from the syntax tree alone
+    /// (what routing reads: patterns, proxy_pass, cgi_path), so a file with
+    /// errors elsewhere still has definitions.
     public static func matchingLocations(for path: String, in server: Directive) -> [PlacedDirective] {
-        let locations = PlacedDirective(directive: server, chain: []).children().filter { $0.name == "location" }
-        var prefix: (location: PlacedDirective, length: Int)?
-        var suffix: (location: PlacedDirective, length: Int)?
-        for location in locations {
-            let arguments = location.arguments
-            let (modifier, pattern): (String, String)
-            switch arguments.count {
-            case 1: (modifier, pattern) = ("^", arguments[0].value)
-            case 2: (modifier, pattern) = (arguments[0].value, arguments[1].value)
-            default: continue
-            }
-            switch modifier {
-            case "=" where pattern.utf8.elementsEqual(path.utf8):
-                return [location]
-            // Bytes, not Characters: the server compares paths byte for byte.
-            case "^" where path.utf8.starts(with: pattern.utf8) && pattern.utf8.count > prefix?.length ?? -1:
-                prefix = (location, pattern.utf8.count)
-            case "$" where !pattern.isEmpty && pattern.utf8.count > suffix?.length ?? -1
-                    && (path.utf8.reversed().starts(with: pattern.utf8.reversed())
-                        || Array(path.utf8).firstRange(of: Array((pattern + "/").utf8)) != nil):
-                suffix = (location, pattern.utf8.count)
+        var prefixes: [PlacedDirective] = [], suffixes: [PlacedDirective] = []
+        var config = ServerConfig(listens: [], defaultFor: [], names: [], base: routingSettings(), locations: [], suffixLocations: [],
+                                  headerTimeoutMilliseconds: 0, largeHeaderBufferCount: 0, largeHeaderBufferSize: 0)
+        for location in PlacedDirective(directive: server, chain: []).children() where location.name == "location" {
+            guard let key = LocationKey(location.arguments) else { continue }
+            switch key.modifier {
+            case "$":
+                suffixes.append(location)
+                config.suffixLocations.append(SuffixLocation(suffix: key.pattern, patch: LocationPatch()))
             default:
-                continue
+                prefixes.append(location)
+                config.locations.append(routingSettings(key.modifier == "=" ? .exact(key.pattern) : .prefix(key.pattern),
+                                                        children: location.children()))
             }
         }
-        return [prefix?.location, suffix?.location].compactMap { $0 }
+        let router = Router(config: WebservConfig(workerProcesses: 1, workerConnections: 1, pidPath: nil,
+                                                  errorLog: LogTarget(path: "", level: ""), servers: [config], baseDirectory: ""))
+        var choice = LocationChoice()
+        _ = router.route(path, in: router.servers[0], observer: &choice)
+        if let index = choice.exact ?? choice.redirect { return [prefixes[index]] }
+        return [choice.base.map { prefixes[$0] }, choice.suffix.map { suffixes[$0] }].compactMap { $0 }
     }
+
+    /// A location's settings as far as routing reads them: its match, and
+    /// whether it proxies or runs CGI (the slash redirect).
+    private static func routingSettings(_ match: LocationConfig.Match = .server, children: [PlacedDirective] = []) -> LocationConfig {
+        let proxyPass = children.last { $0.name == "proxy_pass" }?.arguments.first.flatMap { try? Values.proxyURL($0.value).get() }
+        let cgiPath = children.last { $0.name == "cgi_path" }?.arguments.first?.value
+        return LocationConfig(
+            match: match, root: "", alias: nil, index: [], autoindex: false, errorPages: [:], clientMaxBodySize: 0,
+            clientBodyTimeoutMilliseconds: 0, keepaliveTimeoutMilliseconds: 0, sendTimeoutMilliseconds: 0, mimeTypes: MimeTable([:]),
+            defaultType: "", charset: nil, accessLog: nil, errorLog: LogTarget(path: "", level: ""), allowedMethods: [],
+            cgiPath: cgiPath, cgiTimeoutMilliseconds: 0, uploadStore: nil, proxyPass: proxyPass, returnAction: nil)
+    }
+}
+
+/// What the Router chose, watched: indices into the server's `=`/`^` and `$` locations.
+private struct LocationChoice: RouteObserver {
+    var exact: Int?
+    var base: Int?
+    var redirect: Int?
+    var suffix: Int?
+
+    mutating func exactMatch(location index: Int) { exact = index }
+    mutating func newBase(location index: Int) { base = index }
+    mutating func slashRedirectCandidate(location index: Int) {}
+    mutating func redirectedToSlash(location index: Int) { redirect = index }
+    mutating func passedOver(location index: Int) {}
+    mutating func newSuffix(_ index: Int) { suffix = index }
+    mutating func passedOver(suffix index: Int) {}
 }

@@ -289,69 +289,85 @@ private struct Explaining {
         }
     }
 
-    /// What StaticFileHandler finds for GET and HEAD: the file, a directory's
-    /// index file or listing, or the status of the failure.
+    /// What StaticFileHandler finds for GET and HEAD, by the same lookup
+    /// (`Router.Route.lookUpFile`): the file, a directory's index file or
+    /// listing, or the status of the failure and why.
     func staticFile(_ path: String, route: Router.Route) -> (Explanation.Target?, Explanation.Answer) {
+        var trace = FileLookupTrace()
+        let found = route.lookUpFile(path, in: ExplainFileSystem(), observer: &trace)
         let file = route.filesystemPath(for: path)
-        let (kind, failure) = Explaining.kind(of: file)
-        if let failure {
-            return (.file(path: file, kind: kind, index: nil), answer(failure, by: "file system", "\(file) is \(kind)"))
-        }
-        if kind == "directory" {
-            guard path.hasSuffix("/") else {
-                return (.file(path: file, kind: kind, index: nil),
-                        answer(301, by: "file system", "\(file) is a directory and the path has no final '/'",
-                               headers: [("Location", slashRedirect(path))]))
+        switch found {
+        case .file(let candidate, _, let index?):
+            return (.file(path: candidate, kind: "regular file", index: index),
+                    answer(200, by: "file system", "the directory's index file \(candidate)"))
+        case .file:
+            return (.file(path: file, kind: "regular file", index: nil), answer(200, by: "file system", "the file \(file)"))
+        case .redirectToSlash(let directory, let index?):
+            return (.file(path: directory, kind: "directory", index: index),
+                    answer(301, by: "file system", "the index name \(index) is a directory, \(directory): 301 to its slash form, as nginx does",
+                           headers: [("Location", slashRedirect(path + index))]))
+        case .redirectToSlash:
+            return (.file(path: file, kind: "directory", index: nil),
+                    answer(301, by: "file system", "\(file) is a directory and the path has no final '/'",
+                           headers: [("Location", slashRedirect(path))]))
+        case .autoindex:
+            return (.file(path: file, kind: "directory", index: nil), answer(200, by: "file system", "autoindex on: a listing of \(file)"))
+        case .failed(let status, let candidate, .index(let index), .status(let error)):
+            let kind = Explaining.kind(ofFailure: error)
+            return (.file(path: candidate, kind: kind, index: index),
+                    answer(status, by: "file system", "the directory's index file \(candidate) is \(kind)"))
+        case .failed(let status, let candidate, .index(let index), .notRegular):
+            return (.file(path: candidate, kind: "neither a file nor a directory", index: index),
+                    answer(status, by: "file system", "the directory's index file \(candidate) is neither a file nor a directory"))
+        case .failed(let status, _, _, .status(let error)):
+            let kind = Explaining.kind(ofFailure: error)
+            return (.file(path: file, kind: kind, index: nil), answer(status, by: "file system", "\(file) is \(kind)"))
+        case .failed(let status, _, _, .notRegular):
+            return (.file(path: file, kind: "neither a file nor a directory", index: nil),
+                    answer(status, by: "file system", "\(file) is neither a file nor a directory, not a regular file"))
+        case .failed(let status, let candidate, .index(let index), .unreadable):
+            return (.file(path: candidate, kind: "regular file", index: index),
+                    answer(status, by: "file system", "the directory's index file \(candidate) cannot be opened"))
+        case .failed(let status, _, _, .unreadable):
+            return (.file(path: file, kind: "regular file", index: nil), answer(status, by: "file system", "\(file) cannot be opened"))
+        case .failed(let status, _, _, .noIndex):
+            let tried = trace.entries.compactMap { entry -> String? in
+                guard case .index(let name) = entry.candidate else { return nil }
+                return "\(name): \(Explaining.describe(entry.outcome))"
             }
-            for index in route.settings.index {
-                let candidate = file.hasSuffix("/") ? file + index : file + "/" + index
-                if Explaining.kind(of: candidate).kind == "regular file" {
-                    let readable = Explaining.readFailure(candidate)
-                    return (.file(path: candidate, kind: "regular file", index: index),
-                            answer(readable ?? 200, by: "file system", "the directory's index file \(candidate)"
-                                   + (readable == nil ? "" : " cannot be opened")))
-                }
-            }
-            if route.settings.autoindex {
-                return (.file(path: file, kind: kind, index: nil), answer(200, by: "file system", "autoindex on: a listing of \(file)"))
-            }
-            return (.file(path: file, kind: kind, index: nil),
-                    answer(403, by: "file system", "\(file) has no index file (\(route.settings.index.joined(separator: " "))) and autoindex is off"))
+            return (.file(path: file, kind: "directory", index: nil),
+                    answer(status, by: "file system", "\(file) has no index file (\(tried.joined(separator: "; "))) and autoindex is off"))
         }
-        guard kind == "regular file" else {
-            return (.file(path: file, kind: kind, index: nil), answer(403, by: "file system", "\(file) is \(kind), not a regular file"))
-        }
-        if let failure = Explaining.readFailure(file) {
-            return (.file(path: file, kind: kind, index: nil), answer(failure, by: "file system", "\(file) cannot be opened"))
-        }
-        return (.file(path: file, kind: kind, index: nil), answer(200, by: "file system", "the file \(file)"))
     }
 
     /// What stat(2) says about a path, and the status webserv answers when it fails.
     static func kind(of path: String) -> (kind: String, failure: Int?) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let error = errno
-            let status = Router.Route.status(forFileError: error)
-            switch status {
-            case 404: return ("missing", 404)
-            case 403: return ("not accessible (\(String(cString: strerror(error))))", 403)
-            default: return ("unreadable (\(String(cString: strerror(error))))", status)
-            }
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return ("regular file", nil)
-        case S_IFDIR: return ("directory", nil)
-        default: return ("neither a file nor a directory", nil)
+        switch ExplainFileSystem().status(of: path) {
+        case .failed(let error): return (kind(ofFailure: error), Router.Route.status(forFileError: error))
+        case .regular: return ("regular file", nil)
+        case .directory: return ("directory", nil)
+        case .other: return ("neither a file nor a directory", nil)
         }
     }
 
-    /// The status webserv answers when a regular file cannot be opened for reading.
-    static func readFailure(_ path: String) -> Int? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return Router.Route.status(forFileError: errno) }
-        close(fd)
-        return nil
+    /// A path stat(2) failed on, by the status webserv answers for it.
+    static func kind(ofFailure error: Int32) -> String {
+        switch Router.Route.status(forFileError: error) {
+        case 404: return "missing"
+        case 403: return "not accessible (\(String(cString: strerror(error))))"
+        default: return "unreadable (\(String(cString: strerror(error))))"
+        }
+    }
+
+    /// Why an index candidate did not answer, or that it did.
+    static func describe(_ outcome: CandidateOutcome) -> String {
+        switch outcome {
+        case .found: return "a regular file"
+        case .directory: return "a directory"
+        case .notRegular: return "neither a file nor a directory"
+        case .failed(let error): return kind(ofFailure: error)
+        case .unreadable(let error): return "cannot be opened (\(String(cString: strerror(error))))"
+        }
     }
 
     // MARK: error pages

@@ -9,7 +9,8 @@ public struct DirectiveSpec {
         case block(Context)
     }
 
-    /// What one argument must look like; each kind has one validator (ArgumentValidation.swift).
+    /// What one argument must look like; each kind is checked in one place,
+    /// `SemanticChecker.check(_:as:item:spec:)` (ArgumentChecks.swift), with `Values`.
     public enum ArgumentKind: Equatable {
         case size, time, count, workerCount, path, onOff, mimeType, method, statusCode
         case listenAddress, listenParameter, serverName, locationModifierOrPattern
@@ -29,7 +30,10 @@ public struct DirectiveSpec {
     public let repeatable: Bool
     /// Taken by inner contexts that do not set it themselves.
     public let inherited: Bool
-    /// nginx's default, for documentation ("" when there is none).
+    /// nginx's default, written as the directive's arguments ("" when there is
+    /// none). Not only documentation: `ModelBuilder` reads it as a directive
+    /// written before the configuration, so it is the model's default too,
+    /// and hover, grammar.md and `--explain` show it.
     public let defaultValue: String
     public let summary: String
 

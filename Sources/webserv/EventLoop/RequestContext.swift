@@ -1,3 +1,5 @@
+import ConfLang
+
 /// One request as it is decided: the server and route it was given when it
 /// started (so a SIGHUP meanwhile changes nothing about it), and the internal
 /// redirects (error_page, a CGI script's local `Location`) that led to it.

@@ -1,4 +1,9 @@
 import Glibc
+// PathNormalizer is ConfLang's (shared with `confcheck --explain`); the fuzz
+// targets compile its file into this module instead (fuzz/common.sh).
+#if canImport(ConfLang)
+import ConfLang
+#endif
 
 /// Limits on the request head, from `large_client_header_buffers N SIZE`:
 /// the request line and each header line must fit in SIZE, the whole head in N*SIZE.

@@ -84,7 +84,11 @@ final class OpenFileCache {
 
     /// The open file at `path`, whose stat(2) is `info`; an errno when it cannot be opened.
     func file(at path: String, info: stat) -> Result<OpenFile, OpenFailure> {
-        let identity = FileIdentity(info)
+        file(at: path, identity: FileIdentity(info))
+    }
+
+    /// The same, from the identity of that stat(2).
+    func file(at path: String, identity: FileIdentity) -> Result<OpenFile, OpenFailure> {
         if let cached = entries[path], cached.identity == identity {
             cached.lastUsed = now
             return .success(cached)

@@ -21,38 +21,44 @@ struct StaticFileHandler {
         // A request answered from memory before is found again without making its file's path.
         let key = SmallFileCache.RequestKey(location: location, path: head.path)
         if let cached = smallFiles?.lookup(key), let response = answer(.cached(cached), name: cached.path) { return response }
-        let path = route.filesystemPath(for: head.path)
-        if let cached = smallFiles?.lookup(path) {
-            smallFiles?.remember(cached, for: key)
-            if let response = answer(.cached(cached), name: path) { return response }
-        }
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let failure = errno
-            files.forget(path)
-            return Response(status: Router.Route.status(forFileError: failure))
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            guard head.path.hasSuffix("/") else { return StaticFileHandler.redirectToSlash(head) }
-            for index in location.settings.index {
-                let candidate = path.hasSuffix("/") ? path + index : path + "/" + index
-                // The directory was just found; index names before this one were not (in this request).
-                if let cached = smallFiles?.lookup(candidate), let response = answer(.cached(cached), name: index) { return response }
-                var indexInfo = stat()
-                if stat(candidate, &indexInfo) == 0 && (indexInfo.st_mode & S_IFMT) == S_IFREG {
-                    return serveFile(candidate, info: indexInfo, name: index)
-                }
+        // Otherwise the one lookup (shared with --explain): the file, an index file, a listing or a failure.
+        switch route.lookUpFile(head.path, in: StaticFileSystem(smallFiles: smallFiles)) {
+        case .file(let path, let found, let index):
+            // An index file is named by its index name (its type), and is not remembered
+            // for the request: a new index file earlier in the list would replace it.
+            let name = index ?? path
+            switch found {
+            case .cached(let cached):
+                if index == nil { smallFiles?.remember(cached, for: key) }
+                return answer(.cached(cached), name: name) ?? serveFromDisk(path, name: name)
+            case .onDisk(let identity):
+                return serveFile(path, identity: identity, name: name, key: index == nil ? key : nil)
             }
-            return location.settings.autoindex ? AutoindexPage(directory: path, requestPath: head.path).response() : Response(status: 403)
+        case .redirectToSlash(_, let index):
+            return StaticFileHandler.redirectToSlash(head, index: index)
+        case .autoindex(let directory):
+            return AutoindexPage(directory: directory, requestPath: head.path).response()
+        case .failed(let status, let path, _, let failure):
+            if case .status = failure { files.forget(path) }
+            return Response(status: status)
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return Response(status: 403) }
-        return serveFile(path, info: info, name: path, key: key)
+    }
+
+    /// Several ranges of a file found in memory: served from its descriptor.
+    private func serveFromDisk(_ path: String, name: String) -> Response {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return Response(status: Router.Route.status(forFileError: errno)) }
+        switch files.file(at: path, info: info) {
+        case .success(let file): return answer(.open(file), name: name) ?? Response(status: 500)
+        case .failure(let failure): return Response(status: Router.Route.status(forFileError: failure.errorNumber))
+        }
     }
 
     /// `/dir` → 301 `/dir/`: the normalised path, escaped where a URI needs
-    /// it (as nginx does), the query kept.
-    static func redirectToSlash(_ head: RequestHead) -> Response {
-        var location = PercentEncoding.path(head.path) + "/"
+    /// it (as nginx does), the query kept; `/dir/` → `/dir/INDEX/` when that
+    /// index name is a directory.
+    static func redirectToSlash(_ head: RequestHead, index: String? = nil) -> Response {
+        var location = PercentEncoding.path(index.map { head.path + $0 } ?? head.path) + "/"
         if let query = head.query { location += "?" + query }
         var response = Response(status: 301, headers: [("Location", location), ("Content-Type", "text/html")])
         response.body = .bytes(StatusCode.defaultPage(301))
@@ -61,12 +67,12 @@ struct StaticFileHandler {
 
     /// `key`: the request maps to this file directly (not as a directory's
     /// index, which a new index file earlier in the list would replace).
-    private func serveFile(_ path: String, info: stat, name: String, key: SmallFileCache.RequestKey? = nil) -> Response {
-        if let cache = smallFiles, Int(info.st_size) <= cache.maxFileSize, let cached = cache.store(path) {
+    private func serveFile(_ path: String, identity: FileIdentity, name: String, key: SmallFileCache.RequestKey? = nil) -> Response {
+        if let cache = smallFiles, identity.size <= cache.maxFileSize, let cached = cache.store(path) {
             if let key { cache.remember(cached, for: key) }
             if let response = answer(.cached(cached), name: name) { return response }
         }
-        switch files.file(at: path, info: info) {
+        switch files.file(at: path, identity: identity) {
         case .success(let file):
             // Only a cached file declines (several ranges), so this never gives the 500.
             return answer(.open(file), name: name) ?? Response(status: 500)

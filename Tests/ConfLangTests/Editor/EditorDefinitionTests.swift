@@ -49,6 +49,30 @@ final class EditorDefinitionTests: XCTestCase {
         XCTAssertEqual(targetTexts(at: "/cgi/x.py/info", in: servers), ["location /", "location $ .py"])
     }
 
+    /// The Router's rules, not a copy of them: a proxy location's prefix without
+    /// its '/' is answered by that location (its 301), as webserv and --explain do.
+    func testAProxyPrefixWithoutItsSlashIsItsLocation() {
+        let text = """
+        http {
+            server {
+                listen 80;
+                error_page 404 /api;
+                location / { }
+                location /api/ { proxy_pass http://127.0.0.1:9000; }
+                location /app/ { }
+            }
+        }
+        """
+        XCTAssertEqual(targetTexts(at: "/api;", in: text), ["location /api/"])
+        // Without proxy_pass or cgi_path there is no redirect: the longest prefix of '/app' is '/'.
+        XCTAssertEqual(targetTexts(at: "/app;", in: text.replacingOccurrences(of: "404 /api;", with: "404 /app;")), ["location /"])
+    }
+
+    func testALocationThatCannotRouteIsPassedOver() {
+        let text = "http { server { error_page 404 /x.py; location ~ /x { } location /x { } location $ .py { } } }"
+        XCTAssertEqual(targetTexts(at: "/x.py;", in: text), ["location /x", "location $ .py"])
+    }
+
     func testAnHTTPLevelErrorPageLooksInEveryServer() {
         XCTAssertEqual(targetTexts(at: "/shared.html", in: servers), ["location /", "location /shared"])
     }

@@ -1,4 +1,5 @@
 import XCTest
+import Glibc
 @testable import ConfLang
 
 /// `Explainer` on configurations written to a temporary directory, so the
@@ -237,6 +238,26 @@ final class ExplainerTests: XCTestCase {
         let missing = try explain("http://127.0.0.1:8080/nothing/here")
         XCTAssertEqual(missing.answer.status, 404)
         XCTAssertEqual(missing.answer.decidedBy, "file system")
+    }
+
+    /// A 403 for a directory says which index names were tried and what each was.
+    func testADirectoryWithoutIndexSaysWhyEachIndexFailed() throws {
+        XCTAssertEqual(symlink("index.html", directory + "/www/empty/index.html"), 0)
+        let text = site.replacingOccurrences(of: "server_name first.test;", with: "server_name first.test; index index.html home.htm;")
+        let refused = try explain("http://127.0.0.1:8080/empty/", headers: [("Host", "first.test")], config: text)
+        XCTAssertEqual(refused.answer.status, 403)
+        XCTAssertEqual(refused.answer.reason, "\(directory)/www/empty/ has no index file "
+                       + "(index.html: not accessible (Too many levels of symbolic links); home.htm: missing) and autoindex is off")
+    }
+
+    /// As nginx: an index name that is a directory answers with its slash redirect.
+    func testAnIndexNameThatIsADirectoryIsRedirected() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/www/empty/index.html", withIntermediateDirectories: true)
+        let redirect = try explain("http://127.0.0.1:8080/empty/?x", headers: [("Host", "first.test")])
+        XCTAssertEqual(redirect.answer.status, 301)
+        XCTAssertEqual(redirect.answer.headers.first { $0.name == "Location" }?.value, "http://first.test:8080/empty/index.html/?x")
+        guard case .file(let path, "directory", "index.html")? = redirect.target else { return XCTFail("\(String(describing: redirect.target))") }
+        XCTAssertEqual(path, directory + "/www/empty/index.html")
     }
 
     func testErrorPageAnswersForTheError() throws {

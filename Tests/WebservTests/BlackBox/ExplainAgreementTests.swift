@@ -35,6 +35,7 @@ final class ExplainAgreementTests: XCTestCase {
                 location = /exact { return 200 "exact"; }
                 location = /moved { return 301 /docs/; }
                 location /docs/ { }
+                location /nested/ { index index.html index.htm; }
                 location /api/ { proxy_pass http://127.0.0.1:PORT1/v1/; }
                 location /post/ { allow_methods GET POST; }
                 location /small/ { client_max_body_size 10; allow_methods GET POST; }
@@ -55,6 +56,9 @@ final class ExplainAgreementTests: XCTestCase {
             "second/docs/index.html": "docs",
             "second/a.txt": "a",
             "second/dir/.keep": "",
+            // An index name that is a directory: its slash redirect (as nginx), not the next name.
+            "second/nested/index.html/.keep": "",
+            "second/nested/index.htm": "nested",
             "second/forbidden.html": "forbidden",
         ], portCount: 2)
     }
@@ -76,6 +80,8 @@ final class ExplainAgreementTests: XCTestCase {
         Case(method: "GET", path: "/", host: "unknown.test"),
         Case(method: "GET", path: "/a.txt", host: "a.wild.test"),
         Case(method: "HEAD", path: "/a.txt"),
+        Case(method: "GET", path: "/nested/"),
+        Case(method: "GET", path: "/nested/index.html"),
         Case(method: "GET", path: "/exact"),
         Case(method: "GET", path: "/exact?q=1"),
         Case(method: "GET", path: "/exact/"),

@@ -1,4 +1,5 @@
 import XCTest
+import Glibc
 @testable import webserv
 
 /// The built binary serving files from a temp directory.
@@ -32,6 +33,8 @@ final class StaticServingTests: XCTestCase {
             "www/list/a.txt": "aaaa",
             "www/list/sub/b.txt": "b",
             "www/plain/c.txt": "c",
+            "www/nested/index.html/inner.txt": "inner",
+            "www/nested/index.htm": "a later index name",
             "www/data.bin": String(repeating: "0123456789", count: 100),
             "other/x.txt": "from alias",
             "secret.txt": "outside the root",
@@ -74,6 +77,15 @@ final class StaticServingTests: XCTestCase {
         XCTAssertTrue(listing.bodyText.contains("<a href=\"sub/\">sub/</a>"), listing.bodyText)
         XCTAssertTrue(listing.bodyText.contains("<a href=\"a.txt\">a.txt</a>"))
         XCTAssertEqual(try server.get("/plain/").status, 403, "no index, no autoindex outside /list/")
+    }
+
+    /// As nginx: an index name that is a directory is taken (nginx's index
+    /// module opens it and redirects internally), so the directory's slash
+    /// redirect answers, not a later index name.
+    func testAnIndexNameThatIsADirectoryIsRedirectedToItsSlash() throws {
+        let response = try server.request("GET /nested/?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(response.status, 301)
+        XCTAssertEqual(response.header("Location"), "http://localhost:\(server.ports[0])/nested/index.html/?q=1")
     }
 
     func testErrorPageAndDefaultPages() throws {
@@ -227,6 +239,11 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(symlink("loop", server.directory + "/www/loop"), 0)
         XCTAssertEqual(try server.get("/loop").status, 403, "a symlink loop")
         XCTAssertEqual(try server.get("/index.html/x").status, 404, "a file used as a directory")
+        // nginx's static module: "is not a regular file", 404 (the index file's too).
+        XCTAssertEqual(mkfifo(server.directory + "/www/fifo", 0o644), 0)
+        XCTAssertEqual(try server.get("/fifo").status, 404, "a FIFO")
+        XCTAssertEqual(mkfifo(server.directory + "/www/plain/index.html", 0o644), 0)
+        XCTAssertEqual(try server.get("/plain/").status, 404, "an index name that is a FIFO")
     }
 
     func testSeveralRangesAreAMultipartAnswer() throws {

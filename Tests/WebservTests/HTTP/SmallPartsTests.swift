@@ -1,6 +1,7 @@
 import XCTest
 import Glibc
 @testable import webserv
+import ConfLang
 
 final class HTTPDateTests: XCTestCase {
     func testFormatAndParse() {
