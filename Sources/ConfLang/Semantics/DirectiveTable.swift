@@ -144,6 +144,9 @@ public enum DirectiveTable {
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
              default: "logs/access.log combined", "access log file (combined format), or off",
              sets: .location(\.accessLog) { input -> String?? in .some(input.value(0) == "off" ? nil : input.path(input.value(0))) }),
+        spec("expires", h, arguments: 1...2, [.custom(Expires.customValue)], inherited: true, default: "off",
+             "Expires and Cache-Control of 2xx/3xx answers: a time after the answer (or after Last-Modified), epoch, max, or off",
+             sets: .location(\.expires) { Expires.parse($0.values) }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),
