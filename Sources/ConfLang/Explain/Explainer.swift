@@ -178,7 +178,7 @@ private struct Explaining {
         "proxy_pass", "return",
     ]
     static let shownSettingsInOrder = shownSettings + DirectiveTable.all
-        .filter { $0.setting != nil && !shownSettings.contains($0.name) }.map(\.name)
+        .filter { ($0.setting?.location != nil || $0.setting?.server != nil) && !shownSettings.contains($0.name) }.map(\.name)
 
     static func settings(route: Router.Route, server: ServerConfig) -> [Explanation.Setting] {
         var result: [Explanation.Setting] = []

@@ -1,7 +1,7 @@
 /// How a directive's value reaches the typed model, carried by its table
 /// entry: what nginx's `ngx_command_t.set` and a module's `merge_loc_conf`
 /// do. `ModelBuilder` walks the table with these; it names no directive
-/// whose value merges down (http → server → location).
+/// whose value reaches the model this way.
 public struct DirectiveSetting {
     /// The change a block's occurrences of a directive make to the settings.
     public typealias Parse<Root> = (SettingInput) -> ((inout Root) -> Void)?
@@ -23,6 +23,8 @@ public struct DirectiveSetting {
     let location: Parse<LocationConfig>?
     /// Settings of the server's head, read before a location is chosen (http → server).
     let server: Parse<ServerConfig>?
+    /// Settings of the whole server (main and events), which merge nowhere.
+    var main: Parse<WebservConfig>? = nil
 
     /// A location setting stored in one field.
     static func location<Value>(_ field: WritableKeyPath<LocationConfig, Value>, merge: Merge = .replaces,
@@ -40,6 +42,20 @@ public struct DirectiveSetting {
     /// A setting of the server's head.
     static func server(_ parse: @escaping Parse<ServerConfig>) -> DirectiveSetting {
         DirectiveSetting(merge: .replaces, location: nil, server: parse)
+    }
+
+    /// A main (or events) setting stored in one field.
+    static func main<Value>(_ field: WritableKeyPath<WebservConfig, Value>, merge: Merge = .replaces,
+                            _ parse: @escaping (SettingInput) -> Value?) -> DirectiveSetting {
+        DirectiveSetting(merge: merge, location: nil, server: nil).andMain(field, parse)
+    }
+
+    /// The same directive written in main sets this field too (`error_log`).
+    func andMain<Value>(_ field: WritableKeyPath<WebservConfig, Value>,
+                        _ parse: @escaping (SettingInput) -> Value?) -> DirectiveSetting {
+        var setting = self
+        setting.main = { input in parse(input).map { value in { $0[keyPath: field] = value } } }
+        return setting
     }
 }
 

@@ -75,29 +75,14 @@ private struct Builder {
         // Placeholders only: the table's defaults replace each of them below.
         var config = WebservConfig(workerProcesses: 0, workerConnections: 0, pidPath: nil,
                                    errorLog: LogTarget(path: "", level: ""), servers: [], baseDirectory: baseDirectory)
-        let events = Builder.defaults(in: .events) + directives.filter { $0.name == "events" }.flatMap { $0.children() }
-        for item in events where item.name == "worker_connections" {
-            config.workerConnections = Values.wholeNumber(Substring(item.arguments[0].value)) ?? config.workerConnections
-        }
+        let events = directives.filter { $0.name == "events" }.flatMap { $0.children() }
+        // Locations inherit main's error_log, and with it its origin: main's
+        // origins are kept for the settings a location has.
         var mainOrigins = SettingOrigins()
-        for item in Builder.defaults(in: .main) + directives {
-            let values = item.arguments.map(\.value)
-            switch item.name {
-            case "worker_processes":
-                config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors()))
-                    : Values.wholeNumber(Substring(values[0])) ?? config.workerProcesses
-            case "pid": config.pidPath = resolve(values[0])
-            case "user": config.user = (values[0], values.count > 1 ? values[1] : values[0])
-            case "worker_rlimit_nofile": config.workerRlimitNofile = Values.wholeNumber(Substring(values[0]))
-            case "env":
-                let parts = values[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                config.environment.append((String(parts[0]), parts.count > 1 ? String(parts[1]) : nil))
-            case "error_log":
-                config.errorLog = SettingInput.logTarget(values, path: resolve)
-                if recordsOrigins && item.directive.file.path != "<defaults>" {
-                    mainOrigins.record(item.directive, as: "error_log", level: .main, accumulating: false)
-                }
-            default: break
+        for (block, level) in [(Builder.defaults(in: .events), nil), (events, .main),
+                               (Builder.defaults(in: .main), nil), (directives, .main)] as [([PlacedDirective], SettingOrigins.Level?)] {
+            walk(block, level: level, origins: &mainOrigins, recording: { $0.location != nil }) { setting, input in
+                setting.main?(input)?(&config)
             }
         }
         // Placeholders for what the table's location defaults set; `types`
@@ -204,12 +189,12 @@ private struct Builder {
     /// block writes, with its occurrences. Records their origins when asked
     /// (`level` nil: the table's defaults, which have none).
     func walk(_ directives: [PlacedDirective], level: SettingOrigins.Level?, origins: inout SettingOrigins,
-              _ body: (DirectiveSetting, SettingInput) -> Void) {
+              recording: (DirectiveSetting) -> Bool = { _ in true }, _ body: (DirectiveSetting, SettingInput) -> Void) {
         let written = Dictionary(grouping: directives, by: \.name)
         for spec in DirectiveTable.all {
             guard let setting = spec.setting, let occurrences = written[spec.name] else { continue }
             body(setting, SettingInput(occurrences: occurrences, block: directives, path: resolve))
-            guard recordsOrigins, let level else { continue }
+            guard recordsOrigins, let level, recording(setting) else { continue }
             for occurrence in occurrences {
                 origins.record(occurrence.directive, as: spec.name, level: level, accumulating: setting.merge == .accumulates)
             }
@@ -228,10 +213,4 @@ private struct Builder {
         }
         return patch
     }
-}
-
-import Glibc
-
-private func sysconfOnlineProcessors() -> Int {
-    sysconf(Int32(_SC_NPROCESSORS_ONLN))
 }

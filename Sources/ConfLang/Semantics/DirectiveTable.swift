@@ -22,17 +22,34 @@ public enum DirectiveTable {
         spec("http", [.main], .block(.http), arguments: 0...0, [], "the HTTP server"),
         spec("include", [.main, .http, .server, .location], arguments: 1...1, [.path], repeatable: true,
              "splices a file (or a glob of files) in place, relative to the including file"),
-        spec("worker_processes", [.main], arguments: 1...1, [.workerCount], default: "1", "number of worker processes, or auto"),
+        spec("worker_processes", [.main], arguments: 1...1, [.workerCount], default: "1", "number of worker processes, or auto",
+             sets: .main(\.workerProcesses) { input in
+                 input.value(0) == "auto" ? Swift.max(1, ProcessInfoLite.onlineProcessors()) : Values.wholeNumber(Substring(input.value(0)))
+             }),
         spec("error_log", [.main, .http, .server, .location], arguments: 1...2, [.path, .logLevel], repeatable: true,
              inherited: true, default: "logs/error.log error", "error log file and minimum level",
-             sets: .location(\.errorLog) { SettingInput.logTarget($0.values, path: $0.path) }),
-        spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id"),
-        spec("user", [.main], arguments: 1...2, [.text, .text], "user and group the workers and CGI scripts run as (started as root)"),
-        spec("worker_rlimit_nofile", [.main], arguments: 1...1, [.count], "open-file limit (RLIMIT_NOFILE) of the worker processes"),
+             sets: .location(\.errorLog) { SettingInput.logTarget($0.values, path: $0.path) }
+                 .andMain(\.errorLog) { SettingInput.logTarget($0.values, path: $0.path) }),
+        spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id",
+             sets: .main(\.pidPath) { $0.path($0.value(0)) }),
+        spec("user", [.main], arguments: 1...2, [.text, .text], "user and group the workers and CGI scripts run as (started as root)",
+             sets: .main(\.user) { input -> (name: String, group: String)?? in
+                 (input.value(0), input.values.count > 1 ? input.value(1) : input.value(0))   // GROUP: USER's name, as nginx
+             }),
+        spec("worker_rlimit_nofile", [.main], arguments: 1...1, [.count], "open-file limit (RLIMIT_NOFILE) of the worker processes",
+             sets: .main(\.workerRlimitNofile) { Values.wholeNumber(Substring($0.value(0))) }),
         spec("env", [.main], arguments: 1...1, [.text], repeatable: true,
-             "an environment variable the workers and CGI scripts keep (NAME) or get (NAME=VALUE)"),
+             "an environment variable the workers and CGI scripts keep (NAME) or get (NAME=VALUE)",
+             sets: .main(\.environment, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence -> (name: String, value: String?) in
+                     let text = occurrence.arguments.first?.value ?? ""
+                     let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                     return (String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : nil)
+                 }
+             }),
         // events
-        spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker"),
+        spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker",
+             sets: .main(\.workerConnections) { Values.wholeNumber(Substring($0.value(0))) }),
         // http, server
         spec("server", [.http], .block(.server), arguments: 0...0, [], repeatable: true, "a virtual server"),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
