@@ -54,6 +54,7 @@ public enum Completion {
         case .charsetOrOff: return [value("utf-8", "charset"), value("off", "no charset parameter")]
         case .accessLogPathOrOff: return index == 0 ? [value("off", "no access log")] : []
         case .accessLogFormat: return [value("combined", "the combined log format")]
+        case .custom(let custom): return index == 0 ? custom.completions.map { value($0.label, $0.detail) } : []
         case .locationModifierOrPattern:
             guard index == 0 else { return [] }
             return [value("=", "exact match: the path equals the pattern"),

@@ -22,7 +22,7 @@ public enum DirectiveReference {
             return "\(spec.name)\(arguments) { ... }"
         }
         // These kinds describe the whole argument list (`CODE... [=RESPONSE] URI`).
-        if let first = spec.argumentKinds.first, [.errorPageItem, .returnItem].contains(first) {
+        if let first = spec.argumentKinds.first, [.errorPageItem, .returnItem].contains(first) || first.describesTheList {
             return "\(spec.name) \(placeholder(first));"
         }
         var parts = [spec.name]
@@ -60,6 +60,7 @@ public enum DirectiveReference {
         case .text: return "TEXT"
         case .eventMethod: return "epoll"
         case .charsetOrOff: return "NAME|off"
+        case .custom(let custom): return custom.placeholder
         }
     }
 
@@ -80,5 +81,13 @@ public enum DirectiveReference {
         default: return nil
         }
         return ("`location \(token.value)`: \(meaning)", token.range)
+    }
+}
+
+private extension DirectiveSpec.ArgumentKind {
+    /// A custom value's placeholder describes the whole argument list.
+    var describesTheList: Bool {
+        if case .custom = self { return true }
+        return false
     }
 }

@@ -179,17 +179,21 @@ private struct Explaining {
     // MARK: settings
 
     /// Settings a location reads from its server's head (they stop at server level).
-    static let headSettings = ["client_header_timeout", "large_client_header_buffers"]
+    static let headSettings = DirectiveTable.all.filter { $0.setting?.server != nil }.map(\.name)
+    /// These first, in this order, with their defaults; then every other
+    /// setting of the table, in its order, where a block sets it.
     static let shownSettings = [
         "root", "alias", "index", "autoindex", "allow_methods", "client_max_body_size", "client_body_timeout",
         "client_header_timeout", "keepalive_timeout", "send_timeout", "large_client_header_buffers", "error_page",
         "types", "default_type", "charset", "access_log", "error_log", "cgi_path", "cgi_timeout", "upload_store",
         "proxy_pass", "return",
     ]
+    static let shownSettingsInOrder = shownSettings + DirectiveTable.all
+        .filter { ($0.setting?.location != nil || $0.setting?.server != nil) && !shownSettings.contains($0.name) }.map(\.name)
 
     static func settings(route: Router.Route, server: ServerConfig) -> [Explanation.Setting] {
         var result: [Explanation.Setting] = []
-        for name in shownSettings {
+        for name in shownSettingsInOrder {
             if name == "root" && route.settings.alias != nil { continue }
             let origin = headSettings.contains(name) ? server.origins[name] : route.settings.origins[name]
             if let origin {
@@ -203,7 +207,8 @@ private struct Explaining {
                                         from: origin.level.rawValue + (byProxy ? ", by proxy_pass" : "")))
                 }
             } else if name == "return" || name == "alias" || name == "error_page"
-                        || name == "cgi_timeout" && route.settings.cgiPath == nil {
+                        || name == "cgi_timeout" && route.settings.cgiPath == nil
+                        || !shownSettings.contains(name) {   // a later directive: shown where it is set
                 continue
             } else if let spec = DirectiveTable.spec(named: name), !spec.defaultValue.isEmpty {
                 result.append(.init(directive: name, value: spec.defaultValue, place: nil, from: "default"))

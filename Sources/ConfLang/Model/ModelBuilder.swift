@@ -75,29 +75,14 @@ private struct Builder {
         // Placeholders only: the table's defaults replace each of them below.
         var config = WebservConfig(workerProcesses: 0, workerConnections: 0, pidPath: nil,
                                    errorLog: LogTarget(path: "", level: ""), servers: [], baseDirectory: baseDirectory)
-        let events = Builder.defaults(in: .events) + directives.filter { $0.name == "events" }.flatMap { $0.children() }
-        for item in events where item.name == "worker_connections" {
-            config.workerConnections = Values.wholeNumber(Substring(item.arguments[0].value)) ?? config.workerConnections
-        }
+        let events = directives.filter { $0.name == "events" }.flatMap { $0.children() }
+        // Locations inherit main's error_log, and with it its origin: main's
+        // origins are kept for the settings a location has.
         var mainOrigins = SettingOrigins()
-        for item in Builder.defaults(in: .main) + directives {
-            let values = item.arguments.map(\.value)
-            switch item.name {
-            case "worker_processes":
-                config.workerProcesses = values[0] == "auto" ? max(1, Int(sysconfOnlineProcessors()))
-                    : Values.wholeNumber(Substring(values[0])) ?? config.workerProcesses
-            case "pid": config.pidPath = resolve(values[0])
-            case "user": config.user = (values[0], values.count > 1 ? values[1] : values[0])
-            case "worker_rlimit_nofile": config.workerRlimitNofile = Values.wholeNumber(Substring(values[0]))
-            case "env":
-                let parts = values[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                config.environment.append((String(parts[0]), parts.count > 1 ? String(parts[1]) : nil))
-            case "error_log":
-                config.errorLog = logTarget(values)
-                if recordsOrigins && item.directive.file.path != "<defaults>" {
-                    mainOrigins.record(item.directive, as: "error_log", level: .main, accumulating: false)
-                }
-            default: break
+        for (block, level) in [(Builder.defaults(in: .events), nil), (events, .main),
+                               (Builder.defaults(in: .main), nil), (directives, .main)] as [([PlacedDirective], SettingOrigins.Level?)] {
+            walk(block, level: level, origins: &mainOrigins, recording: { $0.location != nil }) { setting, input in
+                setting.main?(input)?(&config)
             }
         }
         // Placeholders for what the table's location defaults set; `types`
@@ -113,8 +98,8 @@ private struct Builder {
             let children = http.children()
             let httpSettings = defaults.applying(patch(children, level: .http))
             var head = HeadSettings()
-            head.apply(Builder.defaults(in: .server), level: nil)
-            head.apply(children, level: recordsOrigins ? .http : nil)
+            head.add(Builder.defaults(in: .server), level: nil, builder: self)
+            head.add(children, level: .http, builder: self)
             for server in children where server.name == "server" {
                 config.servers.append(buildServer(server, inherited: httpSettings, head: head))
             }
@@ -122,26 +107,16 @@ private struct Builder {
         return config
     }
 
-    /// client_header_timeout and large_client_header_buffers stop at server
-    /// level; they start from the table's defaults (see `head.apply` above).
+    /// The settings of the server's head (the table's `.server` ones) stop at
+    /// server level; they start from the table's defaults (see `head.add` above).
     struct HeadSettings {
-        var timeout = 0
-        var bufferCount = 0
-        var bufferSize = 0
+        var edits: [(inout ServerConfig) -> Void] = []
         var origins = SettingOrigins()
 
-        /// `level`: where these directives stand, when origins are recorded.
-        mutating func apply(_ directives: [PlacedDirective], level: SettingOrigins.Level?) {
-            for item in directives {
-                let values = item.arguments.map(\.value)
-                switch item.name {
-                case "client_header_timeout": timeout = Values.milliseconds(values[0]) ?? timeout
-                case "large_client_header_buffers":
-                    bufferCount = Values.wholeNumber(Substring(values[0])) ?? bufferCount
-                    bufferSize = Values.size(values[1]) ?? bufferSize
-                default: continue
-                }
-                if let level { origins.record(item.directive, as: item.name, level: level, accumulating: false) }
+        /// `level`: where these directives stand, for the origins (nil: the table's defaults).
+        mutating func add(_ directives: [PlacedDirective], level: SettingOrigins.Level?, builder: Builder) {
+            builder.walk(directives, level: level, origins: &origins) { setting, input in
+                if let edit = setting.server?(input) { edits.append(edit) }
             }
         }
     }
@@ -149,7 +124,7 @@ private struct Builder {
     func buildServer(_ server: PlacedDirective, inherited: LocationConfig, head: HeadSettings) -> ServerConfig {
         let children = server.children()
         var head = head
-        head.apply(children, level: recordsOrigins ? .server : nil)
+        head.add(children, level: .server, builder: self)
         var origins = head.origins
         if recordsOrigins {
             origins.block = server.directive
@@ -202,101 +177,40 @@ private struct Builder {
                 locations.append(location)
             }
         }
-        return ServerConfig(listens: listens, defaultFor: defaultFor, names: names, base: base, locations: locations,
-                            suffixLocations: suffixes, headerTimeoutMilliseconds: head.timeout,
-                            largeHeaderBufferCount: head.bufferCount, largeHeaderBufferSize: head.bufferSize, origins: origins)
+        // Placeholders for the head settings: the table's defaults replace them.
+        var config = ServerConfig(listens: listens, defaultFor: defaultFor, names: names, base: base, locations: locations,
+                                  suffixLocations: suffixes, headerTimeoutMilliseconds: 0,
+                                  largeHeaderBufferCount: 0, largeHeaderBufferSize: 0, origins: origins)
+        for edit in head.edits { edit(&config) }
+        return config
     }
 
-    func logTarget(_ values: [String]) -> LogTarget {
-        LogTarget(path: values[0] == "stderr" ? "stderr" : resolve(values[0]), level: values.count > 1 ? values[1] : "error")
+    /// Walks the directive table over one block: `body` gets each setting the
+    /// block writes, with its occurrences. Records their origins when asked
+    /// (`level` nil: the table's defaults, which have none).
+    func walk(_ directives: [PlacedDirective], level: SettingOrigins.Level?, origins: inout SettingOrigins,
+              recording: (DirectiveSetting) -> Bool = { _ in true }, _ body: (DirectiveSetting, SettingInput) -> Void) {
+        let written = Dictionary(grouping: directives, by: \.name)
+        for spec in DirectiveTable.all {
+            guard let setting = spec.setting, let occurrences = written[spec.name] else { continue }
+            body(setting, SettingInput(occurrences: occurrences, block: directives, path: resolve))
+            guard recordsOrigins, let level, recording(setting) else { continue }
+            for occurrence in occurrences {
+                origins.record(occurrence.directive, as: spec.name, level: level, accumulating: setting.merge == .accumulates)
+            }
+            for other in setting.alsoSets where written[other] == nil {
+                origins.record(occurrences[occurrences.count - 1].directive, as: other, level: level, accumulating: false)
+            }
+        }
     }
 
     /// The settings one block sets itself; `level` says what block it is, for
     /// the origins (nil for the table's defaults, which have none).
     func patch(_ directives: [PlacedDirective], level: SettingOrigins.Level? = nil) -> LocationPatch {
         var patch = LocationPatch()
-        var types: [String: String]?
-        var proxyDirective: Directive?
-        for item in directives {
-            let values = item.arguments.map(\.value)
-            if recordsOrigins, let level, Builder.locationSettings.contains(item.name) {
-                patch.origins.record(item.directive, as: item.name, level: level,
-                                     accumulating: item.name == "error_page" || item.name == "types")
-            }
-            switch item.name {
-            case "root": patch.root = resolve(values[0])
-            case "alias": patch.alias = resolve(values[0])
-            case "index": patch.index = values
-            case "autoindex": patch.autoindex = values[0] == "on"
-            case "error_page":
-                var pages = patch.errorPages ?? [:]
-                let target = values[values.count - 1]
-                var codes = values.dropLast()
-                var response = ErrorPage.Response.original
-                if let last = codes.last, last.hasPrefix("=") {
-                    codes = codes.dropLast()
-                    response = last == "=" ? .target : .code(Values.wholeNumber(last.dropFirst()) ?? 200)
-                }
-                for code in codes.compactMap({ Values.wholeNumber(Substring($0)) }) {
-                    pages[code] = ErrorPage(target: target, response: response)
-                }
-                patch.errorPages = pages
-            case "client_max_body_size": patch.clientMaxBodySize = Values.size(values[0])
-            case "client_body_timeout": patch.clientBodyTimeoutMilliseconds = Values.milliseconds(values[0])
-            case "keepalive_timeout": patch.keepaliveTimeoutMilliseconds = Values.milliseconds(values[0])
-            case "send_timeout": patch.sendTimeoutMilliseconds = Values.milliseconds(values[0])
-            case "types":
-                var table = types ?? [:]
-                for entry in item.children() {
-                    for name in entry.arguments.map(\.value) { table[name.lowercased()] = entry.name }
-                }
-                types = table
-            case "default_type": patch.defaultType = values[0]
-            case "charset": patch.charset = .some(values[0] == "off" ? nil : values[0])
-            case "access_log": patch.accessLog = .some(values[0] == "off" ? nil : resolve(values[0]))
-            case "error_log": patch.errorLog = logTarget(values)
-            case "allow_methods":
-                var methods = Set(values)
-                if methods.contains("GET") { methods.insert("HEAD") }
-                patch.allowedMethods = methods
-            case "cgi_path": patch.cgiPath = resolve(values[0])
-            case "cgi_timeout": patch.cgiTimeoutMilliseconds = Values.milliseconds(values[0])
-            case "upload_store": patch.uploadStore = resolve(values[0])
-            case "proxy_pass":
-                if case .success(let url) = Values.proxyURL(values[0]) { patch.proxyPass = url }
-                proxyDirective = item.directive
-            case "return":
-                if let code = Values.wholeNumber(Substring(values[0])) {
-                    patch.returnAction = ReturnAction(code: code, text: values.count > 1 ? values[1] : nil)
-                } else {
-                    patch.returnAction = ReturnAction(code: 302, text: values[0])
-                }
-            default: break
-            }
-        }
-        if let types { patch.mimeTypes = MimeTable(types) }
-        // nginx passes every method to an upstream: a block with proxy_pass and
-        // no allow_methods of its own allows them all (proxy_pass is then the
-        // setting's origin, for --explain).
-        if patch.proxyPass != nil && patch.allowedMethods == nil {
-            patch.allowedMethods = Set(Values.knownMethods)
-            if recordsOrigins, let level, let proxyDirective {
-                patch.origins.record(proxyDirective, as: "allow_methods", level: level, accumulating: false)
-            }
+        walk(directives, level: level, origins: &patch.origins) { setting, input in
+            if let edit = setting.location?(input) { patch.edits.append(edit) }
         }
         return patch
     }
-
-    /// The directives `patch` reads: the ones that have an origin.
-    static let locationSettings: Set<String> = [
-        "root", "alias", "index", "autoindex", "error_page", "client_max_body_size", "client_body_timeout",
-        "keepalive_timeout", "send_timeout", "types", "default_type", "charset", "access_log", "error_log",
-        "allow_methods", "cgi_path", "cgi_timeout", "upload_store", "proxy_pass", "return",
-    ]
-}
-
-import Glibc
-
-private func sysconfOnlineProcessors() -> Int {
-    sysconf(Int32(_SC_NPROCESSORS_ONLN))
 }

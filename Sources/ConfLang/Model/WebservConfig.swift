@@ -88,6 +88,8 @@ public struct LocationConfig {
     public var uploadStore: String?
     public var proxyPass: Values.ProxyURL?
     public var returnAction: ReturnAction?
+    /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
+    public var expires: Expires = .off
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()

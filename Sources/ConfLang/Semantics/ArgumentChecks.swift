@@ -115,6 +115,12 @@ extension CheckRun {
             if value != "epoll" {
                 fail(.valueEventMethod, "'use \(value)': webserv runs on epoll only; write 'use epoll' or remove the directive", argument, item)
             }
+        case .custom(let custom):
+            let values = item.arguments.map(\.value)
+            if let index = item.arguments.firstIndex(where: { $0.range.start == argument.range.start }),
+               let problem = custom.problem(values, index) {
+                fail(custom.code, problem, argument, item)
+            }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive
         }

@@ -11,11 +11,28 @@ public struct DirectiveSpec {
 
     /// What one argument must look like; each kind is checked in one place,
     /// `SemanticChecker.check(_:as:item:spec:)` (ArgumentChecks.swift), with `Values`.
-    public enum ArgumentKind: Equatable {
+    public enum ArgumentKind: Hashable {
         case size, time, count, workerCount, path, onOff, mimeType, method, statusCode
         case listenAddress, listenParameter, serverName, locationModifierOrPattern
         case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text, charsetOrOff
         case eventMethod
+        /// A value syntax of one directive, checked and described by its table entry.
+        case custom(CustomValue)
+    }
+
+    /// A value syntax that one directive's entry brings with it, so that
+    /// adding the directive touches no checker, reference or completion code.
+    public struct CustomValue: Hashable {
+        /// How the reference writes it (`[modified] TIME|epoch|max|off`).
+        public let placeholder: String
+        /// Words completion offers, each with its detail.
+        public let completions: [(label: String, detail: String)]
+        public let code: DiagnosticCode
+        /// The problem with argument `index` of `values`, in a sentence; nil when it is fine.
+        public let problem: (_ values: [String], _ index: Int) -> String?
+
+        public static func == (left: CustomValue, right: CustomValue) -> Bool { left.placeholder == right.placeholder }
+        public func hash(into hasher: inout Hasher) { hasher.combine(placeholder) }
     }
 
     public let name: String
@@ -36,6 +53,9 @@ public struct DirectiveSpec {
     /// and hover, grammar.md and `--explain` show it.
     public let defaultValue: String
     public let summary: String
+    /// How the value reaches the model and merges down; nil for a directive
+    /// the builder reads itself (blocks, `listen`, main's) or that has no effect.
+    public let setting: DirectiveSetting?
 
     public func kind(ofArgument index: Int) -> ArgumentKind? {
         guard !argumentKinds.isEmpty else { return nil }

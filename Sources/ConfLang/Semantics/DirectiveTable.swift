@@ -1,5 +1,6 @@
 /// The directive table of contract §1. Adding a directive is one entry here
-/// plus its field in the model.
+/// (its `sets:` says how its value reaches the model and merges down) plus
+/// its field in the model and the code that acts on it.
 public enum DirectiveTable {
     private static let h: Set<Context> = [.http, .server, .location]
     private static let head: Set<Context> = [.http, .server]
@@ -7,10 +8,12 @@ public enum DirectiveTable {
     private static func spec(_ name: String, _ contexts: Set<Context>, _ body: DirectiveSpec.Body = .none,
                              arguments: ClosedRange<Int>, unlimited: Bool = false, _ kinds: [DirectiveSpec.ArgumentKind],
                              repeatable: Bool = false, inherited: Bool = false,
-                             default defaultValue: String = "", _ summary: String) -> DirectiveSpec {
+                             default defaultValue: String = "", _ summary: String,
+                             sets setting: DirectiveSetting? = nil) -> DirectiveSpec {
         DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
                       maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
-                      repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary)
+                      repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary,
+                      setting: setting)
     }
 
     public static let all: [DirectiveSpec] = [
@@ -19,22 +22,48 @@ public enum DirectiveTable {
         spec("http", [.main], .block(.http), arguments: 0...0, [], "the HTTP server"),
         spec("include", [.main, .http, .server, .location], arguments: 1...1, [.path], repeatable: true,
              "splices a file (or a glob of files) in place, relative to the including file"),
-        spec("worker_processes", [.main], arguments: 1...1, [.workerCount], default: "1", "number of worker processes, or auto"),
+        spec("worker_processes", [.main], arguments: 1...1, [.workerCount], default: "1", "number of worker processes, or auto",
+             sets: .main(\.workerProcesses) { input in
+                 input.value(0) == "auto" ? Swift.max(1, ProcessInfoLite.onlineProcessors()) : Values.wholeNumber(Substring(input.value(0)))
+             }),
         spec("error_log", [.main, .http, .server, .location], arguments: 1...2, [.path, .logLevel], repeatable: true,
-             inherited: true, default: "logs/error.log error", "error log file and minimum level"),
-        spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id"),
-        spec("user", [.main], arguments: 1...2, [.text, .text], "user and group the workers and CGI scripts run as (started as root)"),
-        spec("worker_rlimit_nofile", [.main], arguments: 1...1, [.count], "open-file limit (RLIMIT_NOFILE) of the worker processes"),
+             inherited: true, default: "logs/error.log error", "error log file and minimum level",
+             sets: .location(\.errorLog) { SettingInput.logTarget($0.values, path: $0.path) }
+                 .andMain(\.errorLog) { SettingInput.logTarget($0.values, path: $0.path) }),
+        spec("pid", [.main], arguments: 1...1, [.path], default: "logs/webserv.pid", "file that holds the main process id",
+             sets: .main(\.pidPath) { $0.path($0.value(0)) }),
+        spec("user", [.main], arguments: 1...2, [.text, .text], "user and group the workers and CGI scripts run as (started as root)",
+             sets: .main(\.user) { input -> (name: String, group: String)?? in
+                 (input.value(0), input.values.count > 1 ? input.value(1) : input.value(0))   // GROUP: USER's name, as nginx
+             }),
+        spec("worker_rlimit_nofile", [.main], arguments: 1...1, [.count], "open-file limit (RLIMIT_NOFILE) of the worker processes",
+             sets: .main(\.workerRlimitNofile) { Values.wholeNumber(Substring($0.value(0))) }),
         spec("env", [.main], arguments: 1...1, [.text], repeatable: true,
-             "an environment variable the workers and CGI scripts keep (NAME) or get (NAME=VALUE)"),
+             "an environment variable the workers and CGI scripts keep (NAME) or get (NAME=VALUE)",
+             sets: .main(\.environment, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence -> (name: String, value: String?) in
+                     let text = occurrence.arguments.first?.value ?? ""
+                     let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                     return (String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : nil)
+                 }
+             }),
         // events
-        spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker"),
+        spec("worker_connections", [.events], arguments: 1...1, [.count], default: "512", "open connections per worker",
+             sets: .main(\.workerConnections) { Values.wholeNumber(Substring($0.value(0))) }),
         // http, server
         spec("server", [.http], .block(.server), arguments: 0...0, [], repeatable: true, "a virtual server"),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
-             "time to receive the request head"),
+             "time to receive the request head",
+             sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.headerTimeoutMilliseconds = time } } }),
         spec("large_client_header_buffers", head, arguments: 2...2, [.count, .size], inherited: true, default: "4 8k",
-             "number and size of buffers for the request line and each header line"),
+             "number and size of buffers for the request line and each header line",
+             sets: .server { input in
+                 let count = Values.wholeNumber(Substring(input.value(0))), size = Values.size(input.value(1))
+                 return { server in
+                     if let count { server.largeHeaderBufferCount = count }
+                     if let size { server.largeHeaderBufferSize = size }
+                 }
+             }),
         // server
         spec("listen", [.server], arguments: 1...2, [.listenAddress, .listenParameter], repeatable: true, default: "*:80",
              "address and port to accept connections on, optionally default_server"),
@@ -42,38 +71,99 @@ public enum DirectiveTable {
              "names of the virtual server (Host header)"),
         spec("location", [.server], .block(.location), arguments: 1...2, [.locationModifierOrPattern], repeatable: true,
              "settings for request paths: = exact, ^ prefix, $ suffix"),
-        spec("return", [.server, .location], arguments: 1...2, [.returnItem], "answers with a status, and a URL or text"),
+        spec("return", [.server, .location], arguments: 1...2, [.returnItem], "answers with a status, and a URL or text",
+             sets: .location(\.returnAction) { input in
+                 guard let code = Values.wholeNumber(Substring(input.value(0))) else { return ReturnAction(code: 302, text: input.value(0)) }
+                 return ReturnAction(code: code, text: input.values.count > 1 ? input.value(1) : nil)
+             }),
         // location
-        spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path"),
+        spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
+             sets: .location(\.alias) { $0.path($0.value(0)) }),
         spec("allow_methods", [.location], arguments: 1...1, unlimited: true, [.method], default: "GET",
-             "methods allowed here (HEAD goes with GET; every method where proxy_pass is, unless set)"),
-        spec("cgi_path", [.location], arguments: 1...1, [.path], "interpreter that runs the scripts of this location"),
-        spec("cgi_timeout", [.location], arguments: 1...1, [.time], default: "60s", "time a CGI script may take"),
-        spec("upload_store", [.location], arguments: 1...1, [.path], "directory where PUT and POST uploads are stored"),
-        spec("proxy_pass", [.location], arguments: 1...1, [.proxyURL], "forwards requests to http://HOST:PORT[/PATH]"),
+             "methods allowed here (HEAD goes with GET; every method where proxy_pass is, unless set)",
+             sets: .location(\.allowedMethods) { input in
+                 let methods = Set(input.values)
+                 return methods.contains("GET") ? methods.union(["HEAD"]) : methods
+             }),
+        spec("cgi_path", [.location], arguments: 1...1, [.path], "interpreter that runs the scripts of this location",
+             sets: .location(\.cgiPath) { $0.path($0.value(0)) }),
+        spec("cgi_timeout", [.location], arguments: 1...1, [.time], default: "60s", "time a CGI script may take",
+             sets: .location(\.cgiTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("upload_store", [.location], arguments: 1...1, [.path], "directory where PUT and POST uploads are stored",
+             sets: .location(\.uploadStore) { $0.path($0.value(0)) }),
+        spec("proxy_pass", [.location], arguments: 1...1, [.proxyURL], "forwards requests to http://HOST:PORT[/PATH]",
+             sets: .location(alsoSets: ["allow_methods"]) { input in
+                 guard case .success(let url) = Values.proxyURL(input.value(0)) else { return nil }
+                 // nginx passes every method to an upstream: unless the block says which.
+                 let passesEvery = !input.blockHas("allow_methods")
+                 return { location in
+                     location.proxyPass = url
+                     if passesEvery { location.allowedMethods = Set(Values.knownMethods) }
+                 }
+             }),
         // (h)
-        spec("root", h, arguments: 1...1, [.path], inherited: true, default: "html", "directory that request paths are appended to"),
+        spec("root", h, arguments: 1...1, [.path], inherited: true, default: "html", "directory that request paths are appended to",
+             sets: .location { input in
+                 let root = input.path(input.value(0))
+                 // A block's root wins over an inherited alias.
+                 return { location in
+                     location.root = root
+                     location.alias = nil
+                     location.origins.remove("alias")
+                 }
+             }),
         spec("index", h, arguments: 1...1, unlimited: true, [.path], inherited: true, default: "index.html",
-             "files tried for a request that ends with /"),
-        spec("autoindex", h, arguments: 1...1, [.onOff], inherited: true, default: "off", "directory listings"),
+             "files tried for a request that ends with /", sets: .location(\.index) { $0.values }),
+        spec("autoindex", h, arguments: 1...1, [.onOff], inherited: true, default: "off", "directory listings",
+             sets: .location(\.autoindex) { $0.value(0) == "on" }),
         spec("error_page", h, arguments: 2...2, unlimited: true, [.errorPageItem], repeatable: true, inherited: true,
-             "page for error statuses: CODE... [=RESPONSE] URI"),
+             "page for error statuses: CODE... [=RESPONSE] URI", sets: .location(\.errorPages, merge: .accumulates) { input in
+                 var pages: [Int: ErrorPage] = [:]
+                 for occurrence in input.occurrences {
+                     let values = occurrence.arguments.map(\.value)
+                     guard let target = values.last else { continue }
+                     var codes = values.dropLast()
+                     var response = ErrorPage.Response.original
+                     if let last = codes.last, last.hasPrefix("=") {
+                         codes = codes.dropLast()
+                         response = last == "=" ? .target : .code(Values.wholeNumber(last.dropFirst()) ?? 200)
+                     }
+                     for code in codes.compactMap({ Values.wholeNumber(Substring($0)) }) {
+                         pages[code] = ErrorPage(target: target, response: response)
+                     }
+                 }
+                 return pages
+             }),
         spec("client_max_body_size", h, arguments: 1...1, [.size], inherited: true, default: "1m",
-             "largest request body (0: unlimited)"),
+             "largest request body (0: unlimited)", sets: .location(\.clientMaxBodySize) { Values.size($0.value(0)) }),
         spec("client_body_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
-             "time between two reads of the request body"),
+             "time between two reads of the request body",
+             sets: .location(\.clientBodyTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         spec("keepalive_timeout", h, arguments: 1...2, [.time], inherited: true, default: "75s",
-             "how long an idle keep-alive connection stays open"),
+             "how long an idle keep-alive connection stays open",
+             sets: .location(\.keepaliveTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
-             "time between two writes of the response"),
+             "time between two writes of the response",
+             sets: .location(\.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         spec("types", h, .block(.types), arguments: 0...0, [], repeatable: true, inherited: true,
-             "MIME types by file extension"),
+             "MIME types by file extension", sets: .location(\.mimeTypes, merge: .accumulates) { input in
+                 var table: [String: String] = [:]
+                 for entry in input.occurrences.flatMap({ $0.children() }) {
+                     for name in entry.arguments.map(\.value) { table[name.lowercased()] = entry.name }
+                 }
+                 return MimeTable(table)
+             }),
         spec("charset", h, arguments: 1...1, [.charsetOrOff], inherited: true, default: "off",
-             "adds '; charset=NAME' to the Content-Type of text answers (nginx's charset_types), or off"),
+             "adds '; charset=NAME' to the Content-Type of text answers (nginx's charset_types), or off",
+             sets: .location(\.charset) { input -> String?? in .some(input.value(0) == "off" ? nil : input.value(0)) }),
         spec("default_type", h, arguments: 1...1, [.mimeType], inherited: true, default: "text/plain",
-             "MIME type when the extension is not in types"),
+             "MIME type when the extension is not in types", sets: .location(\.defaultType) { $0.value(0) }),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
-             default: "logs/access.log combined", "access log file (combined format), or off"),
+             default: "logs/access.log combined", "access log file (combined format), or off",
+             sets: .location(\.accessLog) { input -> String?? in .some(input.value(0) == "off" ? nil : input.path(input.value(0))) }),
+        spec("expires", h, arguments: 1...2, [.custom(Expires.customValue)], inherited: true, default: "off",
+             "Expires and Cache-Control of 2xx/3xx answers: a time after the answer (or after Last-Modified), epoch, max, or off",
+             sets: .location(\.expires) { Expires.parse($0.values) }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),

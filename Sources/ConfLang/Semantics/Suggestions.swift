@@ -67,7 +67,7 @@ enum Suggestions {
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
             "log_format": "access logs use nginx's combined format", "open_log_file_cache": noTuning,
-            "add_header": "webserv adds no configured fields", "expires": "webserv sends Last-Modified; it adds no Expires or Cache-Control",
+            "add_header": "webserv adds no configured fields",
             "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
             "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
             "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,

@@ -15,4 +15,9 @@ public enum ProcessInfoLite {
         }
         return result
     }
+
+    /// Processors online (`worker_processes auto`).
+    public static func onlineProcessors() -> Int {
+        sysconf(Int32(_SC_NPROCESSORS_ONLN))
+    }
 }

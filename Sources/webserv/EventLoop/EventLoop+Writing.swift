@@ -21,6 +21,8 @@ extension EventLoop {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
         Charset.apply(location.settings.charset, to: &response.headers)
+        // A pattern, not `!=`: ConfLang's `==` would be a call on every request.
+        if case .off = location.settings.expires {} else { response.applyExpires(location.settings.expires, now: Clock.wallSeconds()) }
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
         // `keepalive_timeout 0` turns keep-alive off, as in nginx; so does a
         // reload that stopped listening on the connection's address.
