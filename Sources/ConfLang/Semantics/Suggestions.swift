@@ -53,10 +53,7 @@ enum Suggestions {
         let noTuning = "webserv has no such setting; remove it"
         let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
         var table: [String: String] = [
-            "user": "webserv runs as the user that starts it",
-            "worker_rlimit_nofile": "webserv keeps the descriptor limit it starts with: raise it with ulimit -n or LimitNOFILE=",
-            "env": "CGI scripts get RFC 3875's variables and a fixed PATH, nothing else",
-            "try_files": "use 'index' and locations", "rewrite": "use 'return CODE URL'",
+            "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
             "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
             "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
             "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
