@@ -24,7 +24,7 @@ target_sources() {
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
             "$web/Handlers/Uploads/MultipartParser.swift" "$web/Handlers/CGI/CGIResponseParser.swift" \
-            "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+            "$web/Upstream/UpstreamHeader.swift" "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
     esac
     echo "$FUZZ_DIR/targets/$1.swift"
 }

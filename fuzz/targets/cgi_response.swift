@@ -10,10 +10,10 @@
     return 0
 }
 
-private func feed(_ reads: [ArraySlice<UInt8>]) -> CGIResponseParser.Result {
+private func feed(_ reads: [ArraySlice<UInt8>]) -> UpstreamHeadResult {
     var parser = CGIResponseParser()
     var fed: [UInt8] = []
-    var result = CGIResponseParser.Result.needMore
+    var result = UpstreamHeadResult.needMore
     for read in reads {
         fed += read
         result = parser.feed(read)

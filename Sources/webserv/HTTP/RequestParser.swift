@@ -414,6 +414,11 @@ enum HTTPSyntax {
     /// CTL (RFC 5234): 0x00-0x1F and DEL.
     static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
 
+    /// A byte a field value may hold (RFC 9110 §5.5): field-vchar, obs-text,
+    /// SP and HTAB; DEL and the other controls are refused. The rule for
+    /// every upstream's header block (`UpstreamHeader(line:)`).
+    static func isFieldValueByte(_ byte: UInt8) -> Bool { byte == 0x09 || (byte >= 0x20 && byte != 0x7F) }
+
     /// tchar (RFC 9110 §5.6.2).
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
