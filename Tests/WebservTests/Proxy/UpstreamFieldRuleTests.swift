@@ -1,7 +1,7 @@
 import XCTest
 @testable import webserv
 
-/// The rule itself, as both parsers apply it.
+/// The rule itself, as both upstream parsers (and the request parser) apply it.
 final class UpstreamFieldRuleTests: XCTestCase {
     private static let cgiStart = Array("Content-Type: t\r\n".utf8), proxyStart = Array("HTTP/1.1 200 OK\r\n".utf8)
     private static let end = Array("\r\n\r\n".utf8)
@@ -30,6 +30,15 @@ final class UpstreamFieldRuleTests: XCTestCase {
             guard byte != UInt8(ascii: ":") else { continue }
             XCTAssertEqual(cgi(inName) != .invalid, HTTPSyntax.isTokenByte(byte), "CGI name byte \(byte)")
             XCTAssertEqual(proxy(inName) != .invalid, HTTPSyntax.isTokenByte(byte), "proxy name byte \(byte)")
+        }
+    }
+
+    /// A client's field value is held to the same rule (400 instead of 502).
+    func testTheRequestParserJudgesValueBytesAlike() {
+        for byte in UInt8.min...UInt8.max where byte != 10 && byte != 13 {
+            let request = Array("GET / HTTP/1.1\r\nHost: a\r\nX: a".utf8) + [byte] + Array("b\r\n\r\n".utf8)
+            let result = RequestParser(limits: RequestLimits()).parse(request)
+            XCTAssertEqual(result == .error(status: 400), !HTTPSyntax.isFieldValueByte(byte), "byte \(byte): \(result)")
         }
     }
 
