@@ -5,7 +5,8 @@ import XCTest
 /// field-byte rule (RFC 9110 §5.5): a name is a token; a value is visible
 /// characters, obs-text, SP and HTAB. DEL and the other controls are 502 from
 /// either upstream (a script's DEL was passed on before), and the same
-/// obs-text passes through both unchanged. Each answer that passes is
+/// obs-text (UTF-8 here: a value is kept as a String, so a lone Latin-1 byte
+/// would reach the client as U+FFFD) passes through both unchanged. Each answer that passes is
 /// followed by a pipelined second request whose answer must be intact.
 final class UpstreamFieldBytesTests: XCTestCase {
     private var server: ServerProcess!
