@@ -25,7 +25,7 @@ target_sources() {
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
             "$web/Handlers/Uploads/MultipartParser.swift" "$web/Handlers/CGI/CGIResponseParser.swift" \
             "$web/Handlers/Proxy/UpstreamResponseParser.swift" "$web/Upstream/UpstreamHeader.swift" \
-            "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+            "$FUZZ_DIR/targets/Support/SplitInput.swift" "$FUZZ_DIR/targets/Support/HeadFeeding.swift" ;;
     esac
     echo "$FUZZ_DIR/targets/$1.swift"
 }

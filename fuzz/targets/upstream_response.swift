@@ -5,37 +5,22 @@
 /// bodyStart lies inside it, just after an empty line; a final status; every
 /// field kept obeys the field-byte rule; nothing crashes.
 @_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let input = SplitInput(data, size)
-    let whole = feed([input.payload])
-    let split = feed(input.pieces(of: input.payload))
-    if whole != split { propertyFailure("one read: \(whole)\nsplit reads: \(split)") }
-    return 0
-}
-
-private func feed(_ reads: [ArraySlice<UInt8>]) -> UpstreamHeadResult {
-    var parser = UpstreamResponseParser()
-    var fed: [UInt8] = []
-    var result = UpstreamHeadResult.needMore
-    for read in reads {
-        fed += read
-        result = parser.feed(read)
-        if !fed.reversed().starts(with: parser.received.reversed()) {
-            propertyFailure("received \(parser.received.count) bytes that are not the end of the \(fed.count) fed")
+    fuzzHead(data, size, UpstreamResponseParser.init) { parser, fed, result in
+        let received = parser.received
+        if !fed.reversed().starts(with: received.reversed()) {
+            propertyFailure("received \(received.count) bytes that are not the end of the \(fed.count) fed")
         }
-        if case .complete(let status, let headers, let bodyStart) = result {
-            let received = parser.received
-            if bodyStart > received.count { propertyFailure("bodyStart \(bodyStart) after the \(received.count) bytes received") }
-            if received[..<bodyStart].last != 10 { propertyFailure("the head does not end with a line feed") }
-            if !(200...999).contains(status) { propertyFailure("status \(status)") }
-            for header in headers {
-                let name = Array(header.name.utf8), value = Array(header.value.utf8)
-                if name.isEmpty || !name.allSatisfy(HTTPSyntax.isTokenByte) { propertyFailure("name \(name)") }
-                if !value.allSatisfy(HTTPSyntax.isFieldValueByte) || [32, 9].contains(value.first ?? 0) || [32, 9].contains(value.last ?? 0) {
-                    propertyFailure("value \(value)")
-                }
+        guard case .complete(let status, let headers, let bodyStart) = result else { return }
+        if bodyStart > received.count { propertyFailure("bodyStart \(bodyStart) after the \(received.count) bytes received") }
+        if received[..<bodyStart].last != 10 { propertyFailure("the head does not end with a line feed") }
+        if !(200...999).contains(status) { propertyFailure("status \(status)") }
+        for header in headers {
+            let name = Array(header.name.utf8), value = Array(header.value.utf8)
+            if name.isEmpty || !name.allSatisfy(HTTPSyntax.isTokenByte) { propertyFailure("name \(name)") }
+            if !value.allSatisfy(HTTPSyntax.isFieldValueByte) || [32, 9].contains(value.first ?? 0) || [32, 9].contains(value.last ?? 0) {
+                propertyFailure("value \(value)")
             }
         }
-        if result != .needMore { break }
     }
-    return result
+    return 0
 }
