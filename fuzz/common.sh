@@ -7,7 +7,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$FUZZ_DIR")
 FUZZ_BUILD=${FUZZ_BUILD:-/tmp/webserv-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-TARGETS=(request_head chunked_decoder multipart cgi_response config_parser formatter)
+TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response config_parser formatter)
 # Swift's own crash backtracer would take over libFuzzer's crash handling (and hang there).
 export SWIFT_BACKTRACE=enable=no
 
@@ -24,7 +24,8 @@ target_sources() {
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
             "$web/Handlers/Uploads/MultipartParser.swift" "$web/Handlers/CGI/CGIResponseParser.swift" \
-            "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+            "$web/Handlers/Proxy/UpstreamResponseParser.swift" "$web/Upstream/UpstreamHeader.swift" \
+            "$FUZZ_DIR/targets/Support/SplitInput.swift" "$FUZZ_DIR/targets/Support/HeadFeeding.swift" ;;
     esac
     echo "$FUZZ_DIR/targets/$1.swift"
 }

@@ -225,9 +225,9 @@ final class RequestParser {
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
         let value = line[start..<end]
         // Control characters other than HTAB are invalid in a value (RFC 9110
-        // §5.5); refusing them keeps them out of CGI environments and logs.
-        // nginx keeps all but NUL, CR and LF.
-        guard !value.contains(where: { HTTPSyntax.isControl($0) && $0 != 0x09 }) else { return 400 }
+        // §5.5), by the rule upstream heads are read with; refusing them keeps
+        // them out of CGI environments and logs. nginx keeps all but NUL, CR and LF.
+        guard value.allSatisfy(HTTPSyntax.isFieldValueByte) else { return 400 }
         // Places are 32-bit: a head that large (only a configuration could allow it) is refused.
         guard line.endIndex <= Int(Int32.max) else { return 431 }
         spans.append(HTTPHeaders.Span(name: Int32(name.startIndex)..<Int32(colon),
@@ -418,6 +418,11 @@ enum HTTPSyntax {
 
     /// CTL (RFC 5234): 0x00-0x1F and DEL.
     static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
+
+    /// A byte a field value may hold (RFC 9110 §5.5): field-vchar, obs-text,
+    /// SP and HTAB; DEL and the other controls are refused. The rule for
+    /// every upstream's header block (`UpstreamHeader(line:)`).
+    static func isFieldValueByte(_ byte: UInt8) -> Bool { (byte >= 0x20 && byte != 0x7F) || byte == 0x09 }
 
     /// tchar (RFC 9110 §5.6.2).
     static func isTokenByte(_ byte: UInt8) -> Bool {

@@ -32,10 +32,7 @@ final class CGIAdapter: UpstreamAdapter {
 
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] { Array(body) }
 
-    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
-        let result = parser.feed(bytes)
-        return UpstreamHead(result, received: parser.received)
-    }
+    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead { parser.head(after: bytes) }
 
     /// A local `Location` (a path, no Status) is an internal redirect; the
     /// script's own fields go to the client as they are, but for its framing:
@@ -43,7 +40,7 @@ final class CGIAdapter: UpstreamAdapter {
     /// would be read as the next answer), after its last chunk when the script
     /// chunked it (re-chunked by us), else when the script closes its output.
     /// The parser has checked the framing fields.
-    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
+    func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer {
         if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") })?.value,
            location.hasPrefix("/"), status == 200 {
             return .internalRedirect(location)

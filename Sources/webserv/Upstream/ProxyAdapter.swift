@@ -31,16 +31,9 @@ final class ProxyAdapter: UpstreamAdapter {
         return bytes
     }
 
-    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead {
-        let result = parser.feed(bytes)
-        // As nginx: an answer whose end is in doubt is refused, not read until the upstream closes.
-        if case .complete(_, let headers, _) = result, let problem = UpstreamResponseParser.framingProblem(headers) {
-            return .refused(problem)
-        }
-        return UpstreamHead(result, received: parser.received)
-    }
+    func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead { parser.head(after: bytes) }
 
-    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer {
+    func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer {
         let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
             .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
         keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")

@@ -18,7 +18,7 @@ protocol UpstreamAdapter: AnyObject {
     /// Feeds the answer's header block as it arrives.
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead
     /// The client's response for a complete header block.
-    func answer(status: Int, headers: [CGIResponseParser.Header], to head: RequestHead) -> UpstreamAnswer
+    func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer
     /// The keep-alive pool's key for the connection, when it may carry another
     /// request once this answer has ended on its framing's boundary.
     var poolKey: String? { get }
@@ -32,16 +32,18 @@ enum UpstreamHead {
     /// A header block whose body's end is in doubt (its framing fields): why, for the error log.
     case refused(String)
     /// `body`: what arrived after the header block.
-    case complete(status: Int, headers: [CGIResponseParser.Header], body: ArraySlice<UInt8>)
+    case complete(status: Int, headers: [UpstreamHeader], body: ArraySlice<UInt8>)
 }
 
-extension UpstreamHead {
-    /// A header block parser's outcome; `received`: all it has been fed.
-    init(_ result: CGIResponseParser.Result, received: [UInt8]) {
-        switch result {
-        case .needMore: self = .needMore
-        case .invalid: self = .invalid
-        case .complete(let status, let headers, let bodyStart): self = .complete(status: status, headers: headers, body: received[bodyStart...])
+extension UpstreamHeadParser {
+    /// Feeds the next bytes of a script's or a server's answer: each
+    /// adapter's `parseHead`.
+    mutating func head(after bytes: ArraySlice<UInt8>) -> UpstreamHead {
+        switch feed(bytes) {
+        case .needMore: return .needMore
+        case .invalid: return .invalid
+        case .refused(let problem): return .refused(problem)
+        case .complete(let status, let headers, let bodyStart): return .complete(status: status, headers: headers, body: received[bodyStart...])
         }
     }
 }

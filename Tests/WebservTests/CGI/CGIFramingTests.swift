@@ -150,7 +150,7 @@ final class CGIFramingTests: XCTestCase {
 
 /// The header block's checks behind those answers, fed as a script prints them.
 final class CGIResponseParserFramingTests: XCTestCase {
-    private func parse(_ text: String) -> CGIResponseParser.Result {
+    private func parse(_ text: String) -> UpstreamHeadResult {
         var parser = CGIResponseParser()
         return parser.feed(Array(text.utf8)[...])
     }

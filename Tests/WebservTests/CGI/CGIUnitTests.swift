@@ -64,10 +64,10 @@ final class CGIRequestTests: XCTestCase {
 }
 
 final class CGIResponseParserTests: XCTestCase {
-    private func parse(_ text: String, step: Int = Int.max) -> CGIResponseParser.Result {
+    private func parse(_ text: String, step: Int = Int.max) -> UpstreamHeadResult {
         var parser = CGIResponseParser()
         let bytes = Array(text.utf8)
-        var result = CGIResponseParser.Result.needMore
+        var result = UpstreamHeadResult.needMore
         var start = 0
         while start < bytes.count, result == .needMore {
             result = parser.feed(bytes[start..<min(bytes.count, start + step)])

@@ -186,7 +186,7 @@ final class UpstreamBadFramingTests: XCTestCase {
 
 final class UpstreamFramingFieldsTests: XCTestCase {
     private func problem(_ fields: [(String, String)]) -> String? {
-        UpstreamResponseParser.framingProblem(fields.map { CGIResponseParser.Header(name: $0.0, value: $0.1) })
+        UpstreamResponseParser.framingProblem(fields.map { UpstreamHeader(name: $0.0, value: $0.1) })
     }
 
     func testValidFraming() {

@@ -81,10 +81,10 @@ final class UpstreamFramingTests: XCTestCase {
 
 final class UpstreamResponseParserTests: XCTestCase {
     /// Feeds `text` in pieces of `step` bytes until the parser has an outcome.
-    private func parse(_ text: String, step: Int = .max) -> (CGIResponseParser.Result, [UInt8]) {
+    private func parse(_ text: String, step: Int = .max) -> (UpstreamHeadResult, [UInt8]) {
         var parser = UpstreamResponseParser()
         let bytes = Array(text.utf8)
-        var result = CGIResponseParser.Result.needMore
+        var result = UpstreamHeadResult.needMore
         var start = 0
         while start < bytes.count, result == .needMore {
             result = parser.feed(bytes[start..<min(bytes.count, start + step)])
@@ -115,6 +115,14 @@ final class UpstreamResponseParserTests: XCTestCase {
         for line in ["HTTP/1.1 101 Switching Protocols", "HTTP/1.1 +20 OK", "HTTP/1.1 099 Low", "HTTP/2 200 OK", "HTTP/1.1 2000 OK", ""] {
             XCTAssertEqual(parse(line + "\r\nContent-Length: 0\r\n\r\n").0, .invalid, line)
         }
+    }
+
+    /// The parser refuses the head itself, with framingProblem's words, as the CGI parser refuses a script's.
+    func testAHeadWhoseEndIsInDoubtIsRefused() {
+        let fields = "Content-Length: 5\r\nTransfer-Encoding: chunked"
+        let problem = UpstreamResponseParser.framingProblem([.init(name: "Content-Length", value: "5"),
+                                                             .init(name: "Transfer-Encoding", value: "chunked")])
+        XCTAssertEqual(parse("HTTP/1.1 200 OK\r\n\(fields)\r\n\r\n", step: 3).0, .refused(try XCTUnwrap(problem)))
     }
 
     func testEarlyHintsHasItsReason() {

@@ -1,11 +1,9 @@
 /// The status line and header block of an upstream's response. Lines may
 /// end with LF alone, as nginx accepts (RFC 9112 §2.2). Interim (1xx)
 /// answers before the final one are read past and dropped: webserv answers
-/// `Expect` itself, and the client gets the final answer alone.
-struct UpstreamResponseParser {
-    /// The same outcomes as a CGI header block's.
-    typealias Result = CGIResponseParser.Result
-
+/// `Expect` itself, and the client gets the final answer alone. A head whose
+/// framing fields leave the body's end in doubt is refused (`framingProblem`).
+struct UpstreamResponseParser: UpstreamHeadParser {
     private var buffer: [UInt8] = []
     /// What has been fed since the last interim answer (the body starts inside it).
     var received: [UInt8] { buffer }
@@ -15,7 +13,7 @@ struct UpstreamResponseParser {
     private var lineStart = 0
     static let maxHeadBytes = 64 * 1024
 
-    mutating func feed(_ bytes: ArraySlice<UInt8>) -> Result {
+    mutating func feed(_ bytes: ArraySlice<UInt8>) -> UpstreamHeadResult {
         buffer += bytes
         while let end = headEnd() {
             guard end <= UpstreamResponseParser.maxHeadBytes else { return .invalid }
@@ -30,15 +28,13 @@ struct UpstreamResponseParser {
                 continue
             }
             isHTTP11 = http11
-            var headers: [CGIResponseParser.Header] = []
+            var headers: [UpstreamHeader] = []
             for line in lines.dropFirst() {
-                guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-                      line[line.startIndex..<colon].allSatisfy(HTTPSyntax.isTokenByte) else { return .invalid }
-                let value = line[(colon + 1)...]
-                guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return .invalid }
-                headers.append(.init(name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
-                                     value: String(decoding: value, as: UTF8.self).trimmingCharacters(in: " \t")))
+                guard let header = UpstreamHeader(line: line) else { return .invalid }
+                headers.append(header)
             }
+            // As nginx: an answer whose end is in doubt is refused, not read until the upstream closes.
+            if let problem = UpstreamResponseParser.framingProblem(headers) { return .refused(problem) }
             return .complete(status: status, headers: headers, bodyStart: end)
         }
         return buffer.count > UpstreamResponseParser.maxHeadBytes ? .invalid : .needMore
@@ -66,9 +62,9 @@ struct UpstreamResponseParser {
     /// Why the answer's framing fields leave the end of its body in doubt,
     /// in nginx's words (its error log, then 502), or nil: one Content-Length
     /// of digits, or one `Transfer-Encoding: chunked`, never both (RFC 9112 §6.3).
-    static func framingProblem(_ headers: [CGIResponseParser.Header]) -> String? {
-        var length: CGIResponseParser.Header?
-        var encoding: CGIResponseParser.Header?
+    static func framingProblem(_ headers: [UpstreamHeader]) -> String? {
+        var length: UpstreamHeader?
+        var encoding: UpstreamHeader?
         for header in headers {
             if header.name.caseInsensitiveEquals("Content-Length") {
                 if let previous = length { return duplicate(header, previous) }
@@ -90,7 +86,7 @@ struct UpstreamResponseParser {
         return nil
     }
 
-    private static func duplicate(_ header: CGIResponseParser.Header, _ previous: CGIResponseParser.Header) -> String {
+    private static func duplicate(_ header: UpstreamHeader, _ previous: UpstreamHeader) -> String {
         "sent duplicate header line: \"\(header.name): \(header.value)\", previous value: \"\(previous.name): \(previous.value)\""
     }
 }
