@@ -130,17 +130,6 @@ final class Connection {
 
     /// More body is to come after what `output` holds now.
     var bodyFollows: Bool { (file?.remaining ?? 0) > 0 || !pendingParts.isEmpty }
-
-    /// Drops an unfinished body: an upload leaves nothing behind.
-    func abortBody() {
-        guard let reception = state.reception else { return }
-        reception.consumer.abort()
-        switch state {
-        case .readingBody: state = .readingHead   // left at once for an answer
-        case .writing: state = .writing(body: nil)
-        default: break
-        }
-    }
 }
 
 /// A connection's per-request value kept out of line: while it is nil (an

@@ -23,7 +23,7 @@ extension EventLoop {
             if Values.isHTTPURL(page.target) {
                 response = ErrorPages.externalRedirect(to: page.target)
             } else {
-                connection.abortBody()
+                abortBody(connection)
                 let error = ErrorPages.Redirect(original: response, mode: page.response, closeAfter: !keepAlive)
                 return redirect(ErrorPages.request(for: page.target, replacing: head), on: connection, errorPage: error)
             }

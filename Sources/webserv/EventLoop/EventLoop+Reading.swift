@@ -76,6 +76,9 @@ extension EventLoop {
             return false
         case .skipped:
             enter(.idle(kept: true), connection)
+        case .skipping(let rest):
+            enter(.discardingBody(rest), connection)
+            return false
         case .badSkip:
             close(connection)   // as nginx: the request was answered, the connection cannot go on
             return false
@@ -84,7 +87,7 @@ extension EventLoop {
         case .badBody(let reception, let status):
             var response = Response(status: status)
             response.closeConnection = true
-            connection.abortBody()
+            abortBody(connection)
             deliver(response, head: reception.head, on: connection, keepAlive: false)
         }
         return true
@@ -155,6 +158,18 @@ extension EventLoop {
         process(connection)   // the body bytes already here (inside `process`, its loop goes on with them)
     }
 
+    /// Drops an unfinished body (an upload leaves nothing behind); the state
+    /// without it is entered as every state is.
+    func abortBody(_ connection: Connection) {
+        guard let reception = connection.state.reception else { return }
+        reception.consumer.abort()
+        switch connection.state {
+        case .readingBody: enter(.readingHead, connection)   // left at once for an answer
+        case .writing: enter(.writing(body: nil), connection)
+        default: break
+        }
+    }
+
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
     /// Nothing else is queued on the connection then, so the socket takes it whole.
     private func sendContinue(_ connection: Connection) {
@@ -170,7 +185,7 @@ extension EventLoop {
         for range in ranges where stop == nil { stop = reception.consumer.consume(connection.input[range]) }
         connection.input.removeFirst(consumed)
         if let stop {
-            connection.abortBody()
+            abortBody(connection)
             return deliver(stop, head: reception.head, on: connection, keepAlive: false)
         }
         guard end else { return }

@@ -26,7 +26,7 @@ extension EventLoop {
         // reload that stopped listening on the connection's address.
         let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0 && connection.listener.servers != nil
         connection.keepAliveAfterResponse = keepAlive
-        if response.status >= 400 && !response.streamed { connection.abortBody() }
+        if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
         connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
         enter(.writing(body: connection.state.reception), connection)
