@@ -218,9 +218,7 @@ extension EventLoop {
         exchange.bodyBytesSent += bytes.count
         connection.logLine?.bytesSent = exchange.bodyBytesSent
         if exchange.chunkedToClient {
-            connection.output += Array((String(bytes.count, radix: 16) + "\r\n").utf8)
-            connection.output += bytes
-            connection.output += [13, 10]
+            ChunkedEncoder.appendChunk(bytes, to: &connection.output)
         } else {
             connection.output += bytes
         }
@@ -235,7 +233,7 @@ extension EventLoop {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        if exchange.chunkedToClient { connection.output += Array("0\r\n\r\n".utf8) }
+        if exchange.chunkedToClient { ChunkedEncoder.appendEnd(to: &connection.output) }
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }
