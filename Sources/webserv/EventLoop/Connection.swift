@@ -5,7 +5,10 @@ import ConfLang
 /// touches the selector itself.
 final class Connection {
 
+    /// The socket's descriptor, for the selector; its bytes go through `transport`.
     let fd: Int32
+    /// The only way to the client's bytes.
+    let transport: Transport
     /// The listening address it came in on, and the servers there.
     let listener: Listener
     var listenAddress: Values.ListenAddress { listener.address }
@@ -73,6 +76,7 @@ final class Connection {
 
     init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
+        self.transport = Transport(fd: fd)
         self.identity = identity
         self.listener = listener
         self.peerHost = peerHost

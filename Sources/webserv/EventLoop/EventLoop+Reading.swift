@@ -21,7 +21,7 @@ extension EventLoop {
         while true {
             let result: IOResult<Int>
             do {
-                result = try readBuffer.withUnsafeMutableBytes { try Socket.read(connection.fd, into: $0) }
+                result = try readBuffer.withUnsafeMutableBytes { try connection.transport.read(into: $0) }
             } catch {
                 close(connection); return false
             }
@@ -173,7 +173,7 @@ extension EventLoop {
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
     /// Nothing else is queued on the connection then, so the socket takes it whole.
     private func sendContinue(_ connection: Connection) {
-        _ = try? EventLoop.continueLine.withUnsafeBytes { try Socket.write(connection.fd, $0) }
+        _ = try? EventLoop.continueLine.withUnsafeBytes { try connection.transport.write($0) }
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)

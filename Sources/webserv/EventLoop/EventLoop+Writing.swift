@@ -10,7 +10,7 @@ extension EventLoop {
         if response.status >= 201, response.status < 400,
            let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
             response.headers[index].value = RedirectLocation.absolute(
-                response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
+                response.headers[index].value, requestHost: head?.host, local: { connection.transport.localAddress() })
         }
         // A request that failed before its head was complete is still answered
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
@@ -35,16 +35,25 @@ extension EventLoop {
         case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
         default: break
         }
-        // The head (and a small body) is built in one buffer of the loop and
-        // sent at once; only what the socket does not take is kept by the connection.
+        // The head is built in one buffer of the loop and sent at once with a
+        // body of bytes (neither copied into the other); only what the socket
+        // does not take is kept by the connection.
         headBuffer.removeAll(keepingCapacity: true)
         response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
-        if case .bytes(let bytes) = response.body, !headOnly { headBuffer += bytes }
-        let sent = headBuffer.withUnsafeBytes { bytes -> Int in
-            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: connection.bodyFollows) else { return 0 }
-            return count
+        var body: [UInt8] = []
+        if case .bytes(let bytes) = response.body, !headOnly { body = bytes }
+        let transport = connection.transport, more = connection.bodyFollows
+        let sent = headBuffer.withUnsafeBytes { head in
+            body.withUnsafeBytes { body -> Int in
+                guard case .value(let count)? = try? transport.write(head, body, more: more) else { return 0 }
+                return count
+            }
         }
-        connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
+        if sent < headBuffer.count {
+            connection.output = Array(headBuffer[sent...]) + body
+        } else {
+            connection.output = sent < headBuffer.count + body.count ? Array(body[(sent - headBuffer.count)...]) : []
+        }
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
         if let accessLog = location.settings.accessLog {
@@ -70,14 +79,14 @@ extension EventLoop {
                 let more = connection.bodyFollows
                 while connection.outputOffset < connection.output.count {
                     let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
-                        try Socket.write(connection.fd, $0, more: more)
+                        try connection.transport.write($0, more: more)
                     }
                     guard case .value(let count) = result else { return waitForWritable(connection) }
                     connection.outputOffset += count
                     progressed = progressed || count > 0
                 }
                 while var file = connection.file, file.remaining > 0 {
-                    let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
+                    let result = try connection.transport.sendFile(file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
                     guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
                     // The file shrank under us: the promised length cannot be sent.
                     if count == 0 { close(connection); return }
@@ -155,7 +164,7 @@ extension EventLoop {
     /// be sending (a 413 body): shut our side, drain theirs briefly.
     func linger(_ connection: Connection) {
         enter(.lingering, connection)
-        Socket.shutdownWrite(connection.fd)
+        connection.transport.shutdownWrite()
         watch(connection, .read)
     }
 
