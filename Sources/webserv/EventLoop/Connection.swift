@@ -71,8 +71,10 @@ final class Connection {
     /// Closed: its descriptor number may already belong to a new connection.
     var isClosed = false
 
-    /// For the access log line of the response being written.
-    @OutOfLine var logLine: AccessLogLine?
+    /// For the access log line of the answer being written, made when it ends.
+    @OutOfLine var accessLog: AccessLogRecord?
+    /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
+    var chunkedOutput = false
 
     init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd

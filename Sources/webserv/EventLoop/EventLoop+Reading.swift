@@ -173,10 +173,9 @@ extension EventLoop {
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
     /// Nothing else is queued on the connection then, so the socket takes it whole.
     private func sendContinue(_ connection: Connection) {
-        _ = try? EventLoop.continueLine.withUnsafeBytes { try connection.transport.write($0) }
+        let line = HTTP1Encoder.continueLine
+        _ = try? connection.transport.write(UnsafeRawBufferPointer(start: line.utf8Start, count: line.utf8CodeUnitCount))
     }
-
-    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Hands body bytes to the consumer; answers when the body ends (or the
     /// consumer stops it).

@@ -4,14 +4,12 @@ import ConfLang
 /// Writing responses: the head built and sent at once, file bodies with
 /// sendfile(2), then keep-alive, lingering close or close.
 extension EventLoop {
+    /// Sends an answer through the output pipeline: the header filters
+    /// (Output/HeaderFilters.swift), the HTTP/1 encoder, the body filters, the
+    /// transport; the access-log line is made when the answer ends (`finishResponse`).
     /// `location`: the answering location, when the caller has it already.
     func respond(_ connection: Connection, with response: consuming Response, head: RequestHead?, keepAlive: Bool,
                  location: ResolvedLocation? = nil) {
-        if response.status >= 201, response.status < 400,
-           let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
-            response.headers[index].value = RedirectLocation.absolute(
-                response.headers[index].value, requestHost: head?.host, local: { connection.transport.localAddress() })
-        }
         // A request that failed before its head was complete is still answered
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
@@ -20,17 +18,18 @@ extension EventLoop {
         guard let location = location ?? handler.settings(for: head, on: connection.listener)?.1.location else {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
-        Charset.apply(location.settings.charset, to: &response.headers)
+        var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
+        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
-        // `keepalive_timeout 0` turns keep-alive off, as in nginx; so does a
-        // reload that stopped listening on the connection's address.
-        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0 && connection.listener.servers != nil
-        connection.keepAliveAfterResponse = keepAlive
+        connection.keepAliveAfterResponse = output.keepAlive
+        connection.chunkedOutput = output.chunked
         if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
         connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
         enter(.writing(body: connection.state.reception), connection)
+        var body: ArraySlice<UInt8> = []
         switch response.body {
+        case .bytes(let bytes) where !headOnly: body = BodyFilters.run(bytes[...], last: true)
         case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
         case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
         default: break
@@ -39,9 +38,7 @@ extension EventLoop {
         // body of bytes (neither copied into the other); only what the socket
         // does not take is kept by the connection.
         headBuffer.removeAll(keepingCapacity: true)
-        response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
-        var body: [UInt8] = []
-        if case .bytes(let bytes) = response.body, !headOnly { body = bytes }
+        HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
         let transport = connection.transport, more = connection.bodyFollows
         let sent = headBuffer.withUnsafeBytes { head in
             body.withUnsafeBytes { body -> Int in
@@ -52,20 +49,14 @@ extension EventLoop {
         if sent < headBuffer.count {
             connection.output = Array(headBuffer[sent...]) + body
         } else {
-            connection.output = sent < headBuffer.count + body.count ? Array(body[(sent - headBuffer.count)...]) : []
+            connection.output = sent < headBuffer.count + body.count ? Array(body[(body.startIndex + sent - headBuffer.count)...]) : []
         }
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        if let accessLog = location.settings.accessLog {
-            // The request as the client sent it (an internal redirect keeps its fields); one refused
-            // before it was complete as far as it was read.
-            let rejected = head == nil ? connection.rejectedRequest : nil
-            let fields = head?.headers ?? rejected?.headers
-            connection.logLine = AccessLogLine(
-                path: accessLog, remoteAddress: connection.peerHost,
-                requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? rejected?.requestLine ?? "-",
-                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
-                referer: fields?["Referer"] ?? "-", userAgent: fields?["User-Agent"] ?? "-")
+        if let path = location.settings.accessLog {
+            connection.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
+                                                   rejected: head == nil ? connection.rejectedRequest : nil,
+                                                   status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
         }
         flush(connection)
     }
@@ -145,8 +136,9 @@ extension EventLoop {
         connection.releaseFile()
         connection.output = []
         connection.outputOffset = 0
-        if let line = connection.logLine { logs.access(line) }
-        connection.logLine = nil
+        if let record = connection.accessLog { logs.access(record.line) }
+        connection.accessLog = nil
+        connection.chunkedOutput = false
         connection.context = nil
         guard connection.keepAliveAfterResponse, connection.listener.servers != nil else { return linger(connection) }
         connection.resetParser()

@@ -421,7 +421,7 @@ final class EventLoop {
             setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
         case .keepAlive:
             // The rest of a skipped body is awaited from the answer's end, not from each piece of it.
-            if case .discardingBody = previous, case .discardingBody = state { return }
+            if case .discardingBody = state, case .discardingBody = previous { return }
             setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
         case .body, .send: setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         case .upstream: clearTimer(connection)
