@@ -61,56 +61,24 @@ extension EventLoop {
         flush(connection)
     }
 
+    /// Sends what is queued (`Connection.writeQueued`) and carries out what that came to.
     func flush(_ connection: Connection) {
-        // send_timeout runs between two writes that make progress, as nginx's.
-        var progressed = false
-        defer { if progressed && !connection.isClosed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) } }
-        do {
-            while true {
-                let more = connection.bodyFollows
-                while connection.outputOffset < connection.output.count {
-                    let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
-                        try connection.transport.write($0, more: more)
-                    }
-                    guard case .value(let count) = result else { return waitForWritable(connection) }
-                    connection.outputOffset += count
-                    progressed = progressed || count > 0
-                }
-                while var file = connection.file, file.remaining > 0 {
-                    let result = try connection.transport.sendFile(file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
-                    guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
-                    // The file shrank under us: the promised length cannot be sent.
-                    if count == 0 { close(connection); return }
-                    progressed = true
-                    file.remaining -= count
-                    connection.file = file
-                }
-                guard let next = connection.pendingParts.popFirst() else { break }
-                switch next {
-                case .bytes(let bytes):
-                    connection.output = bytes
-                    connection.outputOffset = 0
-                case .file(let file, let offset, let length):
-                    connection.file = (file, offset, length)
-                }
-            }
-        } catch {
-            close(connection); return
-        }
-        if connection.outputOffset > 1 << 16 {
-            connection.output.removeFirst(connection.outputOffset)
-            connection.outputOffset = 0
-        }
-        if connection.awaitsMoreOutput {
+        switch connection.writeQueued() {
+        case .failed, .fileShrank:
+            close(connection)
+        case .blocked(let progressed):
+            // send_timeout runs between two writes that make progress, as nginx's.
+            if progressed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
+            waitForWritable(connection)
+        case .sent where connection.awaitsMoreOutput:
             // Everything so far is sent; the script or upstream has more to say,
             // and its deadline, not the client's, applies until it does.
-            progressed = false
             clearTimer(connection)
             watch(connection, readsBody(connection) ? .read : .hangUp)
             resumeUpstream(connection)
-            return
+        case .sent:
+            finishResponse(connection)
         }
-        finishResponse(connection)
     }
 
     private func waitForWritable(_ connection: Connection) {
