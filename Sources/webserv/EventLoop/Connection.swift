@@ -5,7 +5,10 @@ import ConfLang
 /// touches the selector itself.
 final class Connection {
 
+    /// The socket's descriptor, for the selector; its bytes go through `transport`.
     let fd: Int32
+    /// The only way to the client's bytes.
+    let transport: Transport
     /// The listening address it came in on, and the servers there.
     let listener: Listener
     var listenAddress: Values.ListenAddress { listener.address }
@@ -68,11 +71,14 @@ final class Connection {
     /// Closed: its descriptor number may already belong to a new connection.
     var isClosed = false
 
-    /// For the access log line of the response being written.
-    @OutOfLine var logLine: AccessLogLine?
+    /// For the access log line of the answer being written, made when it ends.
+    @OutOfLine var accessLog: AccessLogRecord?
+    /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
+    var chunkedOutput = false
 
     init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
+        self.transport = Transport(fd: fd)
         self.identity = identity
         self.listener = listener
         self.peerHost = peerHost
@@ -130,17 +136,6 @@ final class Connection {
 
     /// More body is to come after what `output` holds now.
     var bodyFollows: Bool { (file?.remaining ?? 0) > 0 || !pendingParts.isEmpty }
-
-    /// Drops an unfinished body: an upload leaves nothing behind.
-    func abortBody() {
-        guard let reception = state.reception else { return }
-        reception.consumer.abort()
-        switch state {
-        case .readingBody: state = .readingHead   // left at once for an answer
-        case .writing: state = .writing(body: nil)
-        default: break
-        }
-    }
 }
 
 /// A connection's per-request value kept out of line: while it is nil (an

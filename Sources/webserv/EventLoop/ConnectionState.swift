@@ -77,6 +77,8 @@ extension Connection {
         case badHead(status: Int)
         /// A skipped body has ended: the next request may begin.
         case skipped
+        /// Part of a skipped body was dropped; `rest` is still to come.
+        case skipping(BodyFraming)
         /// A skipped body is malformed: close (its request was answered already).
         case badSkip
         /// Body bytes for the consumer (`ranges` of `input`), then `consumed`
@@ -105,9 +107,7 @@ extension Connection {
         case .discardingBody(let framing):
             switch skip(framing) {
             case .skipped: return .skipped
-            case .incomplete(let rest):
-                state = .discardingBody(rest)
-                return .wait
+            case .incomplete(let rest): return .skipping(rest)
             case .malformed: return .badSkip
             }
         case .readingBody(let reception), .writing(body: let reception?):

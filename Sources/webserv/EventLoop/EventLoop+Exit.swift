@@ -23,7 +23,7 @@ extension EventLoop {
             if Values.isHTTPURL(page.target) {
                 response = ErrorPages.externalRedirect(to: page.target)
             } else {
-                connection.abortBody()
+                abortBody(connection)
                 let error = ErrorPages.Redirect(original: response, mode: page.response, closeAfter: !keepAlive)
                 return redirect(ErrorPages.request(for: page.target, replacing: head), on: connection, errorPage: error)
             }
@@ -36,10 +36,8 @@ extension EventLoop {
     private func closeWithoutAnswer(_ connection: Connection, head: RequestHead?) {
         let location = connection.context?.route.location ?? handler.settings(for: head, on: connection.listener)?.1.location
         if let path = location?.settings.accessLog {
-            logs.access(AccessLogLine(path: path, remoteAddress: connection.peerHost,
-                                      requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? "-",
-                                      status: 444, bytesSent: 0,
-                                      referer: head?.headers["Referer"] ?? "-", userAgent: head?.headers["User-Agent"] ?? "-"))
+            logs.access(AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head, rejected: nil,
+                                        status: 444, bytesSent: 0).line)
         }
         close(connection)
     }

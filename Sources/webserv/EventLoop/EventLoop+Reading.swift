@@ -21,7 +21,7 @@ extension EventLoop {
         while true {
             let result: IOResult<Int>
             do {
-                result = try readBuffer.withUnsafeMutableBytes { try Socket.read(connection.fd, into: $0) }
+                result = try readBuffer.withUnsafeMutableBytes { try connection.transport.read(into: $0) }
             } catch {
                 close(connection); return false
             }
@@ -76,6 +76,9 @@ extension EventLoop {
             return false
         case .skipped:
             enter(.idle(kept: true), connection)
+        case .skipping(let rest):
+            enter(.discardingBody(rest), connection)
+            return false
         case .badSkip:
             close(connection)   // as nginx: the request was answered, the connection cannot go on
             return false
@@ -84,7 +87,7 @@ extension EventLoop {
         case .badBody(let reception, let status):
             var response = Response(status: status)
             response.closeConnection = true
-            connection.abortBody()
+            abortBody(connection)
             deliver(response, head: reception.head, on: connection, keepAlive: false)
         }
         return true
@@ -155,13 +158,24 @@ extension EventLoop {
         process(connection)   // the body bytes already here (inside `process`, its loop goes on with them)
     }
 
+    /// Drops an unfinished body (an upload leaves nothing behind); the state
+    /// without it is entered as every state is.
+    func abortBody(_ connection: Connection) {
+        guard let reception = connection.state.reception else { return }
+        reception.consumer.abort()
+        switch connection.state {
+        case .readingBody: enter(.readingHead, connection)   // left at once for an answer
+        case .writing: enter(.writing(body: nil), connection)
+        default: break
+        }
+    }
+
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
     /// Nothing else is queued on the connection then, so the socket takes it whole.
     private func sendContinue(_ connection: Connection) {
-        _ = try? EventLoop.continueLine.withUnsafeBytes { try Socket.write(connection.fd, $0) }
+        let line = HTTP1Encoder.continueLine
+        _ = try? connection.transport.write(UnsafeRawBufferPointer(start: line.utf8Start, count: line.utf8CodeUnitCount))
     }
-
-    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     /// Hands body bytes to the consumer; answers when the body ends (or the
     /// consumer stops it).
@@ -170,7 +184,7 @@ extension EventLoop {
         for range in ranges where stop == nil { stop = reception.consumer.consume(connection.input[range]) }
         connection.input.removeFirst(consumed)
         if let stop {
-            connection.abortBody()
+            abortBody(connection)
             return deliver(stop, head: reception.head, on: connection, keepAlive: false)
         }
         guard end else { return }

@@ -151,25 +151,19 @@ extension EventLoop {
                                                 wantsKeepAlive: head.wantsKeepAlive && !head.hasBody)
             redirect(redirected, on: connection, errorPage: connection.context?.errorPage)
             return false
-        case .respond(var fields, let framing, let lengthKnown):
+        case .respond(let fields, let framing, let lengthKnown):
             exchange.headersSent = true
             exchange.framing = framing
-            var keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
+            let keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
             let outgoingStatus = connection.context?.errorPage?.status(forPage: status) ?? status
             // HEAD, 204 and 304 answers have no body (RFC 9110 §6.4.1): one the upstream sends is read to its end and dropped.
             let hasBody: Bool
             if case .none = framing { hasBody = false } else { hasBody = head.method != "HEAD" && outgoingStatus != 204 && outgoingStatus != 304 }
             exchange.discardsBody = !hasBody
-            if hasBody && !lengthKnown {
-                if head.version == .http11 {
-                    exchange.chunkedToClient = true
-                    fields.append(("Transfer-Encoding", "chunked"))
-                } else {
-                    keepAlive = false   // HTTP/1.0: the end of the body is the end of the connection
-                }
-            }
+            // Its framing to the client is the pipeline's (FramingFilter: chunked, or the close for HTTP/1.0).
             var response = Response(status: outgoingStatus, headers: fields)
             response.streamed = true
+            response.lengthUnknown = hasBody && !lengthKnown
             respond(connection, with: response, head: head, keepAlive: keepAlive)
             guard connection.upstream === exchange else { return false }
             if case .none = framing { finishOutput(exchange, connection, cleanly: true) }
@@ -216,14 +210,8 @@ extension EventLoop {
 
     private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
         exchange.bodyBytesSent += bytes.count
-        connection.logLine?.bytesSent = exchange.bodyBytesSent
-        if exchange.chunkedToClient {
-            connection.output += Array((String(bytes.count, radix: 16) + "\r\n").utf8)
-            connection.output += bytes
-            connection.output += [13, 10]
-        } else {
-            connection.output += bytes
-        }
+        connection.accessLog?.bytesSent = exchange.bodyBytesSent
+        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.chunkedOutput, to: &connection.output)
     }
 
     /// Bytes after the body's end: dropped, and the connection not reused.
@@ -235,7 +223,7 @@ extension EventLoop {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        if exchange.chunkedToClient { connection.output += Array("0\r\n\r\n".utf8) }
+        HTTP1Encoder.appendEnd(chunked: connection.chunkedOutput, to: &connection.output)
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }

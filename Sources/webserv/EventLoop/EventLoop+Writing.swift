@@ -4,14 +4,12 @@ import ConfLang
 /// Writing responses: the head built and sent at once, file bodies with
 /// sendfile(2), then keep-alive, lingering close or close.
 extension EventLoop {
+    /// Sends an answer through the output pipeline: the header filters
+    /// (Output/HeaderFilters.swift), the HTTP/1 encoder, the body filters, the
+    /// transport; the access-log line is made when the answer ends (`finishResponse`).
     /// `location`: the answering location, when the caller has it already.
     func respond(_ connection: Connection, with response: consuming Response, head: RequestHead?, keepAlive: Bool,
                  location: ResolvedLocation? = nil) {
-        if response.status >= 201, response.status < 400,
-           let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) {
-            response.headers[index].value = RedirectLocation.absolute(
-                response.headers[index].value, requestHost: head?.host, local: { try? Socket.localAddress(connection.fd) })
-        }
         // A request that failed before its head was complete is still answered
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
         let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
@@ -20,99 +18,67 @@ extension EventLoop {
         guard let location = location ?? handler.settings(for: head, on: connection.listener)?.1.location else {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
-        Charset.apply(location.settings.charset, to: &response.headers)
-        // A pattern, not `!=`: ConfLang's `==` would be a call on every request.
-        if case .off = location.settings.expires {} else { response.applyExpires(location.settings.expires, now: Clock.wallSeconds()) }
+        var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
+        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
-        // `keepalive_timeout 0` turns keep-alive off, as in nginx; so does a
-        // reload that stopped listening on the connection's address.
-        let keepAlive = keepAlive && connection.keepAliveMilliseconds > 0 && connection.listener.servers != nil
-        connection.keepAliveAfterResponse = keepAlive
-        if response.status >= 400 && !response.streamed { connection.abortBody() }
+        connection.keepAliveAfterResponse = output.keepAlive
+        connection.chunkedOutput = output.chunked
+        if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
         connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
         enter(.writing(body: connection.state.reception), connection)
+        var body: ArraySlice<UInt8> = []
         switch response.body {
+        case .bytes(let bytes) where !headOnly: body = BodyFilters.run(bytes[...], last: true)
         case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
         case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
         default: break
         }
-        // The head (and a small body) is built in one buffer of the loop and
-        // sent at once; only what the socket does not take is kept by the connection.
+        // The head is built in one buffer of the loop and sent at once with a
+        // body of bytes (neither copied into the other); only what the socket
+        // does not take is kept by the connection.
         headBuffer.removeAll(keepingCapacity: true)
-        response.appendHead(to: &headBuffer, date: httpDate(), keepAlive: keepAlive)
-        if case .bytes(let bytes) = response.body, !headOnly { headBuffer += bytes }
-        let sent = headBuffer.withUnsafeBytes { bytes -> Int in
-            guard case .value(let count)? = try? Socket.write(connection.fd, bytes, more: connection.bodyFollows) else { return 0 }
-            return count
+        HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
+        let transport = connection.transport, more = connection.bodyFollows
+        let sent = headBuffer.withUnsafeBytes { head in
+            body.withUnsafeBytes { body -> Int in
+                guard case .value(let count)? = try? transport.write(head, body, more: more) else { return 0 }
+                return count
+            }
         }
-        connection.output = sent < headBuffer.count ? Array(headBuffer[sent...]) : []
+        if sent < headBuffer.count {
+            connection.output = Array(headBuffer[sent...]) + body
+        } else {
+            connection.output = sent < headBuffer.count + body.count ? Array(body[(body.startIndex + sent - headBuffer.count)...]) : []
+        }
         connection.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
-        if let accessLog = location.settings.accessLog {
-            // The request as the client sent it (an internal redirect keeps its fields); one refused
-            // before it was complete as far as it was read.
-            let rejected = head == nil ? connection.rejectedRequest : nil
-            let fields = head?.headers ?? rejected?.headers
-            connection.logLine = AccessLogLine(
-                path: accessLog, remoteAddress: connection.peerHost,
-                requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? rejected?.requestLine ?? "-",
-                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength,
-                referer: fields?["Referer"] ?? "-", userAgent: fields?["User-Agent"] ?? "-")
+        if let path = location.settings.accessLog {
+            connection.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
+                                                   rejected: head == nil ? connection.rejectedRequest : nil,
+                                                   status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
         }
         flush(connection)
     }
 
+    /// Sends what is queued (`Connection.writeQueued`) and carries out what that came to.
     func flush(_ connection: Connection) {
-        // send_timeout runs between two writes that make progress, as nginx's.
-        var progressed = false
-        defer { if progressed && !connection.isClosed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) } }
-        do {
-            while true {
-                let more = connection.bodyFollows
-                while connection.outputOffset < connection.output.count {
-                    let result = try connection.output[connection.outputOffset...].withUnsafeBytes {
-                        try Socket.write(connection.fd, $0, more: more)
-                    }
-                    guard case .value(let count) = result else { return waitForWritable(connection) }
-                    connection.outputOffset += count
-                    progressed = progressed || count > 0
-                }
-                while var file = connection.file, file.remaining > 0 {
-                    let result = try Socket.sendFile(connection.fd, from: file.file.fd, offset: &file.offset, count: min(file.remaining, 1 << 30))
-                    guard case .value(let count) = result else { connection.file = file; return waitForWritable(connection) }
-                    // The file shrank under us: the promised length cannot be sent.
-                    if count == 0 { close(connection); return }
-                    progressed = true
-                    file.remaining -= count
-                    connection.file = file
-                }
-                guard let next = connection.pendingParts.popFirst() else { break }
-                switch next {
-                case .bytes(let bytes):
-                    connection.output = bytes
-                    connection.outputOffset = 0
-                case .file(let file, let offset, let length):
-                    connection.file = (file, offset, length)
-                }
-            }
-        } catch {
-            close(connection); return
-        }
-        if connection.outputOffset > 1 << 16 {
-            connection.output.removeFirst(connection.outputOffset)
-            connection.outputOffset = 0
-        }
-        if connection.awaitsMoreOutput {
+        switch connection.writeQueued() {
+        case .failed, .fileShrank:
+            close(connection)
+        case .blocked(let progressed):
+            // send_timeout runs between two writes that make progress, as nginx's.
+            if progressed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
+            waitForWritable(connection)
+        case .sent where connection.awaitsMoreOutput:
             // Everything so far is sent; the script or upstream has more to say,
             // and its deadline, not the client's, applies until it does.
-            progressed = false
             clearTimer(connection)
             watch(connection, readsBody(connection) ? .read : .hangUp)
             resumeUpstream(connection)
-            return
+        case .sent:
+            finishResponse(connection)
         }
-        finishResponse(connection)
     }
 
     private func waitForWritable(_ connection: Connection) {
@@ -138,8 +104,9 @@ extension EventLoop {
         connection.releaseFile()
         connection.output = []
         connection.outputOffset = 0
-        if let line = connection.logLine { logs.access(line) }
-        connection.logLine = nil
+        if let record = connection.accessLog { logs.access(record.line) }
+        connection.accessLog = nil
+        connection.chunkedOutput = false
         connection.context = nil
         guard connection.keepAliveAfterResponse, connection.listener.servers != nil else { return linger(connection) }
         connection.resetParser()
@@ -157,7 +124,7 @@ extension EventLoop {
     /// be sending (a 413 body): shut our side, drain theirs briefly.
     func linger(_ connection: Connection) {
         enter(.lingering, connection)
-        Socket.shutdownWrite(connection.fd)
+        connection.transport.shutdownWrite()
         watch(connection, .read)
     }
 

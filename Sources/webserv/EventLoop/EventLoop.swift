@@ -419,7 +419,10 @@ final class EventLoop {
             if case .idle(kept: false) = previous, case .readingHead = state { return }
             guard let server = connection.listener.servers?.defaultServer else { return clearTimer(connection) }
             setTimer(connection, milliseconds: server.config.headerTimeoutMilliseconds)
-        case .keepAlive: setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
+        case .keepAlive:
+            // The rest of a skipped body is awaited from the answer's end, not from each piece of it.
+            if case .discardingBody = state, case .discardingBody = previous { return }
+            setTimer(connection, milliseconds: connection.keepAliveMilliseconds)
         case .body, .send: setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds)
         case .upstream: clearTimer(connection)
         case .linger: setTimer(connection, milliseconds: EventLoop.lingerMilliseconds)
@@ -470,11 +473,10 @@ final class EventLoop {
     private func timedOut(_ connection: Connection) {
         switch connection.state {
         case .readingBody(let reception):
-            connection.abortBody()
+            abortBody(connection)
             deliver(Response(status: 408), head: reception.head, on: connection, keepAlive: false)
         case .readingHead:
-            respond(connection, with: Response(status: 408, headers: [("Content-Type", "text/html")],
-                                               body: .bytes(StatusCode.defaultPage(408))), head: nil, keepAlive: false)
+            deliver(Response(status: 408), head: nil, on: connection, keepAlive: false)
         default:
             close(connection)
         }
@@ -483,7 +485,7 @@ final class EventLoop {
     func close(_ connection: Connection) {
         guard !connection.isClosed else { return }   // its descriptor number may be reused already
         endUpstream(connection)
-        connection.abortBody()
+        abortBody(connection)
         connection.releaseFile()
         closeDescriptor(connection.fd)
         connection.isClosed = true

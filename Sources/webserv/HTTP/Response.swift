@@ -1,6 +1,6 @@
 import Glibc
 
-/// What a handler answers; the connection writes it.
+/// What a handler answers; the output pipeline (Output/) sends it.
 struct Response {
     enum Body {
         case empty
@@ -30,6 +30,8 @@ struct Response {
     var closeConnection = false
     /// The body follows later (CGI): no Content-Length is computed here.
     var streamed = false
+    /// A streamed body whose length its fields do not give (`FramingFilter` frames it).
+    var lengthUnknown = false
     /// Header lines already encoded (`Name: value\r\n`...), sent after `headers`.
     var encodedHeaders: [UInt8] = []
     /// `encodedHeaders` ends with the Content-Length line (a cached file's, made once with the rest).
@@ -55,7 +57,7 @@ struct Response {
     var fields: [(name: String, value: String)] {
         guard !encodedHeaders.isEmpty else { return headers }
         var lines = encodedHeaders.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0.dropLast(), as: UTF8.self) }
-        // Content-Length is the body's, as for every response (appendHead), not one of these.
+        // Content-Length is the body's, as for every response (HTTP1Encoder), not one of these.
         if encodedLength { lines.removeLast() }
         return headers + lines.compactMap { line in
             guard let colon = line.firstIndex(of: ":") else { return nil }
@@ -71,36 +73,6 @@ struct Response {
         case .parts(let parts): return parts.reduce(0) { $0 + $1.length }
         }
     }
-
-    /// Appends the status line and header block to `buffer`. `Content-Length`
-    /// is sent except for 1xx, 204, 304 and streamed bodies (whose framing the
-    /// caller adds). `date` is the Date value's bytes and its CRLF. Constant parts are byte
-    /// arrays made once: this runs for every request.
-    func appendHead(to buffer: inout [UInt8], date: [UInt8], keepAlive: Bool) {
-        StatusCode.appendHeadStart(status, to: &buffer)
-        buffer.appendBytes(date)
-        for header in headers {
-            buffer.append(contentsOf: header.name.utf8)
-            buffer.appendBytes(Response.nameEnd)
-            buffer.append(contentsOf: header.value.utf8)
-            buffer.appendBytes(Response.lineEnd)
-        }
-        buffer.appendBytes(encodedHeaders)
-        if status >= 200 && status != 204 && status != 304 && !streamed && !encodedLength {
-            buffer.appendBytes(Response.contentLength)
-            buffer.appendDecimal(bodyLength)
-            buffer.appendBytes(Response.lineEnd)
-        }
-        buffer.appendBytes(keepAlive ? Response.keepAliveEnd : Response.closeEnd)
-    }
-
-    // Static strings, not arrays: a static array is reached through a
-    // lazy-initialisation check on every use, and this runs for every request.
-    private static let lineEnd: StaticString = "\r\n"
-    private static let nameEnd: StaticString = ": "
-    private static let contentLength: StaticString = "Content-Length: "
-    private static let keepAliveEnd: StaticString = "Connection: keep-alive\r\n\r\n"
-    private static let closeEnd: StaticString = "Connection: close\r\n\r\n"
 }
 
 extension Array where Element == UInt8 {
@@ -131,21 +103,6 @@ extension Array where Element == UInt8 {
 }
 
 enum StatusCode {
-    /// Appends `HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: `, what every
-    /// head starts with: the usual statuses as static strings, the rest made
-    /// when needed (a static table would be reached through a lazy-initialisation
-    /// check on every use, which costs more than the bytes).
-    static func appendHeadStart(_ code: Int, to buffer: inout [UInt8]) {
-        switch code {
-        case 200: buffer.appendBytes("HTTP/1.1 200 OK\r\nServer: webserv\r\nDate: ")
-        case 206: buffer.appendBytes("HTTP/1.1 206 Partial Content\r\nServer: webserv\r\nDate: ")
-        case 301: buffer.appendBytes("HTTP/1.1 301 Moved Permanently\r\nServer: webserv\r\nDate: ")
-        case 304: buffer.appendBytes("HTTP/1.1 304 Not Modified\r\nServer: webserv\r\nDate: ")
-        case 404: buffer.appendBytes("HTTP/1.1 404 Not Found\r\nServer: webserv\r\nDate: ")
-        default: buffer.append(contentsOf: "HTTP/1.1 \(code) \(reason(code))\r\nServer: webserv\r\nDate: ".utf8)
-        }
-    }
-
     /// RFC 9110's reason phrases, nginx's where it words them otherwise (405, 408, 413, 414, 416, 503, 504).
     static func reason(_ code: Int) -> String {
         switch code {

@@ -155,6 +155,24 @@ enum Socket {
         return try syscall("send") { send(fd, bytes.baseAddress, bytes.count, flags) }
     }
 
+    /// Two pieces in one sendmsg(2) (writev with send's flags).
+    static func write(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
+        var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+                       iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
+        return try withUnsafeMutableBytes(of: &vectors) { raw in
+            var message = msghdr()
+            message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
+            message.msg_iovlen = 2
+            return try syscall("sendmsg") { sendmsg(fd, &message, flags) }
+        }
+    }
+
+    /// pread(2): a file's bytes from `offset`, the file's position untouched.
+    static func readFile(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> IOResult<Int> {
+        try syscall("pread") { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
     /// write(2), for pipes and sockets alike (send(2) works on sockets only).
     /// SIGPIPE is ignored, so a reader that went away is an EPIPE error.
     static func writeDescriptor(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {

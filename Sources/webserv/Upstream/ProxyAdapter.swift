@@ -25,10 +25,7 @@ final class ProxyAdapter: UpstreamAdapter {
 
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] {
         guard request.chunkedBody else { return Array(body) }
-        var bytes: [UInt8] = []
-        if !body.isEmpty { bytes = Array((String(body.count, radix: 16) + "\r\n").utf8) + body + [13, 10] }
-        if last { bytes += Array("0\r\n\r\n".utf8) }
-        return bytes
+        return ChunkedEncoder.encode(body, last: last)
     }
 
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead { parser.head(after: bytes) }

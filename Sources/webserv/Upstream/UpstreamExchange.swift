@@ -27,7 +27,6 @@ final class UpstreamExchange {
 
     var headersSent = false
     var framing = UpstreamFraming.none
-    var chunkedToClient = false
     /// The answer has no body for the client (HEAD, 204, 304): the upstream's is read and dropped.
     var discardsBody = false
     /// The answer's body has ended (and its terminator is queued).

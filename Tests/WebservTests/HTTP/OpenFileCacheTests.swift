@@ -136,7 +136,7 @@ final class ResponseHeadTests: XCTestCase {
 
     private func head(_ response: Response, keepAlive: Bool) -> String {
         var bytes: [UInt8] = []
-        response.appendHead(to: &bytes, date: Array("D\r\n".utf8), keepAlive: keepAlive)
+        HTTP1Encoder.appendHead(response, chunked: false, keepAlive: keepAlive, date: Array("D\r\n".utf8), to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -1,0 +1,56 @@
+extension Connection {
+    /// What writing the queued answer through the transport came to: the
+    /// writing side's outcome, carried out by the loop (`EventLoop.flush`:
+    /// timers, the selector, the upstream, the end of the answer), as the
+    /// reading side's `Step` is.
+    enum WriteStep: Equatable {
+        /// Everything queued is sent.
+        case sent
+        /// The socket takes no more now; `progressed`: some bytes went out first.
+        case blocked(progressed: Bool)
+        /// The file shrank under us: the promised length cannot be sent.
+        case fileShrank
+        /// The transport failed (the client went away).
+        case failed
+    }
+
+    /// Writes `output`, then the file range, then each further part, as far as the socket takes them.
+    func writeQueued() -> WriteStep {
+        var progressed = false
+        do {
+            while true {
+                let more = bodyFollows
+                while outputOffset < output.count {
+                    let transport = self.transport
+                    let result = try output[outputOffset...].withUnsafeBytes { try transport.write($0, more: more) }
+                    guard case .value(let count) = result else { return .blocked(progressed: progressed) }
+                    outputOffset += count
+                    progressed = progressed || count > 0
+                }
+                while var range = file, range.remaining > 0 {
+                    let result = try transport.sendFile(range.file.fd, offset: &range.offset, count: min(range.remaining, 1 << 30))
+                    guard case .value(let count) = result else { file = range; return .blocked(progressed: progressed) }
+                    if count == 0 { return .fileShrank }
+                    progressed = true
+                    range.remaining -= count
+                    file = range
+                }
+                guard let next = pendingParts.popFirst() else { break }
+                switch next {
+                case .bytes(let bytes):
+                    output = bytes
+                    outputOffset = 0
+                case .file(let open, let offset, let length):
+                    file = (open, offset, length)
+                }
+            }
+        } catch {
+            return .failed
+        }
+        if outputOffset > 1 << 16 {
+            output.removeFirst(outputOffset)
+            outputOffset = 0
+        }
+        return .sent
+    }
+}

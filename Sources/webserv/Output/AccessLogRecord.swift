@@ -1,0 +1,24 @@
+import ConfLang
+
+/// What the access log needs of an answer, kept while it goes out; its line
+/// is made at the end of the pipeline (`finishResponse`), from the status
+/// that went out and the body bytes counted.
+struct AccessLogRecord {
+    let path: String
+    let remoteAddress: String
+    /// The request as the client sent it (an internal redirect keeps its fields).
+    let head: RequestHead?
+    /// A request refused before its head was complete, as far as it was read.
+    let rejected: (requestLine: String, headers: HTTPHeaders)?
+    let status: Int
+    var bytesSent: Int
+
+    var line: AccessLogLine {
+        let fields = head?.headers ?? rejected?.headers
+        return AccessLogLine(
+            path: path, remoteAddress: remoteAddress,
+            requestLine: head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? rejected?.requestLine ?? "-",
+            status: status, bytesSent: bytesSent,
+            referer: fields?["Referer"] ?? "-", userAgent: fields?["User-Agent"] ?? "-")
+    }
+}

@@ -1,0 +1,87 @@
+import ConfLang
+
+/// What the header filters decide for one answer, beside the answer itself.
+struct OutputDecision {
+    /// The connection stays open after the answer; filters may only turn it off.
+    var keepAlive: Bool
+    /// The connection's address is still listened on (a reload may have dropped it).
+    let listening: Bool
+    /// The body goes out in chunks: its length is known only at its end.
+    var chunked = false
+
+    init(keepAlive: Bool, listening: Bool) {
+        self.keepAlive = keepAlive
+        self.listening = listening
+    }
+}
+
+/// The header filters, in order, each skipping itself when it has nothing to
+/// do (nginx's header filter chain). A fixed chain of static functions, not a
+/// list of values: it runs for every answer. A new filter (add_header,
+/// expires, gzip's fields) is one more small type and one more line in `run`.
+/// A filter that would change a cached file's prepared head lines moves the
+/// answer to the general path first (`Response.fields`, `removeEncodedHeaders`).
+///
+/// Each sees the request (`head`, nil when refused before its head was
+/// complete), the answering `location` (read through it: binding its settings
+/// would copy them) and the connection's `transport`, as arguments: a value
+/// holding them would retain each, for every answer.
+enum HeaderFilters {
+    static func run(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, transport: Transport,
+                    _ decision: inout OutputDecision) {
+        AbsoluteLocationFilter.apply(&response, head: head, transport: transport)
+        CharsetFilter.apply(&response, location: location)
+        ExpiresFilter.apply(&response, location: location)
+        KeepAliveFilter.apply(location: location, &decision)
+        FramingFilter.apply(response, head: head, &decision)
+    }
+}
+
+/// A redirect's `Location` made absolute from the request's Host or the address the client reached.
+enum AbsoluteLocationFilter {
+    static func apply(_ response: inout Response, head: RequestHead?, transport: Transport) {
+        guard response.status >= 201, response.status < 400,
+              let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) else { return }
+        response.headers[index].value = RedirectLocation.absolute(
+            response.headers[index].value, requestHost: head?.host, local: { transport.localAddress() })
+    }
+}
+
+/// nginx's `charset`: added to a text answer's Content-Type.
+enum CharsetFilter {
+    static func apply(_ response: inout Response, location: ResolvedLocation) {
+        guard let charset = location.settings.charset else { return }
+        if !response.encodedHeaders.isEmpty {
+            // Prepared lines hold the Content-Type: this answer takes the general path.
+            response.headers = response.fields
+            response.removeEncodedHeaders()
+        }
+        Charset.apply(charset, to: &response.headers)
+    }
+}
+
+/// nginx's `expires`: Expires and Cache-Control on 2xx/3xx answers (`Response.applyExpires`).
+enum ExpiresFilter {
+    static func apply(_ response: inout Response, location: ResolvedLocation) {
+        // A pattern, not `!=`: ConfLang's `==` would be a call on every answer.
+        if case .off = location.settings.expires { return }
+        response.applyExpires(location.settings.expires, now: Clock.wallSeconds())
+    }
+}
+
+/// `keepalive_timeout 0` turns keep-alive off, as in nginx; so does a reload
+/// that stopped listening on the connection's address.
+enum KeepAliveFilter {
+    static func apply(location: ResolvedLocation, _ decision: inout OutputDecision) {
+        decision.keepAlive = decision.keepAlive && location.settings.keepaliveTimeoutMilliseconds > 0 && decision.listening
+    }
+}
+
+/// nginx's chunked filter: a streamed body of unknown length goes in chunks
+/// to an HTTP/1.1 client; an HTTP/1.0 client learns its end from the close.
+enum FramingFilter {
+    static func apply(_ response: Response, head: RequestHead?, _ decision: inout OutputDecision) {
+        guard response.streamed, response.lengthUnknown else { return }
+        if head?.version == .http11 { decision.chunked = true } else { decision.keepAlive = false }
+    }
+}
