@@ -51,32 +51,31 @@ public struct Argument {
 }
 
 enum ArgumentEscapes {
+    /// The language's escapes: `\" \' \\ \n \t \r`; any other backslash pair is kept as written.
     static func unescape(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        guard bytes.contains(ASCII.backslash) else { return Array(bytes) }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == ASCII.backslash && index + 1 < bytes.endIndex {
-                let next = bytes[index + 1]
-                switch next {
-                case ASCII.doubleQuote, ASCII.singleQuote, ASCII.backslash:
-                    result.append(next); index += 2; continue
-                case UInt8(ascii: "n"): result.append(ASCII.lf); index += 2; continue
-                case UInt8(ascii: "t"): result.append(ASCII.tab); index += 2; continue
-                case UInt8(ascii: "r"): result.append(ASCII.cr); index += 2; continue
-                default:
-                    result.append(byte); result.append(next); index += 2; continue
-                }
+        rewritingBackslashPairs(bytes) { next, result in
+            switch next {
+            case ASCII.doubleQuote, ASCII.singleQuote, ASCII.backslash: result.append(next)
+            case UInt8(ascii: "n"): result.append(ASCII.lf)
+            case UInt8(ascii: "t"): result.append(ASCII.tab)
+            case UInt8(ascii: "r"): result.append(ASCII.cr)
+            default: result.append(ASCII.backslash); result.append(next)
             }
-            result.append(byte)
-            index += 1
         }
-        return result
     }
 
+    /// Only the escaped delimiting quote unescaped (crossplane's arguments).
     static func unescapeQuote(_ quote: UInt8, in bytes: ArraySlice<UInt8>) -> [UInt8] {
+        rewritingBackslashPairs(bytes) { next, result in
+            if next != quote { result.append(ASCII.backslash) }
+            result.append(next)
+        }
+    }
+
+    /// `bytes` with each backslash pair replaced by what `pair` appends for
+    /// its second byte (a lone backslash at the end stays).
+    private static func rewritingBackslashPairs(_ bytes: ArraySlice<UInt8>,
+                                                _ pair: (UInt8, inout [UInt8]) -> Void) -> [UInt8] {
         guard bytes.contains(ASCII.backslash) else { return Array(bytes) }
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
@@ -84,14 +83,12 @@ enum ArgumentEscapes {
         while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == ASCII.backslash && index + 1 < bytes.endIndex {
-                let next = bytes[index + 1]
-                if next != quote { result.append(byte) }
-                result.append(next)
+                pair(bytes[index + 1], &result)
                 index += 2
-                continue
+            } else {
+                result.append(byte)
+                index += 1
             }
-            result.append(byte)
-            index += 1
         }
         return result
     }

@@ -140,7 +140,7 @@ extension EventLoop {
     /// redirect, sends the request through the decision again); false when
     /// the exchange is over.
     private func sendUpstreamHead(_ exchange: UpstreamExchange, _ connection: Connection, status: Int,
-                                  headers: [CGIResponseParser.Header]) -> Bool {
+                                  headers: [UpstreamHeader]) -> Bool {
         let head = exchange.head
         switch exchange.adapter.answer(status: status, headers: headers, to: head) {
         case .internalRedirect(let location):

@@ -2,10 +2,6 @@
 /// `Status`, `Content-Type`, `Location` and other fields, ended by an empty
 /// line (CRLF or LF).
 struct CGIResponseParser: UpstreamHeadParser {
-    /// The shared field type under the name `EventLoop+Upstream` still uses;
-    /// to go once that file (being rewritten apart) names `UpstreamHeader`.
-    typealias Header = UpstreamHeader
-
     private var buffer: [UInt8] = []
     /// Where the next line starts, and the fields before it: each feed goes on
     /// from there, so a block that arrives in tiny reads costs linear time.
