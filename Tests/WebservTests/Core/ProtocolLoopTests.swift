@@ -61,6 +61,9 @@ final class ProtocolLoopTests: XCTestCase {
             ("HEAD / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
             ("HEAD / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
             ("HEAD /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
+            // Found by mutation fuzzing: the request line breaks after the method.
+            ("HEAD \u{0B}/upload/x HTTP/1.2\r\nHost: x\r\n\r\n", 400),
+            ("HEAD / HTTP/1.1 extra\r\nHost: x\r\n\r\n", 400),
         ] {
             let (client, _) = loop.connect()
             defer { Glibc.close(client) }
