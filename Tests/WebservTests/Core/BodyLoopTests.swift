@@ -39,6 +39,17 @@ final class BodyLoopTests: XCTestCase {
         XCTAssertEqual(answers.last?.bodyText, "hello")
     }
 
+    /// A PUT over an existing file replaces it: 204, no Location.
+    func testAPutOverAFileReplacesIt() throws {
+        let loop = try harness()
+        let (client, _) = loop.connect()
+        loop.send(client, "PUT /up/existing.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nnewGET /up/existing.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answers = loop.answers(client)
+        XCTAssertEqual(answers.map(\.status), [204, 200])
+        XCTAssertNil(answers.first?.header("Location"))
+        XCTAssertEqual(answers.last?.bodyText, "new")
+    }
+
     func testAChunkedBodyInPiecesIsStoredAndTheNextRequestIsIntact() throws {
         let loop = try harness()
         let (client, _) = loop.connect()
