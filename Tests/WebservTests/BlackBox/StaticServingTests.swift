@@ -3,6 +3,8 @@ import Glibc
 @testable import webserv
 
 /// The built binary serving files from a temp directory.
+/// What needs no real port or process is AnswerLoopTests', StaticLoopTests',
+/// ErrorPageLoopTests' and FreshnessLoopTests' (in-process).
 final class StaticServingTests: XCTestCase {
     private var server: ServerProcess!
 
@@ -78,34 +80,6 @@ final class StaticServingTests: XCTestCase {
         XCTAssertEqual(teapot.bodyText, "short and stout")
     }
 
-    func testTraversalNeverLeavesTheRoot() throws {
-        for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/list/../../secret.txt", "/%2E%2E%2Fsecret.txt"] {
-            let response = try server.get(path)
-            XCTAssertEqual(response.status, 400, path)
-            XCTAssertFalse(response.bodyText.contains("outside the root"), path)
-        }
-        let doubleEncoded = try server.get("/%252e%252e/secret.txt")
-        XCTAssertEqual(doubleEncoded.status, 404)
-        XCTAssertFalse(doubleEncoded.bodyText.contains("outside the root"))
-    }
-
-    /// Files are served as they are now: the server's open-file cache never
-    /// answers with a changed, replaced or removed file's old state.
-    func testChangedReplacedAndRemovedFilesAreServedAsTheyAreNow() throws {
-        let path = server.directory + "/www/plain/c.txt"
-        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "c")
-        try "longer now".write(toFile: path, atomically: false, encoding: .utf8)
-        let rewritten = try server.get("/plain/c.txt")
-        XCTAssertEqual(rewritten.bodyText, "longer now")
-        XCTAssertEqual(rewritten.header("Content-Length"), "10")
-        try "new".write(toFile: path, atomically: true, encoding: .utf8)   // a temporary file renamed over it
-        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "new")
-        try FileManager.default.removeItem(atPath: path)
-        XCTAssertEqual(try server.get("/plain/c.txt").status, 404)
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("back".utf8)))
-        XCTAssertEqual(try server.get("/plain/c.txt").bodyText, "back")
-    }
-
     func testManyDistinctFilesHoldABoundedNumberOfDescriptors() throws {
         for index in 0..<300 {
             XCTAssertTrue(FileManager.default.createFile(atPath: server.directory + "/www/plain/n\(index).txt", contents: Data("\(index)".utf8)))
@@ -114,29 +88,5 @@ final class StaticServingTests: XCTestCase {
         for index in 0..<300 { XCTAssertEqual(try server.get("/plain/n\(index).txt").bodyText, "\(index)") }
         let bound = OpenFileCache().capacity
         XCTAssertLessThanOrEqual(server.openDescriptorCount(settling: { $0 - before <= bound }) - before, bound)
-    }
-
-    func testIfRangeSendsTheWholeFileWhenItChanged() throws {
-        let full = try server.get("/data.bin")
-        let etag = try XCTUnwrap(full.header("ETag"))
-        let lastModified = try XCTUnwrap(full.header("Last-Modified"))
-        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \(etag)\r\n").status, 206)
-        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \(lastModified)\r\n").status, 206)
-        let stale = try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: \"0-0\"\r\n")
-        XCTAssertEqual(stale.status, 200)
-        XCTAssertEqual(stale.body.count, 1000)
-        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: W/\(etag)\r\n").status, 200, "weak tags never match")
-        XCTAssertEqual(try server.get("/data.bin", headers: "Range: bytes=0-3\r\nIf-Range: Thu, 01 Jan 1970 00:00:01 GMT\r\n").status, 200)
-    }
-
-    func testUnopenableFilesGetNginxStatuses() throws {
-        XCTAssertEqual(symlink("loop", server.directory + "/www/loop"), 0)
-        XCTAssertEqual(try server.get("/loop").status, 403, "a symlink loop")
-        XCTAssertEqual(try server.get("/index.html/x").status, 404, "a file used as a directory")
-        // nginx's static module: "is not a regular file", 404 (the index file's too).
-        XCTAssertEqual(mkfifo(server.directory + "/www/fifo", 0o644), 0)
-        XCTAssertEqual(try server.get("/fifo").status, 404, "a FIFO")
-        XCTAssertEqual(mkfifo(server.directory + "/www/plain/index.html", 0o644), 0)
-        XCTAssertEqual(try server.get("/plain/").status, 404, "an index name that is a FIFO")
     }
 }
