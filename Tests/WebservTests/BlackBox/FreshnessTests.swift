@@ -7,6 +7,8 @@ import Glibc
 /// and at once requested again; the answer is the file as it is now, for
 /// every kind of change. These hold for a server that stats every request,
 /// and guard any cache put in front of that.
+/// Each kind of change is FreshnessLoopTests' (in-process); here the binary
+/// as a whole, and a file's permission taken from an unprivileged server.
 final class FreshnessTests: XCTestCase {
     private var server: ServerProcess!
     private var client: RawClient!
@@ -67,86 +69,6 @@ final class FreshnessTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(fd, 0)
         XCTAssertEqual(pwrite(fd, text, text.utf8.count, 0), text.utf8.count)
         close(fd)
-    }
-
-    func testContentChangedInPlace() throws {
-        XCTAssertEqual(try get("/a.txt").bodyText, "first version")
-        overwriteInPlace("www/a.txt", "FIRST VERSION")   // same size, same inode, perhaps the same mtime
-        XCTAssertEqual(try get("/a.txt").bodyText, "FIRST VERSION")
-        write("www/a.txt", "second, longer version")   // truncated and rewritten in place
-        let longer = try get("/a.txt")
-        XCTAssertEqual(longer.bodyText, "second, longer version")
-        XCTAssertEqual(longer.header("Content-Length"), "22")
-        write("www/a.txt", "short")
-        XCTAssertEqual(try get("/a.txt").bodyText, "short")
-    }
-
-    func testValidatorsFollowTheChange() throws {
-        let first = try get("/a.txt")
-        let etag = try XCTUnwrap(first.header("ETag"))
-        XCTAssertEqual(try get("/a.txt", headers: "If-None-Match: \(etag)\r\n").status, 304)
-        write("www/a.txt", "another size")
-        let changed = try get("/a.txt", headers: "If-None-Match: \(etag)\r\n")
-        XCTAssertEqual(changed.status, 200, "the old validator no longer matches")
-        XCTAssertEqual(changed.bodyText, "another size")
-        XCTAssertNotEqual(changed.header("ETag"), etag)
-    }
-
-    func testReplacedByRename() throws {
-        XCTAssertEqual(try get("/a.txt").bodyText, "first version")
-        write("www/a.txt.tmp", "replaced")
-        XCTAssertEqual(rename(path("www/a.txt.tmp"), path("www/a.txt")), 0)
-        XCTAssertEqual(try get("/a.txt").bodyText, "replaced")
-    }
-
-    func testTruncatedToZero() throws {
-        XCTAssertEqual(try get("/a.txt").bodyText, "first version")
-        XCTAssertEqual(truncate(path("www/a.txt"), 0), 0)
-        let empty = try get("/a.txt")
-        XCTAssertEqual(empty.status, 200)
-        XCTAssertEqual(empty.header("Content-Length"), "0")
-        XCTAssertEqual(empty.body, [])
-        XCTAssertEqual(try get("/b.txt").bodyText, "b, first", "the connection goes on")
-    }
-
-    func testRemovedThenCreatedAgain() throws {
-        XCTAssertEqual(try get("/a.txt").bodyText, "first version")
-        XCTAssertEqual(unlink(path("www/a.txt")), 0)
-        XCTAssertEqual(try get("/a.txt").status, 404)
-        write("www/a.txt", "back again")
-        XCTAssertEqual(try get("/a.txt").bodyText, "back again")
-    }
-
-    func testIndexFileCreatedAndRemoved() throws {
-        XCTAssertEqual(try get("/docs/").status, 403, "no index file, no autoindex")
-        write("www/docs/index.html", "now with an index")
-        let index = try get("/docs/")
-        XCTAssertEqual(index.status, 200)
-        XCTAssertEqual(index.bodyText, "now with an index")
-        XCTAssertEqual(index.header("Content-Type"), "text/html")
-        XCTAssertEqual(unlink(path("www/docs/index.html")), 0)
-        XCTAssertEqual(try get("/docs/").status, 403)
-    }
-
-    func testDirectoryOnTheWayReplaced() throws {
-        XCTAssertEqual(try get("/site/page.html").bodyText, "site v1")
-        // An atomic deploy: the new tree is renamed in place of the old one.
-        try FileManager.default.createDirectory(atPath: path("www/site.new"), withIntermediateDirectories: true)
-        write("www/site.new/page.html", "site v2")
-        XCTAssertEqual(rename(path("www/site"), path("www/site.old")), 0)
-        XCTAssertEqual(rename(path("www/site.new"), path("www/site")), 0)
-        XCTAssertEqual(try get("/site/page.html").bodyText, "site v2")
-    }
-
-    func testSymlinkSwapped() throws {
-        XCTAssertEqual(symlink(path("releases/1"), path("www/current")), 0)
-        XCTAssertEqual(try get("/current/page.html").bodyText, "release 1")
-        // `ln -sfn`, atomically: a new link renamed over the old one.
-        XCTAssertEqual(symlink(path("releases/2"), path("www/current.new")), 0)
-        XCTAssertEqual(rename(path("www/current.new"), path("www/current")), 0)
-        XCTAssertEqual(try get("/current/page.html").bodyText, "release 2")
-        overwriteInPlace("releases/2/page.html", "RELEASE 2")
-        XCTAssertEqual(try get("/current/page.html").bodyText, "RELEASE 2", "the target changed through another path")
     }
 
     func testPipelinedRequestsAfterAChange() throws {

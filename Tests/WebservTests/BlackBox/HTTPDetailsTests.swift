@@ -38,25 +38,6 @@ final class HTTPDetailsTests: XCTestCase {
 
     override func tearDown() { server.stop() }
 
-    func testCharsetIsAddedToTextAnswersOnly() throws {
-        XCTAssertEqual(try server.get("/index.html").header("Content-Type"), "text/html; charset=utf-8")
-        XCTAssertEqual(try server.get("/a.txt").header("Content-Type"), "text/plain; charset=utf-8")
-        XCTAssertEqual(try server.get("/p.png").header("Content-Type"), "image/png", "not in charset_types")
-        XCTAssertEqual(try server.get("/d.json").header("Content-Type"), "application/json")
-        XCTAssertEqual(try server.get("/text").header("Content-Type"), "text/plain; charset=utf-8", "return text too")
-        XCTAssertEqual(try server.get("/missing").header("Content-Type"), "text/html; charset=utf-8", "error pages too")
-        XCTAssertEqual(try server.get("/latin/l.html").header("Content-Type"), "text/html; charset=iso-8859-1", "per location")
-    }
-
-    func testListingsAreUTF8WhateverTheCharset() throws {
-        // charset off here: the listing still says what its bytes are.
-        let listing = try server.get("/list/")
-        XCTAssertEqual(listing.header("Content-Type"), "text/html; charset=utf-8")
-        XCTAssertTrue(listing.bodyText.contains("<meta charset=\"utf-8\">"), listing.bodyText)
-        XCTAssertTrue(listing.bodyText.contains(">résumé.txt</a>"), listing.bodyText)
-        XCTAssertTrue(listing.bodyText.contains("href=\"r%C3%A9sum%C3%A9.txt\""), listing.bodyText)
-    }
-
     func testPutThatCreatesAnswers201WithLocation() throws {
         let created = try server.request("PUT /up/new%20file.txt HTTP/1.1\r\nHost: Example:\(server.ports[0])\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
         XCTAssertEqual(created.status, 201)

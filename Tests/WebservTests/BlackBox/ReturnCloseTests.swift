@@ -36,19 +36,6 @@ final class ReturnCloseTests: XCTestCase {
         XCTAssertTrue(waitForAccessLog("\"GET /drop/scan HTTP/1.1\" 444 0 \"-\" \"scanner\""))
     }
 
-    /// Nothing at all: not even the 100 Continue a body would be invited with.
-    func testReturn444DoesNotInviteTheBody() throws {
-        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
-        client.send("GET /drop/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
-        XCTAssertEqual(client.readAll(), [])
-    }
-
-    func testAnErrorPageThatReturns444Closes() throws {
-        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
-        client.send("GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n")
-        XCTAssertEqual(client.readAll(), [])
-    }
-
     private func waitForAccessLog(_ text: String) -> Bool {
         for _ in 0..<100 {
             if let log = try? String(contentsOfFile: server.directory + "/logs/access.log", encoding: .utf8), log.contains(text) { return true }
