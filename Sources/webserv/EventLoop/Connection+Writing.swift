@@ -36,7 +36,7 @@ extension Connection {
                     range.remaining -= count
                     request.file = range
                 }
-                guard let next = request.pendingParts.popFirst() else { break }
+                guard let next = request.takePart() else { break }
                 switch next {
                 case .bytes(let bytes):
                     request.output = bytes
