@@ -9,9 +9,10 @@ import ConfLang
 ///
 /// HTTP/1.1 has one request at a time: the connection makes its `request` with
 /// itself and `reset`s it when an answer is out, so a keep-alive request costs
-/// no allocation and an idle connection holds none of a request's buffers (a
-/// free list of spare requests per loop, tried, cost about 340 instructions more
-/// per keep-alive request). HTTP/2 would keep one per stream, each naming its connection.
+/// no allocation and an idle connection holds none of a request's buffers. (An
+/// idle connection holding no request object at all, each request taking one
+/// from a free list per loop, cost about 340 instructions more per keep-alive
+/// request when tried.) HTTP/2 would keep one per stream, each naming its connection.
 final class HTTPRequest {
     /// The connection the request came on, which owns it (set once, as the
     /// connection is made). Not counted, as a counted reference would cost
