@@ -14,42 +14,43 @@ extension Connection {
         case failed
     }
 
-    /// Writes `output`, then the file range, then each further part, as far as the socket takes them.
+    /// Writes the request's `output`, then the file range, then each further part, as far as the socket takes them.
     func writeQueued() -> WriteStep {
         var progressed = false
+        let request = self.request
         do {
             while true {
-                let more = bodyFollows
-                while outputOffset < output.count {
+                let more = request.bodyFollows
+                while request.outputOffset < request.output.count {
                     let transport = self.transport
-                    let result = try output[outputOffset...].withUnsafeBytes { try transport.write($0, more: more) }
+                    let result = try request.output[request.outputOffset...].withUnsafeBytes { try transport.write($0, more: more) }
                     guard case .value(let count) = result else { return .blocked(progressed: progressed) }
-                    outputOffset += count
+                    request.outputOffset += count
                     progressed = progressed || count > 0
                 }
-                while var range = file, range.remaining > 0 {
+                while var range = request.file, range.remaining > 0 {
                     let result = try transport.sendFile(range.file.fd, offset: &range.offset, count: min(range.remaining, 1 << 30))
-                    guard case .value(let count) = result else { file = range; return .blocked(progressed: progressed) }
+                    guard case .value(let count) = result else { request.file = range; return .blocked(progressed: progressed) }
                     if count == 0 { return .fileShrank }
                     progressed = true
                     range.remaining -= count
-                    file = range
+                    request.file = range
                 }
-                guard let next = pendingParts.popFirst() else { break }
+                guard let next = request.takePart() else { break }
                 switch next {
                 case .bytes(let bytes):
-                    output = bytes
-                    outputOffset = 0
+                    request.output = bytes
+                    request.outputOffset = 0
                 case .file(let open, let offset, let length):
-                    file = (open, offset, length)
+                    request.file = (open, offset, length)
                 }
             }
         } catch {
             return .failed
         }
-        if outputOffset > 1 << 16 {
-            output.removeFirst(outputOffset)
-            outputOffset = 0
+        if request.outputOffset > 1 << 16 {
+            request.output.removeFirst(request.outputOffset)
+            request.outputOffset = 0
         }
         return .sent
     }

@@ -19,32 +19,15 @@ final class Connection {
     /// Received bytes not consumed yet (the start of the next request, pipelined requests).
     var input: [UInt8] = []
     let limits: RequestLimits
-    /// The parser of a request head that arrives in pieces (or fails), kept
-    /// between reads and dropped when the request is answered (it is the
-    /// largest part of a connection). A head that arrives whole needs none.
-    private var parser: RequestParser?
-    /// Response bytes still to send, from `outputOffset`.
-    var output: [UInt8] = []
-    var outputOffset = 0
-    /// The file body being sent with sendfile(2); released (not closed: the cache may hold it) when done.
-    var file: (file: OpenFile, offset: Int, remaining: Int)?
-    /// What follows `output` and `file` in a multipart answer, in order.
-    var pendingParts: ArraySlice<Response.BodyPart> = []
-    var keepAliveAfterResponse = false
-    /// The rest of the body of the request just answered, to skip once it is sent.
-    @OutOfLine var bodyToDiscard: BodyFraming?
+    /// The request on the connection, one at a time in HTTP/1.1: made with the
+    /// connection and reset after each answer (HTTPRequest.swift), so an idle
+    /// keep-alive connection holds none of its buffers.
+    let request = HTTPRequest()
     /// The timeout of the state the connection is in, renewed by progress:
     /// client_body_timeout while a body arrives, send_timeout while writing.
     var stateTimeoutMilliseconds = 0
     /// keepalive_timeout of the location that answered the last request.
     var keepAliveMilliseconds = 0
-    /// The request being answered: its route, configuration and redirects.
-    var context: RequestContext?
-    /// The CGI script or proxied server answering the current request.
-    var upstream: UpstreamExchange?
-
-    /// A streamed answer (CGI, proxy) still has output to come.
-    var awaitsMoreOutput: Bool { upstream.map { !$0.outputDone } ?? false }
 
     /// The socket's epoll token (descriptor and generation): unique per
     /// connection, so neither an event nor a heap entry meant for an earlier
@@ -54,7 +37,7 @@ final class Connection {
     /// deadline of its own, as while it waits on a script or an upstream).
     var deadline: Int?
     /// cgi_timeout of the running script, or the upstream's read timeout.
-    var upstreamDeadline: Int? { upstream?.deadline }
+    var upstreamDeadline: Int? { request.upstream?.deadline }
     /// The earlier of the two: what the timer heap waits for.
     var nextDeadline: Int? {
         guard let upstream = upstreamDeadline else { return deadline }
@@ -71,11 +54,6 @@ final class Connection {
     /// Closed: its descriptor number may already belong to a new connection.
     var isClosed = false
 
-    /// For the access log line of the answer being written, made when it ends.
-    @OutOfLine var accessLog: AccessLogRecord?
-    /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
-    var chunkedOutput = false
-
     init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
         self.fd = fd
         self.transport = Transport(fd: fd)
@@ -84,11 +62,12 @@ final class Connection {
         self.peerHost = peerHost
         self.peerPort = peerPort
         self.limits = limits
+        request.connection = self
     }
 
     /// Parses what has arrived of the current request head; the head once it is complete.
     func parseHead() -> (RequestParser.Result, RequestHead?) {
-        if parser == nil, Connection.endsWithEmptyLine(input) {
+        if request.parser == nil, Connection.endsWithEmptyLine(input) {
             // Most heads arrive whole, alone: parsed by a parser that does not
             // outlive this call, which the compiler keeps off the heap. Any
             // other outcome (more to come, an error whose method the answer
@@ -97,8 +76,8 @@ final class Connection {
             let result = whole.parse(input)
             if case .head = result { return (result, whole.head) }
         }
-        let parser = self.parser ?? RequestParser(limits: limits)
-        self.parser = parser
+        let parser = request.parser ?? RequestParser(limits: limits)
+        request.parser = parser
         return (parser.parse(input), parser.head)
     }
 
@@ -110,15 +89,6 @@ final class Connection {
             || (count >= 3 && bytes[count - 2] == UInt8(ascii: "\r") && bytes[count - 3] == UInt8(ascii: "\n"))
     }
 
-    /// The method of the request being read, once its request line names one.
-    var requestMethod: String? { parser.flatMap { $0.method.isEmpty ? nil : $0.method } }
-
-    /// A request refused after its request line (for the access log).
-    var rejectedRequest: (requestLine: String, headers: HTTPHeaders)? { parser?.rejected }
-
-    /// The next request starts from nothing.
-    func resetParser() { parser = nil }
-
     var isIdle: Bool {
         if case .idle = state { return input.isEmpty }
         return false
@@ -127,18 +97,10 @@ final class Connection {
     var wantsWrite: Bool { state.isWriting }
 
     /// Response bytes wait for the socket to take them.
-    var hasUnsentOutput: Bool { wantsWrite && outputOffset < output.count }
-
-    func releaseFile() {
-        file = nil
-        pendingParts = []
-    }
-
-    /// More body is to come after what `output` holds now.
-    var bodyFollows: Bool { (file?.remaining ?? 0) > 0 || !pendingParts.isEmpty }
+    var hasUnsentOutput: Bool { wantsWrite && request.outputOffset < request.output.count }
 }
 
-/// A connection's per-request value kept out of line: while it is nil (an
+/// A request's value kept out of line: while it is nil (an
 /// idle keep-alive connection) it costs one pointer instead of its size.
 @propertyWrapper
 struct OutOfLine<Value> {

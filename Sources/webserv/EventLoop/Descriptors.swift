@@ -7,8 +7,9 @@ enum DescriptorOwner {
     /// Its Listener is in EventLoop.listeners (an entry stays one word wide).
     case listener
     case client(Connection)
-    /// A pipe of a CGI script or a proxy socket, of the connection's exchange.
-    case upstream(Connection)
+    /// A pipe of a CGI script or a proxy socket, of the request's exchange
+    /// (the request, not its connection: nginx's `r->upstream`).
+    case upstream(HTTPRequest)
     /// An idle keep-alive connection to an upstream (UpstreamPool).
     case pooledUpstream
     /// The small-file cache's inotify descriptor.

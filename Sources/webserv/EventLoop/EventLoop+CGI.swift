@@ -13,7 +13,7 @@ extension EventLoop {
             consumer = spool
         } else {
             spawnScript(request, stdinFile: nil, on: connection, head: head)
-            guard connection.upstream != nil else { return }
+            guard connection.request.upstream != nil else { return }
             consumer = ForwardingBodyConsumer(loop: self, connection: connection)
         }
         beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)

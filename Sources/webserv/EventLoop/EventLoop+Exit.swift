@@ -8,7 +8,7 @@ extension EventLoop {
     func deliver(_ response: consuming Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
         // nginx's 444 (`return 444;`, even from an error page): no answer at all.
         if response.status == 444 { return closeWithoutAnswer(connection, head: head) }
-        guard let head, let context = connection.context else {
+        guard let head, let context = connection.request.context else {
             // Refused before it was routed (a malformed head): the built-in page.
             ErrorPages.addBuiltIn(to: &response)
             return respond(connection, with: response, head: head, keepAlive: keepAlive)
@@ -34,7 +34,7 @@ extension EventLoop {
 
     /// Logs the request as 444 with nothing sent, and closes the connection.
     private func closeWithoutAnswer(_ connection: Connection, head: RequestHead?) {
-        let location = connection.context?.route.location ?? handler.settings(for: head, on: connection.listener)?.1.location
+        let location = connection.request.context?.route.location ?? handler.settings(for: head, on: connection.listener)?.1.location
         if let path = location?.settings.accessLog {
             logs.access(AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head, rejected: nil,
                                         status: 444, bytesSent: 0).line)
@@ -45,10 +45,10 @@ extension EventLoop {
     /// An internal redirect of the connection's request: decided again from the
     /// start on the same server, at most `RequestContext.maxRedirects` times.
     func redirect(_ head: RequestHead, on connection: Connection, errorPage: ErrorPages.Redirect?) {
-        guard let context = connection.context, context.redirects < RequestContext.maxRedirects else {
+        guard let context = connection.request.context, context.redirects < RequestContext.maxRedirects else {
             logs.error("error", "rewrite or internal redirection cycle while processing \"\(head.path)\"",
-                       to: connection.context?.route.settings.errorLog)
-            connection.context = nil
+                       to: connection.request.context?.route.settings.errorLog)
+            connection.request.context = nil
             var failure = Response(status: 500)
             ErrorPages.addBuiltIn(to: &failure)
             return respond(connection, with: failure, head: head, keepAlive: false)

@@ -6,7 +6,7 @@ import ConfLang
 extension EventLoop {
     /// `fresh`: never a pooled connection (the retry after a pooled one failed).
     func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection, fresh: Bool = false) {
-        guard let settings = connection.context?.route.settings else {
+        guard let settings = connection.request.context?.route.settings else {
             return deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
         // A request with a body never takes a pooled connection: it could not be sent again.

@@ -30,7 +30,7 @@ extension EventLoop {
                 // The peer closed its side: nothing more will come. An answer
                 // from a file is still sent; a script or upstream still at
                 // work is ended (as nginx, which sees a client abort there).
-                if let exchange = connection.upstream {
+                if let exchange = connection.request.upstream {
                     logs.error("info", "client closed the connection while \(exchange.adapter.name) was answering; ending it",
                                to: exchange.adapter.errorLog)
                 } else if case .writing = connection.state {
@@ -103,8 +103,9 @@ extension EventLoop {
         guard let (server, route) = routing else {
             return deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
-        connection.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
-                                            errorPage: errorPage)
+        let request = connection.request
+        request.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
+                                         errorPage: errorPage)
         if previous == nil && !head.ignoredFields.isEmpty { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
@@ -121,7 +122,7 @@ extension EventLoop {
                     let framing = head.isChunked ? BodyFraming.chunked(ChunkedDecoder()) : .length(remaining: head.contentLength ?? 0)
                     switch connection.skip(framing) {
                     case .skipped: break
-                    case .incomplete(let rest): connection.bodyToDiscard = rest
+                    case .incomplete(let rest): request.bodyToDiscard = rest
                     case .malformed:
                         // nginx's content handlers answer 400 here; an error answer keeps its status.
                         if response.status < 300 { response = Response(status: 400) }
@@ -150,7 +151,7 @@ extension EventLoop {
     /// Starts receiving a request body for `consumer` (framing, timeout, 100-continue).
     func beginBody(_ connection: Connection, head: RequestHead, consumer: BodyConsumer, maxBodySize: Int) {
         let framing: BodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize)) : .length(remaining: head.contentLength ?? 0)
-        if let settings = connection.context?.route.settings {
+        if let settings = connection.request.context?.route.settings {
             connection.stateTimeoutMilliseconds = settings.clientBodyTimeoutMilliseconds
         }
         enter(.readingBody(BodyReception(head: head, framing: framing, consumer: consumer)), connection)

@@ -11,29 +11,29 @@ extension EventLoop {
 
     /// Sets an exchange going for the connection's request.
     func begin(_ exchange: UpstreamExchange, on connection: Connection) {
-        connection.upstream = exchange
+        connection.request.upstream = exchange
         for fd in exchange.descriptors {
             let interest = exchange.interest(for: fd)
             exchange.interests[fd] = interest
-            register(fd, owner: .upstream(connection), interest: interest)
+            register(fd, owner: .upstream(connection.request), interest: interest)
         }
         armTimer(connection)
     }
 
     /// The body is all in (or there is none): stop reading the socket until the answer.
     func awaitUpstream(_ connection: Connection) {
-        guard let exchange = connection.upstream, !exchange.headersSent else { return }
+        guard let exchange = connection.request.upstream, !exchange.headersSent else { return }
         enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
         watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
     }
 
     /// Request body bytes for the upstream (`last`: the body has ended).
     func feedUpstream(_ connection: Connection, _ bytes: ArraySlice<UInt8>, last: Bool) {
-        guard let exchange = connection.upstream else { return }
+        guard let exchange = connection.request.upstream else { return }
         if exchange.sendOpen { exchange.pendingInput += exchange.adapter.encode(body: bytes, last: last) }
         if last { exchange.bodyComplete = true }
         writeUpstream(exchange, connection)
-        guard connection.upstream === exchange else { return }
+        guard connection.request.upstream === exchange else { return }
         if last {
             awaitUpstream(connection)
         } else if exchange.pendingInput.count > EventLoop.bufferLimit {
@@ -43,9 +43,9 @@ extension EventLoop {
         }
     }
 
-    /// Readiness of one of the exchange's descriptors.
-    func upstreamEvent(_ connection: Connection, fd: Int32, _ event: Selector.Event) {
-        guard let exchange = connection.upstream else { return }
+    /// Readiness of one of the exchange's descriptors, for the request it works for.
+    func upstreamEvent(_ request: HTTPRequest, fd: Int32, _ event: Selector.Event) {
+        guard let exchange = request.upstream, let connection = request.connection else { return }
         if fd == exchange.adapter.logFD { return readLog(exchange) }
         if !exchange.connected {
             guard event.writable || event.closed else { return }
@@ -58,9 +58,9 @@ extension EventLoop {
         }
         let sendSide = fd == exchange.adapter.sendFD, receiveSide = fd == exchange.adapter.receiveFD
         if sendSide && (event.writable || (event.closed && !receiveSide)) { writeUpstream(exchange, connection) }
-        guard connection.upstream === exchange else { return }
+        guard connection.request.upstream === exchange else { return }
         if receiveSide && (event.readable || event.closed) { readUpstream(exchange, connection) }
-        if connection.upstream === exchange { updateInterests(exchange, connection) }
+        if connection.request.upstream === exchange { updateInterests(exchange, connection) }
     }
 
     private func writeUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
@@ -98,7 +98,7 @@ extension EventLoop {
 
     private func readUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
         let fd = exchange.adapter.receiveFD
-        while !exchange.paused && exchange.receiveOpen && connection.upstream === exchange {
+        while !exchange.paused && exchange.receiveOpen && connection.request.upstream === exchange {
             let result: IOResult<Int>
             do {
                 result = try readBuffer.withUnsafeMutableBytes { try Socket.read(fd, into: $0) }
@@ -127,7 +127,7 @@ extension EventLoop {
             }
             // A body the upstream broke (a malformed chunk) closed the client's connection.
             if connection.isClosed { return }
-            if connection.output.count - connection.outputOffset > EventLoop.bufferLimit {
+            if connection.request.output.count - connection.request.outputOffset > EventLoop.bufferLimit {
                 // The client reads slower than the upstream writes: pause the upstream.
                 exchange.paused = true
                 updateInterests(exchange, connection)
@@ -149,13 +149,13 @@ extension EventLoop {
             // a proxy, a file, a return.
             let redirected = ErrorPages.request(for: location, replacing: head, keepingFields: true,
                                                 wantsKeepAlive: head.wantsKeepAlive && !head.hasBody)
-            redirect(redirected, on: connection, errorPage: connection.context?.errorPage)
+            redirect(redirected, on: connection, errorPage: connection.request.context?.errorPage)
             return false
         case .respond(let fields, let framing, let lengthKnown):
             exchange.headersSent = true
             exchange.framing = framing
-            let keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.context?.errorPage?.closeAfter ?? false)
-            let outgoingStatus = connection.context?.errorPage?.status(forPage: status) ?? status
+            let keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.request.context?.errorPage?.closeAfter ?? false)
+            let outgoingStatus = connection.request.context?.errorPage?.status(forPage: status) ?? status
             // HEAD, 204 and 304 answers have no body (RFC 9110 §6.4.1): one the upstream sends is read to its end and dropped.
             let hasBody: Bool
             if case .none = framing { hasBody = false } else { hasBody = head.method != "HEAD" && outgoingStatus != 204 && outgoingStatus != 304 }
@@ -165,7 +165,7 @@ extension EventLoop {
             response.streamed = true
             response.lengthUnknown = hasBody && !lengthKnown
             respond(connection, with: response, head: head, keepAlive: keepAlive)
-            guard connection.upstream === exchange else { return false }
+            guard connection.request.upstream === exchange else { return false }
             if case .none = framing { finishOutput(exchange, connection, cleanly: true) }
             if case .length(0) = framing { finishOutput(exchange, connection, cleanly: true) }
             return true
@@ -210,8 +210,8 @@ extension EventLoop {
 
     private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
         exchange.bodyBytesSent += bytes.count
-        connection.accessLog?.bytesSent = exchange.bodyBytesSent
-        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.chunkedOutput, to: &connection.output)
+        connection.request.accessLog?.bytesSent = exchange.bodyBytesSent
+        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.request.chunkedOutput, to: &connection.request.output)
     }
 
     /// Bytes after the body's end: dropped, and the connection not reused.
@@ -223,7 +223,7 @@ extension EventLoop {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        HTTP1Encoder.appendEnd(chunked: connection.chunkedOutput, to: &connection.output)
+        HTTP1Encoder.appendEnd(chunked: connection.request.chunkedOutput, to: &connection.request.output)
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }
@@ -287,7 +287,7 @@ extension EventLoop {
 
     /// 502 or 504 before the answer's head; a cut connection after it.
     func failUpstream(_ connection: Connection, status: Int) {
-        guard let exchange = connection.upstream else { return }
+        guard let exchange = connection.request.upstream else { return }
         endUpstream(connection)
         if exchange.headersSent {
             close(connection)   // too late for a status: cut the response short
@@ -298,15 +298,15 @@ extension EventLoop {
 
     /// cgi_timeout, or nothing heard from the upstream for its read timeout.
     func upstreamTimedOut(_ connection: Connection) {
-        guard let exchange = connection.upstream else { return }
+        guard let exchange = connection.request.upstream else { return }
         logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
         failUpstream(connection, status: 504)
     }
 
     /// Resumes a paused upstream once the client has taken its output.
     func resumeUpstream(_ connection: Connection) {
-        guard let exchange = connection.upstream, exchange.paused,
-              connection.output.count - connection.outputOffset < EventLoop.bufferLimit / 2 else { return }
+        guard let exchange = connection.request.upstream, exchange.paused,
+              connection.request.output.count - connection.request.outputOffset < EventLoop.bufferLimit / 2 else { return }
         exchange.paused = false
         updateInterests(exchange, connection)
         readUpstream(exchange, connection)
@@ -315,8 +315,8 @@ extension EventLoop {
     /// Ends the connection's exchange: a proxy connection that ended cleanly
     /// goes back to the pool; everything else is closed (a script killed).
     func endUpstream(_ connection: Connection) {
-        guard let exchange = connection.upstream else { return }
-        connection.upstream = nil
+        guard let exchange = connection.request.upstream else { return }
+        connection.request.upstream = nil
         exchange.adapter.end()
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {

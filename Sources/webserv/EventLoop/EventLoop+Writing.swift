@@ -12,7 +12,8 @@ extension EventLoop {
                  location: ResolvedLocation? = nil) {
         // A request that failed before its head was complete is still answered
         // without a body when its request line said HEAD (RFC 9110 §9.3.2).
-        let headOnly = (head?.method ?? connection.requestMethod) == "HEAD"
+        let request = connection.request
+        let headOnly = (head?.method ?? request.method) == "HEAD"
         // The answering location, or for a request refused before routing its server's own settings.
         // Its settings are read through it: binding them would copy them for every request.
         guard let location = location ?? handler.settings(for: head, on: connection.listener)?.1.location else {
@@ -21,8 +22,8 @@ extension EventLoop {
         var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
         HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
-        connection.keepAliveAfterResponse = output.keepAlive
-        connection.chunkedOutput = output.chunked
+        request.keepAliveAfterResponse = output.keepAlive
+        request.chunkedOutput = output.chunked
         if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
         connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
@@ -30,8 +31,8 @@ extension EventLoop {
         var body: ArraySlice<UInt8> = []
         switch response.body {
         case .bytes(let bytes) where !headOnly: body = BodyFilters.run(bytes[...], last: true)
-        case .file(let file, let offset, let length) where !headOnly: connection.file = (file, offset, length)
-        case .parts(let parts) where !headOnly: connection.pendingParts = parts[...]
+        case .file(let file, let offset, let length) where !headOnly: request.file = (file, offset, length)
+        case .parts(let parts) where !headOnly: request.pendingParts = parts[...]
         default: break
         }
         // The head is built in one buffer of the loop and sent at once with a
@@ -39,7 +40,7 @@ extension EventLoop {
         // does not take is kept by the connection.
         headBuffer.removeAll(keepingCapacity: true)
         HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
-        let transport = connection.transport, more = connection.bodyFollows
+        let transport = connection.transport, more = request.bodyFollows
         let sent = headBuffer.withUnsafeBytes { head in
             body.withUnsafeBytes { body -> Int in
                 guard case .value(let count)? = try? transport.write(head, body, more: more) else { return 0 }
@@ -47,16 +48,16 @@ extension EventLoop {
             }
         }
         if sent < headBuffer.count {
-            connection.output = Array(headBuffer[sent...]) + body
+            request.output = Array(headBuffer[sent...]) + body
         } else {
-            connection.output = sent < headBuffer.count + body.count ? Array(body[(body.startIndex + sent - headBuffer.count)...]) : []
+            request.output = sent < headBuffer.count + body.count ? Array(body[(body.startIndex + sent - headBuffer.count)...]) : []
         }
-        connection.outputOffset = 0
+        request.outputOffset = 0
         if headBuffer.capacity > 1 << 16 { headBuffer = [] }   // one large page must not stay resident
         if let path = location.settings.accessLog {
-            connection.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
-                                                   rejected: head == nil ? connection.rejectedRequest : nil,
-                                                   status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
+            request.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
+                                                rejected: head == nil ? request.rejected : nil,
+                                                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
         }
         flush(connection)
     }
@@ -70,7 +71,7 @@ extension EventLoop {
             // send_timeout runs between two writes that make progress, as nginx's.
             if progressed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
             waitForWritable(connection)
-        case .sent where connection.awaitsMoreOutput:
+        case .sent where connection.request.awaitsMoreOutput:
             // Everything so far is sent; the script or upstream has more to say,
             // and its deadline, not the client's, applies until it does.
             clearTimer(connection)
@@ -96,22 +97,20 @@ extension EventLoop {
     /// when the CGI script is behind on its stdin).
     func readsBody(_ connection: Connection) -> Bool {
         guard connection.state.reception != nil else { return false }
-        return (connection.upstream?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
+        return (connection.request.upstream?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
     }
 
     func finishResponse(_ connection: Connection) {
         endUpstream(connection)
-        connection.releaseFile()
-        connection.output = []
-        connection.outputOffset = 0
-        if let record = connection.accessLog { logs.access(record.line) }
-        connection.accessLog = nil
-        connection.chunkedOutput = false
-        connection.context = nil
-        guard connection.keepAliveAfterResponse, connection.listener.servers != nil else { return linger(connection) }
-        connection.resetParser()
-        let discard = connection.bodyToDiscard
-        connection.bodyToDiscard = nil
+        let request = connection.request
+        if let record = request.accessLog { logs.access(record.line) }
+        guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
+            request.reset()
+            return linger(connection)
+        }
+        let discard = request.bodyToDiscard
+        // The same object serves the connection's next request.
+        request.reset()
         // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
         if connection.input.isEmpty { connection.input = [] }
         watch(connection, .read)

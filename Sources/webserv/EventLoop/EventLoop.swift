@@ -223,8 +223,8 @@ final class EventLoop {
         case .client(let connection):
             if event.readable || event.closed { receive(connection) }
             if event.writable, !connection.isClosed, connection.wantsWrite { flush(connection) }
-        case .upstream(let connection):
-            upstreamEvent(connection, fd: fd, event)
+        case .upstream(let request):
+            upstreamEvent(request, fd: fd, event)
         case .listener:
             if let listener = listeners[fd] { acceptAll(on: fd, listener: listener) }
         case .pooledUpstream:
@@ -486,10 +486,9 @@ final class EventLoop {
         guard !connection.isClosed else { return }   // its descriptor number may be reused already
         endUpstream(connection)
         abortBody(connection)
-        connection.releaseFile()
+        connection.request.reset()
         closeDescriptor(connection.fd)
         connection.isClosed = true
-        connection.context = nil
         connectionCount -= 1
         connection.deadline = nil
         if acceptingPaused && !draining { resumeAccepting() }

@@ -130,7 +130,7 @@ final class ConnectionStateTests: XCTestCase {
         // Back-pressure: the socket is full, the loop waits for writable and
         // holds no copy of the file.
         XCTAssertTrue(connection.interest.contains(.write))
-        XCTAssertLessThan(connection.output.count, 64 * 1024)
+        XCTAssertLessThan(connection.request.output.count, 64 * 1024)
         loop.advance(milliseconds: 2_900)
         XCTAssertFalse(connection.isClosed)
         loop.advance(milliseconds: 200)
@@ -155,11 +155,11 @@ final class ConnectionStateTests: XCTestCase {
         var paused = false
         for _ in 0..<300 where !paused {
             loop.settle()
-            paused = connection.upstream?.paused ?? false
+            paused = connection.request.upstream?.paused ?? false
             usleep(10_000)
         }
         XCTAssertTrue(paused, "the upstream is paused while the client reads nothing")
-        XCTAssertLessThanOrEqual(connection.output.count - connection.outputOffset, EventLoop.bufferLimit + 65536)
+        XCTAssertLessThanOrEqual(connection.request.output.count - connection.request.outputOffset, EventLoop.bufferLimit + 65536)
         let all = loop.receive(client)
         let split = try XCTUnwrap(all.firstRange(of: Array("\r\n\r\n".utf8)))
         XCTAssertEqual(all.count - split.upperBound, body.count)
@@ -170,7 +170,7 @@ final class ConnectionStateTests: XCTestCase {
         let loop = try harness(extra: "location /up/ { proxy_pass http://127.0.0.1:\(upstream.port); send_timeout 20s; }")
         let (client, connection) = loop.connect()
         loop.send(client, "GET /up/x HTTP/1.1\r\nHost: a\r\n\r\n")
-        for _ in 0..<100 where !(connection.upstream?.connected ?? false) { loop.settle(); usleep(5_000) }
+        for _ in 0..<100 where !(connection.request.upstream?.connected ?? false) { loop.settle(); usleep(5_000) }
         guard case .awaitingUpstream = connection.state else { return XCTFail("state \(connection.state)") }
         XCTAssertNil(connection.deadline, "no client timeout while the upstream works")
         loop.advance(milliseconds: 19_000)   // past header, body, send and keep-alive timeouts

@@ -45,7 +45,7 @@ final class ConnectionStepTests: XCTestCase {
         guard case .head(let head) = whole.nextStep() else { return XCTFail("whole head") }
         XCTAssertEqual([head.path, head.query, head.headers["accept"]], ["/a", "q", "*/*"])
         XCTAssertTrue(whole.input.isEmpty)
-        XCTAssertNil(whole.requestMethod, "no parser is left behind")
+        XCTAssertNil(whole.request.method, "no parser is left behind")
 
         let afterEmptyLines = connection(.readingHead, input: "\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
         guard case .head(let second) = afterEmptyLines.nextStep() else { return XCTFail("empty lines first") }
@@ -55,12 +55,12 @@ final class ConnectionStepTests: XCTestCase {
         let failed = connection(.readingHead, input: "HEAD /a HTTP/1.1\r\nHost: a/b\r\n\r\n")
         guard case .badHead(let status) = failed.nextStep() else { return XCTFail("bad Host") }
         XCTAssertEqual(status, 400)
-        XCTAssertEqual(failed.requestMethod, "HEAD")
+        XCTAssertEqual(failed.request.method, "HEAD")
 
         let bare = connection(.readingHead, input: "GET /c HTTP/1.1\n\n")
         guard case .badHead(let missingHost) = bare.nextStep() else { return XCTFail("LF only, no Host") }
         XCTAssertEqual(missingHost, 400)
-        XCTAssertEqual(bare.requestMethod, "GET")
+        XCTAssertEqual(bare.request.method, "GET")
     }
 
     func testAMalformedHeadIsA400() {

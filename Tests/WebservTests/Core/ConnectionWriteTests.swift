@@ -48,18 +48,18 @@ final class ConnectionWriteTests: XCTestCase {
     func testTheHeadAFileRangeAndTheNextPartGoOutInOrder() throws {
         let client = connection()
         let opened = try file("0123456789")
-        client.output = Array("head;".utf8)
-        client.file = (opened, 2, 5)
-        client.pendingParts = [.bytes(Array(";tail".utf8))]
+        client.request.output = Array("head;".utf8)
+        client.request.file = (opened, 2, 5)
+        client.request.pendingParts = [.bytes(Array(";tail".utf8))]
         XCTAssertEqual(client.writeQueued(), .sent)
         XCTAssertEqual(String(decoding: drain(), as: UTF8.self), "head;23456;tail")
-        XCTAssertFalse(client.bodyFollows)
+        XCTAssertFalse(client.request.bodyFollows)
     }
 
     func testAFullSocketBlocksAfterProgressAndTheRestGoesLater() {
         let client = connection()
         let body = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0) }
-        client.output = body
+        client.request.output = body
         XCTAssertEqual(client.writeQueued(), .blocked(progressed: true))
         XCTAssertEqual(client.writeQueued(), .blocked(progressed: false), "nothing read: nothing more taken")
         var received: [UInt8] = []
@@ -76,13 +76,13 @@ final class ConnectionWriteTests: XCTestCase {
 
     func testAShrunkFileAndAGoneClientAreSaid() throws {
         let shrunk = connection()
-        shrunk.file = (try file("0123"), 2, 10)
+        shrunk.request.file = (try file("0123"), 2, 10)
         XCTAssertEqual(shrunk.writeQueued(), .fileShrank)
         _ = drain()
         let gone = connection()
         Glibc.close(ends[1])
         ends[1] = -1
-        gone.output = Array("answer".utf8)
+        gone.request.output = Array("answer".utf8)
         XCTAssertEqual(gone.writeQueued(), .failed)
     }
 }
