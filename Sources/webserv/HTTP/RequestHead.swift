@@ -112,11 +112,14 @@ final class RequestHead {
     var clientMethod: String { originalMethod ?? method }
     /// Header lines dropped for a name with an underscore (nginx's default
     /// `underscores_in_headers off`), for the error log.
-    let ignoredFields: [String]
+    var ignoredFields: [String] { ignoredLines ?? [] }
+    var hasIgnoredFields: Bool { ignoredLines != nil }
+    /// nil when there are none (nearly always): no array to keep and free per request.
+    private let ignoredLines: [String]?
 
     init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders,
          host: String?, contentLength: Int?, isChunked: Bool, wantsKeepAlive: Bool, expectsContinue: Bool,
-         originalMethod: String? = nil, ignoredFields: [String] = []) {
+         originalMethod: String? = nil, ignoredFields: [String]? = nil) {
         self.method = method
         self.target = target
         self.path = path
@@ -129,7 +132,7 @@ final class RequestHead {
         self.wantsKeepAlive = wantsKeepAlive
         self.expectsContinue = expectsContinue
         self.originalMethod = originalMethod
-        self.ignoredFields = ignoredFields
+        self.ignoredLines = ignoredFields
     }
 
     /// An internal redirect's request: a GET of `path` and `query` without a

@@ -54,8 +54,9 @@ final class RequestParser {
     private var transferCodings: [String] = []
     private var connectionTokens: [String] = []
     private var expectValue: String?
-    /// Lines of fields dropped for an underscore in their name.
-    private var ignoredLines: [String] = []
+    /// Lines of fields dropped for an underscore in their name (nil while
+    /// there are none, as in nearly every request: no array to make and free).
+    private var ignoredLines: [String]?
     /// Where the request line is in the buffer, once it has arrived whole.
     private var requestLineRange: Range<Int>?
     /// A request refused after its request line arrived: that line and the
@@ -217,7 +218,7 @@ final class RequestParser {
         // on`): dropped, so `X_Foo` cannot pass for `X-Foo` (both would be CGI's
         // `HTTP_X_FOO`), and logged at info by the loop.
         if underscore {
-            ignoredLines.append(String(decoding: line, as: UTF8.self))
+            ignoredLines = (ignoredLines ?? []) + [String(decoding: line, as: UTF8.self)]
             return nil
         }
         var start = colon + 1, end = line.endIndex
