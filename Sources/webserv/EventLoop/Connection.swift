@@ -118,7 +118,8 @@ struct OutOfLine<Value> {
     var wrappedValue: Value? {
         get { storage?.value }
         set {
-            guard let newValue else { storage = nil; return }
+            // Set to nil once per request (HTTPRequest.reset) while nil nearly always: no release then.
+            guard let newValue else { if storage != nil { storage = nil }; return }
             if storage != nil && isKnownUniquelyReferenced(&storage) { storage?.value = newValue } else { storage = Storage(newValue) }
         }
     }
