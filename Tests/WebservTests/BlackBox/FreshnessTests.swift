@@ -55,20 +55,10 @@ final class FreshnessTests: XCTestCase {
         return response
     }
 
-    /// Creates the file, or truncates it and writes it again (same inode); not Foundation's atomic write.
-    private func write(_ name: String, _ text: String) {
-        let fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        XCTAssertGreaterThanOrEqual(fd, 0, name)
-        XCTAssertEqual(Glibc.write(fd, text, text.utf8.count), text.utf8.count)
-        close(fd)
-    }
+    private func write(_ name: String, _ text: String, line: UInt = #line) { FileEdits.write(path(name), text, line: line) }
 
-    /// Overwrites the start without truncating: same inode, and the same size when `text` is as long.
-    private func overwriteInPlace(_ name: String, _ text: String) {
-        let fd = open(path(name), O_WRONLY)
-        XCTAssertGreaterThanOrEqual(fd, 0)
-        XCTAssertEqual(pwrite(fd, text, text.utf8.count, 0), text.utf8.count)
-        close(fd)
+    private func overwriteInPlace(_ name: String, _ text: String, line: UInt = #line) {
+        FileEdits.overwriteInPlace(path(name), text, line: line)
     }
 
     func testPipelinedRequestsAfterAChange() throws {
