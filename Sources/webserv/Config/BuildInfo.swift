@@ -1,4 +1,6 @@
 import ConfLang
+import COpenSSL
+import CZlib
 
 /// What `-v` and `-V` print (nginx prints them to standard error too).
 enum BuildInfo {
@@ -8,6 +10,7 @@ enum BuildInfo {
     static var details: String {
         version + "built with Swift \(swiftVersion), \(configuration) build, for \(architecture)-linux\n"
             + "no package dependencies; system calls: epoll, signalfd, inotify, sendfile, posix_spawn\n"
+            + "running with \(String(cString: OpenSSL_version(OPENSSL_VERSION)))" + ", zlib \(String(cString: zlibVersion()))\n"
     }
 
     private static var configuration: String {
