@@ -26,7 +26,8 @@ extension UpstreamEngine {
             adapter = try CGIAdapter(request, stdinFile: stdinFile)
         } catch {
             loop.logs.error("error", "cannot start CGI script \(request.scriptFile): \(error)", to: request.errorLog)
-            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
+            return connections.deliver(Response(status: 502), head: head, on: connection,
+                                       keepAlive: keepsAlive(head, bodyIn: stdinFile != nil || !head.hasBody))
         }
         scripts[adapter.process.pid] = adapter
         adapter.terminated = { [unowned self] in

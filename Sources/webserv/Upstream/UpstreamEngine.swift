@@ -328,8 +328,17 @@ extension UpstreamEngine {
         if exchange.headersSent {
             connections.close(connection)   // too late for a status: cut the response short
         } else {
-            connections.deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
+            connections.deliver(Response(status: status), head: exchange.head, on: connection,
+                                keepAlive: keepsAlive(exchange.head, bodyIn: exchange.bodyComplete))
         }
+    }
+
+    /// Whether the client's connection stays open after a 502 or 504: as
+    /// nginx's (its special responses close only after 400, 413, 414, 500 and
+    /// 501), when the request's body is all in (`bodyIn`): what is left of one
+    /// would be read as the next request.
+    func keepsAlive(_ head: RequestHead, bodyIn: Bool) -> Bool {
+        head.wantsKeepAlive && bodyIn && !loop.draining
     }
 
     /// cgi_timeout, or nothing heard from the upstream for its read timeout.
