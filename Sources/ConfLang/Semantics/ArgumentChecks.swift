@@ -3,10 +3,12 @@ extension CheckRun {
     /// Validates every argument; false when any is unusable (errors emitted).
     mutating func checkArguments(_ item: PlacedDirective, _ spec: DirectiveSpec) -> Bool {
         let before = errorCount
-        for argument in item.arguments {
-            if let variable = Values.variable(in: argument.value) {
+        for (index, argument) in item.arguments.enumerated() {
+            if spec.variableArguments.contains(index) {
+                checkVariables(argument, item, in: spec.name)
+            } else if spec.kind(ofArgument: index) != .variableName, let variable = Values.variable(in: argument.value) {
                 emit(.warning(.valueVariable,
-                              "'\(variable)' is not expanded: webserv has no variables and uses the text '\(argument.value)' as it is",
+                              "'\(variable)' is not expanded in '\(spec.name)': webserv evaluates variables only in \(VariableChecks.directivesWithVariables) and uses the text '\(argument.value)' as it is",
                               at: argument.range), for: item)
             }
         }
@@ -15,6 +17,7 @@ extension CheckRun {
         case "return": checkReturn(item)
         case "location": checkLocationArguments(item)
         case "allow_methods": checkMethods(item)
+        case "log_format": checkLogFormat(item)
         default:
             for (index, argument) in item.arguments.enumerated() {
                 if let kind = spec.kind(ofArgument: index) { check(argument, as: kind, item: item, spec: spec) }
@@ -71,8 +74,8 @@ extension CheckRun {
                 fail(.valueCharset, "invalid charset '\(value)' for 'charset': use a name such as utf-8, or 'off'", argument, item)
             }
         case .accessLogFormat:
-            if value != "combined" {
-                fail(.valueLogFormat, "unknown log format '\(value)': access logs use nginx's 'combined' format (remove the argument)", argument, item)
+            if value != "combined" && !declaredLogFormats.contains(value) {
+                fail(.valueLogFormat, "unknown log format '\(value)': define it at http level (log_format \(value) ...;) or use 'combined'", argument, item)
             }
         case .listenAddress:
             switch Values.listenAddress(value) {
@@ -120,6 +123,18 @@ extension CheckRun {
             if let index = item.arguments.firstIndex(where: { $0.range.start == argument.range.start }),
                let problem = custom.problem(values, index) {
                 fail(custom.code, problem, argument, item)
+            }
+        case .variableName:
+            if let variable = Values.variableName(value) {
+                if Variable.named(variable) != nil {
+                    fail(.variableInvalid, "'\(value)' is one of webserv's variables and cannot be defined by '\(name)' (nginx: the duplicate \"\(variable)\" variable): choose another name", argument, item)
+                }
+            } else {
+                fail(.variableInvalid, "'\(name)' needs a variable name here, such as $name (got '\(value)')", argument, item)
+            }
+        case .addHeaderFlag:
+            if value != "always" {
+                fail(.directiveArguments, "the third argument of 'add_header' can only be 'always' (got '\(value)')", argument, item)
             }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive
@@ -181,6 +196,17 @@ extension CheckRun {
             } else {
                 seen[method] = argument
             }
+        }
+    }
+
+    private mutating func checkLogFormat(_ item: PlacedDirective) {
+        let arguments = item.arguments
+        if arguments[0].value == "combined" {
+            fail(.valueLogFormat, "'combined' is nginx's predefined format and cannot be redefined (nginx: duplicate log_format name): choose another name", arguments[0], item)
+        }
+        let escape = arguments[1].value
+        if escape.hasPrefix("escape="), !["escape=default", "escape=json", "escape=none"].contains(escape) {
+            fail(.valueLogFormat, "unknown escaping '\(escape.dropFirst(7))' in log_format: use escape=default, escape=json or escape=none", arguments[1], item)
         }
     }
 

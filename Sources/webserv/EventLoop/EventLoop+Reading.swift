@@ -105,7 +105,7 @@ extension EventLoop {
         }
         let request = connection.request
         request.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
-                                         errorPage: errorPage)
+                                         errorPage: errorPage, started: previous?.started ?? now())
         if previous == nil && head.hasIgnoredFields { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):

@@ -42,8 +42,10 @@ final class RequestHandler {
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
         switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
-        case .serverReturn(let action), .locationReturn(let action):
-            return .respond(answer(action, head: head))
+        case .serverReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: server.base) })
+        case .locationReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: location) })
         case .contentTooLarge:
             var response = Response(status: 413)
             response.closeConnection = true
@@ -122,14 +124,17 @@ final class RequestHandler {
         return PercentEncoding.path(head.path)
     }
 
-    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body.
-    private func answer(_ action: ReturnAction, head: RequestHead) -> Response {
+    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body;
+    /// either with its variables' values (`variables` is asked only when it has some).
+    private func answer(_ action: ReturnAction, variables: () -> RequestVariables) -> Response {
         var response = Response(status: action.code)
-        if (300...399).contains(action.code), let url = action.text {
-            response.headers.append(("Location", url))
+        var text = action.text
+        if let template = action.template, !template.isLiteral { text = variables().evaluate(template) }
+        if (300...399).contains(action.code), let url = text {
+            response.headers.append(("Location", VariableTemplate.fieldValue(url)))
             response.headers.append(("Content-Type", "text/html"))
             response.body = .bytes(StatusCode.defaultPage(action.code))
-        } else if let text = action.text {
+        } else if let text {
             response.headers.append(("Content-Type", "text/plain"))
             response.body = .bytes(Array(text.utf8))
         }

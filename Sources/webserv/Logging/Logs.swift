@@ -128,6 +128,14 @@ final class Logs {
     /// `25/Nov/2026:04:43:24 +0000`, nginx's $time_local.
     static func localTime(_ time: Int) -> String { HTTPDate.formatted(time, "%d/%b/%Y:%H:%M:%S %z", localTime: true) }
 
+    /// `2026-11-25T04:43:24+00:00`, nginx's $time_iso8601.
+    static func iso8601(_ time: Int) -> String {
+        let text = HTTPDate.formatted(time, "%Y-%m-%dT%H:%M:%S%z", localTime: true)
+        // strftime's zone is +0000; nginx's has a colon.
+        guard text.count >= 5 else { return text }
+        return String(text.dropLast(2)) + ":" + text.suffix(2)
+    }
+
     private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
 
     /// nginx escapes `"`, `\` and bytes outside printable ASCII as \xHH.

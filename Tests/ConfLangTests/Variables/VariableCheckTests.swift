@@ -1,0 +1,96 @@
+import XCTest
+@testable import ConfLang
+
+/// Variables where nginx evaluates them: an unknown one is an error (nginx
+/// refuses it), `map` and `set` define theirs anywhere, and elsewhere a `$`
+/// is text (a warning says so).
+final class VariableCheckTests: XCTestCase {
+    func testKnownVariablesInReturnAreClean() {
+        XCTAssertEqual(findings(site("listen 8080;\nreturn 301 https://$host$request_uri;")), [])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { return 200 \"${remote_addr} $http_user_agent $arg_x $cookie_y\"; }")), [])
+    }
+
+    func testAnUnknownVariableIsAnError() {
+        let found = diagnostics(site("listen 8080;\nreturn 301 https://$hots$request_uri;"))
+        XCTAssertEqual(found.map(\.summary), ["5:12 error variable.unknown"])
+        XCTAssertEqual(found.first?.message, "unknown variable '$hots' in 'return' (nginx: unknown \"hots\" variable); did you mean '$host'?")
+    }
+
+    func testInvalidNames() {
+        XCTAssertEqual(findings(site("listen 8080;\nreturn 200 \"costs 5$\";")), ["5:12 error variable.invalid"])
+        XCTAssertEqual(findings(site("listen 8080;\nreturn 200 \"${host\";")), ["5:12 error variable.invalid"])
+    }
+
+    func testMapAndSetDefineVariablesForEveryUse() {
+        let text = site("""
+        listen 8080;
+        set $greeting "hello $who";
+        location / { return 200 "$greeting $upgrade"; }
+        """, http: """
+        map $http_upgrade $upgrade {
+            default upgrade;
+            '' close;
+            ~*^web websocket;
+        }
+        map $host $who { hostnames; .example.com example; default $host; }
+        """)
+        XCTAssertEqual(findings(text), [])
+    }
+
+    func testMapChecks() {
+        let text = site("listen 8080;", http: """
+        map $uri $a { default x; /a 1 2; ~( bad; /b 1; /B 2; }
+        map $uri $host { default x; }
+        map $nope $b { default 1; }
+        map $uri $c { default $alsonope; }
+        """)
+        XCTAssertEqual(findings(text), [
+            "3:26 error map.entry", "3:34 error map.entry", "3:48 error map.entry",
+            "4:10 error variable.invalid", "5:5 error variable.unknown", "6:23 error variable.unknown",
+        ])
+    }
+
+    func testMapOnlyAtHttpLevelAndSetNotInHttp() {
+        XCTAssertEqual(findings(site("listen 8080;\nmap $uri $x { default 1; }")), ["5:1 error directive.context"])
+        XCTAssertEqual(findings(site("listen 8080;", http: "set $x 1;")), ["3:1 error directive.context"])
+    }
+
+    func testElsewhereADollarIsTextAndSaysSo() {
+        let found = diagnostics(site("listen 8080;\nroot /srv/$host;"))
+        XCTAssertEqual(found.map(\.summary), ["5:6 warning value.variable"])
+        XCTAssertTrue(found[0].message.hasPrefix("'$host' is not expanded in 'root': webserv evaluates variables only in map, log_format, return, set, add_header"),
+                      found[0].message)
+    }
+
+    func testAddHeaderAndLogFormat() {
+        let text = site("""
+        listen 8080;
+        add_header X-Frame-Options DENY always;
+        add_header X-Served-By $hostname;
+        add_header X-Bad value sometimes;
+        access_log logs/a.log main;
+        access_log logs/b.log nope;
+        """, http: """
+        log_format main '$remote_addr "$request" $status $body_bytes_sent';
+        log_format json escape=json '{"uri":"$uri"}';
+        log_format bad escape=xml '$uri';
+        log_format combined '$uri';
+        """)
+        XCTAssertEqual(findings(text), ["5:16 error value.log-format", "6:12 error value.log-format",
+                                        "10:24 error directive.arguments", "12:23 error value.log-format"])
+    }
+
+    func testAddHeaderRedefinitionDroppingASecurityHeader() {
+        let text = site("""
+        listen 8080;
+        add_header X-Frame-Options DENY always;
+        add_header X-Content-Type-Options nosniff;
+        location /keeps/ { add_header X-Frame-Options DENY; add_header X-Content-Type-Options nosniff; add_header X-A 1; }
+        location /drops/ { add_header Cache-Control no-store; }
+        location /inherits/ { }
+        """)
+        let found = diagnostics(text)
+        XCTAssertEqual(found.map(\.summary), ["8:20 warning security.add-header-redefinition"])
+        XCTAssertEqual(found.first?.notes.map(\.message), ["'X-Frame-Options' is added here", "'X-Content-Type-Options' is added here"])
+    }
+}
