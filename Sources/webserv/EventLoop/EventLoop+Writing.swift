@@ -20,7 +20,7 @@ extension EventLoop {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
         var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
-        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
+        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, connection: connection, &output)
         connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
         request.keepAliveAfterResponse = output.keepAlive
         request.chunkedOutput = output.chunked
