@@ -58,6 +58,10 @@ extension EventLoop {
             request.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
                                                 rejected: head == nil ? request.rejected : nil,
                                                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
+            if let format = location.settings.accessLogFormat {
+                request.accessLog?.format = format
+                request.accessLog?.variables = RequestVariables(head: head, connection: connection, location: location)
+            }
         }
         flush(connection)
     }
@@ -103,7 +107,7 @@ extension EventLoop {
     func finishResponse(_ connection: Connection) {
         endUpstream(connection)
         let request = connection.request
-        if let record = request.accessLog { logs.access(record.line) }
+        if let record = request.accessLog { logs.access(record, now: now()) }
         guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
             request.reset()
             return linger(connection)

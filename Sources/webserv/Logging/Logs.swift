@@ -96,6 +96,19 @@ final class Logs {
         if buffers[path]!.count > 64 * 1024 { flush() }
     }
 
+    /// A line of a `log_format` (made by `AccessLogRecord.formattedLine`).
+    func access(path: String, formatted line: String) {
+        guard files[path] != nil else { return }
+        buffers[path, default: []].append(contentsOf: line.utf8)
+        buffers[path, default: []].append(UInt8(ascii: "\n"))
+        if buffers[path]!.count > 64 * 1024 { flush() }
+    }
+
+    /// The access line of `record`, in its format.
+    func access(_ record: AccessLogRecord, now: Int) {
+        if let line = record.formattedLine(now: now) { access(path: record.path, formatted: line) } else { access(record.line) }
+    }
+
     func flush() {
         for (path, bytes) in buffers where !bytes.isEmpty {
             if let fd = files[path] { writeAll(fd, bytes) }

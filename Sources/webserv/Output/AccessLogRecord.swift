@@ -12,6 +12,18 @@ struct AccessLogRecord {
     let rejected: (requestLine: String, headers: HTTPHeaders)?
     let status: Int
     var bytesSent: Int
+    /// A `log_format` that `access_log` names, and the request's variables for it (nil: combined).
+    var format: LogFormat? = nil
+    var variables: RequestVariables? = nil
+
+    /// The line of a named format, made with the answer's status and bytes; nil for combined.
+    func formattedLine(now: Int) -> String? {
+        guard let format, var variables else { return nil }
+        variables.status = status
+        variables.bodyBytesSent = bytesSent
+        variables.nowMilliseconds = now
+        return format.line(variables.value)
+    }
 
     var line: AccessLogLine {
         let fields = head?.headers ?? rejected?.headers
