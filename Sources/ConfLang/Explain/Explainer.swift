@@ -246,8 +246,14 @@ private struct Explaining {
         case .serverReturn(let action), .locationReturn(let action):
             let level = decision == .serverReturn(action) ? "the server's" : "the location's"
             if (300...399).contains(action.code), let url = action.text {
+                // Its variables with the values this request gives them.
+                let variables = ExplainVariables(method: method, target: parsed.target, path: path, query: parsed.query,
+                                                 host: parsed.host, headers: request.headers,
+                                                 serverName: server.config.names.first ?? "",
+                                                 location: decision == .serverReturn(action) ? server.base : route.location)
+                let location = action.template.map { VariableTemplate.fieldValue(variables.evaluate($0)) } ?? url
                 return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code) \(url)'",
-                                    headers: [("Location", absolute(url))]))
+                                    headers: [("Location", absolute(location))]))
             }
             let body = action.text == nil ? "" : ", with the text as its body"
             return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code)'\(body)"))
