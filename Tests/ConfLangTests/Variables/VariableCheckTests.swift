@@ -94,3 +94,39 @@ final class VariableCheckTests: XCTestCase {
         XCTAssertEqual(found.first?.notes.map(\.message), ["'X-Frame-Options' is added here", "'X-Content-Type-Options' is added here"])
     }
 }
+
+/// The new diagnostics as lint prints them (text with snippets): pinned.
+final class VariableDiagnosticGoldenTests: XCTestCase {
+    func testRenderedText() {
+        let text = """
+        events { }
+        http {
+            add_header X-Frame-Options DENY always;
+            map $uri $a { /x 1 2; }
+            server {
+                listen 8080;
+                add_header Cache-Control no-store;
+                return 301 https://$hots$request_uri;
+            }
+        }
+
+        """
+        let rendered = DiagnosticRenderer(showSnippets: true).render(lint(text).diagnostics)
+            .replacingOccurrences(of: "/[^\\s:]*/test\\.conf", with: "test.conf", options: .regularExpression)
+        XCTAssertEqual(rendered, """
+        test.conf:4:19: error: map entry '/x' needs exactly one value: /x VALUE; (got 2) [map.entry]
+                map $uri $a { /x 1 2; }
+                              ^~
+        test.conf:7:9: warning: this block's add_header replaces every add_header of the enclosing block, so 'X-Frame-Options' is not sent here: repeat it in this block [security.add-header-redefinition]
+                    add_header Cache-Control no-store;
+                    ^~~~~~~~~~
+        test.conf:3:5: note: 'X-Frame-Options' is added here
+                add_header X-Frame-Options DENY always;
+                ^~~~~~~~~~
+        test.conf:8:20: error: unknown variable '$hots' in 'return' (nginx: unknown "hots" variable); did you mean '$host'? [variable.unknown]
+                    return 301 https://$hots$request_uri;
+                               ^~~~~~~~~~~~~~~~~~~~~~~~~
+
+        """)
+    }
+}
