@@ -116,6 +116,12 @@ public enum DiagnosticCatalogue {
         case .variableInvalid:
             return Entry("variable.invalid", .error, "a `$` that starts no valid variable name, or a `map`/`set` name that is not one",
                          help: "Write a name after `$` (`$host`, `${host}`); `map` and `set` define a `$name` that is not one of webserv's own.")
+        case .tryFilesFallback:
+            return Entry("tryfiles.fallback", .error, "a `try_files` whose last argument is neither a URI nor `=CODE`",
+                         help: "End `try_files` with its fallback: a URI starting with `/` (an internal redirect, `/index.php?$args`) or `=CODE` (`=404`); named locations (`@name`) are not supported.")
+        case .tryFilesNoFallback:
+            return Entry("tryfiles.no-fallback", .warning, "a `try_files` whose last argument names the request itself (`$uri/`)",
+                         help: "The last argument is not tried as a file: it is the internal redirect made when no file exists, and one naming the request loops until the cycle is cut (500). Add `=404` or a fixed URI after it.")
         case .mapEntry:
             return Entry("map.entry", .error, "a `map` body line that is not `KEY VALUE;`",
                          help: "Write `KEY VALUE;`, `default VALUE;`, `~REGEX VALUE;`, `hostnames;` or `volatile;`; each key once.")

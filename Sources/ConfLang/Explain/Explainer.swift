@@ -297,6 +297,40 @@ private struct Explaining {
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
             return staticFile(path, route: route)
+        case .tryFiles(let tryFiles):
+            return self.tryFiles(tryFiles, path: path, route: route, server: server)
+        }
+    }
+
+    /// nginx's try-files phase, by the same lookup as webserv's
+    /// (`Router.Route.lookUpTryFiles`): each file tried and what it was, then
+    /// what the one found leads to, or the fallback.
+    func tryFiles(_ tryFiles: TryFiles, path: String, route: Router.Route,
+                  server: VirtualServer) -> (Explanation.Target?, Explanation.Answer) {
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+        var trace = FileLookupTrace()
+        let found = route.lookUpTryFiles(names, in: ExplainFileSystem(), observer: &trace)
+        let tried = trace.entries.map { entry -> String in
+            guard case .tryFile(let name) = entry.candidate else { return "" }
+            return "\(name) (\(entry.path)): \(Explaining.describe(entry.outcome))"
+        }
+        if let found {
+            let next = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server,
+                                              route: route, afterTryFiles: true)
+            var (target, answer) = outcome(of: next, path: found, route: route, server: server)
+            answer.reason = "try_files took \(found) [\(tried.joined(separator: "; "))]; " + answer.reason
+            return (target, answer)
+        }
+        let none = "try_files: none of its files exists [\(tried.joined(separator: "; "))]"
+        switch tryFiles.fallback {
+        case .status(let code):
+            return (nil, answer(code, by: "configuration", "\(none); its last argument =\(code) answers"))
+        case .uri(let template):
+            let uri = variables.evaluate(template)
+            return (nil, answer(nil, by: "configuration", "\(none); an internal redirect to \(uri), decided again from the start (explain \(uri) for its answer)"))
         }
     }
 
@@ -378,6 +412,7 @@ private struct Explaining {
         case .notRegular: return "neither a file nor a directory"
         case .failed(let error): return kind(ofFailure: error)
         case .unreadable(let error): return "cannot be opened (\(String(cString: strerror(error))))"
+        case .notDirectory: return "not a directory"
         }
     }
 

@@ -96,6 +96,8 @@ public struct LocationConfig {
     public var setVariables: [String: VariableTemplate] = [:]
     /// `add_header`: the nearest level that has any replaces its parent's list, as in nginx.
     public var addedHeaders: [AddedHeader] = []
+    /// `try_files`: files tried before the location answers, and the fallback (not inherited, as in nginx).
+    public var tryFiles: TryFiles?
     /// `log_format`s of the enclosing `http`.
     public var logFormats: LogFormats = .none
     /// The format `access_log` names; nil for nginx's combined.

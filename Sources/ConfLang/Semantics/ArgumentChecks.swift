@@ -18,6 +18,7 @@ extension CheckRun {
         case "location": checkLocationArguments(item)
         case "allow_methods": checkMethods(item)
         case "log_format": checkLogFormat(item)
+        case "try_files": checkTryFiles(item)
         default:
             for (index, argument) in item.arguments.enumerated() {
                 if let kind = spec.kind(ofArgument: index) { check(argument, as: kind, item: item, spec: spec) }
@@ -196,6 +197,27 @@ extension CheckRun {
             } else {
                 seen[method] = argument
             }
+        }
+    }
+
+    /// The last argument is the fallback: `=CODE`, or a URI for an internal redirect.
+    private mutating func checkTryFiles(_ item: PlacedDirective) {
+        guard let last = item.arguments.last else { return }
+        let value = last.value
+        if value.hasPrefix("=") {
+            if Values.wholeNumber(value.dropFirst()).map({ !(100...599).contains($0) }) ?? true {
+                fail(.valueStatus, "invalid code '\(value)' at the end of try_files: use =CODE with a code from 100 to 599 (=404)", last, item)
+            }
+            return
+        }
+        if value.hasPrefix("@") {
+            fail(.tryFilesFallback, "named locations ('\(value)') are not supported: end try_files with a URI (/index.php?$args) or =CODE", last, item)
+        } else if !value.hasPrefix("/") && !value.hasPrefix("$") {
+            fail(.tryFilesFallback, "the last argument of try_files is its fallback, a URI to redirect to or =CODE: '\(value)' is neither (write /\(value) or =404)", last, item)
+        } else if value.contains("$uri") || value.contains("${uri}") || value.contains("$request_uri") || value.contains("$document_uri") {
+            emit(.warning(.tryFilesNoFallback,
+                          "try_files has no final fallback: its last argument '\(value)' is not a file tried but the internal redirect made when none exists, and it names the request again, a redirection cycle (500); add a fallback after it: =404, or a URI such as /index.html",
+                          at: last.range), for: item)
         }
     }
 

@@ -114,6 +114,9 @@ public enum DirectiveTable {
                  // Added to the server's: a location's `set` does not drop the server's.
                  return { location in for (name, value) in values { location.setVariables[name] = value } }
              }, variables: .only(1)),
+        spec("try_files", [.server, .location], arguments: 2...2, unlimited: true, [.text],
+             "files tried in order (FILE/ for a directory); none: an internal redirect to URI, or =CODE",
+             sets: .location(\.tryFiles) { TryFiles($0.values) }, variables: .from(0)),
         // location
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
              sets: .location(\.alias) { $0.path($0.value(0)) }),

@@ -139,6 +139,8 @@ extension ConnectionDriver {
             upstreams.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
+        case .redirect(let next):
+            redirect(next, on: connection, errorPage: errorPage)
         }
     }
 

@@ -27,6 +27,8 @@ final class RequestHandler {
         case cgi(CGIRequest, maxBodySize: Int)
         /// Forward to the upstream of proxy_pass.
         case proxy(ProxyRequest, maxBodySize: Int)
+        /// An internal redirect (try_files' fallback): the request decided again from the start.
+        case redirect(RequestHead)
     }
 
     /// The server and location settings that answer a request.
@@ -37,11 +39,29 @@ final class RequestHandler {
     /// `routing`: what `settings(for:on:)` chose for it; `connection` gives a
     /// CGI script's environment its addresses (read only then: copying them
     /// out for every request cost reference counting).
-    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection) -> Action {
+    /// `afterTryFiles`: the location's try_files found the file `head` now names.
+    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection,
+                afterTryFiles: Bool = false) -> Action {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
-        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
+        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
+                                      afterTryFiles: afterTryFiles) {
+        case .tryFiles(let tryFiles):
+            let variables = RequestVariables(head: head, connection: connection, location: location)
+            let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+            var observer = IgnoringFileLookupObserver()
+            if let found = route.lookUpTryFiles(names, in: StaticFileSystem(smallFiles: smallFiles), observer: &observer) {
+                let rewritten = found == head.path ? head : head.rewritten(path: found, query: head.query)
+                return action(for: rewritten, routing: routing, from: connection, afterTryFiles: true)
+            }
+            switch tryFiles.fallback {
+            case .status(let code): return .respond(Response(status: code))
+            case .uri(let template):
+                let parts = variables.evaluate(template).split(separator: "?", maxSplits: 1).map(String.init)
+                guard let path = PathNormalizer.normalize(parts.first ?? "/") else { return .respond(Response(status: 400)) }
+                return .redirect(head.rewritten(path: path, query: parts.count > 1 ? parts[1] : nil))
+            }
         case .serverReturn(let action):
             return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: server.base) })
         case .locationReturn(let action):

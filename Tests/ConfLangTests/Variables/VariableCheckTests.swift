@@ -58,7 +58,7 @@ final class VariableCheckTests: XCTestCase {
     func testElsewhereADollarIsTextAndSaysSo() {
         let found = diagnostics(site("listen 8080;\nroot /srv/$host;"))
         XCTAssertEqual(found.map(\.summary), ["5:6 warning value.variable"])
-        XCTAssertTrue(found[0].message.hasPrefix("'$host' is not expanded in 'root': webserv evaluates variables only in map, log_format, return, set, add_header"),
+        XCTAssertTrue(found[0].message.hasPrefix("'$host' is not expanded in 'root': webserv evaluates variables only in map, log_format, return, set, try_files, add_header"),
                       found[0].message)
     }
 
@@ -128,5 +128,28 @@ final class VariableDiagnosticGoldenTests: XCTestCase {
                                ^~~~~~~~~~~~~~~~~~~~~~~~~
 
         """)
+    }
+}
+
+/// `try_files`' checks: its fallback, and one that names the request again.
+final class TryFilesCheckTests: XCTestCase {
+    func testTheFallback() {
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri $uri/ /index.html; }")), [])
+        XCTAssertEqual(findings(site("listen 8080;\ntry_files $uri =404;")), [])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri =99; }")), ["5:29 error value.status"])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri @app; }")), ["5:29 error tryfiles.fallback"])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri index.html; }")), ["5:29 error tryfiles.fallback"])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri $hots; }")), ["5:29 error variable.unknown"])
+        XCTAssertEqual(findings(site("listen 8080;\nlocation / { try_files $uri; }")), ["5:14 error directive.arguments"])
+    }
+
+    func testAFallbackNamingTheRequestIsNoFallback() {
+        let found = diagnostics(site("listen 8080;\nlocation / { try_files $uri $uri/; }"))
+        XCTAssertEqual(found.map(\.summary), ["5:29 warning tryfiles.no-fallback"])
+        XCTAssertTrue(found[0].message.contains("add a fallback after it: =404, or a URI such as /index.html"), found[0].message)
+    }
+
+    func testNoLongerUnsupported() {
+        XCTAssertFalse(findings(site("listen 8080;\nlocation / { try_files $uri /index.php?$args; }")).contains { $0.contains("directive.unsupported") })
     }
 }

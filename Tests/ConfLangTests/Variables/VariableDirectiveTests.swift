@@ -82,4 +82,34 @@ final class VariableDirectiveTests: XCTestCase {
         XCTAssertEqual(settings.first { $0.directive == "add_header" }?.value, "X-Who $remote_addr")
         XCTAssertEqual(settings.first { $0.directive == "map" }?.from, "http")
     }
+
+    func testExplainShowsEachTryFilesCandidate() throws {
+        let directory = NSTemporaryDirectory() + "conflang-tryfiles-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try FileManager.default.createDirectory(atPath: directory + "/www/dir", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/www/a.txt", contents: Data("A".utf8))
+        FileManager.default.createFile(atPath: directory + "/www/dir/index.html", contents: Data("I".utf8))
+        let text = """
+        http { server { listen 8080; root \(directory)/www;
+            location / { try_files $uri $uri/ /index.html; }
+            location /strict/ { try_files $uri.txt =404; } } }
+        """
+        guard case .success(let (config, _)) = Explainer.model(path: directory + "/webserv.conf", bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        func answer(_ path: String) throws -> Explanation.Answer {
+            try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080" + path), config: config).get().answer
+        }
+        let file = try answer("/a.txt")
+        XCTAssertEqual(file.status, 200)
+        XCTAssertTrue(file.reason.hasPrefix("try_files took /a.txt [/a.txt (\(directory)/www/a.txt): a regular file]"), file.reason)
+        let index = try answer("/dir/")
+        XCTAssertEqual(index.status, 200)
+        XCTAssertTrue(index.reason.contains("/dir/ (\(directory)/www/dir/): a directory; /dir/ (\(directory)/www/dir/): a directory]"), index.reason)
+        XCTAssertTrue(index.reason.contains("index file \(directory)/www/dir/index.html"), index.reason)
+        let fallback = try answer("/app/route")
+        XCTAssertNil(fallback.status)
+        XCTAssertTrue(fallback.reason.contains("/app/route (\(directory)/www/app/route): missing; /app/route/ (\(directory)/www/app/route): missing]; an internal redirect to /index.html"), fallback.reason)
+        let strict = try answer("/strict/x")
+        XCTAssertEqual(strict.status, 404)
+        XCTAssertTrue(strict.reason.contains("its last argument =404 answers"), strict.reason)
+    }
 }
