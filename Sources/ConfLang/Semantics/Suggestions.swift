@@ -54,7 +54,7 @@ enum Suggestions {
         let noTuning = "webserv has no such setting; remove it"
         let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
         var table: [String: String] = [
-            "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
+            "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
             "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
             "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
             "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
