@@ -39,8 +39,7 @@ extension ConnectionDriver {
             var record = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head, rejected: nil,
                                          status: 444, bytesSent: 0)
             if let format = location.settings.accessLogFormat {
-                record.format = format
-                record.variables = RequestVariables(head: head, connection: connection, location: location)
+                record.formatted = .init(format: format, variables: RequestVariables(head: head, connection: connection, location: location))
             }
             logs.access(record, now: loop.now())
         }

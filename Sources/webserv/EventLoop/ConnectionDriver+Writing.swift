@@ -59,8 +59,8 @@ extension ConnectionDriver {
                                                 rejected: head == nil ? request.rejected : nil,
                                                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
             if let format = location.settings.accessLogFormat {
-                request.accessLog?.format = format
-                request.accessLog?.variables = RequestVariables(head: head, connection: connection, location: location)
+                request.accessLog?.formatted = .init(format: format,
+                                                     variables: RequestVariables(head: head, connection: connection, location: location))
             }
         }
         flush(connection)

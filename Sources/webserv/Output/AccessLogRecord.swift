@@ -12,17 +12,28 @@ struct AccessLogRecord {
     let rejected: (requestLine: String, headers: HTTPHeaders)?
     let status: Int
     var bytesSent: Int
-    /// A `log_format` that `access_log` names, and the request's variables for it (nil: combined).
-    var format: LogFormat? = nil
-    var variables: RequestVariables? = nil
+    /// A `log_format` that `access_log` names, with the request's variables
+    /// (nil: combined). One reference, so that a combined record stays small.
+    var formatted: FormattedLine? = nil
+
+    final class FormattedLine {
+        let format: LogFormat
+        let variables: RequestVariables
+
+        init(format: LogFormat, variables: RequestVariables) {
+            self.format = format
+            self.variables = variables
+        }
+    }
 
     /// The line of a named format, made with the answer's status and bytes; nil for combined.
     func formattedLine(now: Int) -> String? {
-        guard let format, var variables else { return nil }
+        guard let formatted else { return nil }
+        var variables = formatted.variables
         variables.status = status
         variables.bodyBytesSent = bytesSent
         variables.nowMilliseconds = now
-        return format.line(variables.value)
+        return formatted.format.line(variables.value)
     }
 
     var line: AccessLogLine {
