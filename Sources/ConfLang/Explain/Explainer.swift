@@ -79,7 +79,21 @@ private struct Explaining {
         let decision = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server, route: route)
         (explanation.target, explanation.answer) = outcome(of: decision, path: path, route: route, server: server)
         applyErrorPage(to: &explanation.answer, decision: decision, route: route, server: server)
+        addHeaders(to: &explanation.answer, path: path, route: route, server: server)
         return explanation
+    }
+
+    /// The location's `add_header` fields on an answer it gives itself (an
+    /// error page's answer gets the page's location's, which is not explained here).
+    func addHeaders(to answer: inout Explanation.Answer, path: String, route: Router.Route, server: VirtualServer) {
+        guard answer.errorPage == nil, let status = answer.status else { return }
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        for header in route.settings.addedHeaders where header.always || AddedHeader.applies(toStatus: status) {
+            let value = header.value.isLiteral ? header.value.source : VariableTemplate.fieldValue(variables.evaluate(header.value))
+            if !value.isEmpty { answer.headers.append((header.name, value)) }
+        }
     }
 
     // MARK: address and server

@@ -80,6 +80,9 @@ final class VariableDirectiveTests: XCTestCase {
         XCTAssertEqual(try location("http://Example.ORG:8080/who/"), "http://example.org/$remote_addr")
         let settings = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080/who/"), config: config).get().settings
         XCTAssertEqual(settings.first { $0.directive == "add_header" }?.value, "X-Who $remote_addr")
+        let who = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080/who/"), config: config).get().answer
+        XCTAssertEqual(who.headers.map(\.name), ["Location", "X-Who"], "add_header's fields on the answer, as sent")
+        XCTAssertEqual(who.headers.last?.value, "$remote_addr", "what only a connection knows stays as written")
         XCTAssertEqual(settings.first { $0.directive == "map" }?.from, "http")
     }
 
