@@ -12,6 +12,7 @@ extension CheckRun {
                               at: argument.range), for: item)
             }
         }
+        if spec.name == "add_header" { checkAddedField(item) }
         switch spec.name {
         case "error_page": checkErrorPage(item)
         case "return": checkReturn(item)
@@ -197,6 +198,18 @@ extension CheckRun {
             } else {
                 seen[method] = argument
             }
+        }
+    }
+
+    /// A field name is a token; a value written with a line break (`"a\r\nb"`) would split the answer.
+    private mutating func checkAddedField(_ item: PlacedDirective) {
+        let name = item.arguments[0]
+        if name.value.isEmpty || !name.value.allSatisfy(Values.isTokenCharacter) {
+            fail(.directiveArguments, "invalid field name '\(name.value)' in add_header: use letters, digits and - (X-Frame-Options)", name, item)
+        }
+        let value = item.arguments[1]
+        if value.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+            fail(.directiveArguments, "the value of add_header '\(name.value)' holds a line break or NUL: it would split the answer; write it on one line", value, item)
         }
     }
 

@@ -80,6 +80,11 @@ final class VariableCheckTests: XCTestCase {
                                         "10:24 error directive.arguments", "12:23 error value.log-format"])
     }
 
+    func testAddHeaderFieldsCannotSplitAnAnswer() {
+        XCTAssertEqual(findings(site("listen 8080;\nadd_header \"X-A\" \"a\\r\\nSet-Cookie: x=1\";")), ["5:18 error directive.arguments"])
+        XCTAssertEqual(findings(site("listen 8080;\nadd_header \"X A\" 1;")), ["5:12 error directive.arguments"])
+    }
+
     func testAddHeaderRedefinitionDroppingASecurityHeader() {
         let text = site("""
         listen 8080;
