@@ -62,6 +62,7 @@ final class EventLoop {
         descriptors.set(token, .signals)
         // Client reads tell the cache when to read its events (see `turn`).
         handler.smallFiles.drainPolicy = .afterClientReads
+        handler.logs = logs
         if let events = handler.smallFiles.descriptor { register(events, owner: .fileEvents, interest: .read) }
     }
 
@@ -124,6 +125,7 @@ final class EventLoop {
         config = new
         upstreamAddresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
+        handler.logs = logs
         // An address no longer listened on gets none (and its connections end below).
         for listener in known.values { listener.servers = router.servers(on: listener.address) }
         // An address no longer listened on: what has not begun a request ends

@@ -13,6 +13,11 @@ final class RequestHandler {
     /// Small files in memory, kept fresh by inotify (SmallFileCache); shared likewise.
     let smallFiles: SmallFileCache
 
+    /// `auth_basic_user_file`s, read again when they change.
+    let userFiles = UserFiles()
+    /// Where the access phase's error lines go (the event loop's logs).
+    var logs: Logs?
+
     init(router: Router, files: OpenFileCache = OpenFileCache(), smallFiles: SmallFileCache = SmallFileCache()) {
         self.router = router
         self.files = files
@@ -41,7 +46,11 @@ final class RequestHandler {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
-        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
+        let decision = RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route)
+        if decision.passesAccessPhase, let refusal = checkAccess(head, settings: location.settings, from: connection) {
+            return .respond(refusal)
+        }
+        switch decision {
         case .serverReturn(let action), .locationReturn(let action):
             return .respond(answer(action, head: head))
         case .contentTooLarge:
@@ -67,6 +76,17 @@ final class RequestHandler {
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
+        }
+    }
+
+    /// nginx's access phase (`AccessPhase`): the refusal, or nil to go on. Most
+    /// locations have neither rules nor a password: nothing is read then.
+    private func checkAccess(_ head: RequestHead, settings: LocationConfig, from connection: Connection) -> Response? {
+        guard !settings.accessRules.rules.isEmpty || settings.basicAuth.isOn else { return nil }
+        let errorLog = settings.errorLog
+        return AccessPhase.check(settings, client: connection.peerHost, authorization: head.headers["Authorization"],
+                                 userFiles: userFiles) { [logs] level, message in
+            logs?.error(level, "\(message), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: errorLog)
         }
     }
 
