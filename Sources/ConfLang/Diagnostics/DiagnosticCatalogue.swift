@@ -249,6 +249,21 @@ public enum DiagnosticCatalogue {
         case .securityAutoindexSite:
             return Entry("security.autoindex-site", .warning, "`autoindex on` for a whole site",
                          help: "Turn it on in the locations that need a listing, not at http or server level or in `location /`.")
+        case .accessUnreachableRule:
+            return Entry("access.unreachable-rule", .warning, "an `allow` or `deny` after `allow all` or `deny all` in the same block",
+                         help: "The first rule that holds decides and `all` holds every client: move the rule above the `all` one.")
+        case .accessLowAddressBits:
+            return Entry("access.low-address-bits", .warning, "an `allow`/`deny` network with bits set after its prefix",
+                         help: "Write the network's own address (`10.0.0.0/8`, not `10.1.2.3/8`); the fix-it does. nginx warns the same and clears them.")
+        case .authNoUserFile:
+            return Entry("auth.no-user-file", .warning, "`auth_basic` with no `auth_basic_user_file` that could apply",
+                         help: "Add `auth_basic_user_file FILE;` (htpasswd lines) beside it or in an enclosing block; as in nginx, without one no password is asked.")
+        case .authUserFile:
+            return Entry("auth.user-file", .warning, "an `auth_basic_user_file` that is not a readable file",
+                         help: "Create it (`htpasswd -B -c FILE USER`) or fix the path, relative to the main file's directory; until then requests with a password get 500.")
+        case .authUserFileWorldReadable:
+            return Entry("auth.user-file-world-readable", .warning, "an `auth_basic_user_file` every user of the machine can read",
+                         help: "`chmod 640` it, owned by the group webserv's workers run as: the hashes can be attacked offline.")
 
         // MARK: confcheck
         case .suppressionUnknownCode:

@@ -30,6 +30,7 @@ public enum DiagnosticCode: CaseIterable {
     case workerConnectionsOverLimit
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
     case securityUploadExecutable, securityAutoindexSite
+    case accessUnreachableRule, accessLowAddressBits, authNoUserFile, authUserFile, authUserFileWorldReadable
     // confcheck itself
     case suppressionUnknownCode, suppressionMalformed
     case lspAssumedContext

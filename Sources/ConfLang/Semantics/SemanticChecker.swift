@@ -39,6 +39,8 @@ struct CheckRun {
     /// only they need the look at every location that the upload lint takes.
     var serversWithUploads = Set<ObjectIdentifier>()
     var sawUploadStore = false
+    /// An enclosing block names an `auth_basic_user_file` (AccessLints).
+    var userFileAbove = false
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -64,6 +66,9 @@ struct CheckRun {
         checkRepeats(valid, in: context)
         checkRootAndAlias(valid)
         checkTypesMerge(valid)
+        let outerUserFile = userFileAbove
+        if context == .http || context == .server || context == .location { checkAccess(valid) }
+        defer { userFileAbove = outerUserFile }
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)
