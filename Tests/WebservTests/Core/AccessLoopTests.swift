@@ -62,8 +62,8 @@ final class AccessLoopTests: XCTestCase {
     private func get(_ loop: LoopHarness, _ path: String, from peer: String = "127.0.0.1", headers: String = "") -> HTTPTestResponse? {
         var ends: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0,
-              let listener = loop.loop.listeners.values.first(where: { $0.address == loop.address }),
-              loop.loop.adopt(ends[1], listener: listener, peer: (peer, 40000)) != nil else { return nil }
+              let listener = loop.loop.acceptor.listeners.values.first(where: { $0.address == loop.address }),
+              loop.loop.acceptor.adopt(ends[1], listener: listener, peer: (peer, 40000)) != nil else { return nil }
         defer { Glibc.close(ends[0]) }
         loop.send(ends[0], "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(headers)Connection: close\r\n\r\n")
         var wire = WireAnswers(loop.receive(ends[0]))
