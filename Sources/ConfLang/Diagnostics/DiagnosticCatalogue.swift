@@ -260,7 +260,7 @@ public enum DiagnosticCatalogue {
                          help: "Add `auth_basic_user_file FILE;` (htpasswd lines) beside it or in an enclosing block; as in nginx, without one no password is asked.")
         case .authUserFile:
             return Entry("auth.user-file", .warning, "an `auth_basic_user_file` that is not a readable file",
-                         help: "Create it (`htpasswd -B -c FILE USER`) or fix the path, relative to the main file's directory; until then requests with a password get 500.")
+                         help: "Create it (`htpasswd -B -c FILE USER`) or fix the path, relative to the main file's directory; until then requests with a password get 403 (no such file, as nginx) or 500.")
         case .authUserFileWorldReadable:
             return Entry("auth.user-file-world-readable", .warning, "an `auth_basic_user_file` every user of the machine can read",
                          help: "`chmod 640` it, owned by the group webserv's workers run as: the hashes can be attacked offline.")

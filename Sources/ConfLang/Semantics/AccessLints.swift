@@ -46,7 +46,7 @@ extension CheckRun {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             emit(.warning(.authUserFile,
-                          "auth_basic_user_file '\(path)' is not a readable file: every request here that brings a password would get 500",
+                          "auth_basic_user_file '\(path)' is not a readable file: every request here that brings a password would get 403 (no such file, as nginx) or 500",
                           at: range), for: item)
             return
         }

@@ -12,7 +12,7 @@ struct AccessPhase {
         case declined
         case forbidden
         case unauthorized
-        /// The user file cannot be read: 500, as nginx.
+        /// The user file cannot be read: 500, as nginx (one that does not exist is `forbidden`).
         case failed
     }
 
@@ -31,8 +31,8 @@ struct AccessPhase {
         let password = authVerdict(settings.basicAuth, authorization: authorization, userFiles: userFiles, log: log)
         switch password {
         case .allowed: return nil
-        case .failed, .unauthorized: return answer(password, realm: settings.basicAuth.realm)
-        case .declined, .forbidden: return address == .forbidden ? Response(status: 403) : nil
+        case .failed, .unauthorized, .forbidden: return answer(password, realm: settings.basicAuth.realm)
+        case .declined: return address == .forbidden ? Response(status: 403) : nil
         }
     }
 
@@ -76,8 +76,9 @@ struct AccessPhase {
         switch userFiles.file(at: path) {
         case .success(let read): file = read
         case .failure(let error):
-            log("error", error.message)
-            return .failed
+            // nginx: a file that does not exist is 403, any other failure 500 (crit).
+            log(error.isMissing ? "error" : "crit", error.message)
+            return error.isMissing ? .forbidden : .failed
         }
         guard let hash = file.hash(for: credentials.user) else {
             log("error", "user \"\(credentials.user)\" was not found in \"\(path)\"")

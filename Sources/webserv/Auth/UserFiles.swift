@@ -31,7 +31,8 @@ final class UserFiles {
         guard stat(path, &info) == 0 else {
             let error = errno
             entries[path] = nil
-            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(error): \(String(cString: strerror(error))))"))
+            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(error): \(String(cString: strerror(error))))",
+                                          isMissing: error == ENOENT))
         }
         let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
                                     modified: info.st_mtim, changed: info.st_ctim)
@@ -43,11 +44,14 @@ final class UserFiles {
             return .success(file)
         case .failure(let error):
             entries[path] = nil
-            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(error.errorNumber): \(error.reason))"))
+            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(error.errorNumber): \(error.reason))",
+                                          isMissing: error.isMissing))
         }
     }
 }
 
 struct UserFileError: Error, Equatable {
     let message: String
+    /// No such file (ENOENT): nginx answers 403 then, 500 for any other failure.
+    var isMissing = false
 }

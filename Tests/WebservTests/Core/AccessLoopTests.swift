@@ -114,11 +114,17 @@ final class AccessLoopTests: XCTestCase {
         XCTAssertTrue(log.contains("user \"carol\" was not found in \"\(loop.directory)/htpasswd\""), log)
     }
 
-    func testAMissingUserFileIs500() throws {
+    /// nginx: a user file that does not exist is 403 (an error line), one that cannot be read otherwise 500 (crit).
+    func testAMissingUserFileIs403AndAnUnreadableOne500() throws {
         let loop = try harness()
-        XCTAssertEqual(get(loop, "/lost/a.txt", headers: basic("alice:wonderland"))?.status, 500)
+        XCTAssertEqual(get(loop, "/lost/a.txt", headers: basic("alice:wonderland"))?.status, 403)
         XCTAssertEqual(get(loop, "/lost/a.txt")?.status, 401, "nginx asks for credentials before it opens the file")
+        XCTAssertTrue(loop.log("error.log").contains("[error]"))
         XCTAssertTrue(loop.log("error.log").contains("open() \"\(loop.directory)/missing\" failed (2: No such file or directory)"))
+        // A directory where the file should be: open() works, reading it does not (EISDIR): 500.
+        try FileManager.default.createDirectory(atPath: loop.directory + "/missing", withIntermediateDirectories: true)
+        XCTAssertEqual(get(loop, "/lost/a.txt", headers: basic("alice:wonderland"))?.status, 500)
+        XCTAssertTrue(loop.log("error.log").contains("[crit]"), loop.log("error.log"))
     }
 
     func testSatisfyAnyAndAll() throws {
