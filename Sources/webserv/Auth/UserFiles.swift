@@ -28,11 +28,13 @@ final class UserFiles {
     /// error log wording: `open() "PATH" failed (2: No such file or directory)`).
     func file(at path: String) -> Result<Htpasswd, UserFileError> {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            let error = errno
+        do {
+            try syscallValue("stat") { stat(path, &info) }
+        } catch {
+            let number = (error as? SystemError)?.errorNumber ?? EIO
             entries[path] = nil
-            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(error): \(String(cString: strerror(error))))",
-                                          isMissing: error == ENOENT))
+            return .failure(UserFileError(message: "open() \"\(path)\" failed (\(number): \(String(cString: strerror(number))))",
+                                          isMissing: number == ENOENT))
         }
         let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
                                     modified: info.st_mtim, changed: info.st_ctim)
