@@ -8,7 +8,8 @@
 #   KEEP=1 bench/nginx-side-by-side.sh     # keep the temporary folder (configurations, logs)
 #
 # Adding a directive: one location in CONFIG below (valid for both servers)
-# and one line per request in CASES. Requests come from 127.0.0.1.
+# and one line per request in CASES. Requests come from 127.0.0.1, or from
+# ::1 when a case's arguments start with @v6.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The site both serve.
-mkdir -p "$WORK/www/paged" "$WORK/www/files" "$WORK/www/private" "$WORK/www/lan" "$WORK/www/local" "$WORK/www/either" \
+mkdir -p "$WORK/www/six" "$WORK/www/nosix" "$WORK/www/paged" "$WORK/www/files" "$WORK/www/private" "$WORK/www/lan" "$WORK/www/local" "$WORK/www/either" \
          "$WORK/www/cached" "$WORK/www/dead" "$WORK/www/nobody"
-for folder in files private lan local either cached dead nobody; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
+for folder in files private lan local either cached dead nobody six nosix paged; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
 echo "index" > "$WORK/www/index.html"
 echo "denied page" > "$WORK/www/denied.html"
 # alice:wonderland (apr1), bob:builder (SHA-512 crypt), carol:looking-glass ({SHA}), dave:hunter2 (bcrypt).
@@ -53,6 +54,7 @@ http {
     access_log PREFIX/access.log;
     server {
         listen 127.0.0.1:PORT;
+        listen [::1]:PORT;
         root WORK/www;
         # return and error_page
         location = /moved { return 301 /files/a.txt; }
@@ -66,6 +68,8 @@ http {
         location /local/ { allow 127.0.0.1; deny all; }
         location /nobody/ { error_page 403 /denied.html; deny 127.0.0.0/8; allow all; }
         location /lan/ { allow 10.0.0.0/8; deny all; }
+        location /six/ { allow ::1; deny all; }
+        location /nosix/ { deny ::1; deny ::ffff:127.0.0.1; }
         location = /denied.html { }
         # auth_basic and satisfy
         location /private/ { auth_basic "Staff only"; auth_basic_user_file WORK/htpasswd; }
@@ -98,6 +102,10 @@ CASES=(
     "allow 127.0.0.1|/local/a.txt||"
     "deny + error_page 403|/nobody/a.txt||Content-Length"
     "deny all|/lan/a.txt||"
+    "allow ::1, from ::1|/six/a.txt|@v6|"
+    "allow ::1, from 127.0.0.1|/six/a.txt||"
+    "deny ::1, from ::1|/nosix/a.txt|@v6|"
+    "deny mapped, from 127.0.0.1|/nosix/a.txt||"
     "auth_basic, none|/private/a.txt||WWW-Authenticate"
     "auth_basic apr1|/private/a.txt|-u alice:wonderland|Content-Length"
     "auth_basic sha512|/private/a.txt|-u bob:builder|"
@@ -140,11 +148,15 @@ answer() {   # answer PORT PATH ARGS FIELDS
     local port=$1 path=$2 args=$3 fields=$4 head status out field value
     # Arguments are words; '_' stands for a space inside one.
     local -a words=()
-    for word in $args; do words+=("${word//_/ }"); done
+    local host=127.0.0.1
+    for word in $args; do
+        if [ "$word" = @v6 ]; then host='[::1]'; continue; fi
+        words+=("${word//_/ }")
+    done
     if [ "${words[0]:-}" = "-I" ]; then
-        head=$(curl -s -I "${words[@]:1}" "http://127.0.0.1:$port$path" | tr -d '\r')
+        head=$(curl -s -g -I "${words[@]:1}" "http://$host:$port$path" | tr -d '\r')
     else
-        head=$(curl -s -o /dev/null -D - "${words[@]}" "http://127.0.0.1:$port$path" | tr -d '\r')
+        head=$(curl -s -g -o /dev/null -D - "${words[@]}" "http://$host:$port$path" | tr -d '\r')
     fi
     status=$(printf '%s\n' "$head" | head -1 | cut -d' ' -f2)
     out=$status
