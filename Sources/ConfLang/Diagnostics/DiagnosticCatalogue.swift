@@ -149,6 +149,12 @@ public enum DiagnosticCatalogue {
         case .valueEventMethod:
             return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
                          help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
+        case .valueAccessAddress:
+            return Entry("value.access-address", .error, "an `allow`/`deny` argument that is no address, network or `all`",
+                         help: "Write an IPv4 or IPv6 address, ADDRESS/PREFIX (`10.0.0.0/8`, `2001:db8::/32`) or `all`.")
+        case .valueSatisfy:
+            return Entry("value.satisfy", .error, "a `satisfy` value other than `all` or `any`",
+                         help: "Write `satisfy all;` (both the address rules and the password) or `satisfy any;` (either).")
         case .valueServerName:
             return Entry("value.server-name", .error, "a regular-expression server name",
                          help: "List the names, or use a wildcard such as `*.example.com`.")

@@ -19,7 +19,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
-    case valueEventMethod
+    case valueEventMethod, valueAccessAddress, valueSatisfy
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault

@@ -57,7 +57,7 @@ public struct AccessRules: Equatable {
         placeholder: "ADDRESS[/PREFIX]|all",
         completions: [("all", "every client"), ("127.0.0.1", "this machine (IPv4)"), ("::1", "this machine (IPv6)"),
                       ("10.0.0.0/8", "a private network")],
-        code: .valueAddress, problem: problem)
+        code: .valueAccessAddress, problem: problem)
 }
 
 /// `auth_basic`, `auth_basic_user_file` and `satisfy` of a location.
@@ -82,7 +82,7 @@ enum Satisfy {
         placeholder: "all|any",
         completions: [("all", "both the address rules and the password must let a request in"),
                       ("any", "either the address rules or the password lets a request in")],
-        code: .valueOnOff, problem: { values, index in
+        code: .valueSatisfy, problem: { values, index in
             ["all", "any"].contains(values[index]) ? nil : "invalid value '\(values[index])' for 'satisfy': use all or any"
         })
 }

@@ -116,7 +116,8 @@ final class AccessRulesTests: XCTestCase {
 
     func testValuesAreChecked() {
         XCTAssertEqual(findings(site("location / { allow 10.0.0.0/33; deny nobody; allow unix:; satisfy some; }")),
-                       ["4:20 error value.address", "4:38 error value.address", "4:52 error value.address", "4:67 error value.on-off"])
+                       ["4:20 error value.access-address", "4:38 error value.access-address", "4:52 error value.access-address",
+                        "4:67 error value.satisfy"])
         XCTAssertEqual(findings(site("allow 10.0.0.0/8; deny all; auth_basic \"x\"; auth_basic_user_file /dev/null; satisfy any;")
             .replacingOccurrences(of: "/dev/null", with: "/etc/hostname")).filter { $0.contains("error") }, [])
     }
