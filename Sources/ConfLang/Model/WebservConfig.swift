@@ -96,6 +96,8 @@ public struct LocationConfig {
     public var basicAuth = BasicAuth()
     /// `satisfy any`: either the address rules or the password let a request in; `all` (false): both must.
     public var satisfyAny = false
+    /// `proxy_connect_timeout`, `proxy_send_timeout`, `proxy_read_timeout`.
+    public var proxyTimeouts = ProxyTimeouts()
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()

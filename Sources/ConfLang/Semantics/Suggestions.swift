@@ -45,7 +45,6 @@ enum Suggestions {
     static let nginxOnly: [String: String] = {
         let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
         let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
-        let proxyTimeout = "webserv gives an upstream the location's send_timeout (renewed on each read and write): set that"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
@@ -87,7 +86,6 @@ enum Suggestions {
             "gzip": gzip, "gzip_types": gzip, "gzip_vary": gzip, "gzip_comp_level": gzip, "gzip_min_length": gzip,
             "gzip_proxied": gzip, "gzip_http_version": gzip, "gzip_buffers": gzip, "gzip_disable": gzip, "gzip_static": gzip,
             "gunzip": gzip, "brotli": gzip,
-            "proxy_read_timeout": proxyTimeout, "proxy_connect_timeout": proxyTimeout, "proxy_send_timeout": proxyTimeout,
             "proxy_buffering": "webserv streams upstream answers with back-pressure, unbuffered",
             "proxy_request_buffering": "webserv streams request bodies upstream as they arrive",
             "proxy_buffers": proxyTuning, "proxy_buffer_size": proxyTuning, "proxy_busy_buffers_size": proxyTuning,

@@ -37,6 +37,27 @@ final class DirectiveSettingTests: XCTestCase {
         XCTAssertEqual(router.overlays[0].map(\.settings.expires), [.max, .afterModification(seconds: 30 * 86_400)])
     }
 
+    /// The proxy's three timeouts are three settings of one field, each
+    /// inherited on its own (nginx merges them one by one).
+    func testProxyTimeoutsAreInheritedEachOnItsOwn() throws {
+        let config = try model("""
+        http {
+            proxy_read_timeout 5s;
+            server {
+                listen 8081;
+                proxy_connect_timeout 2s;
+                location /a/ { proxy_pass http://127.0.0.1:9000; }
+                location /b/ { proxy_pass http://127.0.0.1:9000; proxy_read_timeout 90s; proxy_send_timeout 1m; }
+            }
+            server { listen 8082; location / { } }
+        }
+        """)
+        let (a, b) = (config.servers[0].locations[0].proxyTimeouts, config.servers[0].locations[1].proxyTimeouts)
+        XCTAssertEqual([a.connectMilliseconds, a.sendMilliseconds, a.readMilliseconds], [2_000, 60_000, 5_000])
+        XCTAssertEqual([b.connectMilliseconds, b.sendMilliseconds, b.readMilliseconds], [2_000, 60_000, 90_000])
+        XCTAssertEqual(config.servers[1].locations[0].proxyTimeouts.readMilliseconds, 5_000, "from http")
+    }
+
     func testExpiresDefaultsToOff() throws {
         XCTAssertEqual(try model("http { server { location / { } } }").servers[0].locations[0].expires, .off)
     }
