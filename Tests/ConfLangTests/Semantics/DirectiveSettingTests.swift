@@ -84,7 +84,8 @@ final class DirectiveSettingTests: XCTestCase {
         for spec in DirectiveTable.all where spec.contexts.contains(.location) && spec.body == .none && spec.name != "include" {
             XCTAssertEqual(spec.setting != nil, DirectiveTable.withoutEffect(spec) == nil && spec.name != "server_tokens", spec.name)
         }
-        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name), ["env", "error_page", "types", "allow", "deny"])
+        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name),
+                       ["env", "error_page", "proxy_redirect", "proxy_hide_header", "proxy_pass_header", "types", "allow", "deny"])
         // Main's and events' settings too, so the builder names no directive it sets a field from.
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.main != nil }.map(\.name),
                        ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections"])
@@ -136,6 +137,19 @@ final class DirectiveSettingTests: XCTestCase {
         XCTAssertEqual(findings("http { expires 1h; server { expires 2h; expires 3h; } }\n").map { String($0.split(separator: " ")[2]) },
                        ["directive.duplicate"])
         XCTAssertEqual(findings("expires 1h;\n").map { String($0.split(separator: " ")[2]) }, ["directive.context"])
+    }
+
+    func testProxyRedirectIsChecked() {
+        func site(_ line: String) -> String { "http {\n    server {\n        location / {\n            \(line)\n        }\n    }\n}\n" }
+        XCTAssertEqual(findings(site("proxy_redirect off;")), [])
+        XCTAssertEqual(findings(site("proxy_redirect http://a/ /b/;")), [])
+        XCTAssertEqual(findings(site("proxy_redirect maybe;")), ["4:28 error value.proxy-url"])
+        XCTAssertEqual(findings(site("proxy_redirect ~^http://a/(.*) /$1;")), ["4:28 error value.proxy-url"])
+        XCTAssertEqual(findings(site("proxy_redirect off /b/;")), ["4:28 error value.proxy-url"])
+        let model = ModelBuilder.build(Linter.lint(path: "/srv/t.conf", bytes: Array("""
+        http { proxy_redirect off; server { location /a/ { } location /b/ { proxy_redirect http://x/ /y/; proxy_redirect default; } } }
+        """.utf8)).config, baseDirectory: "/srv")
+        XCTAssertEqual(model.servers[0].locations.map(\.proxyAnswer.redirects), [[], [.replace(from: "http://x/", to: "/y/"), .default]])
     }
 
     func testExpiresHoverAndCompletionComeFromItsEntry() throws {
