@@ -30,9 +30,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The site both serve.
-mkdir -p "$WORK/www/six" "$WORK/www/nosix" "$WORK/www/paged" "$WORK/www/files" "$WORK/www/private" "$WORK/www/lan" "$WORK/www/local" "$WORK/www/either" \
+mkdir -p "$WORK/www/both" "$WORK/www/six" "$WORK/www/nosix" "$WORK/www/paged" "$WORK/www/files" "$WORK/www/private" "$WORK/www/lan" "$WORK/www/local" "$WORK/www/either" \
          "$WORK/www/cached" "$WORK/www/dead" "$WORK/www/nobody"
-for folder in files private lan local either cached dead nobody six nosix paged; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
+for folder in files private lan local either cached dead nobody six nosix paged both; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
 echo "index" > "$WORK/www/index.html"
 echo "denied page" > "$WORK/www/denied.html"
 # alice:wonderland (apr1), bob:builder (SHA-512 crypt), carol:looking-glass ({SHA}), dave:hunter2 (bcrypt).
@@ -81,6 +81,7 @@ http {
             auth_basic_user_file WORK/htpasswd;
         }
         location /paged/ { error_page 401 /denied.html; auth_basic "Paged"; auth_basic_user_file WORK/htpasswd; }
+        location /both/ { allow 10.0.0.0/8; deny all; auth_basic "Both"; auth_basic_user_file WORK/htpasswd; }
         location /lost/ { auth_basic "Lost"; auth_basic_user_file WORK/missing; }
         # Hooks for what other helpers are adding (each a location here and lines in CASES):
         # add_header: location /headers/ { add_header X-Frame-Options DENY always; }
@@ -116,6 +117,8 @@ CASES=(
     "auth_basic bad header|/private/a.txt|-H Authorization:_Basic_!!!|"
     "satisfy any, no password|/either/a.txt||WWW-Authenticate"
     "satisfy any, password|/either/a.txt|-u bob:builder|"
+    "satisfy all, denied, none|/both/a.txt||WWW-Authenticate"
+    "satisfy all, denied, password|/both/a.txt|-u bob:builder|"
     "auth_basic + error_page 401|/paged/a.txt||WWW-Authenticate Content-Length"
     "user file missing|/lost/a.txt|-u alice:wonderland|"
     "user file missing, none|/lost/a.txt||"
