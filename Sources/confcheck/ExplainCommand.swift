@@ -18,7 +18,7 @@ struct ExplainCommand {
             case .failure(let problem): return usage(problem, &outcome)
             }
         }
-        let request = ExplainRequest(url: url, method: options.explainMethod ?? "GET", headers: headers)
+        let request = ExplainRequest(url: url, method: options.explainMethod ?? "GET", headers: headers, clientAddress: options.explainFrom)
         if let problem = request.problem { return usage(problem, &outcome) }
         guard let (path, bytes) = confcheck.read(options.files[0], &outcome) else { return }
         switch Explainer.model(path: path, bytes: bytes) {

@@ -164,6 +164,12 @@ public enum DiagnosticCatalogue {
         case .valueEventMethod:
             return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
                          help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
+        case .valueAccessAddress:
+            return Entry("value.access-address", .error, "an `allow`/`deny` argument that is no address, network or `all`",
+                         help: "Write an IPv4 or IPv6 address, ADDRESS/PREFIX (`10.0.0.0/8`, `2001:db8::/32`) or `all`.")
+        case .valueSatisfy:
+            return Entry("value.satisfy", .error, "a `satisfy` value other than `all` or `any`",
+                         help: "Write `satisfy all;` (both the address rules and the password) or `satisfy any;` (either).")
         case .valueServerName:
             return Entry("value.server-name", .error, "a regular-expression server name",
                          help: "List the names, or use a wildcard such as `*.example.com`.")
@@ -267,6 +273,21 @@ public enum DiagnosticCatalogue {
         case .securityAutoindexSite:
             return Entry("security.autoindex-site", .warning, "`autoindex on` for a whole site",
                          help: "Turn it on in the locations that need a listing, not at http or server level or in `location /`.")
+        case .accessUnreachableRule:
+            return Entry("access.unreachable-rule", .warning, "an `allow` or `deny` after `allow all` or `deny all` in the same block",
+                         help: "The first rule that holds decides and `all` holds every client: move the rule above the `all` one.")
+        case .accessLowAddressBits:
+            return Entry("access.low-address-bits", .warning, "an `allow`/`deny` network with bits set after its prefix",
+                         help: "Write the network's own address (`10.0.0.0/8`, not `10.1.2.3/8`); the fix-it does. nginx warns the same and clears them.")
+        case .authNoUserFile:
+            return Entry("auth.no-user-file", .warning, "`auth_basic` with no `auth_basic_user_file` that could apply",
+                         help: "Add `auth_basic_user_file FILE;` (htpasswd lines) beside it or in an enclosing block; as in nginx, without one no password is asked.")
+        case .authUserFile:
+            return Entry("auth.user-file", .warning, "an `auth_basic_user_file` that is not a readable file",
+                         help: "Create it (`htpasswd -B -c FILE USER`) or fix the path, relative to the main file's directory; until then requests with a password get 403 (no such file, as nginx) or 500.")
+        case .authUserFileWorldReadable:
+            return Entry("auth.user-file-world-readable", .warning, "an `auth_basic_user_file` every user of the machine can read",
+                         help: "`chmod 640` it, owned by the group webserv's workers run as: the hashes can be attacked offline.")
 
         // MARK: confcheck
         case .suppressionUnknownCode:

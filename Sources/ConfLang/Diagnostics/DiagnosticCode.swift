@@ -19,7 +19,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
-    case valueEventMethod
+    case valueEventMethod, valueAccessAddress, valueSatisfy
     case variableUnknown, variableInvalid, mapEntry, tryFilesFallback, tryFilesNoFallback
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
@@ -31,6 +31,7 @@ public enum DiagnosticCode: CaseIterable {
     case workerConnectionsOverLimit
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
     case securityUploadExecutable, securityAutoindexSite, securityAddHeaderRedefinition
+    case accessUnreachableRule, accessLowAddressBits, authNoUserFile, authUserFile, authUserFileWorldReadable
     // confcheck itself
     case suppressionUnknownCode, suppressionMalformed
     case lspAssumedContext

@@ -6,11 +6,14 @@ public struct ExplainRequest {
     /// `http://HOST[:PORT]/PATH[?QUERY]`, or just `/PATH[?QUERY]`.
     public var url: String
     public var headers: [(name: String, value: String)]
+    /// `--from ADDRESS`: the client's address, for `allow`/`deny`; nil: not given.
+    public var clientAddress: String?
 
-    public init(url: String, method: String = "GET", headers: [(name: String, value: String)] = []) {
+    public init(url: String, method: String = "GET", headers: [(name: String, value: String)] = [], clientAddress: String? = nil) {
         self.url = url
         self.method = method
         self.headers = headers
+        self.clientAddress = clientAddress
     }
 
     /// A URL, method or header that cannot be a request: a usage error.
@@ -33,6 +36,9 @@ public struct ExplainRequest {
 
     /// Why this cannot be a request (checked before the configuration is read).
     public var problem: Problem? {
+        if let address = clientAddress, IPAddress(address) == nil {
+            return Problem(message: "--from '\(address)' is not an IPv4 or IPv6 address")
+        }
         if case .failure(let problem) = parse() { return problem }
         return nil
     }

@@ -23,7 +23,7 @@ public enum Explainer {
 }
 
 /// One explanation being put together.
-private struct Explaining {
+struct Explaining {
     let request: ExplainRequest
     let parsed: ExplainRequest.Parsed
     let router: Router
@@ -78,6 +78,7 @@ private struct Explaining {
         }
         let decision = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server, route: route)
         (explanation.target, explanation.answer) = outcome(of: decision, path: path, route: route, server: server)
+        applyAccessPhase(to: &explanation.answer, decision: decision, route: route)
         applyErrorPage(to: &explanation.answer, decision: decision, route: route, server: server)
         addHeaders(to: &explanation.answer, path: path, route: route, server: server)
         return explanation

@@ -90,6 +90,12 @@ public struct LocationConfig {
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off
+    /// `allow` and `deny`, in order (nginx's access phase: after `return`, before the handler).
+    public var accessRules = AccessRules()
+    /// `auth_basic` and `auth_basic_user_file`, each inherited on its own as in nginx.
+    public var basicAuth = BasicAuth()
+    /// `satisfy any`: either the address rules or the password let a request in; `all` (false): both must.
+    public var satisfyAny = false
     /// `proxy_connect_timeout`, `proxy_send_timeout`, `proxy_read_timeout`.
     public var proxyTimeouts = ProxyTimeouts()
     /// `proxy_redirect`, `proxy_hide_header`, `proxy_pass_header`.

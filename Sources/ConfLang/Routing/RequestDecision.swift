@@ -8,7 +8,9 @@
 /// 4. 501 for a method webserv does not implement;
 /// 5. 405 with `Allow` for a method the location does not allow;
 /// 6. the location's `return`;
-/// 6a. `try_files` (nginx's try-files phase): the first file that exists
+/// 6a. (nginx's access phase: `allow`/`deny`, `auth_basic`, `satisfy`, where
+///    `passesAccessPhase` says, checked by the caller with the client's address)
+/// 6b. `try_files` (nginx's try-files phase): the first file that exists
 ///    becomes the request's path and the decision goes on from 7 with it
 ///    (`afterTryFiles`); none: its fallback (an internal redirect or a status);
 /// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
@@ -54,6 +56,17 @@ public enum RequestDecision: Equatable {
             guard let store = location.settings.uploadStore else { return .unhandledMethod }
             return .upload(store: store)
         default: return .unhandledMethod
+        }
+    }
+
+    /// Whether `allow`/`deny` and `auth_basic` are checked before this
+    /// decision is carried out: nginx's access phase comes after its rewrite
+    /// phase (`return`) and before the content handlers; webserv's own 405
+    /// for `allow_methods` (nginx's `limit_except` denies in that phase too) comes before.
+    public var passesAccessPhase: Bool {
+        switch self {
+        case .tryFiles, .cgi, .proxy, .staticFile, .upload, .unhandledMethod: return true
+        case .serverReturn, .contentTooLarge, .redirectToSlash, .notImplemented, .methodNotAllowed, .locationReturn: return false
         }
     }
 

@@ -45,6 +45,8 @@ struct CheckRun {
     /// `log_format` names: nginx's are global, so every use anywhere may name them.
     var declaredVariables = Set<String>()
     var declaredLogFormats = Set<String>()
+    /// An enclosing block names an `auth_basic_user_file` (AccessLints).
+    var userFileAbove = false
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -71,6 +73,9 @@ struct CheckRun {
         checkRepeats(valid, in: context)
         checkRootAndAlias(valid)
         checkTypesMerge(valid)
+        let outerUserFile = userFileAbove
+        if context == .http || context == .server || context == .location { checkAccess(valid) }
+        defer { userFileAbove = outerUserFile }
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)

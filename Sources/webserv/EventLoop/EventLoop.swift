@@ -53,6 +53,7 @@ final class EventLoop {
         descriptors.set(token, .signals)
         // Client reads tell the cache when to read its events (see `turn`).
         handler.smallFiles.drainPolicy = .afterClientReads
+        handler.logs = logs
         if let events = handler.smallFiles.descriptor { register(events, owner: .fileEvents, interest: .read) }
     }
 
@@ -84,6 +85,7 @@ final class EventLoop {
         config = new
         upstreams.addresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
+        handler.logs = logs
         connections.listenersChanged()
         return nil
     }

@@ -13,6 +13,11 @@ final class RequestHandler {
     /// Small files in memory, kept fresh by inotify (SmallFileCache); shared likewise.
     let smallFiles: SmallFileCache
 
+    /// `auth_basic_user_file`s, read again when they change.
+    let userFiles = UserFiles()
+    /// Where the access phase's error lines go (the event loop's logs).
+    var logs: Logs?
+
     init(router: Router, files: OpenFileCache = OpenFileCache(), smallFiles: SmallFileCache = SmallFileCache()) {
         self.router = router
         self.files = files
@@ -45,8 +50,13 @@ final class RequestHandler {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
-        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
-                                      afterTryFiles: afterTryFiles) {
+        let decision = RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
+                                              afterTryFiles: afterTryFiles)
+        // nginx's access phase runs before its try-files phase: once, not again for the file try_files found.
+        if decision.passesAccessPhase, !afterTryFiles, let refusal = checkAccess(head, settings: location.settings, from: connection) {
+            return .respond(refusal)
+        }
+        switch decision {
         case .tryFiles(let tryFiles):
             let variables = RequestVariables(head: head, connection: connection, location: location)
             let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
@@ -89,6 +99,17 @@ final class RequestHandler {
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
+        }
+    }
+
+    /// nginx's access phase (`AccessPhase`): the refusal, or nil to go on. Most
+    /// locations have neither rules nor a password: nothing is read then.
+    private func checkAccess(_ head: RequestHead, settings: LocationConfig, from connection: Connection) -> Response? {
+        guard !settings.accessRules.rules.isEmpty || settings.basicAuth.isOn else { return nil }
+        let errorLog = settings.errorLog
+        return AccessPhase.check(settings, client: connection.peerHost, authorization: head.headers["Authorization"],
+                                 userFiles: userFiles) { [logs] level, message in
+            logs?.error(level, "\(message), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: errorLog)
         }
     }
 
