@@ -100,6 +100,8 @@ public struct LocationConfig {
     public var proxyTimeouts = ProxyTimeouts()
     /// `proxy_redirect`, `proxy_hide_header`, `proxy_pass_header`.
     public var proxyAnswer = ProxyAnswerRules()
+    /// `proxy_set_header`: the nearest level that has any replaces its parent's list, as in nginx.
+    public var proxySetHeaders: [ProxySetHeader] = []
     /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
     public var variableMaps: VariableMaps = .none
     /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).

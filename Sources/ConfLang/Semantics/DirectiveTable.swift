@@ -195,6 +195,14 @@ public enum DirectiveTable {
         spec("proxy_redirect", h, arguments: 1...2, [.custom(ProxyAnswerRules.redirectValue)], repeatable: true, inherited: true,
              default: "default", "rewrites a proxied answer's Location and Refresh: default | off | FROM TO",
              sets: .location(\.proxyAnswer.redirects, merge: .accumulates) { ProxyAnswerRules.redirects($0) }),
+        spec("proxy_set_header", h, arguments: 2...2, [.text, .text], repeatable: true, inherited: true,
+             "a field sent to the proxied server instead of the client's (empty: not sent)",
+             sets: .location(\.proxySetHeaders, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return ProxySetHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]))
+                 }
+             }, variables: .only(1)),
         spec("proxy_hide_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
              "a field of proxied answers not passed to the client",
              sets: .location(\.proxyAnswer.hidden, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),

@@ -9,6 +9,17 @@ public final class VariableMaps {
 }
 
 /// `add_header NAME VALUE [always]`.
+/// One `proxy_set_header FIELD VALUE`: the field sent to a proxied server
+/// instead of the client's (an empty value: not sent at all).
+public struct ProxySetHeader: Equatable {
+    public let name: String
+    public let value: VariableTemplate
+
+    public static func == (left: ProxySetHeader, right: ProxySetHeader) -> Bool {
+        left.name == right.name && left.value == right.value
+    }
+}
+
 public struct AddedHeader: Equatable {
     public let name: String
     public let value: VariableTemplate

@@ -8,6 +8,9 @@ public enum Variable: Hashable {
     case contentType, contentLength, documentRoot, realpathRoot, requestFilename
     case status, bodyBytesSent, requestTime
     case timeLocal, timeISO8601, msec, connection, requestID, hostname
+    /// The proxy module's: proxy_pass's HOST[:PORT], and the request's
+    /// `X-Forwarded-For` with the client's address added.
+    case proxyHost, proxyAddXForwardedFor
     /// `$http_user_agent`: the request field `User-Agent` (the name with `-` for `_`, any case).
     case header(String)
     /// `$cookie_NAME`: the cookie NAME of the request's `Cookie` fields.
@@ -29,6 +32,7 @@ public enum Variable: Hashable {
         "time_local": .timeLocal, "time_iso8601": .timeISO8601, "msec": .msec,
         "connection": .connection, "request_id": .requestID,
         "hostname": .hostname,
+        "proxy_host": .proxyHost, "proxy_add_x_forwarded_for": .proxyAddXForwardedFor,
     ]
 
     /// The prefixed families, each with what the rest of the name means.

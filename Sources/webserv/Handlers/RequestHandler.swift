@@ -93,7 +93,8 @@ final class RequestHandler {
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         case .proxy(let upstream):
-            return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost),
+            return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost,
+                                            variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())

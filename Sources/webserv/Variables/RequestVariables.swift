@@ -97,6 +97,10 @@ struct RequestVariables {
         case .connection: return String(connectionID)
         case .requestID: return context?.requestID ?? ""
         case .hostname: return RequestVariables.hostname
+        case .proxyHost: return location?.settings.proxyPass.map(ProxyRequest.hostField) ?? ""
+        case .proxyAddXForwardedFor:
+            let forwarded = head?.headers.values("X-Forwarded-For").joined(separator: ", ") ?? ""
+            return forwarded.isEmpty ? peerHost : forwarded + ", " + peerHost
         case .defined(let name): return defined(name, depth: depth)
         }
     }

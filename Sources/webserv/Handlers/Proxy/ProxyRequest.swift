@@ -79,22 +79,42 @@ struct ProxyRequest {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
                                         "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
-    static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String) -> ProxyRequest {
+    /// nginx's `$proxy_host`: proxy_pass's host, with its port unless 80.
+    static func hostField(_ upstream: Values.ProxyURL) -> String {
+        "\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+    }
+
+    /// The framing of the body is webserv's: `proxy_set_header` cannot set these.
+    private static let framingFields: Set<String> = ["content-length", "transfer-encoding"]
+
+    /// `variables`: the request's, for `proxy_set_header` values (made only when the location has any).
+    static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
+                     variables: () -> RequestVariables) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
+        // proxy_set_header's fields replace the client's and webserv's own of the same name; an empty one is not sent.
+        var configured: [(name: String, value: String)] = []
+        if !route.settings.proxySetHeaders.isEmpty {
+            let values = variables()
+            configured = route.settings.proxySetHeaders.filter { !framingFields.contains($0.name.lowercased()) }
+                .map { ($0.name, values.fieldValue($0.value)) }
+        }
+        let replaced = Set(configured.map { $0.name.lowercased() })
         var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.1\r\n"
-        text += "Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")\r\n"
+        if !replaced.contains("host") { text += "Host: \(hostField(upstream))\r\n" }
         var forwardedFor = clientAddress
         for (name, value) in head.headers.fields {
             let lower = name.lowercased()
             // Expect: webserv answers 100-continue itself and sends the body when it has it.
             if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length"
-                || lower == "expect" { continue }
+                || lower == "expect" || replaced.contains(lower) { continue }
             if lower == "x-forwarded-for" { forwardedFor = value + ", " + clientAddress; continue }
             if lower == "x-forwarded-proto" { continue }
             text += "\(name): \(value)\r\n"
         }
-        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: http\r\n"
+        if !replaced.contains("x-forwarded-for") { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
+        if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: http\r\n" }
+        for (name, value) in configured where !value.isEmpty { text += "\(name): \(value)\r\n" }
         if head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"
         } else if let length = head.contentLength {
