@@ -22,7 +22,8 @@ struct ExplainCommand {
         let request = ExplainRequest(url: url, method: options.explainMethod ?? "GET", headers: headers)
         if let problem = request.problem { return usage(problem, &outcome) }
         guard let (path, bytes) = confcheck.read(options.files[0], &outcome) else { return }
-        switch Explainer.model(path: path, bytes: bytes, certificateInspector: OpenSSLCertificateInspector()) {
+        let inspector = OpenSSLCertificateInspector()
+        switch Explainer.model(path: path, bytes: bytes, certificateInspector: inspector) {
         case .failure(.invalid(let diagnostics)):
             outcome.write(DiagnosticRenderer(format: options.outputFormat, showSnippets: options.snippets).render(diagnostics))
             outcome.fail(1)
@@ -33,7 +34,7 @@ struct ExplainCommand {
             if !warnings.isEmpty { outcome.errors += DiagnosticRenderer(format: .text).render(warnings) }
             // The same bytes, read again for what the model does not hold: which addresses are TLS, which certificates.
             let tls = TLSServerMap(ConfigLoader().load(path: path, bytes: bytes))
-            switch Explainer.explain(request, config: config, tls: tls) {
+            switch Explainer.explain(request, config: config, tls: tls, certificateInspector: inspector) {
             case .failure(let problem): usage(problem, &outcome)
             case .success(let explanation):
                 outcome.write(options.outputFormat == .json

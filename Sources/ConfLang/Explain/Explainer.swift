@@ -18,11 +18,13 @@ public enum Explainer {
 
     /// `tls`: which addresses listen with `ssl` and what each server presents
     /// (`TLSServerMap` of the same configuration); without it, TLS is not explained.
-    public static func explain(_ request: ExplainRequest, config: WebservConfig,
-                               tls: TLSServerMap? = nil) -> Result<Explanation, ExplainRequest.Problem> {
+    /// `certificateInspector`: read the certificate chosen, to say whether it covers the name.
+    public static func explain(_ request: ExplainRequest, config: WebservConfig, tls: TLSServerMap? = nil,
+                               certificateInspector: (any CertificateInspector)? = nil) -> Result<Explanation, ExplainRequest.Problem> {
         request.parse().map { parsed in
             var explaining = Explaining(request: request, parsed: parsed, router: Router(config: config))
             explaining.tlsMap = tls
+            explaining.certificateInspector = certificateInspector
             return explaining.run()
         }
     }
@@ -34,6 +36,7 @@ private struct Explaining {
     let parsed: ExplainRequest.Parsed
     let router: Router
     var tlsMap: TLSServerMap?
+    var certificateInspector: (any CertificateInspector)?
     var notes: [String] = []
 
     init(request: ExplainRequest, parsed: ExplainRequest.Parsed, router: Router) {
@@ -135,10 +138,17 @@ private struct Explaining {
             let value = item.arguments[0].value
             return value.hasPrefix("/") || value.hasPrefix("data:") ? value : router.config.baseDirectory + "/" + value
         }
-        return Explanation.TLS(serverName: sni, certificates: server.effective.certificates.map(resolve),
-                               keys: server.effective.keys.map(resolve),
-                               place: server.effective.certificates.first.map { Explanation.Place($0.directive.name.range) },
-                               server: server.block.map { Explanation.Place($0.directive.name.range) }, reason: reason)
+        var report = Explanation.TLS(serverName: sni, certificates: server.effective.certificates.map(resolve),
+                                     keys: server.effective.keys.map(resolve),
+                                     place: server.effective.certificates.first.map { Explanation.Place($0.directive.name.range) },
+                                     server: server.block.map { Explanation.Place($0.directive.name.range) }, reason: reason)
+        if let certificateInspector, let first = report.certificates.first, !first.hasPrefix("data:"), !first.contains("$"),
+           case .success(let chain) = certificateInspector.chain(at: first),
+           let leaf = chain.certificates.first(where: { !$0.isCA }) ?? chain.certificates.first {
+            report.certificateNames = leaf.names
+            report.coversServerName = sni.map { CertificateNames.certificate(names: leaf.names, cover: $0) }
+        }
+        return report
     }
 
     // MARK: address and server

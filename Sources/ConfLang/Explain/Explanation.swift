@@ -61,6 +61,10 @@ public struct Explanation {
         public var place: Place?
         public var server: Place?
         public var reason: String
+        /// The names the (first) certificate covers, when its file was read; nil otherwise.
+        public var certificateNames: [String]?
+        /// Whether they cover the SNI name (nil: not read, or no SNI).
+        public var coversServerName: Bool?
     }
 
     /// A server block and what became of it.

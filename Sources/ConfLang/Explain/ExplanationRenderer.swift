@@ -32,6 +32,10 @@ public enum ExplanationRenderer {
             } else {
                 line("  certificate " + tls.certificates.joined(separator: ", ") + (tls.place.map { " (\(placeText($0)))" } ?? ""))
                 if !tls.keys.isEmpty { line("  key " + tls.keys.joined(separator: ", ")) }
+                if let names = tls.certificateNames {
+                    let verdict = tls.coversServerName.map { $0 ? ": it covers \(tls.serverName ?? "")" : ": it does not cover \(tls.serverName ?? ""), clients refuse it" } ?? ""
+                    line("  names " + (names.isEmpty ? "(none)" : names.joined(separator: ", ")) + verdict)
+                }
             }
             line("  chosen: " + tls.reason + (tls.server.map { " (server at \(placeText($0)))" } ?? ""))
         }
@@ -140,6 +144,8 @@ public enum ExplanationRenderer {
             ] + placeMembers(tls.place) + [
                 ("server", tls.server.map { .object(placeMembers($0)) } ?? .null),
                 ("reason", .string(tls.reason)),
+                ("certificateNames", tls.certificateNames.map { .array($0.map(JSON.string)) } ?? .null),
+                ("coversServerName", tls.coversServerName.map(JSON.bool) ?? .null),
             ])))
         } else {
             members.append(("tls", .null))

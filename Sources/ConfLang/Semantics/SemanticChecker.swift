@@ -9,9 +9,9 @@ public struct SemanticChecker {
     /// Asked whether each `listen` and `proxy_pass` host name resolves.
     public let hostResolver: HostResolver
     /// Reads the files `ssl_certificate` and `ssl_certificate_key` name; nil: they are not checked.
-    public var certificateInspector: (any CertificateInspector)?
+    public let certificateInspector: (any CertificateInspector)?
     /// Seconds since 1970, for certificates' expiry (nil: the clock's).
-    public var now: Int64?
+    public let now: Int64?
 
     public init(baseDirectory: String, hostResolver: HostResolver = .system,
                 certificateInspector: (any CertificateInspector)? = nil, now: Int64? = nil) {

@@ -36,11 +36,34 @@ final class ExplainTLSTests: XCTestCase {
 
         """
 
-    private func explain(_ url: String, host: String? = nil) throws -> Explanation {
+    private func explain(_ url: String, host: String? = nil, inspector: (any CertificateInspector)? = nil) throws -> Explanation {
         let loaded = ConfigLoader().load(path: "/etc/webserv/site.conf", bytes: Array(site.utf8))
         let config = ModelBuilder.build(loaded, baseDirectory: "/etc/webserv", recordingOrigins: true)
         let request = ExplainRequest(url: url, headers: host.map { [("Host", $0)] } ?? [])
-        return try Explainer.explain(request, config: config, tls: TLSServerMap(loaded)).get()
+        return try Explainer.explain(request, config: config, tls: TLSServerMap(loaded), certificateInspector: inspector).get()
+    }
+
+    /// The example server's certificate names example.test and *.example.test.
+    private struct Inspector: CertificateInspector {
+        func chain(at path: String) -> Result<CertificateChain, CertificateFileProblem> {
+            guard path == "/certs/example.pem" else { return .failure(.unreadable("No such file or directory")) }
+            return .success(CertificateChain(certificates: [
+                CertificateFacts(subject: "/CN=example.test", issuer: "/CN=CA", dnsNames: ["example.test", "*.example.test"],
+                                 notBefore: 0, notAfter: 0, publicKey: [1]),
+            ], signedByNext: []))
+        }
+        func privateKey(at path: String) -> Result<PrivateKeyFacts, CertificateFileProblem> { .failure(.unreadable("")) }
+    }
+
+    func testTheCertificatesNamesAreReadThroughAnInspectorAndSayWhetherTheyCoverTheName() throws {
+        let covered = try explain("https://www.example.test/", inspector: Inspector())
+        XCTAssertEqual(covered.tls?.certificateNames, ["example.test", "*.example.test"])
+        XCTAssertEqual(covered.tls?.coversServerName, true)
+        XCTAssertTrue(ExplanationRenderer.text(covered).contains("  names example.test, *.example.test: it covers www.example.test\n"))
+        let deeper = try explain("https://a.b.example.test/", inspector: Inspector())
+        XCTAssertEqual(deeper.tls?.coversServerName, false)
+        XCTAssertTrue(ExplanationRenderer.text(deeper).contains("it does not cover a.b.example.test, clients refuse it"))
+        XCTAssertNil(try explain("https://www.example.test/").tls?.certificateNames, "no inspector: not read")
     }
 
     func testSNIPicksTheServerByNameAndItsCertificate() throws {
