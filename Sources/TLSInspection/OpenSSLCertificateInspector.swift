@@ -23,7 +23,10 @@ public struct OpenSSLCertificateInspector: CertificateInspector {
             let error = ERR_peek_last_error()
             ERR_clear_error()
             if !certificates.isEmpty && (error == 0 || ERR_GET_REASON(error) == PEM_R_NO_START_LINE) { return nil }
-            if certificates.isEmpty, let missing = Self.missingBlock(bytes, wanted: "CERTIFICATE") { return .notPEM(missing) }
+            // What was found instead, then OpenSSL's own reason, which webserv's loading would give.
+            if certificates.isEmpty, let missing = Self.missingBlock(bytes, wanted: "CERTIFICATE") {
+                return .notPEM("\(missing) (OpenSSL: \(Self.reason(error)))")
+            }
             return .invalid(Self.reason(error))
         }
         if let problem { return .failure(problem) }
@@ -54,6 +57,7 @@ public struct OpenSSLCertificateInspector: CertificateInspector {
             guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
                 let error = ERR_peek_last_error()
                 ERR_clear_error()
+                // OpenSSL 3's key decoders say only "unsupported" here: what was found says more.
                 if let missing = Self.missingBlock(bytes, wanted: "PRIVATE KEY") { return .notPEM(missing) }
                 if Self.contains(bytes, "ENCRYPTED") { return .invalid("the key is protected by a passphrase, which webserv cannot ask for") }
                 return .invalid(Self.reason(error))

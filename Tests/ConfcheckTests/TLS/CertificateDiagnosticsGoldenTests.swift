@@ -51,6 +51,12 @@ final class CertificateDiagnosticsGoldenTests: XCTestCase {
                     ssl_certificate missing.pem;
                     ssl_certificate_key site.der;
                 }
+                server {
+                    listen 8443 ssl;
+                    server_name der.example.test;
+                    ssl_certificate site.der;
+                    ssl_certificate_key site.key;
+                }
             }
 
             """)
@@ -69,6 +75,7 @@ final class CertificateDiagnosticsGoldenTests: XCTestCase {
             DIR/site.conf:25:29: note: the key is set here
             DIR/site.conf:30:25: error: cannot read the ssl_certificate file 'missing.pem': No such file or directory [certificate.unreadable]
             DIR/site.conf:31:29: error: 'site.der' is not a PEM key file: it looks like DER (binary); convert it to PEM [certificate.not-pem]
+            DIR/site.conf:36:25: error: 'site.der' is not a PEM certificate file: it looks like DER (binary); convert it to PEM (OpenSSL: no start line) [certificate.not-pem]
 
             """)
     }
