@@ -33,7 +33,7 @@ extension UpstreamEngine {
         adapter.terminated = { [unowned self] in
             self.scriptKills.append((script: $0, deadline: self.loop.now() + UpstreamEngine.scriptGraceMilliseconds))
         }
-        begin(UpstreamExchange(adapter: adapter, head: head, timeout: request.timeoutMilliseconds, renews: false,
+        begin(UpstreamExchange(adapter: adapter, head: head, timeouts: .total(request.timeoutMilliseconds),
                                connected: true, now: loop.now()), on: connection)
         // No body to stream: stdin is closed (or was the spooled file) at once.
         if stdinFile != nil || !head.hasBody { feed(connection, [], last: true) }

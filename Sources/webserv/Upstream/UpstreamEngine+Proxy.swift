@@ -16,8 +16,9 @@ extension UpstreamEngine {
             return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
         }
         let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request), head: head,
-                                        timeout: settings.sendTimeoutMilliseconds, renews: true, connected: pooled != nil, now: loop.now())
+                                        timeouts: .phases(settings.proxyTimeouts), connected: pooled != nil, now: loop.now())
         exchange.pendingInput = request.head
+        exchange.renewDeadline(now: loop.now())
         if pooled != nil {
             exchange.retry = { [unowned self, unowned connection] in
                 self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true)
