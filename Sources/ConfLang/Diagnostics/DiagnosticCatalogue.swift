@@ -289,6 +289,35 @@ public enum DiagnosticCatalogue {
             return Entry("auth.user-file-world-readable", .warning, "an `auth_basic_user_file` every user of the machine can read",
                          help: "`chmod 640` it, owned by the group webserv's workers run as: the hashes can be attacked offline.")
 
+        // MARK: certificates
+        case .certificateUnreadable:
+            return Entry("certificate.unreadable", .error, "an `ssl_certificate` or `ssl_certificate_key` file cannot be read",
+                         help: "Fix the path (a relative one is resolved against the main file's directory) or the permissions: webserv reads it as the user it starts as (root, before it drops privileges), so run the check as that user. certbot's files are `/etc/letsencrypt/live/NAME/fullchain.pem` and `privkey.pem`.")
+        case .certificateNotPEM:
+            return Entry("certificate.not-pem", .error, "a certificate or key file is not PEM, or its PEM does not decode",
+                         help: "Give PEM files (`-----BEGIN CERTIFICATE-----`, `-----BEGIN PRIVATE KEY-----`); convert DER with `openssl x509 -inform der -in cert.der -out cert.pem` or `openssl pkey -inform der -in key.der -out key.pem`. A key behind a passphrase cannot be read at start: `openssl pkey -in key.pem -out key.pem`.")
+        case .certificateKeyMismatch:
+            return Entry("certificate.key-mismatch", .error, "the private key does not belong to the certificate",
+                         help: "Pair each `ssl_certificate` with its own key (in the same order when there are several); with certbot, `fullchain.pem` goes with the `privkey.pem` of the same folder.")
+        case .certificateChainOrder:
+            return Entry("certificate.chain-order", .error, "the certificate file does not start with the server's own certificate",
+                         help: "Put the leaf (the certificate for the server's names) first, then each intermediate in turn: `cat leaf.pem intermediate.pem > fullchain.pem`.")
+        case .certificateChainBroken:
+            return Entry("certificate.chain-broken", .warning, "a certificate in the chain was not issued by the one after it",
+                         help: "Order the intermediates from the leaf up, each followed by its issuer, and leave out ones that belong to another chain; some clients refuse a chain they must reorder.")
+        case .certificateExpired:
+            return Entry("certificate.expired", .error, "a certificate in the file has expired (or is not valid yet)",
+                         help: "Renew it (`certbot renew`, then `webserv -s reload`); every client refuses an expired certificate.")
+        case .certificateExpiring:
+            return Entry("certificate.expiring", .warning, "a certificate in the file expires within 14 days",
+                         help: "Renew it now (`certbot renew`, then `webserv -s reload`); the message gives the date.")
+        case .certificateNameNotCovered:
+            return Entry("certificate.name-not-covered", .warning, "a `server_name` of a TLS server is not named by its certificate",
+                         help: "Get a certificate that names it (`certbot certonly -d NAME`), or serve the name from a server whose certificate does; a `*.` name covers exactly one label. The message lists the names the certificate covers.")
+        case .certificateKeyWorldReadable:
+            return Entry("certificate.key-world-readable", .warning, "a private key file can be read by every local user",
+                         help: "`chmod 600 KEY` (and owned by root); webserv reads it before it drops privileges.")
+
         // MARK: confcheck
         case .suppressionUnknownCode:
             return Entry("suppression.unknown-code", .warning, "an ignore comment names a code that does not exist",

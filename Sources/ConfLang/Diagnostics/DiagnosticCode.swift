@@ -32,6 +32,9 @@ public enum DiagnosticCode: CaseIterable {
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
     case securityUploadExecutable, securityAutoindexSite, securityAddHeaderRedefinition
     case accessUnreachableRule, accessLowAddressBits, authNoUserFile, authUserFile, authUserFileWorldReadable
+    // Certificates and keys (read when an inspector is passed in: confcheck, webserv -t)
+    case certificateUnreadable, certificateNotPEM, certificateKeyMismatch, certificateChainOrder, certificateChainBroken
+    case certificateExpired, certificateExpiring, certificateNameNotCovered, certificateKeyWorldReadable
     // confcheck itself
     case suppressionUnknownCode, suppressionMalformed
     case lspAssumedContext

@@ -10,13 +10,21 @@ public enum Explainer {
     /// The model to explain with: `path` and `bytes` loaded, checked and built
     /// with every setting's origin, as webserv would load it (a configuration
     /// with errors, even ignored ones, is refused the same way).
-    public static func model(path: String, bytes: [UInt8]) -> Result<(WebservConfig, [Diagnostic]), ModelBuilder.BuildFailure> {
-        ModelBuilder.build(path: path, bytes: bytes, recordingOrigins: true)
+    /// `certificateInspector`: the certificate files are checked too, as webserv checks them.
+    public static func model(path: String, bytes: [UInt8],
+                             certificateInspector: (any CertificateInspector)? = nil) -> Result<(WebservConfig, [Diagnostic]), ModelBuilder.BuildFailure> {
+        ModelBuilder.build(path: path, bytes: bytes, recordingOrigins: true, certificateInspector: certificateInspector)
     }
 
-    public static func explain(_ request: ExplainRequest, config: WebservConfig) -> Result<Explanation, ExplainRequest.Problem> {
+    /// `tls`: which addresses listen with `ssl` and what each server presents
+    /// (`TLSServerMap` of the same configuration); without it, TLS is not explained.
+    /// `certificateInspector`: read the certificate chosen, to say whether it covers the name.
+    public static func explain(_ request: ExplainRequest, config: WebservConfig, tls: TLSServerMap? = nil,
+                               certificateInspector: (any CertificateInspector)? = nil) -> Result<Explanation, ExplainRequest.Problem> {
         request.parse().map { parsed in
             var explaining = Explaining(request: request, parsed: parsed, router: Router(config: config))
+            explaining.tlsMap = tls
+            explaining.certificateInspector = certificateInspector
             return explaining.run()
         }
     }
@@ -27,6 +35,8 @@ struct Explaining {
     let request: ExplainRequest
     let parsed: ExplainRequest.Parsed
     let router: Router
+    var tlsMap: TLSServerMap?
+    var certificateInspector: (any CertificateInspector)?
     var notes: [String] = []
 
     init(request: ExplainRequest, parsed: ExplainRequest.Parsed, router: Router) {
@@ -46,7 +56,7 @@ struct Explaining {
         var explanation = Explanation(
             request: .init(method: request.method, url: request.url, target: parsed.target, path: path, query: parsed.query,
                            host: parsed.host, contentLength: parsed.contentLength),
-            address: nil, server: nil, location: nil, settings: [], target: nil,
+            address: nil, tls: nil, server: nil, location: nil, settings: [], target: nil,
             answer: .init(status: nil, headers: [], decidedBy: "network", reason: "", errorPage: nil, finalStatus: nil), notes: [])
         if parsed.host == nil {
             notes.append("no Host: an HTTP/1.1 request without one is 400; explained as HTTP/1.0 would be (the default server)")
@@ -57,6 +67,21 @@ struct Explaining {
             return explanation
         }
         explanation.address = address
+        if let tlsMap {
+            let listensWithTLS = tlsMap.tlsAddresses.contains(address.listen)
+            if parsed.tls && !listensWithTLS {
+                explanation.answer.reason = "\(address.listen) does not listen with 'ssl': the TLS handshake fails (webserv reads the client's hello as a bad request)"
+                return explanation
+            }
+            if !parsed.tls && listensWithTLS {
+                explanation.answer = answer(400, by: "configuration",
+                                            "\(address.listen) listens with 'ssl': a plain HTTP request gets 400 \"The plain HTTP request was sent to HTTPS port\" and the connection is closed, as in nginx")
+                return explanation
+            }
+            if parsed.tls { explanation.tls = tlsReport(tlsMap, on: address.listen) }
+        } else if parsed.tls {
+            notes.append("TLS is not explained here: the certificate the handshake presents is not known")
+        }
         var trace = RouteTrace()
         guard let choice = router.chooseServer(for: address.listen, host: parsed.host),
               let (server, route) = router.settings(on: address.listen, host: parsed.host, path: path, observer: &trace) else {
@@ -64,6 +89,10 @@ struct Explaining {
             return explanation
         }
         explanation.server = serverReport(choice, on: address.listen)
+        if let tls = explanation.tls, let chosen = explanation.server?.entries.first, tls.server != chosen.place {
+            notes.append("the certificate was chosen by SNI" + (tls.serverName.map { " ('\($0)')" } ?? "")
+                         + "; the request's Host chooses the server that answers, another one")
+        }
         explanation.settings = Explaining.settings(route: route, server: server.config)
         guard let path else {
             explanation.answer = answer(400, by: "configuration",
@@ -95,6 +124,46 @@ struct Explaining {
             let value = header.value.isLiteral ? header.value.source : VariableTemplate.fieldValue(variables.evaluate(header.value))
             if !value.isEmpty { answer.headers.append((header.name, value)) }
         }
+    }
+
+    // MARK: TLS
+
+    /// The server SNI picks on `address` (nginx's servername callback: the
+    /// same name rules as Host), and the certificate it presents; a server
+    /// without one leaves the default server's in place, as in nginx.
+    func tlsReport(_ map: TLSServerMap, on address: Values.ListenAddress) -> Explanation.TLS? {
+        guard map.servers.count == router.config.servers.count else { return nil }
+        let sni = parsed.connectHost.flatMap { Explaining.isNumericHost($0) ? nil : $0 }
+        guard let choice = router.chooseServer(for: address, host: sni) else { return nil }
+        var index = choice.index
+        var reason: String
+        switch choice.choice {
+        case .exactName: reason = "SNI '\(sni ?? "")' is a server_name of this server"
+        case .wildcardName(let name): reason = "SNI '\(sni ?? "")' matches server_name '\(name)'"
+        case .defaultServer, .firstServer:
+            let which = choice.choice == .defaultServer ? "its default_server's" : "no server there is default_server: the first server's"
+            reason = (sni.map { "no server_name on \(address) matches SNI '\($0)'" } ?? "no SNI is sent for an IP address") + "; \(which) certificate"
+        }
+        if map.servers[index].effective.certificates.isEmpty, let fallback = router.chooseServer(for: address, host: nil) {
+            reason += "; that server has no ssl_certificate, so the default server's stays"
+            index = fallback.index
+        }
+        let server = map.servers[index]
+        let resolve = { (item: PlacedDirective) -> String in
+            let value = item.arguments[0].value
+            return value.hasPrefix("/") || value.hasPrefix("data:") ? value : router.config.baseDirectory + "/" + value
+        }
+        var report = Explanation.TLS(serverName: sni, certificates: server.effective.certificates.map(resolve),
+                                     keys: server.effective.keys.map(resolve),
+                                     place: server.effective.certificates.first.map { Explanation.Place($0.directive.name.range) },
+                                     server: server.block.map { Explanation.Place($0.directive.name.range) }, reason: reason)
+        if let certificateInspector, let first = report.certificates.first, !first.hasPrefix("data:"), !first.contains("$"),
+           case .success(let chain) = certificateInspector.chain(at: first),
+           let leaf = chain.certificates.first(where: { !$0.isCA }) ?? chain.certificates.first {
+            report.certificateNames = leaf.names
+            report.coversServerName = sni.map { CertificateNames.certificate(names: leaf.names, cover: $0) }
+        }
+        return report
     }
 
     // MARK: address and server

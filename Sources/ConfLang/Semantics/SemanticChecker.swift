@@ -1,3 +1,5 @@
+import Glibc
+
 /// The semantic checks of contract §1, driven by the directive table. Every
 /// finding points at the offending token and says how to fix it.
 public struct SemanticChecker {
@@ -6,10 +8,17 @@ public struct SemanticChecker {
     public let baseDirectory: String
     /// Asked whether each `listen` and `proxy_pass` host name resolves.
     public let hostResolver: HostResolver
+    /// Reads the files `ssl_certificate` and `ssl_certificate_key` name; nil: they are not checked.
+    public let certificateInspector: (any CertificateInspector)?
+    /// Seconds since 1970, for certificates' expiry (nil: the clock's).
+    public let now: Int64?
 
-    public init(baseDirectory: String, hostResolver: HostResolver = .system) {
+    public init(baseDirectory: String, hostResolver: HostResolver = .system,
+                certificateInspector: (any CertificateInspector)? = nil, now: Int64? = nil) {
         self.baseDirectory = baseDirectory
         self.hostResolver = hostResolver
+        self.certificateInspector = certificateInspector
+        self.now = now
     }
 
     /// Checks a loaded configuration whose main file stands in `context`.
@@ -21,6 +30,10 @@ public struct SemanticChecker {
         run.checkAddHeaderRedefinitions(top, inherited: [])
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
         run.checkListenConflicts()
+        if let certificateInspector {
+            var certificates = CertificateChecks(inspector: certificateInspector, baseDirectory: baseDirectory, now: now ?? Int64(time(nil)))
+            run.diagnostics += certificates.check(top.filter { !$0.directive.isInclude }, context: context)
+        }
         return run.diagnostics
     }
 }
