@@ -8,7 +8,7 @@
 /// 4. 501 for a method webserv does not implement;
 /// 5. 405 with `Allow` for a method the location does not allow;
 /// 6. the location's `return`;
-/// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
+/// 7. CGI (`cgi_path`), then proxy (`proxy_pass`), then FastCGI (`fastcgi_pass`);
 /// 8. GET and HEAD: a static file; PUT, POST and DELETE: the `upload_store`;
 ///    anything else, or those without a store: 405 (contract §3).
 public enum RequestDecision: Equatable {
@@ -20,6 +20,7 @@ public enum RequestDecision: Equatable {
     case locationReturn(ReturnAction)
     case cgi(interpreter: String)
     case proxy(Values.ProxyURL)
+    case fastcgi(FastCGIAddress)
     case staticFile
     case upload(store: String)
     /// Allowed by the location, but nothing there handles it: 405 as well.
@@ -42,6 +43,7 @@ public enum RequestDecision: Equatable {
         if let action = location.settings.returnAction { return .locationReturn(action) }
         if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
         if let upstream = location.settings.proxyPass { return .proxy(upstream) }
+        if let application = location.settings.fastcgi.pass { return .fastcgi(application) }
         switch method {
         case "GET", "HEAD": return .staticFile
         case "PUT", "POST", "DELETE":
@@ -60,7 +62,7 @@ public enum RequestDecision: Equatable {
         case .redirectToSlash: return 301
         case .notImplemented: return 501
         case .methodNotAllowed, .unhandledMethod: return 405
-        case .cgi, .proxy, .staticFile, .upload: return nil
+        case .cgi, .proxy, .fastcgi, .staticFile, .upload: return nil
         }
     }
 

@@ -3,8 +3,14 @@ extension CheckRun {
     /// Validates every argument; false when any is unusable (errors emitted).
     mutating func checkArguments(_ item: PlacedDirective, _ spec: DirectiveSpec) -> Bool {
         let before = errorCount
-        for argument in item.arguments {
-            if let variable = Values.variable(in: argument.value) {
+        for (index, argument) in item.arguments.enumerated() {
+            // fastcgi_param's value is expanded (FastCGIParam.expandedVariables): only the others are literal.
+            if spec.name == "fastcgi_param" && index == 1 {
+                if let variable = FastCGIParam.unknownVariable(in: argument.value) {
+                    emit(.warning(.valueVariable, "'\(variable)' is not one of the variables fastcgi_param expands here; it is sent as the text '\(variable)'",
+                                  at: argument.range), for: item)
+                }
+            } else if let variable = Values.variable(in: argument.value) {
                 emit(.warning(.valueVariable,
                               "'\(variable)' is not expanded: webserv has no variables and uses the text '\(argument.value)' as it is",
                               at: argument.range), for: item)

@@ -27,6 +27,8 @@ final class RequestHandler {
         case cgi(CGIRequest, maxBodySize: Int)
         /// Forward to the upstream of proxy_pass.
         case proxy(ProxyRequest, maxBodySize: Int)
+        /// Send to the FastCGI application of fastcgi_pass.
+        case fastcgi(FastCGIRequest, maxBodySize: Int)
     }
 
     /// The server and location settings that answer a request.
@@ -63,6 +65,10 @@ final class RequestHandler {
         case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost),
                           maxBodySize: location.settings.clientMaxBodySize)
+        case .fastcgi(let address):
+            return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
+                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
+                            maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):

@@ -9,6 +9,9 @@ final class UpstreamExchange {
     var deadline: Int
     /// A proxy's read timeout starts again with every read; cgi_timeout does not.
     let renewal: Int?
+    /// A FastCGI application's send timeout starts again with every write it
+    /// takes while the request is sent (then its read timeout runs).
+    let sendRenewal: Int?
     /// Starts the request again on a fresh connection (a pooled one that the
     /// upstream closed before answering), when that is safe.
     var retry: (() -> Void)?
@@ -37,11 +40,14 @@ final class UpstreamExchange {
     /// What the selector watches on each descriptor now.
     var interests: [Int32: Selector.Interest] = [:]
 
-    init(adapter: UpstreamAdapter, head: RequestHead, timeout: Int, renews: Bool, connected: Bool, now: Int) {
+    /// `timeout` counts from now; `renewal` (`timeout` unless given) from each read when `renews`.
+    init(adapter: UpstreamAdapter, head: RequestHead, timeout: Int, renews: Bool, connected: Bool, now: Int,
+         renewal: Int? = nil, sendRenewal: Int? = nil) {
         self.adapter = adapter
         self.head = head
         deadline = now + timeout
-        renewal = renews ? timeout : nil
+        self.renewal = renews ? renewal ?? timeout : nil
+        self.sendRenewal = sendRenewal
         self.connected = connected
         sendOpen = adapter.sendFD >= 0
         logOpen = adapter.logFD != nil
