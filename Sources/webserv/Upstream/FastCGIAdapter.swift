@@ -11,6 +11,8 @@ final class FastCGIAdapter: UpstreamAdapter {
     let request: FastCGIRequest
     private var decoder = FastCGIDecoder()
     private var parser = CGIResponseParser()
+    /// Stderr bytes whose line has not ended yet.
+    private var stderr: [UInt8] = []
     /// The request ended cleanly (END_REQUEST, nothing after it, nothing refused).
     private var endedCleanly = false
 
@@ -40,24 +42,38 @@ final class FastCGIAdapter: UpstreamAdapter {
         for event in decoder.decode(bytes) {
             switch event {
             case .stdout(let range):
+                flushStderr(into: &read)
                 data += bytes[range]
             case .stderr(let range):
-                // As nginx: one message per record, its lines kept together.
-                let text = String(decoding: bytes[range], as: UTF8.self).trimmingCharacters(in: "\n")
-                guard !text.isEmpty else { continue }
-                read.log.append("FastCGI sent in stderr: \"\(text)\", client: \(request.client), request: \"\(request.requestLine)\", upstream: \"fastcgi://\(request.address)\"")
+                stderr += bytes[range]
             case .end(let appStatus, let protocolStatus):
+                flushStderr(into: &read)
                 read.ended = true
                 endedCleanly = protocolStatus == 0
                 if protocolStatus != 0 { read.log.append("\(name) ended the request with protocol status \(protocolStatus) (app status \(appStatus))") }
             case .invalid(let problem):
+                flushStderr(into: &read)
                 endedCleanly = false
                 // After a complete answer: noted, and the connection not kept.
                 if read.ended { read.log.append("\(name) \(problem)") } else { read.problem = problem }
             }
         }
+        // A message is logged whole: held until its line ends (or other output follows).
+        if stderr.last == UInt8(ascii: "\n") || stderr.count > FastCGIAdapter.stderrLimit { flushStderr(into: &read) }
         read.data = data[...]
         return read
+    }
+
+    /// Longest stderr text held back waiting for the end of its line.
+    static let stderrLimit = 4096
+
+    /// The stderr text so far as one error-log message, as nginx writes it.
+    private func flushStderr(into read: inout UpstreamRead) {
+        guard !stderr.isEmpty else { return }
+        let text = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: "\n")
+        stderr.removeAll()
+        guard !text.isEmpty else { return }
+        read.log.append("FastCGI sent in stderr: \"\(text)\", client: \(request.client), request: \"\(request.requestLine)\", upstream: \"fastcgi://\(request.address)\"")
     }
 
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead { parser.head(after: bytes) }
