@@ -29,6 +29,8 @@ final class RequestHandler {
         case proxy(ProxyRequest, maxBodySize: Int)
         /// Send to the FastCGI application of fastcgi_pass.
         case fastcgi(FastCGIRequest, maxBodySize: Int)
+        /// The request again, for this path and query (an index file a FastCGI location runs).
+        case internalRedirect(String)
     }
 
     /// The server and location settings that answer a request.
@@ -70,10 +72,28 @@ final class RequestHandler {
                                                 local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
+            if head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
+                return .internalRedirect(head.path + index + (head.query.map { "?" + $0 } ?? ""))
+            }
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
         }
+    }
+
+    /// The index file a directory request is answered by when a FastCGI location
+    /// runs it: as nginx's index module, the first index name that exists is
+    /// an internal redirect, so `index index.php` runs the script (served as a
+    /// file, its source would go out). Looked at only when an index name routes
+    /// to FastCGI, so static directories cost no more.
+    private func scriptIndex(_ head: RequestHead, route: Router.Route, server: VirtualServer) -> String? {
+        let names = route.settings.index
+        guard names.contains(where: { router.route(head.path + $0, in: server).settings.fastcgi.pass != nil }) else { return nil }
+        for name in names where !name.hasPrefix("/") {
+            guard case .regular = StaticFileSystem(smallFiles: smallFiles).status(of: route.filesystemPath(for: head.path + name)) else { continue }
+            return router.route(head.path + name, in: server).settings.fastcgi.pass != nil ? name : nil
+        }
+        return nil
     }
 
     /// PUT names the file, POST creates new ones (raw or multipart), DELETE removes.

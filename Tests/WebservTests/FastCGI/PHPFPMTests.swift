@@ -10,6 +10,7 @@ final class PHPFPMTests: XCTestCase {
 
     private static let scripts: [String: String] = [
         "hi.php": #"<?php echo "hi";"#,
+        "index.php": #"<?php echo "front controller for ", $_SERVER["REQUEST_URI"], " as ", $_SERVER["SCRIPT_NAME"];"#,
         "env.php": #"""
         <?php
         foreach (["REQUEST_METHOD", "QUERY_STRING", "SCRIPT_NAME", "SCRIPT_FILENAME", "PATH_INFO", "REQUEST_URI", "DOCUMENT_URI",
@@ -58,6 +59,7 @@ final class PHPFPMTests: XCTestCase {
             access_log off;
             error_log DIR/logs/error.log;
             root \(fpm.wwwDirectory);
+            index index.html index.php;
             server {
                 listen 127.0.0.1:PORT0;
                 location $ .php {
@@ -133,6 +135,15 @@ final class PHPFPMTests: XCTestCase {
         XCTAssertEqual(env["HTTP_X_TEST"], "yes")
         XCTAssertEqual(env["HTTPS"], "(unset)", "fastcgi.conf's 'HTTPS $https if_not_empty' on plain HTTP")
         XCTAssertEqual(env["get"], #"{"a":"1","b":"two"}"#)
+    }
+
+    func testAnIndexFileThatIsAScriptRunsAsNginxsIndexModuleRedirectsToIt() throws {
+        for method in ["GET", "HEAD"] {
+            let response = try server.request("\(method) /?page=2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", headRequest: method == "HEAD")
+            XCTAssertEqual(response.status, 200, response.head)
+            XCTAssertFalse(response.bodyText.contains("<?php"), "the script's source is never sent")
+            if method == "GET" { XCTAssertEqual(response.bodyText, "front controller for /?page=2 as /index.php") }
+        }
     }
 
     func testPostedForm() throws {
