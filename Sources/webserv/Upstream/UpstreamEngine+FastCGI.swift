@@ -7,7 +7,20 @@ import ConfLang
 /// records while it arrives.
 extension UpstreamEngine {
     /// `fresh`: never a pooled connection (the retry after a pooled one failed).
-    func startFastCGI(_ request: FastCGIRequest, head: RequestHead, maxBodySize: Int, on connection: Connection, fresh: Bool = false) {
+    /// A chunked body is spooled first (`SpooledFastCGIBody`), as nginx buffers
+    /// it: the application must be told CONTENT_LENGTH, which PHP needs to read a form.
+    func startFastCGI(_ request: FastCGIRequest, head: RequestHead, maxBodySize: Int, on connection: Connection) {
+        guard head.isChunked else { return startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection, spool: nil) }
+        guard let spool = try? SpooledFastCGIBody(engine: self, connection: connection, request: request, head: head) else {
+            return connections.deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
+        }
+        connections.beginBody(connection, head: head, consumer: spool, maxBodySize: maxBodySize)
+    }
+
+    /// `spool`: the spooled body, sent from its file once connected.
+    /// `fresh`: never a pooled connection (the retry after a pooled one failed).
+    func startFastCGI(_ request: FastCGIRequest, head: RequestHead, maxBodySize: Int, on connection: Connection,
+                      spool: SpoolReader?, fresh: Bool = false) {
         // Unlike a proxied server, a request with a body takes a pooled connection
         // too: PHP-FPM's worker waits on a kept connection, so a fresh one could wait
         // for a free worker behind our own idle connections. Only one without a body is retried.
@@ -40,14 +53,77 @@ extension UpstreamEngine {
         exchange.pendingInput = request.records
         if pooled != nil && !head.hasBody {
             exchange.retry = { [unowned self, unowned connection] in
-                self.startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true)
+                self.startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection, spool: nil, fresh: true)
             }
         }
-        begin(exchange, on: connection)
-        if head.hasBody {
+        if let spool {
+            exchange.bodySource = spool.next
+            begin(exchange, on: connection)
+            // The client's body is all in: only the upstream's deadline applies.
+            if connection.request.upstream === exchange { awaitAnswer(connection) }
+        } else if head.hasBody {
+            begin(exchange, on: connection)
             connections.beginBody(connection, head: head, consumer: ForwardingBodyConsumer(engine: self, connection: connection), maxBodySize: maxBodySize)
         } else {
+            begin(exchange, on: connection)
             feed(connection, [], last: true)
         }
     }
+}
+
+/// A chunked body for a FastCGI application, spooled to an unlinked temporary
+/// file (memory stays bounded whatever its size), then sent with its length.
+final class SpooledFastCGIBody: BodyConsumer {
+    private unowned let engine: UpstreamEngine
+    private unowned let connection: Connection
+    private let request: FastCGIRequest
+    private let head: RequestHead
+    private let file: UploadFile
+
+    init(engine: UpstreamEngine, connection: Connection, request: FastCGIRequest, head: RequestHead) throws {
+        self.engine = engine
+        self.connection = connection
+        self.request = request
+        self.head = head
+        file = try UploadFile(directory: "/tmp")
+        file.unlinkName()
+    }
+
+    func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
+        do { try file.write(bytes) } catch UploadFile.Failure.status(let status) { return Response(status: status) } catch { return Response(status: 500) }
+        return nil
+    }
+
+    func finish() -> Response? {
+        engine.startFastCGI(request.withContentLength(file.written), head: head, maxBodySize: 0, on: connection,
+                            spool: SpoolReader(file: file))
+        return nil
+    }
+
+    func abort() { file.abort() }
+}
+
+/// Reads a spooled body back in blocks; the file is closed with its last block, or when dropped.
+final class SpoolReader {
+    private let file: UploadFile
+    private let length: Int
+    private var offset = 0
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    init(file: UploadFile) {
+        self.file = file
+        length = file.written
+    }
+
+    /// The next block and whether it is the last; nil when the file cannot be read.
+    func next() -> (block: ArraySlice<UInt8>, last: Bool)? {
+        let count = min(buffer.count, length - offset)
+        guard count > 0 else { return ([], true) }
+        let result = try? buffer.withUnsafeMutableBytes { try Socket.readFile(file.fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count]), at: offset) }
+        guard case .value(let read)? = result, read > 0 else { return nil }
+        offset += read
+        return (buffer[..<read], offset >= length)
+    }
+
+    deinit { file.abort() }
 }

@@ -108,8 +108,19 @@ extension UpstreamEngine {
     private func writeUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
         guard exchange.connected else { return }
         let fd = exchange.adapter.sendFD
-        let before = exchange.pendingInput.count
-        while !exchange.pendingInput.isEmpty && exchange.sendOpen {
+        var wrote = false
+        while exchange.sendOpen {
+            if exchange.pendingInput.isEmpty {
+                guard let source = exchange.bodySource else { break }
+                // A spooled body's next block (FastCGI), once the last is taken.
+                let next = source()
+                exchange.pendingInput = next.map { exchange.adapter.encode(body: $0.block, last: $0.last) } ?? []
+                if next?.last ?? true {
+                    exchange.bodySource = nil
+                    exchange.bodyComplete = true
+                }
+                continue
+            }
             let result: IOResult<Int>
             do {
                 result = try exchange.pendingInput.withUnsafeBytes { try Socket.writeDescriptor(fd, $0) }
@@ -118,14 +129,16 @@ extension UpstreamEngine {
                 // stdin, a server that answered early): drop the rest of the
                 // body; the answer, if any, still comes on the other side.
                 exchange.pendingInput = []
+                exchange.bodySource = nil
                 closeSendSide(exchange, connection)
                 break
             }
             guard case .value(let count) = result else { break }
             exchange.pendingInput.removeFirst(count)
+            wrote = wrote || count > 0
         }
         if exchange.bodyComplete && exchange.pendingInput.isEmpty { closeSendSide(exchange, connection) }
-        if let sendRenewal = exchange.sendRenewal, exchange.pendingInput.count < before {
+        if let sendRenewal = exchange.sendRenewal, wrote {
             // The send timeout while the rest waits to be taken, else the read timeout.
             exchange.deadline = loop.now() + (exchange.pendingInput.isEmpty ? exchange.renewal ?? sendRenewal : sendRenewal)
             loop.armTimer(connection)

@@ -154,6 +154,18 @@ final class PHPFPMTests: XCTestCase {
         XCTAssertEqual(response.bodyText, #"POST {"a":"1","b":"two words"}"#)
     }
 
+    func testChunkedBodyReachesTheApplicationWithItsLength() throws {
+        // As nginx, which buffers it: PHP reads a form only with CONTENT_LENGTH.
+        let big = String(repeating: "x", count: 200_000)
+        for port in [0, 1] {
+            let response = try server.request("POST /form.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                              + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n4\r\na=1&\r\n"
+                                              + "\(String(2 + big.utf8.count, radix: 16))\r\nb=\(big)\r\n0\r\n\r\n", port: server.ports[port])
+            XCTAssertEqual(response.status, 200, response.head)
+            XCTAssertEqual(response.bodyText, #"POST {"a":"1","b":"\#(big)"}"#, "port \(port)")
+        }
+    }
+
     func testMultipartUploadIsSeenInFiles() throws {
         let content = String(repeating: "0123456789abcdef", count: 20_000)   // 320,000 bytes: several STDIN records
         let boundary = "XyZzy42"

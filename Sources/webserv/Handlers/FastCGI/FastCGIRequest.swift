@@ -55,11 +55,27 @@ struct FastCGIRequest {
             configured.insert(param.name)
         }
         for (name, value) in CGIRequest.httpVariables(head) where !configured.contains(name) { set(name, value, ifNotEmpty: false) }
+        return FastCGIRequest(address: address, records: records(params, settings), params: params, settings: settings,
+                              errorLog: route.settings.errorLog, client: peer.host,
+                              requestLine: "\(head.method) \(head.target) \(head.version.rawValue)")
+    }
+
+    private static func records(_ params: [(name: String, value: String)], _ settings: FastCGISettings) -> [UInt8] {
         var records: [UInt8] = []
         FastCGIEncoder.beginRequest(keepConnection: settings.keepConnection, into: &records)
         FastCGIEncoder.params(params, into: &records)
-        return FastCGIRequest(address: address, records: records, params: params, settings: settings,
-                              errorLog: route.settings.errorLog, client: peer.host,
-                              requestLine: "\(head.method) \(head.target) \(head.version.rawValue)")
+        return records
+    }
+
+    /// The request with CONTENT_LENGTH known (a chunked body, spooled).
+    func withContentLength(_ length: Int) -> FastCGIRequest {
+        var params = self.params
+        if let index = params.firstIndex(where: { $0.name == "CONTENT_LENGTH" }) {
+            params[index].value = String(length)
+        } else {
+            params.append(("CONTENT_LENGTH", String(length)))
+        }
+        return FastCGIRequest(address: address, records: FastCGIRequest.records(params, settings), params: params, settings: settings,
+                              errorLog: errorLog, client: client, requestLine: requestLine)
     }
 }
