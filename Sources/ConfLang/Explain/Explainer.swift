@@ -297,7 +297,17 @@ private struct Explaining {
             }
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
-            return staticFile(path, route: route)
+            let (target, answer) = staticFile(path, route: route)
+            // An index file a FastCGI location runs: webserv redirects to it internally, as nginx's index module.
+            if case .file(_, _, let index?)? = target, answer.status == 200 {
+                let indexRoute = router.route(path + index, in: server)
+                if let address = indexRoute.settings.fastcgi.pass {
+                    var (target, answer) = outcome(of: .fastcgi(address), path: path + index, route: indexRoute, server: server)
+                    answer.reason = "the index file \(index) is run by FastCGI (an internal redirect to \(path + index), as nginx's index module): " + answer.reason
+                    return (target, answer)
+                }
+            }
+            return (target, answer)
         }
     }
 

@@ -418,4 +418,25 @@ final class ExplainerTests: XCTestCase {
         XCTAssertTrue(text.contains("FastCGI unix:/run/php/php8.2-fpm.sock: script /blog/index.php"), text)
         XCTAssertTrue(text.contains("allow_methods GET HEAD POST PUT DELETE OPTIONS PATCH"), text)
     }
+
+    func testAnIndexFileAFastCGILocationRunsIsExplainedAsRunThere() throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/www/docs/index.php", contents: Data("<?php".utf8)))
+        let explanation = try explain("http://127.0.0.1:8080/docs/", config: """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                root DIR/www;
+                index index.php index.html;
+                location $ .php { fastcgi_pass 127.0.0.1:9000; }
+            }
+        }
+        """)
+        guard case .fastcgi(_, let scriptName, let file, _, _)? = explanation.target else {
+            return XCTFail("\(String(describing: explanation.target))")
+        }
+        XCTAssertEqual(scriptName, "/docs/index.php")
+        XCTAssertEqual(file, directory + "/www/docs/index.php")
+        XCTAssertTrue(explanation.answer.reason.contains("internal redirect to /docs/index.php"), explanation.answer.reason)
+    }
 }
