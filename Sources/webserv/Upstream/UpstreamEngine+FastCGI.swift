@@ -40,7 +40,9 @@ extension UpstreamEngine {
                     socket = try Socket.connect(to: address, port: port)
                 }
             } catch {
-                loop.logs.error("error", "connect() to \(request.address) failed (\(error)) while connecting to upstream, client: \(request.client), "
+                // nginx's words: "connect() to unix:/run/php.sock failed (2: No such file or directory)".
+                let reason = (error as? SystemError).map { "\($0.errorNumber): \(String(cString: strerror($0.errorNumber)))" } ?? "\(error)"
+                loop.logs.error("error", "connect() to \(request.address) failed (\(reason)) while connecting to upstream, client: \(request.client), "
                                 + "request: \"\(request.requestLine)\", upstream: \"fastcgi://\(request.address)\"", to: request.errorLog)
                 return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
             }
