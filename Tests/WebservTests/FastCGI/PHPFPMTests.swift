@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// FastCGI against a real PHP-FPM (Debian's php-fpm, started by the test):
-/// Debian's fastcgi.conf included as it ships, answers, bodies, uploads,
+/// Debian's fastcgi.conf and fastcgi_params included as they ship, answers, bodies, uploads,
 /// errors, keep-alive to the application and its failures.
 final class PHPFPMTests: XCTestCase {
     private var fpm: PHPFPMProcess!
@@ -51,7 +51,9 @@ final class PHPFPMTests: XCTestCase {
     override func setUpWithError() throws {
         fpm = try PHPFPMProcess(scripts: PHPFPMTests.scripts)
         let fastcgiConf = PHPFPMTests.fixtures + "/snippets-fastcgi-php/fastcgi.conf"
-        // PORT0: the unix pool with fastcgi_keep_conn; PORT1: the TCP pool, short read timeout;
+        let fastcgiParams = PHPFPMTests.fixtures + "/fastcgi-params/fastcgi_params"
+        // PORT0: the unix pool with fastcgi_keep_conn and fastcgi.conf; PORT1: the TCP pool with
+        // fastcgi_params (no SCRIPT_FILENAME: webserv's own is sent), short read timeout;
         // PORT2: nothing listens on its socket.
         server = try ServerProcess(config: """
         events { }
@@ -73,7 +75,7 @@ final class PHPFPMTests: XCTestCase {
                 location $ .php {
                     fastcgi_pass 127.0.0.1:\(fpm.port);
                     fastcgi_read_timeout 2s;
-                    include \(fastcgiConf);
+                    include \(fastcgiParams);
                 }
             }
             server {
