@@ -139,8 +139,8 @@ extension ConnectionDriver {
             upstreams.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .fastcgi(let request, let maxBodySize):
             upstreams.startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection)
-        case .internalRedirect(let target):
-            redirect(ErrorPages.request(for: target, replacing: head, keepingFields: true), on: connection, errorPage: request.context?.errorPage)
+        case .redirect(let next):
+            redirect(next, on: connection, errorPage: errorPage)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
         }

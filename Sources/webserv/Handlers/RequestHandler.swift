@@ -29,8 +29,8 @@ final class RequestHandler {
         case proxy(ProxyRequest, maxBodySize: Int)
         /// Send to the FastCGI application of fastcgi_pass.
         case fastcgi(FastCGIRequest, maxBodySize: Int)
-        /// The request again, for this path and query (an index file a FastCGI location runs).
-        case internalRedirect(String)
+        /// An internal redirect (an index file a FastCGI location runs): the request decided again from the start.
+        case redirect(RequestHead)
     }
 
     /// The server and location settings that answer a request.
@@ -73,7 +73,8 @@ final class RequestHandler {
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             if head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
-                return .internalRedirect(head.path + index + (head.query.map { "?" + $0 } ?? ""))
+                return .redirect(ErrorPages.request(for: head.path + index + (head.query.map { "?" + $0 } ?? ""), replacing: head,
+                                                    keepingFields: true))
             }
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
