@@ -282,13 +282,13 @@ struct Explaining {
             let origin = headSettings.contains(name) ? server.origins[name] : route.settings.origins[name]
             if let origin {
                 for directive in origin.directives {
-                    // A proxy location's methods come from its proxy_pass (ModelBuilder.patch): all of them.
-                    let byProxy = name == "allow_methods" && directive.name.value == "proxy_pass"
+                    // A proxy or FastCGI location's methods come from its proxy_pass or fastcgi_pass (ModelBuilder.patch): all of them.
+                    let byProxy = name == "allow_methods" && (directive.name.value == "proxy_pass" || directive.name.value == "fastcgi_pass")
                     let value = name == "types" ? "{ \(route.settings.mimeTypes.types.count) extensions }"
                         : byProxy ? Values.knownMethods.filter(route.settings.allowedMethods.contains).joined(separator: " ")
                         : directive.arguments.map(\.raw).joined(separator: " ")
                     result.append(.init(directive: name, value: value, place: Explanation.Place(directive),
-                                        from: origin.level.rawValue + (byProxy ? ", by proxy_pass" : "")))
+                                        from: origin.level.rawValue + (byProxy ? ", by \(directive.name.value)" : "")))
                 }
             } else if name == "return" || name == "alias" || name == "error_page"
                         || name == "cgi_timeout" && route.settings.cgiPath == nil
@@ -371,6 +371,13 @@ struct Explaining {
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
             return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+        case .fastcgi(let address):
+            let (scriptName, pathInfo) = route.fastcgiScript(for: path)
+            let file = route.filesystemPath(for: scriptName)
+            // The configured parameters as written: webserv expands their variables per request.
+            let params = settings.fastcgi.params.map { (name: $0.name, value: $0.value + ($0.ifNotEmpty ? " if_not_empty" : "")) }
+            return (.fastcgi(address: address.description, scriptName: scriptName, scriptFilename: file, pathInfo: pathInfo, params: params),
+                    answer(nil, by: "upstream", "sent to the FastCGI application at \(address) with SCRIPT_FILENAME \(file); its answer is relayed"))
         case .upload(let store):
             let what: String
             switch method {
@@ -380,7 +387,17 @@ struct Explaining {
             }
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
-            return staticFile(path, route: route)
+            let (target, answer) = staticFile(path, route: route)
+            // An index file a FastCGI location runs: webserv redirects to it internally, as nginx's index module.
+            if case .file(_, _, let index?)? = target, answer.status == 200 {
+                let indexRoute = router.route(path + index, in: server)
+                if let address = indexRoute.settings.fastcgi.pass {
+                    var (target, answer) = outcome(of: .fastcgi(address), path: path + index, route: indexRoute, server: server)
+                    answer.reason = "the index file \(index) is run by FastCGI (an internal redirect to \(path + index), as nginx's index module): " + answer.reason
+                    return (target, answer)
+                }
+            }
+            return (target, answer)
         case .tryFiles(let tryFiles):
             return self.tryFiles(tryFiles, path: path, route: route, server: server)
         }

@@ -87,6 +87,8 @@ public struct LocationConfig {
     public var cgiTimeoutMilliseconds: Int
     public var uploadStore: String?
     public var proxyPass: Values.ProxyURL?
+    /// `fastcgi_pass` and the other `fastcgi_*` settings.
+    public var fastcgi = FastCGISettings()
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off

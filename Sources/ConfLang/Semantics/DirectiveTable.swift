@@ -121,7 +121,7 @@ public enum DirectiveTable {
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
              sets: .location(\.alias) { $0.path($0.value(0)) }),
         spec("allow_methods", [.location], arguments: 1...1, unlimited: true, [.method], default: "GET",
-             "methods allowed here (HEAD goes with GET; every method where proxy_pass is, unless set)",
+             "methods allowed here (HEAD goes with GET; every method where proxy_pass or fastcgi_pass is, unless set)",
              sets: .location(\.allowedMethods) { input in
                  let methods = Set(input.values)
                  return methods.contains("GET") ? methods.union(["HEAD"]) : methods
@@ -142,6 +142,43 @@ public enum DirectiveTable {
                      if passesEvery { location.allowedMethods = Set(Values.knownMethods) }
                  }
              }),
+        spec("fastcgi_pass", [.location], arguments: 1...1, [.custom(FastCGIAddress.customValue)],
+             "runs the location's requests on a FastCGI application (PHP-FPM) at HOST:PORT or unix:PATH",
+             sets: .location(alsoSets: ["allow_methods"]) { input in
+                 guard let address = FastCGIAddress.parse(input.value(0)) else { return nil }
+                 // nginx passes every method to the application: unless the block says which.
+                 let passesEvery = !input.blockHas("allow_methods")
+                 return { location in
+                     location.fastcgi.pass = address
+                     if passesEvery { location.allowedMethods = Set(Values.knownMethods) }
+                 }
+             }),
+        spec("fastcgi_param", h, arguments: 2...3, [.text, .text, .custom(FastCGIParam.flagValue)], repeatable: true, inherited: true,
+             "a parameter sent to the FastCGI application: NAME VALUE [if_not_empty]; VALUE may name variables",
+             sets: .location(\.fastcgi.params, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let values = occurrence.arguments.map(\.value)
+                     return FastCGIParam(name: values.first ?? "", value: values.count > 1 ? values[1] : "", ifNotEmpty: values.count > 2)
+                 }
+             }),
+        spec("fastcgi_index", h, arguments: 1...1, [.path], inherited: true,
+             "script name added to a path that ends with / ($fastcgi_script_name)",
+             sets: .location(\.fastcgi.index) { $0.value(0) }),
+        spec("fastcgi_split_path_info", [.location], arguments: 1...1, [.custom(FastCGISplitPathInfo.customValue)],
+             "regular expression whose two captures are $fastcgi_script_name and $fastcgi_path_info",
+             sets: .location(\.fastcgi.splitPathInfo) { $0.value(0) }),
+        spec("fastcgi_keep_conn", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "keeps the connection to the FastCGI application open for the next request",
+             sets: .location(\.fastcgi.keepConnection) { $0.value(0) == "on" }),
+        spec("fastcgi_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time to connect to the FastCGI application",
+             sets: .location(\.fastcgi.connectTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("fastcgi_read_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two reads from the FastCGI application (504 when it passes)",
+             sets: .location(\.fastcgi.readTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("fastcgi_send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two writes to the FastCGI application",
+             sets: .location(\.fastcgi.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         // (h)
         spec("root", h, arguments: 1...1, [.path], inherited: true, default: "html", "directory that request paths are appended to",
              sets: .location { input in

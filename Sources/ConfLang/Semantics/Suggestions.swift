@@ -51,7 +51,8 @@ enum Suggestions {
         let variables = "webserv defines variables with 'map' and 'set' only"
         let variableTables = "webserv's variables and maps have no hash tables to size; remove it"
         let noTuning = "webserv has no such setting; remove it"
-        let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
+        let fastcgi = "webserv speaks FastCGI ('fastcgi_pass') and runs other scripts as CGI/1.1 ('cgi_path'), not uwsgi or SCGI"
+        let fastcgiTuning = "webserv streams a FastCGI answer through fixed buffers with back-pressure; remove it"
         var table: [String: String] = [
             "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
             "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
@@ -62,8 +63,14 @@ enum Suggestions {
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
             "open_log_file_cache": noTuning,
-            "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
-            "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
+            "limit_except": "use 'allow_methods'", "fastcgi_buffers": fastcgiTuning, "fastcgi_buffer_size": fastcgiTuning,
+            "fastcgi_buffering": fastcgiTuning, "fastcgi_busy_buffers_size": fastcgiTuning,
+            "fastcgi_request_buffering": "webserv streams request bodies to the FastCGI application as they arrive",
+            "fastcgi_intercept_errors": "webserv passes the application's error answers as they are",
+            "fastcgi_cache": "webserv does not cache FastCGI answers", "fastcgi_cache_path": "webserv does not cache FastCGI answers",
+            "fastcgi_cache_key": "webserv does not cache FastCGI answers", "fastcgi_cache_valid": "webserv does not cache FastCGI answers",
+            "fastcgi_hide_header": "webserv passes the application's fields as they are",
+            "fastcgi_pass_header": "webserv passes the application's fields as they are",
             "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,
             "grpc_pass": "webserv does not speak gRPC (HTTP/2); use 'proxy_pass' for HTTP/1.1 upstreams",
             "client_body_buffer_size": "webserv streams request bodies to their handler",

@@ -33,7 +33,7 @@ extension UpstreamEngine {
     }
 
     /// An idle connection to `key` that is still open and quiet, out of the pool.
-    private func takePooledUpstream(_ key: String) -> Int32? {
+    func takePooledUpstream(_ key: String) -> Int32? {
         while let fd = pool.take(key) {
             loop.closeDescriptor(fd, keepOpen: true)
             if Socket.isOpenAndQuiet(fd) { return fd }

@@ -1,7 +1,7 @@
 import Glibc
 import ConfLang
 
-/// The one upstream engine, for CGI scripts and proxied servers alike: the
+/// The one upstream engine, for CGI scripts, proxied servers and FastCGI applications alike: the
 /// request body streams up while it arrives and the answer streams down as it
 /// comes, each side pausing the other when its buffer is full (so nothing can
 /// deadlock a request); the deadline lives in the connection's timer entry;
@@ -32,6 +32,12 @@ final class UpstreamEngine {
     static func resolve(_ router: Router) -> Result<[String: in_addr], Acceptor.ListenProblem> {
         var resolved: [String: in_addr] = [:]
         for location in router.servers.flatMap(\.everyLocation).map(\.settings) {
+            if case .tcp(let host, _)? = location.fastcgi.pass, resolved[host] == nil {
+                guard let address = try? Socket.ipv4Address(host) else {
+                    return .failure(.init(message: "host not found in fastcgi_pass upstream '\(host)'"))
+                }
+                resolved[host] = address
+            }
             guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
             guard let address = try? Socket.ipv4Address(upstream.host) else {
                 return .failure(.init(message: "host not found in proxy_pass upstream '\(upstream.host)'"))
@@ -103,7 +109,18 @@ extension UpstreamEngine {
     private func writeUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
         guard exchange.connected else { return }
         let fd = exchange.adapter.sendFD
-        while !exchange.pendingInput.isEmpty && exchange.sendOpen {
+        while exchange.sendOpen {
+            if exchange.pendingInput.isEmpty {
+                guard let source = exchange.bodySource else { break }
+                // A spooled body's next block (FastCGI), once the last is taken.
+                let next = source()
+                exchange.pendingInput = next.map { exchange.adapter.encode(body: $0.block, last: $0.last) } ?? []
+                if next?.last ?? true {
+                    exchange.bodySource = nil
+                    exchange.bodyComplete = true
+                }
+                continue
+            }
             let result: IOResult<Int>
             do {
                 result = try exchange.pendingInput.withUnsafeBytes { try Socket.writeDescriptor(fd, $0) }
@@ -112,6 +129,7 @@ extension UpstreamEngine {
                 // stdin, a server that answered early): drop the rest of the
                 // body; the answer, if any, still comes on the other side.
                 exchange.pendingInput = []
+                exchange.bodySource = nil
                 closeSendSide(exchange, connection)
                 break
             }
@@ -147,9 +165,15 @@ extension UpstreamEngine {
             renew(exchange, connection)
             guard count > 0 else { return upstreamEnded(exchange, connection, error: nil) }
             exchange.receivedAny = true
+            let read = exchange.adapter.unwrap(readBuffer[0..<count])
+            for message in read.log { loop.logs.error("error", message, to: exchange.adapter.errorLog) }
+            if let problem = read.problem {
+                loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
+                return fail(connection, status: 502)
+            }
             if !exchange.headersSent {
-                switch exchange.adapter.parseHead(readBuffer[0..<count]) {
-                case .needMore: continue
+                switch read.data.isEmpty ? .needMore : exchange.adapter.parseHead(read.data) {
+                case .needMore: if !read.ended { continue }
                 case .invalid:
                     loop.logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
                     return fail(connection, status: 502)
@@ -161,7 +185,11 @@ extension UpstreamEngine {
                     relay(exchange, connection, body)
                 }
             } else {
-                relay(exchange, connection, readBuffer[0..<count])
+                relay(exchange, connection, read.data)
+            }
+            if read.ended {
+                answerEnded(exchange, connection)
+                guard connection.request.upstream === exchange else { return }
             }
             // A body the upstream broke (a malformed chunk) closed the client's connection.
             if connection.isClosed { return }
@@ -294,6 +322,24 @@ extension UpstreamEngine {
         } else if !exchange.outputDone {
             loop.logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
             connections.close(connection)   // the body was cut short: so is ours, and the client knows it
+        }
+    }
+
+    /// The application said its answer is complete (FastCGI's END_REQUEST) and
+    /// keeps the connection: a body that runs until then ends cleanly here.
+    private func answerEnded(_ exchange: UpstreamExchange, _ connection: Connection) {
+        guard exchange.headersSent else {
+            loop.logs.error("error", "\(exchange.adapter.name) ended the request without a valid header block", to: exchange.adapter.errorLog)
+            return fail(connection, status: 502)
+        }
+        var endsBody = exchange.discardsBody
+        if case .untilClose = exchange.framing { endsBody = true }
+        if endsBody {
+            finishOutput(exchange, connection, cleanly: true)
+            connections.flush(connection)
+        } else if !exchange.outputDone {
+            loop.logs.error("error", "\(exchange.adapter.name) ended the request before the end of its body", to: exchange.adapter.errorLog)
+            connections.close(connection)
         }
     }
 

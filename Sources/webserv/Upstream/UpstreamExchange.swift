@@ -20,6 +20,9 @@ final class UpstreamExchange {
     var logOpen: Bool
     /// Request bytes the upstream has not accepted yet.
     var pendingInput: [UInt8] = []
+    /// Where the rest of a spooled body comes from, a block at a time as the
+    /// upstream takes the last (nil: a read failed); nil when the body arrives by `feed`.
+    var bodySource: (() -> (block: ArraySlice<UInt8>, last: Bool)?)?
     var bodyComplete = false
     /// The client reads slower than the upstream writes: reading is paused.
     var paused = false

@@ -387,4 +387,57 @@ final class ExplainerTests: XCTestCase {
         let target = try XCTUnwrap(object["target"])
         XCTAssertTrue(target is NSNull, "405 before any file is looked at")
     }
+
+    // MARK: FastCGI
+
+    func testFastCGITargetNamesTheApplicationScriptAndParameters() throws {
+        let explanation = try explain("http://127.0.0.1:8080/blog/index.php/2024?p=1", method: "POST", config: """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                root DIR/www;
+                location $ .php {
+                    fastcgi_pass unix:/run/php/php8.2-fpm.sock;
+                    fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+                    fastcgi_param HTTPS $https if_not_empty;
+                }
+            }
+        }
+        """)
+        guard case .fastcgi(let address, let scriptName, let file, let pathInfo, let params)? = explanation.target else {
+            return XCTFail("\(String(describing: explanation.target))")
+        }
+        XCTAssertEqual(address, "unix:/run/php/php8.2-fpm.sock")
+        XCTAssertEqual(scriptName, "/blog/index.php")
+        XCTAssertEqual(file, directory + "/www/blog/index.php")
+        XCTAssertEqual(pathInfo, "/2024")
+        XCTAssertEqual(params.map(\.name), ["SCRIPT_FILENAME", "HTTPS"])
+        XCTAssertEqual(params.last?.value, "$https if_not_empty")
+        XCTAssertNil(explanation.answer.status, "the application decides")
+        let text = ExplanationRenderer.text(explanation)
+        XCTAssertTrue(text.contains("FastCGI unix:/run/php/php8.2-fpm.sock: script /blog/index.php"), text)
+        XCTAssertTrue(text.contains("allow_methods GET HEAD POST PUT DELETE OPTIONS PATCH"), text)
+    }
+
+    func testAnIndexFileAFastCGILocationRunsIsExplainedAsRunThere() throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/www/docs/index.php", contents: Data("<?php".utf8)))
+        let explanation = try explain("http://127.0.0.1:8080/docs/", config: """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                root DIR/www;
+                index index.php index.html;
+                location $ .php { fastcgi_pass 127.0.0.1:9000; }
+            }
+        }
+        """)
+        guard case .fastcgi(_, let scriptName, let file, _, _)? = explanation.target else {
+            return XCTFail("\(String(describing: explanation.target))")
+        }
+        XCTAssertEqual(scriptName, "/docs/index.php")
+        XCTAssertEqual(file, directory + "/www/docs/index.php")
+        XCTAssertTrue(explanation.answer.reason.contains("internal redirect to /docs/index.php"), explanation.answer.reason)
+    }
 }
