@@ -90,6 +90,8 @@ public struct LocationConfig {
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off
+    /// gzip and gzip_static (`GzipSettings`).
+    public var gzip = GzipSettings()
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()
