@@ -18,6 +18,17 @@ final class CachedFile: FileVersion {
     /// The header lines of a whole-file 200 for this version, made once for
     /// the location whose settings they were made with (StaticFileHandler).
     var preparedHead: (location: ResolvedLocation, lines: [UInt8])?
+    /// The same for its gzip answer (`GzipFilter`); nil lines: that location does not compress it.
+    var gzipHead: (location: ResolvedLocation, lines: [UInt8]?)?
+    /// Its bytes compressed at `level`, made once per version and level (not per request).
+    private var gzipCopy: (level: Int, bytes: [UInt8])?
+
+    func gzipped(level: Int) -> [UInt8]? {
+        if let copy = gzipCopy, copy.level == level { return copy.bytes }
+        guard let bytes = GzipStream.compressed(self.bytes[...], level: level) else { return nil }
+        gzipCopy = (level, bytes)
+        return bytes
+    }
     /// In the cache's table (a lookup that found it before a drain checks this after).
     fileprivate var isKept = false
     /// The requests that name it in the cache's second table (`remember`).

@@ -147,7 +147,9 @@ struct StaticFileHandler {
         }
         // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
         if status == 200 { headers.append(("Accept-Ranges", "bytes")) }
-        return Response(status: status, headers: headers, body: source.body(offset: start, length: length))
+        var response = Response(status: status, headers: headers, body: source.body(offset: start, length: length))
+        if status == 200, case .cached(let file) = source { response.cachedFile = file }
+        return response
     }
 
     /// A whole small file from memory: its header lines are encoded once per
@@ -163,7 +165,9 @@ struct StaticFileHandler {
                            + "Accept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
             file.preparedHead = (location, lines)
         }
-        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
+        var response = Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
+        response.cachedFile = file
+        return response
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client

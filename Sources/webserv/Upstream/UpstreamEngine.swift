@@ -247,7 +247,8 @@ extension UpstreamEngine {
     private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
         exchange.bodyBytesSent += bytes.count
         connection.request.accessLog?.bytesSent = exchange.bodyBytesSent
-        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false, gzip: request.gzip), chunked: request.chunkedOutput, to: &request.output)
     }
 
     /// Bytes after the body's end: dropped, and the connection not reused.
@@ -259,7 +260,9 @@ extension UpstreamEngine {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        HTTP1Encoder.appendEnd(chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        if let gzip = request.gzip { HTTP1Encoder.appendBody(BodyFilters.run([], last: true, gzip: gzip), chunked: request.chunkedOutput, to: &request.output) }
+        HTTP1Encoder.appendEnd(chunked: request.chunkedOutput, to: &request.output)
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }
