@@ -41,7 +41,7 @@ enum GzipFilter {
         if let length, length < settings.minLength { return }
         guard let type = headers.first(where: { $0.name.caseInsensitiveEquals("Content-Type") })?.value,
               settings.compresses(contentType: type) else { return }
-        if settings.vary { response.headers.append((name: "Vary", value: "Accept-Encoding")) }
+        if settings.vary { addVary(&response) }
         guard clientTakesGzip(head, settings: settings, answer: ProxiedAnswer(headers)) else { return }
 
         response.headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Accept-Ranges") }
@@ -89,12 +89,18 @@ enum GzipFilter {
             file.gzipHead = prepared
         }
         guard let lines = prepared.lines else { return }
-        if settings.vary { response.headers.append((name: "Vary", value: "Accept-Encoding")) }
+        if settings.vary { addVary(&response) }
         let answer = ProxiedAnswer(response.headers, hasLastModified: true, hasETag: true)
         guard clientTakesGzip(head, settings: settings, answer: answer), let bytes = file.gzipped(level: settings.level) else { return }
         response.encodedHeaders = lines
         response.encodedLength = true
         response.body = .bytes(bytes)
+    }
+
+    /// `Vary: Accept-Encoding`, once (gzip_static may have added it), as nginx's one flag.
+    static func addVary(_ response: inout Response) {
+        guard !response.headers.contains(where: { $0.name == "Vary" && $0.value == "Accept-Encoding" }) else { return }
+        response.headers.append((name: "Vary", value: "Accept-Encoding"))
     }
 
     /// nginx's `ngx_http_weak_etag`: a strong tag becomes weak (the bytes differ), one that is not a tag goes.

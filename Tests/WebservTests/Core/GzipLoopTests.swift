@@ -194,4 +194,43 @@ final class GzipLoopTests: XCTestCase {
         XCTAssertEqual(answers[3].body, Self.small, "the next answer on the connection")
         Glibc.close(client)
     }
+
+    func testGzipStaticServesTheFileBesideWhenNotOlder() throws {
+        let precompressed = try XCTUnwrap(GzipStream.compressed(Self.small[...], level: 9))
+        let loop = try harness(extra: "location /st/ { gzip_static on; } location /al/ { alias DIR/www/st/; gzip_static always; gzip off; }",
+                               files: ["www/st/a.html": Self.small, "www/st/a.html.gz": precompressed,
+                                       "www/st/old.html": Self.small, "www/st/old.html.gz": Array("stale".utf8)])
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)],
+                                              ofItemAtPath: loop.directory + "/www/st/old.html.gz")
+        let (client, _) = loop.connect()
+        loop.send(client, "GET /st/a.html HTTP/1.1\r\nHost: a\r\n\(gzip)\r\nHEAD /st/a.html HTTP/1.1\r\nHost: a\r\n\(gzip)\r\n"
+                  + "GET /st/a.html HTTP/1.1\r\nHost: a\r\n\(gzip)Range: bytes=0-9\r\n\r\nGET /st/a.html HTTP/1.1\r\nHost: a\r\n\r\n")
+        let answers = loop.answers(client, heads: [1])
+        XCTAssertEqual(answers.count, 4)
+        guard answers.count == 4 else { return }
+        XCTAssertEqual(answers[0].body, precompressed, "FILE.gz's own bytes")
+        XCTAssertEqual(answers[0].header("Content-Encoding"), "gzip")
+        XCTAssertEqual(answers[0].header("Content-Type"), "text/html", "FILE's type")
+        XCTAssertEqual(answers[0].header("Vary"), "Accept-Encoding")
+        XCTAssertFalse(answers[0].header("ETag")?.hasPrefix("W/") ?? true, "FILE.gz's own, strong")
+        XCTAssertEqual(answers[1].header("Content-Length"), String(precompressed.count))
+        XCTAssertEqual(answers[2].status, 200, "as nginx: no ranges of FILE.gz")
+        XCTAssertEqual(answers[2].body, precompressed)
+        XCTAssertEqual(answers[3].body, Self.small, "a client that does not take gzip gets FILE")
+        XCTAssertEqual(answers[3].header("Vary"), "Accept-Encoding")
+        XCTAssertEqual(answers[3].head.components(separatedBy: "Vary:").count, 2, "once")
+        Glibc.close(client)
+        let etag = try XCTUnwrap(answers[0].header("ETag"))
+        let notModified = loop.get("/st/a.html", headers: gzip + "If-None-Match: \(etag)\r\n")
+        XCTAssertEqual(notModified?.status, 304)
+        XCTAssertNil(notModified?.header("Content-Encoding"))
+        // Older than FILE: not used; the gzip filter compresses FILE itself.
+        let stale = loop.get("/st/old.html", headers: gzip)
+        XCTAssertEqual(stale.flatMap { Gunzip.decompress($0.body) }, Self.small)
+        // always: every client, gzip off or not; no Vary.
+        let always = loop.get("/al/a.html")
+        XCTAssertEqual(always?.body, precompressed)
+        XCTAssertEqual(always?.header("Content-Encoding"), "gzip")
+        XCTAssertNil(always?.header("Vary"))
+    }
 }
