@@ -233,4 +233,70 @@ final class GzipLoopTests: XCTestCase {
         XCTAssertEqual(always?.header("Content-Encoding"), "gzip")
         XCTAssertNil(always?.header("Vary"))
     }
+
+    func testAScriptsAnswerIsCompressedPieceByPieceAsItComes() throws {
+        // The script writes its first piece, then waits for the body's line: what
+        // the client has by then decompresses to that piece (flushed, not held back).
+        let script = "printf 'Content-Type: text/html\\r\\n\\r\\n<p>first piece</p>\\n'\nread line\nprintf '<p>then %s</p>\\n' \"$line\"\n"
+        let loop = try harness(extra: "location /cgi/ { cgi_path /bin/sh; allow_methods GET POST; }", files: ["www/cgi/two.sh": Array(script.utf8)])
+        let (client, _) = loop.connect()
+        loop.send(client, "POST /cgi/two.sh HTTP/1.1\r\nHost: a\r\n\(gzip)Content-Length: 6\r\n\r\nhel")
+        var wire: [UInt8] = []
+        var first: [UInt8]?
+        for _ in 0..<1_000 where first == nil {
+            wire += loop.receive(client)
+            if let end = wire.firstRange(of: Array("\r\n\r\n".utf8)) {
+                var decoder = ChunkedDecoder()
+                var data: [UInt8] = []
+                let body = wire[end.upperBound...]
+                for case .data(let range) in decoder.decode(body).events { data += body[range] }
+                if let text = Gunzip.prefix(data), !text.isEmpty { first = text }
+            }
+            usleep(5_000)
+        }
+        XCTAssertEqual(first, Array("<p>first piece</p>\n".utf8))
+        let head = String(decoding: wire.prefix(while: { $0 != 0 }), as: UTF8.self)
+        XCTAssertTrue(head.contains("Content-Encoding: gzip"), head)
+        XCTAssertTrue(head.contains("Transfer-Encoding: chunked"), head)
+        // (The script answered before the body was in: the connection closes after it, as before gzip.)
+        loop.send(client, "lo\n")
+        var answers: [HTTPTestResponse] = []
+        for _ in 0..<1_000 where answers.isEmpty {
+            wire += loop.receive(client)
+            var cut = WireAnswers(wire)
+            answers = []
+            while let answer = cut.next() { answers.append(answer) }
+            usleep(5_000)
+        }
+        XCTAssertEqual(answers.count, 1)
+        XCTAssertEqual(answers.first.flatMap { Gunzip.decompress($0.body) }, Array("<p>first piece</p>\n<p>then hello</p>\n".utf8))
+        Glibc.close(client)
+    }
+
+    func testScriptAnswersWithAndWithoutALengthAndTheNextAnswerIsIntact() throws {
+        let page = String(decoding: Self.text(20_000), as: UTF8.self)
+        let loop = try harness(extra: "location /cgi/ { cgi_path /bin/sh; }", files: [
+            "www/cgi/page.txt": Array(page.utf8),
+            "www/cgi/open.sh": Array("printf 'Content-Type: text/html\\r\\n\\r\\n'\ncat \"$(dirname \"$SCRIPT_FILENAME\")/page.txt\"\n".utf8),
+            "www/cgi/sized.sh": Array("printf 'Content-Type: text/html\\r\\nContent-Length: 20000\\r\\n\\r\\n'\ncat \"$(dirname \"$SCRIPT_FILENAME\")/page.txt\"\n".utf8),
+        ])
+        let (client, _) = loop.connect()
+        loop.send(client, "GET /cgi/open.sh HTTP/1.1\r\nHost: a\r\n\(gzip)\r\nGET /cgi/sized.sh HTTP/1.1\r\nHost: a\r\n\(gzip)\r\n"
+                  + "GET /small.html HTTP/1.1\r\nHost: a\r\n\r\n")
+        var wire: [UInt8] = [], answers: [HTTPTestResponse] = []
+        for _ in 0..<1_000 where answers.count < 3 {
+            wire += loop.receive(client)
+            var cut = WireAnswers(wire)
+            answers = []
+            while let answer = cut.next() { answers.append(answer) }
+            usleep(5_000)
+        }
+        XCTAssertEqual(answers.count, 3)
+        guard answers.count == 3 else { return }
+        assertCompressed(answers[0], Array(page.utf8), "a script's answer ended by its exit")
+        assertCompressed(answers[1], Array(page.utf8), "a script's answer with a length")
+        XCTAssertNil(answers[1].header("Content-Length"), "the script's length is not the compressed one")
+        XCTAssertEqual(answers[2].body, Self.small, "the next answer on the connection")
+        Glibc.close(client)
+    }
 }
