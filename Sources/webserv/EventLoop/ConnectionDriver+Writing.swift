@@ -58,7 +58,7 @@ extension ConnectionDriver {
         if let path = location.settings.accessLog {
             request.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
                                                 rejected: head == nil ? request.rejected : nil,
-                                                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
+                                                status: response.status, bytesSent: headOnly || output.gzip != nil ? 0 : response.bodyLength)
         }
         flush(connection)
     }

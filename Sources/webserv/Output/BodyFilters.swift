@@ -37,6 +37,7 @@ extension HTTPRequest {
         outputOffset = 0
         var compressed: [UInt8] = []
         gzip.compress(piece[..<read], flush: range.remaining == 0 ? .finish : .none, into: &compressed)
+        accessLog?.bytesSent += compressed.count   // the bytes the client gets, as nginx logs them
         HTTP1Encoder.appendBody(compressed[...], chunked: chunkedOutput, to: &output)
         if range.remaining == 0 { HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output) }
         return true

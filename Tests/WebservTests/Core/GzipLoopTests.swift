@@ -299,4 +299,16 @@ final class GzipLoopTests: XCTestCase {
         XCTAssertEqual(answers[2].body, Self.small, "the next answer on the connection")
         Glibc.close(client)
     }
+
+    func testTheAccessLogCountsTheCompressedBytes() throws {
+        let loop = try harness(extra: "location /logged/ { access_log DIR/logs/access.log; }",
+                               files: ["www/logged/large.html": Self.large, "www/logged/small.html": Self.small])
+        let large = try XCTUnwrap(loop.get("/logged/large.html", headers: gzip))
+        let small = try XCTUnwrap(loop.get("/logged/small.html", headers: gzip))
+        let lines = loop.log("access.log").split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        // combined: ... "GET ..." STATUS BYTES "referer" "agent"
+        let counts = lines.map { $0.components(separatedBy: "\" ")[1].split(separator: " ")[1] }
+        XCTAssertEqual(counts, [Substring(String(large.body.count)), Substring(String(small.body.count))])
+    }
 }
