@@ -5,6 +5,8 @@
 /// case-insensitive; `x-gzip` is not gzip, as in nginx.
 enum AcceptEncoding {
     static func acceptsGzip(_ value: String) -> Bool {
+        // Browsers' usual value first (nginx's test too): "gzip, deflate, br".
+        if value.utf8.starts(with: "gzip,".utf8) || value == "gzip" { return true }
         var star: Bool?
         for element in value.utf8.split(separator: UInt8(ascii: ",")) {
             let parts = element.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)

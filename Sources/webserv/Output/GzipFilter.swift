@@ -43,7 +43,6 @@ enum GzipFilter {
               settings.compresses(contentType: type) else { return }
         if settings.vary { addVary(&response) }
         guard clientTakesGzip(head, settings: settings, answer: ProxiedAnswer(headers)) else { return }
-
         response.headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Accept-Ranges") }
         weakenETag(&response.headers)
         switch response.body {
@@ -82,6 +81,8 @@ enum GzipFilter {
                 weakenETag(&kept)
                 var text = ""
                 for field in kept { text += "\(field.name): \(field.value)\r\n" }
+                // Vary among them: the location's setting, like the rest of the lines.
+                if settings.vary { text += "Vary: Accept-Encoding\r\n" }
                 text += "Content-Encoding: gzip\r\nContent-Length: \(bytes.count)\r\n"
                 lines = Array(text.utf8)
             }
@@ -89,9 +90,12 @@ enum GzipFilter {
             file.gzipHead = prepared
         }
         guard let lines = prepared.lines else { return }
-        if settings.vary { addVary(&response) }
-        let answer = ProxiedAnswer(response.headers, hasLastModified: true, hasETag: true)
-        guard clientTakesGzip(head, settings: settings, answer: answer), let bytes = file.gzipped(level: settings.level) else { return }
+        let headers = response.headers
+        guard clientTakesGzip(head, settings: settings, answer: ProxiedAnswer(headers, hasLastModified: true, hasETag: true)),
+              let bytes = file.gzipped(level: settings.level) else {
+            if settings.vary { addVary(&response) }   // the plain answer varies too
+            return
+        }
         response.encodedHeaders = lines
         response.encodedLength = true
         response.body = .bytes(bytes)
@@ -134,8 +138,8 @@ enum GzipFilter {
     /// is not an old Internet Explorer (`gzip_disable msie6`), speaks a recent
     /// enough HTTP (`gzip_http_version`) and, when the request came through a
     /// proxy (Via), `gzip_proxied` lets this answer through.
-    static func clientTakesGzip(_ head: RequestHead, settings: GzipSettings, answer: ProxiedAnswer,
-                                now: Int = Clock.wallSeconds()) -> Bool {
+    static func clientTakesGzip(_ head: RequestHead, settings: GzipSettings, answer: @autoclosure () -> ProxiedAnswer,
+                                now: @autoclosure () -> Int = Clock.wallSeconds()) -> Bool {
         guard let accept = head.headers["Accept-Encoding"], AcceptEncoding.acceptsGzip(accept) else { return false }
         if settings.disableMSIE6, let agent = head.headers["User-Agent"], isMSIE6(agent) { return false }
         if head.version == .http10 && settings.minimumHTTPMinorVersion > 0 { return false }
@@ -144,9 +148,11 @@ enum GzipFilter {
         if proxied.isEmpty { return false }
         if proxied.contains(.any) { return true }
         if proxied.contains(.auth) && head.headers["Authorization"] != nil { return true }
+        // What the answer says, only now: a request through a proxy is the rare case.
+        let answer = answer()
         if let expires = answer.expires {
             guard proxied.contains(.expired), let time = HTTPDate.parse(expires) else { return false }
-            return time < now
+            return time < now()
         }
         if !answer.cacheControl.isEmpty {
             func says(_ word: String) -> Bool {

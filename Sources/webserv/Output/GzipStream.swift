@@ -9,6 +9,8 @@ final class GzipStream {
     /// The z_stream lives at a fixed address: zlib's state points back at it.
     private let stream: UnsafeMutablePointer<z_stream>
     private var finished = false
+    /// What deflate writes into before it is appended to the caller's output.
+    private let outputBuffer: UnsafeMutableBufferPointer<Bytef>
 
     /// nil when zlib cannot start (no memory): the answer then goes plain.
     init?(level: Int, expectedLength: Int? = nil) {
@@ -23,10 +25,13 @@ final class GzipStream {
         }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
+        // As large as a file piece's output mostly is; a small body's whole answer.
+        outputBuffer = .allocate(capacity: expectedLength.map { min(max($0 / 2 + 64, 256), 1 << 15) } ?? 1 << 15)
         // +16: a gzip header and trailer around the deflate data.
         guard webserv_deflateInit2(stream, Int32(min(max(level, 1), 9)), windowBits + 16, memoryLevel) == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
+            outputBuffer.deallocate()
             return nil
         }
     }
@@ -35,6 +40,7 @@ final class GzipStream {
         deflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
+        outputBuffer.deallocate()
     }
 
     /// How much of the input `compress` has taken so far, and how much it gave.
@@ -66,18 +72,15 @@ final class GzipStream {
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
         let mode = flush.zlibValue
-        // Appended straight into the array's spare capacity, grown as zlib needs.
+        // zlib writes into the stream's own buffer; each time it is full or
+        // zlib is done, its bytes are appended to `output` in one copy.
+        let buffer = outputBuffer
         while true {
-            let start = output.count
-            let room = max(Int(deflateBound(stream, uLong(stream.pointee.avail_in))) + 64, 256)
-            output.append(contentsOf: repeatElement(0, count: room))
-            let status: Int32 = output.withUnsafeMutableBufferPointer { buffer in
-                stream.pointee.next_out = buffer.baseAddress! + start
-                stream.pointee.avail_out = uInt(room)
-                return deflate(stream, mode)
-            }
-            let produced = room - Int(stream.pointee.avail_out)
-            output.removeLast(room - produced)
+            stream.pointee.next_out = buffer.baseAddress
+            stream.pointee.avail_out = uInt(buffer.count)
+            let status = deflate(stream, mode)
+            let produced = buffer.count - Int(stream.pointee.avail_out)
+            if produced > 0 { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<produced])) }
             if status == Z_STREAM_END { finished = true; break }
             // Z_BUF_ERROR: nothing left to do for this call (no input, nothing pending).
             if status != Z_OK { break }
