@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import ConfLang
 
 /// nginx's gzip directives, each through its table entry: the model at every
@@ -111,5 +112,30 @@ final class GzipDirectiveTests: XCTestCase {
         let (nameFile, nameAt) = parsedAtCursor("http { server { location / { gzip_c| } } }")
         let names = Completion.candidates(at: CursorContext.at(nameAt, in: nameFile, topContext: .main), mimeTypes: []).map(\.label)
         XCTAssertTrue(names.contains("gzip_comp_level"), "\(names)")
+    }
+
+    func testExplainShowsTheGzipSettingsWhereTheyAreSet() throws {
+        let directory = NSTemporaryDirectory() + "conflang-gzip-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/webserv.conf"
+        let text = """
+        http {
+            gzip on;
+            server {
+                listen 8080;
+                root \(directory);
+                location /css/ { gzip_types text/css; gzip_comp_level 6; }
+            }
+        }
+        """
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        let settings = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080/css/a.css"), config: config).get().settings
+        let gzip = try XCTUnwrap(settings.first { $0.directive == "gzip" })
+        XCTAssertEqual(gzip.value, "on")
+        XCTAssertEqual(gzip.from, "http")
+        XCTAssertEqual(settings.first { $0.directive == "gzip_types" }?.value, "text/css")
+        XCTAssertEqual(settings.first { $0.directive == "gzip_comp_level" }?.from, "location")
     }
 }
