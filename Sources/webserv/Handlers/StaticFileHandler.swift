@@ -195,7 +195,7 @@ struct StaticFileHandler {
         // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
         if status == 200 && ranges { headers.append(("Accept-Ranges", "bytes")) }
         var response = Response(status: status, headers: headers, body: source.body(offset: start, length: length))
-        if status == 200, case .cached(let file) = source { response.cachedFile = file }
+        if status == 200, location.settings.gzip.enabled, case .cached(let file) = source { response.cachedFile = file }
         return response
     }
 
@@ -213,7 +213,8 @@ struct StaticFileHandler {
             file.preparedHead = (location, lines)
         }
         var response = Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
-        response.cachedFile = file
+        // For gzip's copy; a check costs less than holding the file for every answer.
+        if location.settings.gzip.enabled { response.cachedFile = file }
         return response
     }
 
