@@ -43,15 +43,14 @@ enum GzipFilter {
               settings.compresses(contentType: type) else { return }
         if settings.vary { addVary(&response) }
         guard clientTakesGzip(head, settings: settings, answer: ProxiedAnswer(headers)) else { return }
-        response.headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Accept-Ranges") }
-        weakenETag(&response.headers)
+        // The body first: if zlib cannot start (no memory), the answer goes plain, unchanged.
         switch response.body {
         case .empty where !response.streamed, .bytes where !response.streamed, .file(_, _, 0):
             let plain: ArraySlice<UInt8>
             if case .bytes(let bytes) = response.body { plain = bytes[...] } else { plain = [] }
             let level = settings.level
-            let compressed = response.cachedFile.map { $0.gzipped(level: level) } ?? GzipStream.compressed(plain, level: level)
-            guard let compressed else { return }
+            guard let compressed = response.cachedFile.map({ $0.gzipped(level: level) }) ?? GzipStream.compressed(plain, level: level)
+            else { return }
             response.body = .bytes(compressed)
         default:
             if head.method != "HEAD" {
@@ -61,6 +60,8 @@ enum GzipFilter {
             // Its length is known only at its end: FramingFilter chunks it (or ends it by the close).
             response.lengthUnknown = true
         }
+        response.headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") || $0.name.caseInsensitiveEquals("Accept-Ranges") }
+        weakenETag(&response.headers)
         response.headers.append((name: "Content-Encoding", value: "gzip"))
     }
 
