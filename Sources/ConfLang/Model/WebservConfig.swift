@@ -90,6 +90,10 @@ public struct LocationConfig {
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off
+    /// `proxy_connect_timeout`, `proxy_send_timeout`, `proxy_read_timeout`.
+    public var proxyTimeouts = ProxyTimeouts()
+    /// `proxy_redirect`, `proxy_hide_header`, `proxy_pass_header`.
+    public var proxyAnswer = ProxyAnswerRules()
     /// gzip and gzip_static (`GzipSettings`).
     public var gzip = GzipSettings()
     /// Where each of these was written, and the block they belong to (only

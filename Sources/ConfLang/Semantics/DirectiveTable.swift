@@ -142,6 +142,24 @@ public enum DirectiveTable {
         spec("keepalive_timeout", h, arguments: 1...2, [.time], inherited: true, default: "75s",
              "how long an idle keep-alive connection stays open",
              sets: .location(\.keepaliveTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time to establish the connection to a proxied server (then 504)",
+             sets: .location(\.proxyTimeouts.connectMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two writes of the request to a proxied server (then 504)",
+             sets: .location(\.proxyTimeouts.sendMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_read_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two reads of a proxied server's answer (then 504, or the connection cut after the head)",
+             sets: .location(\.proxyTimeouts.readMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_redirect", h, arguments: 1...2, [.custom(ProxyAnswerRules.redirectValue)], repeatable: true, inherited: true,
+             default: "default", "rewrites a proxied answer's Location and Refresh: default | off | FROM TO",
+             sets: .location(\.proxyAnswer.redirects, merge: .accumulates) { ProxyAnswerRules.redirects($0) }),
+        spec("proxy_hide_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
+             "a field of proxied answers not passed to the client",
+             sets: .location(\.proxyAnswer.hidden, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
+        spec("proxy_pass_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
+             "a field nginx hides by default (X-Accel-*, X-Pad) passed to the client",
+             sets: .location(\.proxyAnswer.passed, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
         spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time between two writes of the response",
              sets: .location(\.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
@@ -219,6 +237,11 @@ public enum DirectiveTable {
         noEffect("server_names_hash_max_size", [.http], [.count], "webserv's server names table has no size limit"),
         noEffect("server_names_hash_bucket_size", [.http], [.size], "webserv's server names table has no size limit"),
         noEffect("keepalive_requests", h, [.count], "a keep-alive connection serves requests until keepalive_timeout, however many"),
+        noEffect("proxy_buffering", h, [.onOff], "webserv streams a proxied answer as it comes, holding at most 1 MiB of it for a slow client"),
+        noEffect("proxy_request_buffering", h, [.onOff], "webserv streams a request body to the proxied server as it arrives"),
+        noEffect("proxy_buffer_size", h, [.size], "a proxied answer's head may take up to 64 KiB"),
+        noEffect("proxy_buffers", h, arguments: 2...2, [.count, .size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
+        noEffect("proxy_busy_buffers_size", h, [.size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
         spec("server_tokens", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
              "the Server field is 'webserv' without a version either way: there is no version to hide"),
     ]
@@ -227,9 +250,9 @@ public enum DirectiveTable {
     static let noEffectPrefix = "accepted, no effect: "
 
     /// An nginx directive accepted with its arguments checked, which changes nothing here (`why` says so).
-    private static func noEffect(_ name: String, _ contexts: Set<Context>, _ kinds: [DirectiveSpec.ArgumentKind],
-                                 _ why: String) -> DirectiveSpec {
-        spec(name, contexts, arguments: 1...1, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
+    private static func noEffect(_ name: String, _ contexts: Set<Context>, arguments: ClosedRange<Int> = 1...1,
+                                 _ kinds: [DirectiveSpec.ArgumentKind], _ why: String) -> DirectiveSpec {
+        spec(name, contexts, arguments: arguments, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
     }
 
     /// Why `spec` changes nothing here, for a directive accepted only for nginx's sake.

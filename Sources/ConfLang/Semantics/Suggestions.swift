@@ -45,7 +45,6 @@ enum Suggestions {
     static let nginxOnly: [String: String] = {
         let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
         let gzip = "webserv compresses with gzip only ('gzip on'), and does not decompress upstream answers"
-        let proxyTimeout = "webserv gives an upstream the location's send_timeout (renewed on each read and write): set that"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
@@ -56,10 +55,8 @@ enum Suggestions {
             "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
             "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
             "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
-            "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
-            "proxy_hide_header": "webserv drops only hop-by-hop fields", "proxy_pass_header": "webserv drops only hop-by-hop fields",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
@@ -89,10 +86,6 @@ enum Suggestions {
             "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
-            "proxy_read_timeout": proxyTimeout, "proxy_connect_timeout": proxyTimeout, "proxy_send_timeout": proxyTimeout,
-            "proxy_buffering": "webserv streams upstream answers with back-pressure, unbuffered",
-            "proxy_request_buffering": "webserv streams request bodies upstream as they arrive",
-            "proxy_buffers": proxyTuning, "proxy_buffer_size": proxyTuning, "proxy_busy_buffers_size": proxyTuning,
             "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
