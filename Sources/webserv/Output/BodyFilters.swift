@@ -39,7 +39,10 @@ extension HTTPRequest {
         gzip.compress(piece[..<read], flush: range.remaining == 0 ? .finish : .none, into: &compressed)
         accessLog?.bytesSent += compressed.count   // the bytes the client gets, as nginx logs them
         HTTP1Encoder.appendBody(compressed[...], chunked: chunkedOutput, to: &output)
-        if range.remaining == 0 { HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output) }
+        if range.remaining == 0 {
+            HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output)
+            self.gzip = nil   // zlib's state (some 300 KB) goes now, not when the client has read the rest
+        }
         return true
     }
 }

@@ -270,6 +270,7 @@ extension UpstreamEngine {
             exchange.bodyBytesSent += rest.count
             request.accessLog?.bytesSent = exchange.bodyBytesSent
             HTTP1Encoder.appendBody(rest, chunked: request.chunkedOutput, to: &request.output)
+            request.gzip = nil   // zlib's state goes now, not when the client has read the rest
         }
         HTTP1Encoder.appendEnd(chunked: request.chunkedOutput, to: &request.output)
         exchange.outputDone = true

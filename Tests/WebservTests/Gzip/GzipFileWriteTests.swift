@@ -70,6 +70,7 @@ final class GzipFileWriteTests: XCTestCase {
         let (events, _) = decoder.decode(wire[...])
         for case .data(let range) in events { body += wire[range] }
         XCTAssertTrue(decoder.isDone, "the last chunk ends it")
+        XCTAssertNil(request.gzip, "zlib's state is let go once the last piece is compressed")
         XCTAssertEqual(Gunzip.decompress(body), content)
     }
 
