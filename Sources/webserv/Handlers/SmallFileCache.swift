@@ -27,8 +27,13 @@ final class CachedFile: FileVersion {
         if let copy = gzipCopy, copy.level == level { return copy.bytes }
         guard let bytes = GzipStream.compressed(self.bytes[...], level: level) else { return nil }
         gzipCopy = (level, bytes)
+        // The copy counts against the cache's budget, as the plain bytes do.
+        if isKept { owner?.costChanged(self) }
         return bytes
     }
+    /// The cache that keeps it (for the copy's cost), and the cost it counted.
+    fileprivate weak var owner: SmallFileCache?
+    fileprivate var countedCost = 0
     /// In the cache's table (a lookup that found it before a drain checks this after).
     fileprivate var isKept = false
     /// The requests that name it in the cache's second table (`remember`).
@@ -48,7 +53,7 @@ final class CachedFile: FileVersion {
     }
 
     /// What it counts against the budget: its bytes, its key and about what the objects take.
-    fileprivate var cost: Int { bytes.count + path.utf8.count + 256 }
+    fileprivate var cost: Int { bytes.count + path.utf8.count + 256 + (gzipCopy?.bytes.count ?? 0) }
 }
 
 /// The bytes of small files (at most `maxFileSize`), within a memory `budget`
@@ -313,7 +318,9 @@ final class SmallFileCache {
     private func insert(_ entry: CachedFile) {
         entries[entry.path] = entry
         entry.isKept = true
-        storedBytes += entry.cost
+        entry.owner = self
+        entry.countedCost = entry.cost
+        storedBytes += entry.countedCost
         useCounter += 1
         entry.lastUse = useCounter
         for dependency in entry.dependencies {
@@ -321,6 +328,13 @@ final class SmallFileCache {
             watch.byName[dependency.name, default: []].insert(entry.path)
             watch.dependents += 1
         }
+        if storedBytes > budget { evict(keeping: entry) }
+    }
+
+    /// A kept entry's cost changed (gzip's copy made): counted, and the budget kept.
+    fileprivate func costChanged(_ entry: CachedFile) {
+        storedBytes += entry.cost - entry.countedCost
+        entry.countedCost = entry.cost
         if storedBytes > budget { evict(keeping: entry) }
     }
 
@@ -344,7 +358,7 @@ final class SmallFileCache {
         entry.isKept = false
         for key in entry.requestKeys { byRequest[key] = nil }
         entry.requestKeys = []
-        storedBytes -= entry.cost
+        storedBytes -= entry.countedCost
         for dependency in entry.dependencies {
             guard let watch = watches[dependency.watch] else { continue }
             if watch.byName[dependency.name]?.remove(path) != nil, watch.byName[dependency.name]?.isEmpty == true {
