@@ -108,8 +108,23 @@ public enum DiagnosticCatalogue {
 
         // MARK: values
         case .valueVariable:
-            return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument",
-                         help: "webserv has no variables: the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+            return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument webserv does not evaluate",
+                         help: "webserv evaluates variables in `return`, `set`, `map`, `add_header` and `log_format` only; elsewhere the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+        case .variableUnknown:
+            return Entry("variable.unknown", .error, "a variable that is neither webserv's nor defined by `map` or `set`",
+                         help: "Use one of the variables README lists (`$host`, `$request_uri`, `$http_NAME`...), or define it with `map` or `set`; nginx refuses it too (unknown \"name\" variable).")
+        case .variableInvalid:
+            return Entry("variable.invalid", .error, "a `$` that starts no valid variable name, or a `map`/`set` name that is not one",
+                         help: "Write a name after `$` (`$host`, `${host}`); `map` and `set` define a `$name` that is not one of webserv's own.")
+        case .tryFilesFallback:
+            return Entry("tryfiles.fallback", .error, "a `try_files` whose last argument is neither a URI nor `=CODE`",
+                         help: "End `try_files` with its fallback: a URI starting with `/` (an internal redirect, `/index.php?$args`) or `=CODE` (`=404`); named locations (`@name`) are not supported.")
+        case .tryFilesNoFallback:
+            return Entry("tryfiles.no-fallback", .warning, "a `try_files` whose last argument names the request itself (`$uri/`)",
+                         help: "The last argument is not tried as a file: it is the internal redirect made when no file exists, and one naming the request loops until the cycle is cut (500). Add `=404` or a fixed URI after it.")
+        case .mapEntry:
+            return Entry("map.entry", .error, "a `map` body line that is not `KEY VALUE;`",
+                         help: "Write `KEY VALUE;`, `default VALUE;`, `~REGEX VALUE;`, `hostnames;` or `volatile;`; each key once.")
         case .valueSize:
             return Entry("value.size", .error, "an invalid size",
                          help: "Use a number of bytes with an optional `k`, `m` or `g` suffix: `512k`, `1m`.")
@@ -135,8 +150,8 @@ public enum DiagnosticCatalogue {
             return Entry("value.charset", .error, "an invalid charset name",
                          help: "Use a charset name such as `utf-8`, or `off`.")
         case .valueLogFormat:
-            return Entry("value.log-format", .error, "an `access_log` format other than `combined`",
-                         help: "Access logs use nginx's combined format: remove the format argument.")
+            return Entry("value.log-format", .error, "an `access_log` format no `log_format` defines, or a `log_format` that cannot be one",
+                         help: "Define the format at http level (`log_format NAME [escape=default|json|none] STRING...;`) under a name other than `combined`, or leave `access_log`'s format out for combined.")
         case .valuePort:
             return Entry("value.port", .error, "a port outside 1 to 65535",
                          help: "Use a port from 1 to 65535.")
@@ -246,6 +261,9 @@ public enum DiagnosticCatalogue {
         case .securityUploadExecutable:
             return Entry("security.upload-executable", .warning, "uploads are stored where a CGI location runs scripts",
                          help: "Store uploads in a directory no CGI location serves; the note shows the location.")
+        case .securityAddHeaderRedefinition:
+            return Entry("security.add-header-redefinition", .warning, "an `add_header` list that drops a security header its parent adds",
+                         help: "A block with any `add_header` replaces its parent's whole list (nginx's inheritance): repeat the security headers there. gixy's `add_header_redefinition`.")
         case .securityAutoindexSite:
             return Entry("security.autoindex-site", .warning, "`autoindex on` for a whole site",
                          help: "Turn it on in the locations that need a listing, not at http or server level or in `location /`.")

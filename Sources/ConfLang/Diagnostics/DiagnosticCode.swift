@@ -20,6 +20,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
     case valueEventMethod
+    case variableUnknown, variableInvalid, mapEntry, tryFilesFallback, tryFilesNoFallback
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault
@@ -29,7 +30,7 @@ public enum DiagnosticCode: CaseIterable {
     case cgiNotExecutable, logErrorLogOff
     case workerConnectionsOverLimit
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
-    case securityUploadExecutable, securityAutoindexSite
+    case securityUploadExecutable, securityAutoindexSite, securityAddHeaderRedefinition
     // confcheck itself
     case suppressionUnknownCode, suppressionMalformed
     case lspAssumedContext

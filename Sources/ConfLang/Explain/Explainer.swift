@@ -79,7 +79,21 @@ private struct Explaining {
         let decision = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server, route: route)
         (explanation.target, explanation.answer) = outcome(of: decision, path: path, route: route, server: server)
         applyErrorPage(to: &explanation.answer, decision: decision, route: route, server: server)
+        addHeaders(to: &explanation.answer, path: path, route: route, server: server)
         return explanation
+    }
+
+    /// The location's `add_header` fields on an answer it gives itself (an
+    /// error page's answer gets the page's location's, which is not explained here).
+    func addHeaders(to answer: inout Explanation.Answer, path: String, route: Router.Route, server: VirtualServer) {
+        guard answer.errorPage == nil, let status = answer.status else { return }
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        for header in route.settings.addedHeaders where header.always || AddedHeader.applies(toStatus: status) {
+            let value = header.value.isLiteral ? header.value.source : VariableTemplate.fieldValue(variables.evaluate(header.value))
+            if !value.isEmpty { answer.headers.append((header.name, value)) }
+        }
     }
 
     // MARK: address and server
@@ -246,8 +260,14 @@ private struct Explaining {
         case .serverReturn(let action), .locationReturn(let action):
             let level = decision == .serverReturn(action) ? "the server's" : "the location's"
             if (300...399).contains(action.code), let url = action.text {
+                // Its variables with the values this request gives them.
+                let variables = ExplainVariables(method: method, target: parsed.target, path: path, query: parsed.query,
+                                                 host: parsed.host, headers: request.headers,
+                                                 serverName: server.config.names.first ?? "",
+                                                 location: decision == .serverReturn(action) ? server.base : route.location)
+                let location = action.template.map { VariableTemplate.fieldValue(variables.evaluate($0)) } ?? url
                 return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code) \(url)'",
-                                    headers: [("Location", absolute(url))]))
+                                    headers: [("Location", absolute(location))]))
             }
             let body = action.text == nil ? "" : ", with the text as its body"
             return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code)'\(body)"))
@@ -291,6 +311,40 @@ private struct Explaining {
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
             return staticFile(path, route: route)
+        case .tryFiles(let tryFiles):
+            return self.tryFiles(tryFiles, path: path, route: route, server: server)
+        }
+    }
+
+    /// nginx's try-files phase, by the same lookup as webserv's
+    /// (`Router.Route.lookUpTryFiles`): each file tried and what it was, then
+    /// what the one found leads to, or the fallback.
+    func tryFiles(_ tryFiles: TryFiles, path: String, route: Router.Route,
+                  server: VirtualServer) -> (Explanation.Target?, Explanation.Answer) {
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+        var trace = FileLookupTrace()
+        let found = route.lookUpTryFiles(names, in: ExplainFileSystem(), observer: &trace)
+        let tried = trace.entries.map { entry -> String in
+            guard case .tryFile(let name) = entry.candidate else { return "" }
+            return "\(name) (\(entry.path)): \(Explaining.describe(entry.outcome))"
+        }
+        if let found {
+            let next = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server,
+                                              route: route, afterTryFiles: true)
+            var (target, answer) = outcome(of: next, path: found, route: route, server: server)
+            answer.reason = "try_files took \(found) [\(tried.joined(separator: "; "))]; " + answer.reason
+            return (target, answer)
+        }
+        let none = "try_files: none of its files exists [\(tried.joined(separator: "; "))]"
+        switch tryFiles.fallback {
+        case .status(let code):
+            return (nil, answer(code, by: "configuration", "\(none); its last argument =\(code) answers"))
+        case .uri(let template):
+            let uri = variables.evaluate(template)
+            return (nil, answer(nil, by: "configuration", "\(none); an internal redirect to \(uri), decided again from the start (explain \(uri) for its answer)"))
         }
     }
 
@@ -372,6 +426,7 @@ private struct Explaining {
         case .notRegular: return "neither a file nor a directory"
         case .failed(let error): return kind(ofFailure: error)
         case .unreadable(let error): return "cannot be opened (\(String(cString: strerror(error))))"
+        case .notDirectory: return "not a directory"
         }
     }
 

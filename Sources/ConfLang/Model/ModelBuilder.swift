@@ -159,6 +159,9 @@ private struct Builder {
         var locationParent = base
         locationParent.returnAction = nil
         locationParent.origins.remove("return")
+        // nginx's locations do not inherit the server's try_files either.
+        locationParent.tryFiles = nil
+        locationParent.origins.remove("try_files")
         for item in children where item.name == "location" {
             guard let key = LocationKey(item.arguments) else { continue }
             var locationPatch = patch(item.children(), level: key.modifier == "$" ? .suffixLocation : .location)

@@ -8,6 +8,9 @@
 /// 4. 501 for a method webserv does not implement;
 /// 5. 405 with `Allow` for a method the location does not allow;
 /// 6. the location's `return`;
+/// 6a. `try_files` (nginx's try-files phase): the first file that exists
+///    becomes the request's path and the decision goes on from 7 with it
+///    (`afterTryFiles`); none: its fallback (an internal redirect or a status);
 /// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
 /// 8. GET and HEAD: a static file; PUT, POST and DELETE: the `upload_store`;
 ///    anything else, or those without a store: 405 (contract §3).
@@ -18,6 +21,7 @@ public enum RequestDecision: Equatable {
     case notImplemented
     case methodNotAllowed
     case locationReturn(ReturnAction)
+    case tryFiles(TryFiles)
     case cgi(interpreter: String)
     case proxy(Values.ProxyURL)
     case staticFile
@@ -26,8 +30,9 @@ public enum RequestDecision: Equatable {
     case unhandledMethod
 
     /// `route` is the one `Router.settings(on:host:path:)` (or `Router.route`) gave.
+    /// `afterTryFiles`: the location's `try_files` found its file, whose path the request now has.
     public static func decide(method: String, contentLength: Int?, server: VirtualServer,
-                              route: Router.Route) -> RequestDecision {
+                              route: Router.Route, afterTryFiles: Bool = false) -> RequestDecision {
         if let action = server.base.settings.returnAction { return .serverReturn(action) }
         // Read through the location (a class): binding its settings would copy them.
         let location = route.location
@@ -40,6 +45,7 @@ public enum RequestDecision: Equatable {
         guard Values.knownMethods.contains(method) else { return .notImplemented }
         guard location.allows(method) else { return .methodNotAllowed }
         if let action = location.settings.returnAction { return .locationReturn(action) }
+        if !afterTryFiles, let tryFiles = location.settings.tryFiles { return .tryFiles(tryFiles) }
         if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
         if let upstream = location.settings.proxyPass { return .proxy(upstream) }
         switch method {
@@ -60,7 +66,7 @@ public enum RequestDecision: Equatable {
         case .redirectToSlash: return 301
         case .notImplemented: return 501
         case .methodNotAllowed, .unhandledMethod: return 405
-        case .cgi, .proxy, .staticFile, .upload: return nil
+        case .cgi, .proxy, .staticFile, .upload, .tryFiles: return nil
         }
     }
 

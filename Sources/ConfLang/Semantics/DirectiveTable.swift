@@ -9,11 +9,14 @@ public enum DirectiveTable {
                              arguments: ClosedRange<Int>, unlimited: Bool = false, _ kinds: [DirectiveSpec.ArgumentKind],
                              repeatable: Bool = false, inherited: Bool = false,
                              default defaultValue: String = "", _ summary: String,
-                             sets setting: DirectiveSetting? = nil) -> DirectiveSpec {
-        DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
-                      maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
-                      repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary,
-                      setting: setting)
+                             sets setting: DirectiveSetting? = nil,
+                             variables: DirectiveSpec.VariableArguments = .none) -> DirectiveSpec {
+        var spec = DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
+                                 maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
+                                 repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary,
+                                 setting: setting)
+        spec.variableArguments = variables
+        return spec
     }
 
     public static let all: [DirectiveSpec] = [
@@ -52,6 +55,31 @@ public enum DirectiveTable {
              sets: .main(\.workerConnections) { Values.wholeNumber(Substring($0.value(0))) }),
         // http, server
         spec("server", [.http], .block(.server), arguments: 0...0, [], repeatable: true, "a virtual server"),
+        spec("map", [.http], .block(.map), arguments: 2...2, [.text, .variableName], repeatable: true,
+             "defines $name by the value of SOURCE: map SOURCE $name { default V; KEY V; ~regex V; }",
+             sets: .location(\.variableMaps, merge: .accumulates) { input in
+                 var maps: [String: VariableMap] = [:]
+                 for occurrence in input.occurrences {
+                     let arguments = occurrence.arguments.map(\.value)
+                     guard let name = Values.variableName(arguments[1]) else { continue }
+                     let body = occurrence.children()
+                     let entries = body.filter { !$0.arguments.isEmpty }
+                         .map { VariableMap.Entry(key: $0.name, value: $0.arguments[0].value) }
+                     maps[name] = VariableMap(name: name, source: arguments[0], entries: entries,
+                                              hostnames: body.contains { $0.name == "hostnames" && $0.arguments.isEmpty })
+                 }
+                 return VariableMaps(maps)
+             }, variables: .only(0)),
+        spec("log_format", [.http], arguments: 2...2, unlimited: true, [.text], repeatable: true,
+             "a named access-log format: log_format NAME [escape=default|json|none] STRING...",
+             sets: .location(\.logFormats, merge: .accumulates) { input in
+                 var formats: [String: LogFormat] = [:]
+                 for occurrence in input.occurrences {
+                     let arguments = occurrence.arguments.map(\.value)
+                     formats[arguments[0]] = LogFormat(name: arguments[0], arguments: Array(arguments.dropFirst()))
+                 }
+                 return LogFormats(formats)
+             }, variables: .from(1)),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to receive the request head",
              sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.headerTimeoutMilliseconds = time } } }),
@@ -75,7 +103,20 @@ public enum DirectiveTable {
              sets: .location(\.returnAction) { input in
                  guard let code = Values.wholeNumber(Substring(input.value(0))) else { return ReturnAction(code: 302, text: input.value(0)) }
                  return ReturnAction(code: code, text: input.values.count > 1 ? input.value(1) : nil)
-             }),
+             }, variables: .from(0)),
+        spec("set", [.server, .location], arguments: 2...2, [.variableName, .text], repeatable: true,
+             "sets a variable: set $name VALUE (the value may hold variables)",
+             sets: .location { input in
+                 let values = input.occurrences.map { occurrence -> (String, VariableTemplate) in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return (Values.variableName(arguments[0]) ?? "", VariableTemplate.compiled(arguments[1]))
+                 }
+                 // Added to the server's: a location's `set` does not drop the server's.
+                 return { location in for (name, value) in values { location.setVariables[name] = value } }
+             }, variables: .only(1)),
+        spec("try_files", [.server, .location], arguments: 2...2, unlimited: true, [.text],
+             "files tried in order (FILE/ for a directory); none: an internal redirect to URI, or =CODE",
+             sets: .location(\.tryFiles) { TryFiles($0.values) }, variables: .from(0)),
         // location
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
              sets: .location(\.alias) { $0.path($0.value(0)) }),
@@ -177,8 +218,24 @@ public enum DirectiveTable {
         spec("default_type", h, arguments: 1...1, [.mimeType], inherited: true, default: "text/plain",
              "MIME type when the extension is not in types", sets: .location(\.defaultType) { $0.value(0) }),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
-             default: "logs/access.log combined", "access log file (combined format), or off",
-             sets: .location(\.accessLog) { input -> String?? in .some(input.value(0) == "off" ? nil : input.path(input.value(0))) }),
+             default: "logs/access.log combined", "access log file and its format (a log_format's name; combined by default), or off",
+             sets: .location { input in
+                 let path = input.value(0) == "off" ? nil : input.path(input.value(0))
+                 let format = input.values.count > 1 ? input.value(1) : "combined"
+                 return { location in
+                     location.accessLog = path
+                     location.accessLogFormat = format == "combined" ? nil : location.logFormats.byName[format]
+                 }
+             }),
+        spec("add_header", h, arguments: 2...3, [.text, .text, .addHeaderFlag], repeatable: true, inherited: true,
+             "adds a field to 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 answers (to every answer with always)",
+             sets: .location(\.addedHeaders, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return AddedHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]),
+                                        always: arguments.count > 2)
+                 }
+             }, variables: .only(1)),
         spec("expires", h, arguments: 1...2, [.custom(Expires.customValue)], inherited: true, default: "off",
              "Expires and Cache-Control of 2xx/3xx answers: a time after the answer (or after Last-Modified), epoch, max, or off",
              sets: .location(\.expires) { Expires.parse($0.values) }),

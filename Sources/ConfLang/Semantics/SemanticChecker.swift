@@ -16,7 +16,9 @@ public struct SemanticChecker {
     public func check(_ config: LoadedConfig, context: Context = .main) -> [Diagnostic] {
         var run = CheckRun(baseDirectory: baseDirectory, hostResolver: hostResolver)
         let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
+        run.collectDefinitions(top)
         run.checkBlock(top, in: context)
+        run.checkAddHeaderRedefinitions(top, inherited: [])
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
         run.checkListenConflicts()
         return run.diagnostics
@@ -39,6 +41,10 @@ struct CheckRun {
     /// only they need the look at every location that the upload lint takes.
     var serversWithUploads = Set<ObjectIdentifier>()
     var sawUploadStore = false
+    /// Variables the configuration defines (`map`, `set`; lower case, without `$`) and its
+    /// `log_format` names: nginx's are global, so every use anywhere may name them.
+    var declaredVariables = Set<String>()
+    var declaredLogFormats = Set<String>()
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -57,6 +63,7 @@ struct CheckRun {
     /// Checks one block's directives (includes spliced in) as standing in `context`.
     mutating func checkBlock(_ placed: [PlacedDirective], in context: Context) {
         if context == .types { checkTypesBody(placed); return }
+        if context == .map { checkMapBody(placed); return }
         var valid: [(PlacedDirective, DirectiveSpec)] = []
         for item in placed {
             if let spec = checkDirective(item, in: context) { valid.append((item, spec)) }

@@ -48,20 +48,20 @@ enum Suggestions {
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
-        let variables = "webserv has no variables"
+        let variables = "webserv defines variables with 'map' and 'set' only"
+        let variableTables = "webserv's variables and maps have no hash tables to size; remove it"
         let noTuning = "webserv has no such setting; remove it"
         let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
         var table: [String: String] = [
-            "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
-            "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
+            "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
+            "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
             "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
-            "log_format": "access logs use nginx's combined format", "open_log_file_cache": noTuning,
-            "add_header": "webserv adds no configured fields",
+            "open_log_file_cache": noTuning,
             "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
             "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
             "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,
@@ -105,8 +105,8 @@ enum Suggestions {
             "server_name_in_redirect": noTuning,
             "log_not_found": noTuning, "log_subrequest": noTuning, "recursive_error_pages": noTuning,
             "chunked_transfer_encoding": noTuning,
-            "variables_hash_max_size": variables, "variables_hash_bucket_size": variables,
-            "map_hash_max_size": variables, "map_hash_bucket_size": variables,
+            "variables_hash_max_size": variableTables, "variables_hash_bucket_size": variableTables,
+            "map_hash_max_size": variableTables, "map_hash_bucket_size": variableTables,
             "worker_cpu_affinity": noTuning, "worker_priority": noTuning, "worker_shutdown_timeout": noTuning,
             "accept_mutex": "workers share each listening address with SO_REUSEPORT", "accept_mutex_delay": "workers share each listening address with SO_REUSEPORT",
             "load_module": "webserv has no dynamic modules", "lock_file": noTuning, "pcre_jit": "webserv has no regular expressions",

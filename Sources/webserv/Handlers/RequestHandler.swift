@@ -27,6 +27,8 @@ final class RequestHandler {
         case cgi(CGIRequest, maxBodySize: Int)
         /// Forward to the upstream of proxy_pass.
         case proxy(ProxyRequest, maxBodySize: Int)
+        /// An internal redirect (try_files' fallback): the request decided again from the start.
+        case redirect(RequestHead)
     }
 
     /// The server and location settings that answer a request.
@@ -37,13 +39,33 @@ final class RequestHandler {
     /// `routing`: what `settings(for:on:)` chose for it; `connection` gives a
     /// CGI script's environment its addresses (read only then: copying them
     /// out for every request cost reference counting).
-    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection) -> Action {
+    /// `afterTryFiles`: the location's try_files found the file `head` now names.
+    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection,
+                afterTryFiles: Bool = false) -> Action {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
-        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
-        case .serverReturn(let action), .locationReturn(let action):
-            return .respond(answer(action, head: head))
+        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
+                                      afterTryFiles: afterTryFiles) {
+        case .tryFiles(let tryFiles):
+            let variables = RequestVariables(head: head, connection: connection, location: location)
+            let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+            var observer = IgnoringFileLookupObserver()
+            if let found = route.lookUpTryFiles(names, in: StaticFileSystem(smallFiles: smallFiles), observer: &observer) {
+                let rewritten = found == head.path ? head : head.rewritten(path: found, query: head.query)
+                return action(for: rewritten, routing: routing, from: connection, afterTryFiles: true)
+            }
+            switch tryFiles.fallback {
+            case .status(let code): return .respond(Response(status: code))
+            case .uri(let template):
+                let parts = variables.evaluate(template).split(separator: "?", maxSplits: 1).map(String.init)
+                guard let path = PathNormalizer.normalize(parts.first ?? "/") else { return .respond(Response(status: 400)) }
+                return .redirect(head.rewritten(path: path, query: parts.count > 1 ? parts[1] : nil))
+            }
+        case .serverReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: server.base) })
+        case .locationReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: location) })
         case .contentTooLarge:
             var response = Response(status: 413)
             response.closeConnection = true
@@ -122,14 +144,17 @@ final class RequestHandler {
         return PercentEncoding.path(head.path)
     }
 
-    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body.
-    private func answer(_ action: ReturnAction, head: RequestHead) -> Response {
+    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body;
+    /// either with its variables' values (`variables` is asked only when it has some).
+    private func answer(_ action: ReturnAction, variables: () -> RequestVariables) -> Response {
         var response = Response(status: action.code)
-        if (300...399).contains(action.code), let url = action.text {
-            response.headers.append(("Location", url))
+        var text = action.text
+        if let template = action.template, !template.isLiteral { text = variables().evaluate(template) }
+        if (300...399).contains(action.code), let url = text {
+            response.headers.append(("Location", VariableTemplate.fieldValue(url)))
             response.headers.append(("Content-Type", "text/html"))
             response.body = .bytes(StatusCode.defaultPage(action.code))
-        } else if let text = action.text {
+        } else if let text {
             response.headers.append(("Content-Type", "text/plain"))
             response.body = .bytes(Array(text.utf8))
         }

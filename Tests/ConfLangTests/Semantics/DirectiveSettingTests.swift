@@ -84,7 +84,8 @@ final class DirectiveSettingTests: XCTestCase {
         for spec in DirectiveTable.all where spec.contexts.contains(.location) && spec.body == .none && spec.name != "include" {
             XCTAssertEqual(spec.setting != nil, DirectiveTable.withoutEffect(spec) == nil && spec.name != "server_tokens", spec.name)
         }
-        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name), ["env", "error_page", "proxy_redirect", "proxy_hide_header", "proxy_pass_header", "types"])
+        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name),
+                       ["env", "map", "log_format", "error_page", "proxy_redirect", "proxy_hide_header", "proxy_pass_header", "types", "add_header"])
         // Main's and events' settings too, so the builder names no directive it sets a field from.
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.main != nil }.map(\.name),
                        ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections"])

@@ -36,8 +36,8 @@ final class NginxDirectiveTests: XCTestCase {
         let reported = result.diagnostics.filter { $0.severity == .error }
         XCTAssertEqual(reported.filter { $0.id != .directiveUnsupported }.map(\.message), [])
         let names = Set(reported.map { $0.range.text })
-        XCTAssertTrue(names.isSubset(of: ["user", "ssl_protocols", "ssl_prefer_server_ciphers", "try_files"]), "\(names)")
-        XCTAssertTrue(names.isSuperset(of: ["ssl_protocols", "try_files"]), "\(names)")
+        XCTAssertTrue(names.isSubset(of: ["user", "ssl_protocols", "ssl_prefer_server_ciphers"]), "\(names)")
+        XCTAssertTrue(names.isSuperset(of: ["ssl_protocols"]), "\(names)")
     }
 
     func testWellKnownNginxDirectivesAreUnsupportedWithAnAlternative() {

@@ -311,4 +311,26 @@ final class GzipLoopTests: XCTestCase {
         let counts = lines.map { $0.components(separatedBy: "\" ")[1].split(separator: " ")[1] }
         XCTAssertEqual(counts, [Substring(String(large.body.count)), Substring(String(small.body.count))])
     }
+
+    func testAddHeadersFieldsGoWithTheCompressedAnswerAndGzipProxiedSeesThem() throws {
+        // nginx's headers filter runs before its gzip filter: gzip_proxied no-cache reads add_header's Cache-Control.
+        let loop = try harness(extra: """
+            location /added/ { add_header X-Frame-Options DENY; add_header Cache-Control no-cache; gzip_proxied no-cache; }
+            location /private/ { add_header Cache-Control private; gzip_proxied no-cache; }
+            """, files: ["www/added/small.html": Self.small, "www/added/large.html": Self.large,
+                         "www/private/small.html": Self.small, "www/private/large.html": Self.large])
+        for path in ["/added/small.html", "/added/large.html"] {
+            let answer = loop.get(path, headers: gzip + "Via: 1.1 cache\r\n")
+            assertCompressed(answer, path.hasSuffix("small.html") ? Self.small : Self.large, path)
+            XCTAssertEqual(answer?.header("X-Frame-Options"), "DENY", path)
+            XCTAssertEqual(answer?.header("Cache-Control"), "no-cache", path)
+        }
+        // A Cache-Control that says neither no-cache: not through a proxy (without the field, nginx would let it through).
+        for path in ["/private/small.html", "/private/large.html"] {
+            let answer = loop.get(path, headers: gzip + "Via: 1.1 cache\r\n")
+            XCTAssertNil(answer?.header("Content-Encoding"), path)
+            XCTAssertEqual(answer?.header("Cache-Control"), "private", path)
+        }
+        XCTAssertNil(loop.get("/small.html", headers: gzip + "Via: 1.1 cache\r\n")?.header("Content-Encoding"), "gzip_proxied off")
+    }
 }

@@ -47,9 +47,7 @@ final class ProxyAnswerRulesTests: XCTestCase {
     }
 
     private func get(_ path: String) throws -> HTTPTestResponse {
-        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
-        client.send("GET \(path) HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n")
-        return try XCTUnwrap(client.readResponse(), path)
+        try server.request("GET \(path) HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n")
     }
 
     func testProxyRedirectDefaultRewritesTheProxyPassURL() throws {
