@@ -116,6 +116,8 @@ public struct LocationConfig {
     public var logFormats: LogFormats = .none
     /// The format `access_log` names; nil for nginx's combined.
     public var accessLogFormat: LogFormat?
+    /// gzip and gzip_static (`GzipSettings`).
+    public var gzip = GzipSettings()
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()

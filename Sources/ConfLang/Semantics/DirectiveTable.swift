@@ -299,6 +299,48 @@ public enum DirectiveTable {
         spec("satisfy", h, arguments: 1...1, [.custom(Satisfy.customValue)], inherited: true, default: "all",
              "with allow/deny and auth_basic: all lets a request in when both do, any when either does",
              sets: .location(\.satisfyAny) { $0.value(0) == "any" }),
+        // nginx's gzip and gzip_static modules (Model/Gzip.swift; webserv's Output/GzipFilter.swift).
+        spec("gzip", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "compresses answers of the gzip_types (text/html always) for clients that accept gzip",
+             sets: .location(\.gzip.enabled) { $0.value(0) == "on" }),
+        spec("gzip_types", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.typesValue)], inherited: true,
+             default: "text/html", "MIME types gzip compresses besides text/html, or * for every type",
+             sets: .location { input in
+                 let values = input.values
+                 return { location in
+                     location.gzip.anyType = values.contains("*")
+                     location.gzip.types = Set(values.filter { $0 != "*" }.map { $0.lowercased() })
+                 }
+             }),
+        spec("gzip_min_length", h, arguments: 1...1, [.size], inherited: true, default: "20",
+             "answers whose length is known and shorter go uncompressed",
+             sets: .location(\.gzip.minLength) { Values.size($0.value(0)) }),
+        spec("gzip_comp_level", h, arguments: 1...1, [.custom(GzipSettings.levelValue)], inherited: true, default: "1",
+             "compression level, 1 (fastest) to 9 (smallest)",
+             sets: .location(\.gzip.level) { Values.wholeNumber(Substring($0.value(0))) }),
+        spec("gzip_vary", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "adds 'Vary: Accept-Encoding' to answers gzip or gzip_static could compress",
+             sets: .location(\.gzip.vary) { $0.value(0) == "on" }),
+        spec("gzip_proxied", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.proxiedValue)], inherited: true,
+             default: "off", "which answers to requests that came through a proxy (Via) are compressed",
+             sets: .location(\.gzip.proxied) { GzipSettings.Proxied.parse($0.values) }),
+        spec("gzip_disable", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.disableValue)], inherited: true,
+             "no gzip for these clients: 'msie6' (Internet Explorer 4 to 6) only",
+             sets: .location(\.gzip.disableMSIE6) { $0.values.contains("msie6") }),
+        spec("gzip_http_version", h, arguments: 1...1, [.custom(GzipSettings.httpVersionValue)], inherited: true,
+             default: "1.1", "the oldest HTTP version whose requests get gzip",
+             sets: .location(\.gzip.minimumHTTPMinorVersion) { $0.value(0) == "1.0" ? 0 : 1 }),
+        spec("gzip_buffers", h, arguments: 2...2, [.count, .size], inherited: true,
+             noEffectPrefix + "webserv's gzip filter compresses into the answer's own buffer"),
+        spec("gzip_static", h, arguments: 1...1, [.custom(GzipSettings.staticValue)], inherited: true, default: "off",
+             "serves FILE.gz beside FILE (when not older) to clients that accept gzip (on) or to every client (always)",
+             sets: .location(\.gzip.staticFiles) { input -> GzipSettings.Static? in
+                 switch input.value(0) {
+                 case "on": return .on
+                 case "always": return .always
+                 default: return .off
+                 }
+             }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),

@@ -44,7 +44,7 @@ enum Suggestions {
     /// the table has is never looked up here.
     static let nginxOnly: [String: String] = {
         let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
-        let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
+        let gzip = "webserv compresses with gzip only ('gzip on'), and does not decompress upstream answers"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
@@ -88,9 +88,7 @@ enum Suggestions {
             "proxy_ssl_verify": tls, "proxy_ssl_server_name": tls,
             "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
-            "gzip": gzip, "gzip_types": gzip, "gzip_vary": gzip, "gzip_comp_level": gzip, "gzip_min_length": gzip,
-            "gzip_proxied": gzip, "gzip_http_version": gzip, "gzip_buffers": gzip, "gzip_disable": gzip, "gzip_static": gzip,
-            "gunzip": gzip, "brotli": gzip,
+            "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
             "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",

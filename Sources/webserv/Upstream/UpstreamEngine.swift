@@ -275,9 +275,12 @@ extension UpstreamEngine {
     }
 
     private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
-        exchange.bodyBytesSent += bytes.count
-        connection.request.accessLog?.bytesSent = exchange.bodyBytesSent
-        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        let body = BodyFilters.run(bytes, last: false, gzip: request.gzip)
+        // What the client gets (compressed, with gzip), as nginx's $body_bytes_sent.
+        exchange.bodyBytesSent += body.count
+        request.accessLog?.bytesSent = exchange.bodyBytesSent
+        HTTP1Encoder.appendBody(body, chunked: request.chunkedOutput, to: &request.output)
     }
 
     /// Bytes after the body's end: dropped, and the connection not reused.
@@ -289,7 +292,15 @@ extension UpstreamEngine {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        HTTP1Encoder.appendEnd(chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        if let gzip = request.gzip {
+            let rest = BodyFilters.run([], last: true, gzip: gzip)
+            exchange.bodyBytesSent += rest.count
+            request.accessLog?.bytesSent = exchange.bodyBytesSent
+            HTTP1Encoder.appendBody(rest, chunked: request.chunkedOutput, to: &request.output)
+            request.gzip = nil   // zlib's state goes now, not when the client has read the rest
+        }
+        HTTP1Encoder.appendEnd(chunked: request.chunkedOutput, to: &request.output)
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }
