@@ -19,12 +19,13 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
-    case valueEventMethod
+    case valueEventMethod, valueNextUpstream
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
+    case upstreamEntry, upstreamServer, upstreamDuplicate, upstreamNoServers, upstreamBalancing
     // Lints
     case cgiNotExecutable, logErrorLogOff
     case workerConnectionsOverLimit

@@ -280,7 +280,15 @@ private struct Explaining {
         case .proxy(let upstream):
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
-            return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            guard let group = router.config.upstreamGroup(for: upstream) else {
+                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            }
+            let servers = group.servers.map { server in
+                [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
+                    .compactMap { $0 }.joined(separator: " ")
+            }.joined(separator: ", ")
+            return (.upstream(url: url), answer(nil, by: "upstream",
+                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers); the chosen server's answer is relayed"))
         case .upload(let store):
             let what: String
             switch method {

@@ -16,6 +16,7 @@ public struct SemanticChecker {
     public func check(_ config: LoadedConfig, context: Context = .main) -> [Diagnostic] {
         var run = CheckRun(baseDirectory: baseDirectory, hostResolver: hostResolver)
         let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
+        run.upstreamNames = CheckRun.upstreamNames(in: top)
         run.checkBlock(top, in: context)
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
         run.checkListenConflicts()
@@ -39,6 +40,8 @@ struct CheckRun {
     /// only they need the look at every location that the upload lint takes.
     var serversWithUploads = Set<ObjectIdentifier>()
     var sawUploadStore = false
+    /// Every `upstream` group's name, lower-cased: a proxy_pass host that names one is not resolved.
+    var upstreamNames = Set<String>()
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -57,6 +60,7 @@ struct CheckRun {
     /// Checks one block's directives (includes spliced in) as standing in `context`.
     mutating func checkBlock(_ placed: [PlacedDirective], in context: Context) {
         if context == .types { checkTypesBody(placed); return }
+        if context == .upstream { checkUpstreamBody(placed, block: nil); return }
         var valid: [(PlacedDirective, DirectiveSpec)] = []
         for item in placed {
             if let spec = checkDirective(item, in: context) { valid.append((item, spec)) }
@@ -64,9 +68,11 @@ struct CheckRun {
         checkRepeats(valid, in: context)
         checkRootAndAlias(valid)
         checkTypesMerge(valid)
+        checkUpstreamNames(valid)
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)
+            if inner == .upstream { checkUpstreamBody(children, block: item); continue }
             let outerSawUploadStore = sawUploadStore
             if inner == .server { sawUploadStore = false }
             checkBlock(children, in: inner)

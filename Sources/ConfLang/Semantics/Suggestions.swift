@@ -46,7 +46,6 @@ enum Suggestions {
         let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
         let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
-        let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
         let variables = "webserv has no variables"
         let noTuning = "webserv has no such setting; remove it"
@@ -54,7 +53,7 @@ enum Suggestions {
         var table: [String: String] = [
             "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
             "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
-            "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
+            "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
             "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
@@ -93,7 +92,7 @@ enum Suggestions {
             "proxy_buffering": "webserv streams upstream answers with back-pressure, unbuffered",
             "proxy_request_buffering": "webserv streams request bodies upstream as they arrive",
             "proxy_buffers": proxyTuning, "proxy_buffer_size": proxyTuning, "proxy_busy_buffers_size": proxyTuning,
-            "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
+            "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "stub_status": "webserv has no status page; read its access log",

@@ -84,10 +84,10 @@ final class DirectiveSettingTests: XCTestCase {
         for spec in DirectiveTable.all where spec.contexts.contains(.location) && spec.body == .none && spec.name != "include" {
             XCTAssertEqual(spec.setting != nil, DirectiveTable.withoutEffect(spec) == nil && spec.name != "server_tokens", spec.name)
         }
-        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name), ["env", "error_page", "types"])
+        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name), ["env", "upstream", "error_page", "types"])
         // Main's and events' settings too, so the builder names no directive it sets a field from.
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.main != nil }.map(\.name),
-                       ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections"])
+                       ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections", "upstream"])
     }
 
     func testExpiresValues() {
