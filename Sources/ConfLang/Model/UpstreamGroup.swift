@@ -58,6 +58,15 @@ public struct UpstreamGroup: Equatable {
     /// nginx's other modules.
     public static let hashKeyVariables = ["remote_addr", "request_uri", "uri", "args"]
 
+    /// The block's entries, with what each does (completion offers them).
+    public static let entries: [(name: String, detail: String)] = [
+        ("server", "a server of the group: HOST[:PORT] [weight=N] [max_fails=N] [fail_timeout=TIME] [backup] [down]"),
+        ("keepalive", "idle connections kept per server"), ("keepalive_timeout", "how long an idle connection is kept (60s)"),
+        ("keepalive_requests", "accepted, no effect"), ("least_conn", "the server with the fewest active requests"),
+        ("ip_hash", "one server per client network"), ("hash", "one server per key: hash KEY [consistent]"),
+        ("zone", "accepted, no effect: one process's state"),
+    ]
+
     /// One entry of the block, or why it is refused (`argument`: which one, nil for the name).
     public enum Entry: Equatable {
         case server(Server)

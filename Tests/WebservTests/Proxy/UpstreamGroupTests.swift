@@ -159,6 +159,20 @@ final class UpstreamGroupTests: XCTestCase {
         XCTAssertEqual(try letters(3), ["B", "B", "B"])
     }
 
+    /// proxy_read_timeout on one server: the next one answers (the slow one says nothing for far longer, then closes).
+    func testATimeoutGoesToTheNextServer() throws {
+        var silence = ScriptedUpstream.Piece.close
+        silence.pauseMilliseconds = 8_000
+        let slow = ScriptedUpstream(answers: ["/": [silence]])
+        upstreams.append(slow)
+        let b = answering("B")
+        try start(group: "server 127.0.0.1:\(slow.port); server 127.0.0.1:\(b.port);", location: "proxy_read_timeout 1s;")
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        for _ in 0..<2 { XCTAssertEqual(client.readResponse()?.bodyText, "B") }
+        XCTAssertTrue(errorLog.contains("timed out"), errorLog)
+    }
+
     func testIPHashSticks() throws {
         let a = answering("A"), b = answering("B"), c = answering("C")
         try start(group: "ip_hash; server 127.0.0.1:\(a.port); server 127.0.0.1:\(b.port); server 127.0.0.1:\(c.port);")
