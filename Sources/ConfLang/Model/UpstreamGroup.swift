@@ -13,6 +13,8 @@ public struct UpstreamGroup: Equatable {
         public var failTimeoutMilliseconds = 10_000
         public var backup = false
         public var down = false
+        /// The port was written (nginx's consistent hash ring hashes the address as written).
+        public var portWritten = true
 
         public init(host: String, port: Int) {
             self.host = host
@@ -161,6 +163,7 @@ public struct UpstreamGroup: Equatable {
             return .failure(Problem(message: "invalid host in upstream server '\(address)': use HOST[:PORT]", argument: 0))
         }
         var server = Server(host: String(host), port: port)
+        server.portWritten = address.contains(":")
         for (index, parameter) in values.enumerated().dropFirst() {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let value = parts.count == 2 ? String(parts[1]) : nil

@@ -213,10 +213,12 @@ struct PeerSelection {
     /// Cache::Memcached::Fast's ring, as nginx builds it: for each primary,
     /// crc32(HOST "\0" PORT PREVIOUS), PREVIOUS the last point's four bytes
     /// (little-endian), weight × 160 times; sorted, one server per point.
+    /// PORT is empty when the server was written without one, as in nginx.
     private static func ring(_ peers: [Peer]) -> [(hash: UInt32, peer: Int)] {
         var points: [(hash: UInt32, peer: Int)] = []
         for (index, peer) in peers.enumerated() where !peer.server.backup {
-            let base = Array(peer.server.host.utf8) + [0] + Array(String(peer.server.port).utf8)
+            let port = peer.server.portWritten ? Array(String(peer.server.port).utf8) : []
+            let base = Array(peer.server.host.utf8) + [0] + port
             var previous: UInt32 = 0
             for _ in 0..<(peer.server.weight * 160) {
                 let littleEndian = [UInt8(previous & 0xff), UInt8((previous >> 8) & 0xff),
