@@ -288,7 +288,7 @@ private struct Explaining {
                     .compactMap { $0 }.joined(separator: " ")
             }.joined(separator: ", ")
             return (.upstream(url: url), answer(nil, by: "upstream",
-                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers); the chosen server's answer is relayed"))
+                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
         case .upload(let store):
             let what: String
             switch method {
@@ -300,6 +300,24 @@ private struct Explaining {
         case .staticFile:
             return staticFile(path, route: route)
         }
+    }
+
+    /// For a hashed group, the server this request's key falls on while every
+    /// server is up (PeerSelection, webserv's choice); a key that holds the
+    /// client's address depends on the client.
+    func chosenServer(_ group: UpstreamGroup, path: String) -> String {
+        let key: String
+        switch group.balancing {
+        case .roundRobin, .leastConnections: return ""
+        case .ipHash: return ", the server chosen by the client's network"
+        case .hash(let text, _): key = text
+        }
+        if key.contains("$remote_addr") || key.contains("${remote_addr}") { return ", the server chosen by the key \(key), which holds the client's address" }
+        var selection = PeerSelection(group)
+        var attempt = PeerSelection.Attempt()
+        let value = UpstreamGroup.hashKey(key, remoteAddress: "", target: parsed.target, path: path, query: parsed.query)
+        guard let index = selection.select(&attempt, clientAddress: [], key: value, now: 0) else { return ", no server available" }
+        return ", the key \(key) = '\(String(decoding: value, as: UTF8.self))' goes to \(group.servers[index].address)"
     }
 
     /// What StaticFileHandler finds for GET and HEAD, by the same lookup

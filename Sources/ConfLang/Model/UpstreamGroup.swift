@@ -211,6 +211,30 @@ public struct UpstreamGroup: Equatable {
         return nil
     }
 
+    /// A `hash` key's value for a request: its variables replaced by what
+    /// they are (`hashKeyVariables`), the rest as written.
+    public static func hashKey(_ key: String, remoteAddress: String, target: String, path: String, query: String?) -> [UInt8] {
+        var result = ""
+        var rest = Substring(key)
+        while let dollar = rest.firstIndex(of: "$") {
+            result += rest[..<dollar]
+            rest = rest[rest.index(after: dollar)...]
+            let braced = rest.hasPrefix("{")
+            if braced { rest = rest.dropFirst() }
+            let name = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            rest = rest.dropFirst(name.count)
+            if braced && rest.hasPrefix("}") { rest = rest.dropFirst() }
+            switch name {
+            case "remote_addr": result += remoteAddress
+            case "request_uri": result += target
+            case "uri": result += path
+            case "args": result += query ?? ""
+            default: break
+            }
+        }
+        return Array((result + rest).utf8)
+    }
+
     /// A group from its block's entries (checked before: refused ones are skipped).
     public static func build(name: String, entries: [(name: String, values: [String])]) -> UpstreamGroup {
         var group = UpstreamGroup(name: name)

@@ -64,30 +64,6 @@ extension UpstreamEngine {
         return Array(host.utf8)
     }
 
-    /// A `hash` key's value for a request: its variables replaced by what
-    /// they are (UpstreamGroup.hashKeyVariables), the rest as written.
-    static func hashKey(_ key: String, head: RequestHead, clientAddress: String) -> [UInt8] {
-        var result = ""
-        var rest = Substring(key)
-        while let dollar = rest.firstIndex(of: "$") {
-            result += rest[..<dollar]
-            rest = rest[rest.index(after: dollar)...]
-            let braced = rest.hasPrefix("{")
-            if braced { rest = rest.dropFirst() }
-            let name = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-            rest = rest.dropFirst(name.count)
-            if braced && rest.hasPrefix("}") { rest = rest.dropFirst() }
-            switch name {
-            case "remote_addr": result += clientAddress
-            case "request_uri": result += head.target
-            case "uri": result += head.path
-            case "args": result += head.query ?? ""
-            default: break
-            }
-        }
-        return Array((result + rest).utf8)
-    }
-
     /// A server of the group for the request's next try, or nil when none is
     /// available (logged as nginx's "no live upstreams").
     func choosePeer(_ peers: UpstreamGroupPeers, _ attempt: inout ProxyAttempt, head: RequestHead,
@@ -95,7 +71,8 @@ extension UpstreamEngine {
         var key: [UInt8] = []
         var address: [UInt8] = []
         switch peers.group.balancing {
-        case .hash(let text, _): key = UpstreamEngine.hashKey(text, head: head, clientAddress: clientAddress)
+        case .hash(let text, _):
+            key = UpstreamGroup.hashKey(text, remoteAddress: clientAddress, target: head.target, path: head.path, query: head.query)
         case .ipHash: address = UpstreamEngine.addressBytes(clientAddress)
         case .roundRobin, .leastConnections: break
         }

@@ -308,6 +308,27 @@ final class ExplainerTests: XCTestCase {
                       explanation.answer.reason)
     }
 
+    /// hash $request_uri: the server the key falls on, as webserv chooses it.
+    func testProxyToAHashedGroupNamesTheServerForTheKey() throws {
+        let text = """
+        events { }
+        http {
+            upstream app { hash $request_uri; server 127.0.0.1:9001; server 127.0.0.1:9002; server 127.0.0.1:9003; }
+            server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }
+        }
+        """
+        let path = directory + "/webserv.conf"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        let group = try XCTUnwrap(config.upstreams["app"])
+        for target in ["/a", "/b?x=1", "/c/d"] {
+            let explanation = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080" + target), config: config).get()
+            // nginx's non-consistent hash: (crc32(KEY) >> 16) & 0x7fff over the weights.
+            let expected = group.servers[Int((PeerSelection.crc32(Array(target.utf8)) >> 16) & 0x7fff) % 3].address
+            XCTAssertTrue(explanation.answer.reason.contains("the key $request_uri = '\(target)' goes to \(expected)"), explanation.answer.reason)
+        }
+    }
+
     func testMethodAnswers() throws {
         let notAllowed = try explain("http://127.0.0.1:8080/a.txt", method: "DELETE")
         XCTAssertEqual(notAllowed.answer.status, 405)

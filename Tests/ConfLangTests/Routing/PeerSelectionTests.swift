@@ -1,6 +1,5 @@
 import XCTest
-import ConfLang
-@testable import webserv
+@testable import ConfLang
 
 /// How a server of an upstream group is chosen, without sockets: nginx's
 /// algorithms fed a clock and outcomes.

@@ -1,12 +1,10 @@
-import CZlib
-import ConfLang
-
 /// Which server of an upstream group a request goes to, and what its
 /// failures do, as nginx's upstream modules (ngx_http_upstream_round_robin.c,
 /// _least_conn, _ip_hash, _hash): pure, fed a clock and outcomes.
-/// Times are milliseconds (nginx counts seconds).
-struct PeerSelection {
-    struct Peer {
+/// Times are milliseconds (nginx counts seconds). In ConfLang so that
+/// `--explain` chooses a hashed group's server as webserv does.
+public struct PeerSelection {
+    public struct Peer {
         let server: UpstreamGroup.Server
         var effectiveWeight: Int
         var currentWeight = 0
@@ -25,22 +23,24 @@ struct PeerSelection {
     }
 
     /// One request's tries: the servers it tried, and where a hash goes on from.
-    struct Attempt {
-        var tried = Set<Int>()
+    public struct Attempt {
+        public var tried = Set<Int>()
         var hash = 0
         var rehash = 0
         var hashTries = 0
         var started = false
+
+        public init() {}
     }
 
-    private(set) var peers: [Peer]
-    let balancing: UpstreamGroup.Balancing
+    public private(set) var peers: [Peer]
+    public let balancing: UpstreamGroup.Balancing
     /// One server and no backup: nginx never counts its failures (`single`).
     let single: Bool
     /// The `consistent` hash's ring: 160 points per weight unit of each primary.
     private var ring: [(hash: UInt32, peer: Int)] = []
 
-    init(_ group: UpstreamGroup) {
+    public init(_ group: UpstreamGroup) {
         peers = group.servers.map(Peer.init)
         balancing = group.balancing
         single = group.servers.count == 1
@@ -51,12 +51,12 @@ struct PeerSelection {
     private var backups: [Int] { peers.indices.filter { peers[$0].server.backup } }
 
     /// How many servers one request may try: every one (nginx's `tries`).
-    var count: Int { peers.count }
+    public var count: Int { peers.count }
 
     /// A server for the request (`clientAddress`: its address's bytes, for
     /// ip_hash; `key`: the hash key's value), or nil when none is available
     /// (nginx's NGX_BUSY: "no live upstreams").
-    mutating func select(_ attempt: inout Attempt, clientAddress: [UInt8], key: [UInt8], now: Int) -> Int? {
+    public mutating func select(_ attempt: inout Attempt, clientAddress: [UInt8], key: [UInt8], now: Int) -> Int? {
         let chosen: Int?
         if single {
             chosen = peers[0].server.down || attempt.tried.contains(0) ? nil : 0
@@ -84,7 +84,7 @@ struct PeerSelection {
 
     /// The request is done with `peer`: a failure counts against it (nginx's
     /// free_round_robin_peer); a success after its failure window clears them.
-    mutating func finished(_ peer: Int, failed: Bool, now: Int) {
+    public mutating func finished(_ peer: Int, failed: Bool, now: Int) {
         guard peers.indices.contains(peer) else { return }
         peers[peer].active = max(0, peers[peer].active - 1)
         guard !single else { return }
@@ -101,7 +101,7 @@ struct PeerSelection {
     }
 
     /// Whether a server stopped being tried: `max_fails` failures, its `fail_timeout` not over.
-    func unavailable(_ index: Int, now: Int) -> Bool {
+    public func unavailable(_ index: Int, now: Int) -> Bool {
         let peer = peers[index]
         if peer.server.down { return true }
         return peer.server.maxFails > 0 && peer.fails >= peer.server.maxFails
@@ -109,7 +109,7 @@ struct PeerSelection {
     }
 
     /// Whether `peer` temporarily left the group with its last failure (for nginx's warning).
-    func justDisabled(_ peer: Int) -> Bool {
+    public func justDisabled(_ peer: Int) -> Bool {
         peers.indices.contains(peer) && !single && peers[peer].server.maxFails > 0 && peers[peer].fails == peers[peer].server.maxFails
     }
 
@@ -234,9 +234,16 @@ struct PeerSelection {
         return unique
     }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
-        }
+    /// CRC-32 (IEEE 802.3, zlib's and nginx's ngx_crc32_long).
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xffff_ffff
+        for byte in bytes { crc = crcTable[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        return crc ^ 0xffff_ffff
+    }
+
+    private static let crcTable: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xedb8_8320 ^ (value >> 1) : value >> 1 }
+        return value
     }
 }
