@@ -30,6 +30,9 @@ extension CheckRun {
                 } else {
                     balancing = entry
                 }
+            case .success(.noEffect):
+                emit(Diagnostic(.note, .directiveNoEffect, "'\(name)' is accepted for nginx's sake and has no effect: \(name == "zone" ? "each worker keeps its group's state" : "webserv keeps an upstream connection while it is good")",
+                                at: directive.name.range), for: entry)
             case .success:
                 break
             }

@@ -13,7 +13,7 @@ final class UpstreamCheckTests: XCTestCase {
     func testAValidGroupAndAProxyPassToIt() {
         let body = "server 127.0.0.1:9001 weight=3 max_fails=2 fail_timeout=5s;\nserver 127.0.0.1:9002 backup;\n"
             + "server 127.0.0.1:9003 down;\nkeepalive 16;\nkeepalive_timeout 30s;\nkeepalive_requests 100;\nzone app 64k;"
-        XCTAssertEqual(findings(group(body), hostResolver: resolvesAll), [])
+        XCTAssertEqual(findings(group(body), hostResolver: resolvesAll), ["9:1 note directive.no-effect", "10:1 note directive.no-effect"])
     }
 
     /// The group's name is not a host: it is never resolved (proxy.host-not-found fired for it).
