@@ -370,7 +370,15 @@ struct Explaining {
         case .proxy(let upstream):
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
-            return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            guard let group = router.config.upstreamGroup(for: upstream) else {
+                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            }
+            let servers = group.servers.map { server in
+                [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
+                    .compactMap { $0 }.joined(separator: " ")
+            }.joined(separator: ", ")
+            return (.upstream(url: url), answer(nil, by: "upstream",
+                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
         case .fastcgi(let address):
             let (scriptName, pathInfo) = route.fastcgiScript(for: path)
             let file = route.filesystemPath(for: scriptName)
@@ -433,6 +441,24 @@ struct Explaining {
             let uri = variables.evaluate(template)
             return (nil, answer(nil, by: "configuration", "\(none); an internal redirect to \(uri), decided again from the start (explain \(uri) for its answer)"))
         }
+    }
+
+    /// For a hashed group, the server this request's key falls on while every
+    /// server is up (PeerSelection, webserv's choice); a key that holds the
+    /// client's address depends on the client.
+    func chosenServer(_ group: UpstreamGroup, path: String) -> String {
+        let key: String
+        switch group.balancing {
+        case .roundRobin, .leastConnections: return ""
+        case .ipHash: return ", the server chosen by the client's network"
+        case .hash(let text, _): key = text
+        }
+        if key.contains("$remote_addr") || key.contains("${remote_addr}") { return ", the server chosen by the key \(key), which holds the client's address" }
+        var selection = PeerSelection(group)
+        var attempt = PeerSelection.Attempt()
+        let value = UpstreamGroup.hashKey(key, remoteAddress: "", target: parsed.target, path: path, query: parsed.query)
+        guard let index = selection.select(&attempt, clientAddress: [], key: value, now: 0) else { return ", no server available" }
+        return ", the key \(key) = '\(String(decoding: value, as: UTF8.self))' goes to \(group.servers[index].address)"
     }
 
     /// What StaticFileHandler finds for GET and HEAD, by the same lookup

@@ -112,6 +112,11 @@ extension CheckRun {
             }
         case .proxyURL:
             switch Values.proxyURL(value) {
+            case .success(let url) where upstreamNames.contains(url.host.lowercased()):
+                // nginx: an upstream group's name takes no port.
+                if value.dropFirst("http://".count).prefix(while: { $0 != "/" }).contains(":") {
+                    fail(.valueProxyURL, "upstream '\(url.host)' may not have port \(url.port) in 'proxy_pass': the group's servers say theirs", argument, item)
+                }
             case .success(let url): checkProxyHost(url.host, argument, item)
             case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:

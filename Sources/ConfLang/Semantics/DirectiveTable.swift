@@ -80,6 +80,15 @@ public enum DirectiveTable {
                  }
                  return LogFormats(formats)
              }, variables: .from(1)),
+        spec("upstream", [.http], .block(.upstream), arguments: 1...1, [.text], repeatable: true,
+             "a group of servers 'proxy_pass http://NAME' spreads requests over (its entries: grammar.md)",
+             sets: .main(\.upstreams, merge: .accumulates) { input in
+                 Dictionary(input.occurrences.map { occurrence in
+                     let name = occurrence.arguments.first?.value ?? ""
+                     let entries = occurrence.children().map { ($0.name, $0.arguments.map(\.value)) }
+                     return (name.lowercased(), UpstreamGroup.build(name: name, entries: entries))
+                 }, uniquingKeysWith: { first, _ in first })
+             }),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to receive the request head",
              sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.headerTimeoutMilliseconds = time } } }),
@@ -246,6 +255,13 @@ public enum DirectiveTable {
         spec("proxy_pass_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
              "a field nginx hides by default (X-Accel-*, X-Pad) passed to the client",
              sets: .location(\.proxyAnswer.passed, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
+        spec("proxy_next_upstream", h, arguments: 1...1, unlimited: true, [.custom(NextUpstream.customValue)], inherited: true,
+             default: "error timeout", "when a request that failed on a server of an upstream group goes to the next one",
+             sets: .location(\.nextUpstream.conditions) { NextUpstream.conditions($0.values) }),
+        spec("proxy_next_upstream_tries", h, arguments: 1...1, [.custom(NextUpstream.triesValue)], inherited: true, default: "0",
+             "how many servers of an upstream group a request may try (0: every one)",
+             sets: .location(\.nextUpstream.tries) { Values.wholeNumber(Substring($0.value(0))) }),
+        noEffect("proxy_next_upstream_timeout", h, [.time], "webserv bounds the tries by their number and each by the proxy timeouts"),
         spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time between two writes of the response",
              sets: .location(\.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),

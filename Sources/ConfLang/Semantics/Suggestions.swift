@@ -46,7 +46,6 @@ enum Suggestions {
         let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
         let gzip = "webserv compresses with gzip only ('gzip on'), and does not decompress upstream answers"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
-        let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
         let variables = "webserv defines variables with 'map' and 'set' only"
         let variableTables = "webserv's variables and maps have no hash tables to size; remove it"
@@ -56,7 +55,6 @@ enum Suggestions {
         var table: [String: String] = [
             "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
             "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
-            "upstream": upstreams,
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
@@ -89,7 +87,7 @@ enum Suggestions {
             "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
-            "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
+            "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "stub_status": "webserv has no status page; read its access log",

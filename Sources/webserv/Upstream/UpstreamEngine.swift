@@ -18,6 +18,8 @@ final class UpstreamEngine {
     var pool = UpstreamPool()
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
     var addresses: [String: in_addr] = [:]
+    /// The `upstream` groups of the configuration, by lower-cased name.
+    var groups: [String: UpstreamGroupPeers] = [:]
     /// The buffer each read of an upstream (or a script's stderr) goes into.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -27,10 +29,17 @@ final class UpstreamEngine {
 
     var connections: ConnectionDriver { loop.connections }
 
-    /// The address of every proxy_pass host of `router`'s configuration,
-    /// resolved once, as it is applied (nginx resolves at start too).
+    /// The address of every proxy_pass host and upstream group server of
+    /// `router`'s configuration, resolved once, as it is applied (nginx
+    /// resolves at start too); a group's name is not a host.
     static func resolve(_ router: Router) -> Result<[String: in_addr], Acceptor.ListenProblem> {
         var resolved: [String: in_addr] = [:]
+        for server in router.config.upstreams.values.flatMap(\.servers) where resolved[server.host] == nil {
+            guard let address = try? Socket.ipv4Address(server.host) else {
+                return .failure(.init(message: "host not found in upstream '\(server.address)'"))
+            }
+            resolved[server.host] = address
+        }
         for location in router.servers.flatMap(\.everyLocation).map(\.settings) {
             if case .tcp(let host, _)? = location.fastcgi.pass, resolved[host] == nil {
                 guard let address = try? Socket.ipv4Address(host) else {
@@ -38,7 +47,8 @@ final class UpstreamEngine {
                 }
                 resolved[host] = address
             }
-            guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
+            guard let upstream = location.proxyPass, resolved[upstream.host] == nil,
+                  router.config.upstreamGroup(for: upstream) == nil else { continue }
             guard let address = try? Socket.ipv4Address(upstream.host) else {
                 return .failure(.init(message: "host not found in proxy_pass upstream '\(upstream.host)'"))
             }
@@ -176,10 +186,10 @@ extension UpstreamEngine {
                 case .needMore: if !read.ended { continue }
                 case .invalid:
                     loop.logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
-                    return fail(connection, status: 502)
+                    return fail(connection, status: 502, condition: .invalidHeader)
                 case .refused(let problem):
                     loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
-                    return fail(connection, status: 502)
+                    return fail(connection, status: 502, condition: .invalidHeader)
                 case .complete(let status, let headers, let body):
                     guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
                     relay(exchange, connection, body)
@@ -208,6 +218,14 @@ extension UpstreamEngine {
     private func sendUpstreamHead(_ exchange: UpstreamExchange, _ connection: Connection, status: Int,
                                   headers: [UpstreamHeader]) -> Bool {
         let head = exchange.head
+        // An answer proxy_next_upstream names (http_502 ...): the next server of the group, this one unanswered.
+        if let condition = NextUpstream.condition(forStatus: status), let next = exchange.nextTry?(condition, true) {
+            loop.logs.error("error", "\(exchange.adapter.name) answered \(status): trying the next upstream server", to: exchange.adapter.errorLog)
+            if NextUpstream.countsAsFailure(condition) { exchange.peerFailed = true }
+            end(connection)
+            next()
+            return false
+        }
         switch exchange.adapter.answer(status: status, headers: headers, to: head) {
         case .internalRedirect(let location):
             end(connection)
@@ -388,10 +406,15 @@ extension UpstreamEngine {
         loop.armTimer(connection)
     }
 
-    /// 502 or 504 before the answer's head; a cut connection after it.
-    func fail(_ connection: Connection, status: Int) {
+    /// 502 or 504 before the answer's head; a cut connection after it. A
+    /// server of a group that failed (`condition`) counts it, and the request
+    /// goes to the next server when proxy_next_upstream allows.
+    func fail(_ connection: Connection, status: Int, condition: NextUpstream.Condition = .error) {
         guard let exchange = connection.request.upstream else { return }
+        if exchange.peer != nil && !exchange.headersSent { exchange.peerFailed = true }
+        let next = exchange.headersSent ? nil : exchange.nextTry?(condition, exchange.connected)
         end(connection)
+        if let next { return next() }
         if exchange.headersSent {
             connections.close(connection)   // too late for a status: cut the response short
         } else {
@@ -417,7 +440,7 @@ extension UpstreamEngine {
         } else {
             loop.logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
         }
-        fail(connection, status: 504)
+        fail(connection, status: 504, condition: .timeout)
     }
 
     /// Resumes a paused upstream once the client has taken its output.
@@ -435,6 +458,7 @@ extension UpstreamEngine {
         guard let exchange = connection.request.upstream else { return }
         connection.request.upstream = nil
         exchange.adapter.end()
+        if let use = exchange.peer { release(use, failed: exchange.peerFailed, errorLog: exchange.adapter.errorLog) }
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
             return poolUpstream(exchange.adapter.receiveFD, key: key)

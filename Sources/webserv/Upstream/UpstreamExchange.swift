@@ -12,6 +12,13 @@ final class UpstreamExchange {
     /// Starts the request again on a fresh connection (a pooled one that the
     /// upstream closed before answering), when that is safe.
     var retry: (() -> Void)?
+    /// The server of an upstream group it talks to, released when it ends.
+    var peer: PeerUse?
+    /// A failure that counts against `peer` (nginx's NGX_PEER_FAILED).
+    var peerFailed = false
+    /// The request's next try on another server of its group after a failure
+    /// (`condition`, `requestSent`), when proxy_next_upstream allows it; nil otherwise.
+    var nextTry: ((_ condition: NextUpstream.Condition, _ requestSent: Bool) -> (() -> Void)?)?
 
     /// A connecting socket: writable means connected (or failed).
     var connected: Bool
