@@ -41,12 +41,13 @@ struct Response {
     var encodedLength = false
 
     init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty, encodedHeaders: [UInt8] = [],
-         encodedLength: Bool = false) {
+         encodedLength: Bool = false, cachedFile: CachedFile? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.encodedHeaders = encodedHeaders
         self.encodedLength = encodedLength
+        self.cachedFile = cachedFile
     }
 
     /// Drops the encoded lines (and with them an encoded Content-Length).

@@ -18,10 +18,15 @@ final class RequestHandler {
     /// Where the access phase's error lines go (the event loop's logs).
     var logs: Logs?
 
+    /// Some location runs FastCGI: only then may a directory's index file be a
+    /// script (`scriptIndex`); every other configuration pays one check.
+    private let runsFastCGI: Bool
+
     init(router: Router, files: OpenFileCache = OpenFileCache(), smallFiles: SmallFileCache = SmallFileCache()) {
         self.router = router
         self.files = files
         self.smallFiles = smallFiles
+        runsFastCGI = router.servers.contains { server in server.everyLocation.contains { $0.settings.fastcgi.pass != nil } }
     }
 
     /// What to do with a request: answer now, or first receive its body.
@@ -55,7 +60,7 @@ final class RequestHandler {
         let decision = RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
                                               afterTryFiles: afterTryFiles)
         // nginx's access phase runs before its try-files phase: once, not again for the file try_files found.
-        if decision.passesAccessPhase, !afterTryFiles, let refusal = checkAccess(head, settings: location.settings, from: connection) {
+        if decision.passesAccessPhase, !afterTryFiles, let refusal = checkAccess(head, location: location, from: connection) {
             return .respond(refusal)
         }
         switch decision {
@@ -103,7 +108,7 @@ final class RequestHandler {
                                                 local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
-            if head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
+            if runsFastCGI, head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
                 return .redirect(ErrorPages.request(for: head.path + index + (head.query.map { "?" + $0 } ?? ""), replacing: head,
                                                     keepingFields: true))
             }
@@ -115,8 +120,12 @@ final class RequestHandler {
 
     /// nginx's access phase (`AccessPhase`): the refusal, or nil to go on. Most
     /// locations have neither rules nor a password: nothing is read then.
-    private func checkAccess(_ head: RequestHead, settings: LocationConfig, from connection: Connection) -> Response? {
-        guard !settings.accessRules.rules.isEmpty || settings.basicAuth.isOn else { return nil }
+    /// Takes the location, not its settings: a `LocationConfig` passed by value
+    /// is copied, every reference in it retained and released, per request.
+    private func checkAccess(_ head: RequestHead, location: ResolvedLocation, from connection: Connection) -> Response? {
+        // Fields read in place, not BasicAuth.isOn: a call into ConfLang copies the value (two strings retained, released).
+        if location.settings.accessRules.rules.isEmpty, case .none = location.settings.basicAuth.realm { return nil }
+        let settings = location.settings
         let errorLog = settings.errorLog
         return AccessPhase.check(settings, client: connection.peerHost, authorization: head.headers["Authorization"],
                                  userFiles: userFiles) { [logs] level, message in

@@ -32,7 +32,11 @@ final class CachedFile: FileVersion {
         return bytes
     }
     /// The cache that keeps it (for the copy's cost), and the cost it counted.
-    fileprivate weak var owner: SmallFileCache?
+    /// Read only while `isKept` (the cache holds the entry, so it is alive).
+    /// Not `weak`: a weak reference gives the cache a side table, and then
+    /// every retain and release of the cache, several per request, took
+    /// the runtime's slow path (about 250 instructions per request).
+    fileprivate unowned(unsafe) var owner: SmallFileCache?
     fileprivate var countedCost = 0
     /// In the cache's table (a lookup that found it before a drain checks this after).
     fileprivate var isKept = false

@@ -212,10 +212,10 @@ struct StaticFileHandler {
                            + "Accept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
             file.preparedHead = (location, lines)
         }
-        var response = Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
-        // For gzip's copy; a check costs less than holding the file for every answer.
-        if location.settings.gzip.enabled { response.cachedFile = file }
-        return response
+        // The file for gzip's copy only where gzip is on: a check costs less than holding it for every answer.
+        // Made in one initialiser: set afterwards, the answer was copied twice (about 300 instructions).
+        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true,
+                        cachedFile: location.settings.gzip.enabled ? file : nil)
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client
