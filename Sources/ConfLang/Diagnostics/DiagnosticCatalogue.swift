@@ -146,6 +146,12 @@ public enum DiagnosticCatalogue {
         case .valueListenParameter:
             return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
                          help: "Only `default_server` is supported: remove the others (`ssl`, `http2`, `reuseport`...).")
+        case .valueSSL:
+            return Entry("value.ssl", .error, "an `ssl_protocols` or `ssl_session_cache` value nginx refuses",
+                         help: "Write the protocols as nginx names them (`ssl_protocols TLSv1.2 TLSv1.3;`) and the cache as `off`, `none`, `builtin[:N]` or `shared:NAME:SIZE`.")
+        case .tlsNoCertificate:
+            return Entry("tls.no-certificate", .error, "a `listen ... ssl` whose server has no `ssl_certificate`, or a certificate without its key",
+                         help: "Give the server (or http) `ssl_certificate` and `ssl_certificate_key`, as nginx requires: `ssl_certificate /etc/letsencrypt/live/NAME/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/NAME/privkey.pem;`.")
         case .valueEventMethod:
             return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
                          help: "webserv runs on epoll: write `use epoll;` or remove the directive.")

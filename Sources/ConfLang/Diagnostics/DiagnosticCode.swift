@@ -20,6 +20,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
     case valueEventMethod
+    case valueSSL, tlsNoCertificate
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault

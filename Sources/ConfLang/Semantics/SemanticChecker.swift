@@ -39,6 +39,8 @@ struct CheckRun {
     /// only they need the look at every location that the upload lint takes.
     var serversWithUploads = Set<ObjectIdentifier>()
     var sawUploadStore = false
+    /// The http block's own directives, for what a server inherits (TLSChecks).
+    var httpDirectives: [PlacedDirective] = []
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -69,11 +71,13 @@ struct CheckRun {
             let children = item.children(keepIncludes: true)
             let outerSawUploadStore = sawUploadStore
             if inner == .server { sawUploadStore = false }
+            if inner == .http { httpDirectives = children }
             checkBlock(children, in: inner)
             if inner == .server {
                 if sawUploadStore { serversWithUploads.insert(ObjectIdentifier(item.directive)) }
                 sawUploadStore = outerSawUploadStore
                 checkServer(children.filter { !$0.directive.isInclude }, block: item)
+                checkTLSListens(children)
             }
             if inner == .location { checkLocationBody(item, children: children.filter { !$0.directive.isInclude }) }
         }
