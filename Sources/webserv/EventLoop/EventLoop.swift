@@ -81,6 +81,12 @@ final class EventLoop {
             guard let address = try? Socket.ipv4Address(upstream.host) else { return "host not found in proxy_pass upstream '\(upstream.host)'" }
             resolved[upstream.host] = address
         }
+        // Certificates and keys are read now (at start, before any privilege drop): one that fails keeps the old configuration.
+        let tls: [Values.ListenAddress: TLSAddress]
+        switch TLSAddress.build(router, ticketKeys: TLSTicketKeys.current) {
+        case .success(let built): tls = built
+        case .failure(let failure): return failure.description
+        }
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
         // One socket per wildcard and per specific address without one on its
         // port (nginx without `bind`); the specific addresses a wildcard's socket
@@ -125,7 +131,10 @@ final class EventLoop {
         upstreamAddresses = resolved
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
         // An address no longer listened on gets none (and its connections end below).
-        for listener in known.values { listener.servers = router.servers(on: listener.address) }
+        for listener in known.values {
+            listener.servers = router.servers(on: listener.address)
+            listener.tls = tls[listener.address]
+        }
         // An address no longer listened on: what has not begun a request ends
         // now; an answer under way is finished, then its connection ends (`finishResponse`).
         for connection in descriptors.clients where connection.listener.servers == nil {
@@ -179,7 +188,7 @@ final class EventLoop {
     /// Runs until stopped; returns the exit status.
     func run() -> Int32 {
         // A worker's master says it once for all of them.
-        for url in Server.urls(config.listenAddresses) where !isWorker {
+        for url in Server.urls(config.listenAddresses, tls: config.tlsAddresses) where !isWorker {
             logs.error("notice", "listening on \(url)")
             fputs("webserv: listening on \(url)\n", stderr)
         }
@@ -347,8 +356,15 @@ final class EventLoop {
         guard let server = listener.servers?.defaultServer else { Socket.close(fd); return nil }
         let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
                                    maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
+        // On a TLS address, the session the handshake will run in (TLSSession).
+        var tls: TLSSession?
+        if let address = listener.tls {
+            guard let session = try? TLSSession(fd: fd, address: address) else { Socket.close(fd); return nil }
+            tls = session
+        }
         let token = descriptors.newToken(for: fd)
-        let connection = Connection(fd: fd, identity: token, listener: listener, peerHost: peer.host, peerPort: peer.port, limits: limits)
+        let connection = Connection(fd: fd, identity: token, listener: listener, peerHost: peer.host, peerPort: peer.port, limits: limits,
+                                    tls: tls)
         do {
             try selector.register(fd, interest: .read, token: token)
         } catch {
@@ -490,6 +506,7 @@ final class EventLoop {
         endUpstream(connection)
         abortBody(connection)
         connection.request.reset()
+        connection.transport.tls?.shutdown()   // close_notify, as nginx sends before closing
         closeDescriptor(connection.fd)
         connection.isClosed = true
         connectionCount -= 1

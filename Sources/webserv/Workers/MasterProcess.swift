@@ -59,7 +59,7 @@ final class MasterProcess {
             stopWorkers(SIGTERM)
             return fail("cannot start worker processes")
         }
-        for url in Server.urls(config.listenAddresses) {
+        for url in Server.urls(config.listenAddresses, tls: config.tlsAddresses) {
             logs.error("notice", "listening on \(url)")
             fputs("webserv: listening on \(url)\n", stderr)
         }

@@ -1,0 +1,119 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// webserv over TLS, black-box: certificates made by the openssl command
+/// line, clients in Python's ssl module (SNI, ALPN, resumption) and raw sockets.
+final class TLSServingTests: XCTestCase {
+    private var certificates: TestCertificates!
+
+    override func setUpWithError() throws {
+        certificates = try TestCertificates()
+        try certificates.leaf("a", names: ["a.test", "www.a.test"])
+        try certificates.leaf("b", names: ["b.test"])
+    }
+
+    override func tearDown() { certificates.remove() }
+
+    /// Two servers on one TLS address (a the default), each with its own certificate.
+    private func twoServers(head: String = "", http: String = "", main: String = "") -> String {
+        let c = certificates!
+        return """
+        \(main)
+        error_log DIR/logs/error.log info;
+        events { }
+        http {
+            access_log DIR/logs/access.log;
+            \(http)
+            server {
+                listen 127.0.0.1:PORT0 ssl default_server;
+                server_name a.test www.a.test;
+                ssl_certificate \(c.path("a.pem"));
+                ssl_certificate_key \(c.path("a.key"));
+                \(head)
+                root DIR/a;
+                location = /who { return 200 "a"; }
+            }
+            server {
+                listen 127.0.0.1:PORT0 ssl;
+                server_name b.test;
+                ssl_certificate \(c.path("b.pem"));
+                ssl_certificate_key \(c.path("b.key"));
+                location = /who { return 200 "b"; }
+            }
+        }
+        """
+    }
+
+    func testTheClientsServerNameChoosesTheCertificateAndAnUnknownOrAbsentNameGetsTheDefaultServers() throws {
+        let server = try ServerProcess(config: twoServers())
+        defer { server.stop() }
+        let ca = certificates.path("ca.pem")
+        let b = try PythonTLSClient.get(port: server.ports[0], name: "b.test", ca: ca, paths: ["/who"], alpn: ["h2", "http/1.1"])
+        XCTAssertEqual(b.subject, "b.test")
+        XCTAssertEqual(b.answers.map(\.body), ["b"])
+        XCTAssertEqual(b.alpn, "http/1.1", "ALPN answers http/1.1 among what the client offers")
+        XCTAssertEqual(try PythonTLSClient.get(port: server.ports[0], name: "www.a.test", ca: ca, paths: ["/who"]).subject, "a.test")
+        // An unknown name and no name at all: the default server's certificate (the client then finds it is not the name's).
+        let error = try XCTUnwrap(try? runCommand("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(server.ports[0])",
+                                                               "-servername", "c.test", "-CAfile", ca]).output)
+        XCTAssertTrue(error.contains("CN = a.test"), error)
+        let anonymous = try PythonTLSClient.get(port: server.ports[0], name: nil, ca: ca, paths: ["/who"])
+        XCTAssertEqual(anonymous.subject, "a.test")
+        XCTAssertEqual(anonymous.answers.map(\.body), ["a"], "no SNI and no matching Host: the default server answers")
+        let versions = Set(try ["b.test", "a.test"].map { try PythonTLSClient.get(port: server.ports[0], name: $0, ca: ca).version })
+        XCTAssertEqual(versions, ["TLSv1.3"])
+    }
+
+    /// Framing: answers on one keep-alive TLS connection, a file larger than
+    /// the copy buffer (sent through read and write, not sendfile) between two small ones.
+    func testAnswersFollowEachOtherIntactOnOneKeepAliveConnection() throws {
+        let large = String(repeating: "0123456789abcdef", count: 20_000)   // 320,000 bytes
+        let server = try ServerProcess(config: twoServers(), files: ["a/large.txt": large, "a/index.html": "index\n"])
+        defer { server.stop() }
+        let result = try PythonTLSClient.get(port: server.ports[0], name: "a.test", ca: certificates.path("ca.pem"),
+                                             paths: ["/index.html", "/large.txt", "/who", "/index.html"])
+        XCTAssertEqual(result.answers.map(\.status), [200, 200, 200, 200])
+        XCTAssertEqual(result.answers.map(\.length), [6, large.utf8.count, 1, 6])
+        XCTAssertEqual(result.answers[1].body, String(large.prefix(200)))
+        XCTAssertEqual(result.answers.map(\.body)[2...], ["a", "index\n"])
+        let log = try String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)
+        XCTAssertFalse(log.contains("SSL"), log)
+    }
+
+    func testAPlainHTTPRequestToTheTLSPortIsNginxs400AndAClose() throws {
+        let server = try ServerProcess(config: twoServers())
+        defer { server.stop() }
+        let client = try RawClient(port: server.ports[0])
+        client.send("GET /who HTTP/1.1\r\nHost: a.test\r\n\r\nGET /who HTTP/1.1\r\nHost: a.test\r\n\r\n")
+        let text = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), text)
+        XCTAssertTrue(text.contains("The plain HTTP request was sent to HTTPS port"), text)
+        XCTAssertTrue(text.contains("Connection: close\r\n"), text)
+        XCTAssertEqual(text.components(separatedBy: "HTTP/1.1 ").count, 2, "one answer, then the close")
+        // The TLS port still serves TLS.
+        XCTAssertEqual(try PythonTLSClient.get(port: server.ports[0], name: "a.test", ca: certificates.path("ca.pem"),
+                                               paths: ["/who"]).answers.map(\.body), ["a"])
+    }
+
+    func testAStalledHandshakeIsCutAtClientHeaderTimeoutAndABrokenOneClosesOnlyItsConnection() throws {
+        let server = try ServerProcess(config: twoServers(head: "client_header_timeout 1s;"))
+        defer { server.stop() }
+        let ca = certificates.path("ca.pem")
+        // The start of a ClientHello (a record header announcing 512 bytes, and 1 of them), then nothing.
+        let stalled = try RawClient(port: server.ports[0], timeoutSeconds: 20)
+        stalled.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        let started = Date()
+        XCTAssertTrue(stalled.isClosedByPeer(), "cut, not left open until the client gives up")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
+        // A broken handshake: an alert back and a close, for that connection only.
+        let broken = try RawClient(port: server.ports[0])
+        broken.send([0x16, 0x03, 0x01, 0x00, 0x05] + Array("hello".utf8))
+        let reply = broken.readAll()
+        XCTAssertEqual(reply.first, 0x15, "a TLS alert record")
+        XCTAssertEqual(try PythonTLSClient.get(port: server.ports[0], name: "b.test", ca: ca, paths: ["/who", "/who"]).answers.map(\.body),
+                       ["b", "b"])
+        let log = try String(contentsOfFile: server.directory + "/logs/error.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("[info]") && log.contains("SSL_do_handshake() failed") && log.contains("while SSL handshaking, client: 127.0.0.1"), log)
+    }
+}
