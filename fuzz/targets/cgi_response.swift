@@ -1,4 +1,4 @@
-/// CGIResponseParser fed a script's output in reads, as EventLoop+CGI does
+/// CGIResponseParser fed a script's output in reads, as UpstreamEngine does
 /// until it is no longer needMore. Properties: the reads do not change the
 /// result (status, headers, bodyStart, or invalid); `received` is what was
 /// fed; bodyStart lies inside it; nothing crashes.

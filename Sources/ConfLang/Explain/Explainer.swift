@@ -379,7 +379,7 @@ private struct Explaining {
 
     /// An error without a body of its own gets the location's `error_page`:
     /// a URL is a 302 to it; a path is an internal GET on the same server,
-    /// whose answer becomes the error's (EventLoop+Exit, ErrorPages).
+    /// whose answer becomes the error's (ConnectionDriver+Exit, ErrorPages).
     func applyErrorPage(to answer: inout Explanation.Answer, decision: RequestDecision, route: Router.Route, server: VirtualServer) {
         guard let status = answer.status, status >= 400, let page = route.settings.errorPages[status] else { return }
         switch decision {

@@ -1,6 +1,6 @@
 extension Connection {
     /// What writing the queued answer through the transport came to: the
-    /// writing side's outcome, carried out by the loop (`EventLoop.flush`:
+    /// writing side's outcome, carried out by the loop (`ConnectionDriver.flush`:
     /// timers, the selector, the upstream, the end of the answer), as the
     /// reading side's `Step` is.
     enum WriteStep: Equatable {

@@ -23,11 +23,6 @@ final class Connection {
     /// connection and reset after each answer (HTTPRequest.swift), so an idle
     /// keep-alive connection holds none of its buffers.
     let request = HTTPRequest()
-    /// The timeout of the state the connection is in, renewed by progress:
-    /// client_body_timeout while a body arrives, send_timeout while writing.
-    var stateTimeoutMilliseconds = 0
-    /// keepalive_timeout of the location that answered the last request.
-    var keepAliveMilliseconds = 0
 
     /// The socket's epoll token (descriptor and generation): unique per
     /// connection, so neither an event nor a heap entry meant for an earlier

@@ -1,4 +1,5 @@
-/// A request body being received: its request, framing and consumer.
+/// A request body being received: its request, framing and consumer (held
+/// by the request, `HTTPRequest.body`).
 final class BodyReception {
     let head: RequestHead
     var framing: BodyFraming
@@ -12,9 +13,12 @@ final class BodyReception {
 }
 
 extension Connection {
-    /// Where a connection is in the request cycle. Each state carries what it
-    /// needs and names the deadline that bounds it; the loop changes state
-    /// only through `EventLoop.enter`, which arms that deadline.
+    /// Where a connection is in the request cycle: the connection's own
+    /// phase, named by one byte. What a phase works on is its request's
+    /// (`HTTPRequest.body`, `.bodyToDiscard`): HTTP/2 would keep one phase
+    /// per connection and one request per stream. Each state names the
+    /// deadline that bounds it; the loop changes state only through
+    /// `EventLoop.enter`, which arms that deadline.
     enum State {
         /// Nothing of a request yet: a new connection (`kept` false:
         /// client_header_timeout since the accept, as nginx's) or one kept
@@ -22,16 +26,18 @@ extension Connection {
         case idle(kept: Bool)
         /// A request head has started (client_header_timeout).
         case readingHead
-        /// A body arrives for its consumer (client_body_timeout, renewed by progress).
-        case readingBody(BodyReception)
-        /// The rest of a body nobody reads, skipped before the next request (keepalive_timeout).
-        case discardingBody(BodyFraming)
+        /// The request's body arrives for its consumer (`request.body`;
+        /// client_body_timeout, renewed by progress).
+        case readingBody
+        /// The rest of the last request's body, which nobody reads, is skipped
+        /// before the next request (`request.bodyToDiscard`; keepalive_timeout).
+        case discardingBody
         /// The body is in; a script or an upstream works on the answer (no
         /// deadline of its own: cgi_timeout or the upstream's read timeout).
         case awaitingUpstream
-        /// An answer goes out (send_timeout between writes); `body`: a script
-        /// that answered early still takes the rest of the request body.
-        case writing(body: BodyReception?)
+        /// An answer goes out (send_timeout between writes); a script that
+        /// answered early may still take the rest of the body (`request.body`).
+        case writing
         /// Answered, write side shut: what the client still sends is drained (2 s), then close.
         case lingering
 
@@ -51,22 +57,13 @@ extension Connection {
         }
 
         var isWriting: Bool { if case .writing = self { return true } else { return false } }
-
-        /// The body being received, in the states that receive one.
-        var reception: BodyReception? {
-            switch self {
-            case .readingBody(let reception): return reception
-            case .writing(let body): return body
-            default: return nil
-            }
-        }
     }
 }
 
 extension Connection {
     /// What the bytes received so far mean in the connection's state: the
     /// reading side's transitions, decided here without any I/O and carried
-    /// out by the loop (`EventLoop.process`).
+    /// out by the loop (`ConnectionDriver.process`).
     enum Step {
         /// Nothing to do until more bytes arrive (or the answer is out).
         case wait
@@ -104,15 +101,17 @@ extension Connection {
                 if consumed == input.count { input = [] } else { input.removeFirst(consumed) }
                 return .head(head)
             }
-        case .discardingBody(let framing):
+        case .discardingBody:
+            guard let framing = request.bodyToDiscard else { return .skipped }
             switch skip(framing) {
             case .skipped: return .skipped
             case .incomplete(let rest): return .skipping(rest)
             case .malformed: return .badSkip
             }
-        case .readingBody(let reception), .writing(body: let reception?):
+        case .readingBody, .writing:
+            guard let reception = request.body else { return .wait }
             return bodyStep(reception)
-        case .writing(body: nil), .awaitingUpstream, .lingering:
+        case .awaitingUpstream, .lingering:
             return .wait
         }
     }

@@ -43,8 +43,19 @@ final class HTTPRequest {
     var keepAliveAfterResponse = false
     /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
     var chunkedOutput = false
-    /// The rest of the body of the request just answered, to skip once it is sent.
+    /// The body being received for its consumer, while the connection reads
+    /// it (`readingBody`, or `writing` when a script answered early).
+    var body: BodyReception?
+    /// The rest of the body of the request just answered, to skip once it is
+    /// sent (`discardingBody`): kept by `reset`, cleared when skipped.
     @OutOfLine var bodyToDiscard: BodyFraming?
+    /// The timeout of the state the connection is in for this request,
+    /// renewed by progress: client_body_timeout while a body arrives,
+    /// send_timeout while writing.
+    var stateTimeoutMilliseconds: Int32 = 0
+    /// keepalive_timeout of the location that answered: the connection waits
+    /// that long for its next request (kept by `reset`).
+    var keepAliveMilliseconds: Int32 = 0
     /// For the access log line of the answer being written, made when it ends.
     @OutOfLine var accessLog: AccessLogRecord?
 
@@ -84,7 +95,8 @@ final class HTTPRequest {
 
     /// The answer is out: the object is ready for the connection's next
     /// request, holding no buffer (an idle keep-alive connection should cost little).
-    /// What is left to skip of the body (`bodyToDiscard`) is taken by the caller first.
+    /// What is left to skip of its body (`bodyToDiscard`) and the keep-alive
+    /// timeout stay: the connection skips and waits after the answer.
     func reset() {
         // Only what is set is written: this runs once per request.
         if file != nil { file = nil }
@@ -98,6 +110,6 @@ final class HTTPRequest {
         chunkedOutput = false
         context = nil
         if parser != nil { parser = nil }
-        bodyToDiscard = nil
+        if body != nil { body = nil }
     }
 }

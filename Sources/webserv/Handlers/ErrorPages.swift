@@ -2,7 +2,7 @@ import ConfLang
 
 /// The pure parts of `error_page`: the internal request for the page, how
 /// the page's answer becomes the error's answer, and nginx's built-in pages.
-/// The event loop's one exit (`EventLoop.deliver`) puts them together.
+/// The event loop's one exit (`ConnectionDriver.deliver`) puts them together.
 enum ErrorPages {
     /// An error being answered by its error_page: the original answer and how
     /// the page's own status maps onto it (`=CODE`, `=`, or the original).

@@ -4,7 +4,7 @@ import ConfLang
 /// and location, and `RequestDecision.decide` (ConfLang/Routing, shared with
 /// `confcheck --explain`) decides in nginx's order what answers; this turns
 /// that into a response or a handler. Error statuses get their `error_page`
-/// at the event loop's one exit (EventLoop+Exit). A class: the loop asks it
+/// at the event loop's one exit (ConnectionDriver+Exit). A class: the loop asks it
 /// about every request, and a struct holding the router would be copied each time.
 final class RequestHandler {
     let router: Router

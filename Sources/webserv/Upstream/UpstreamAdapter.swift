@@ -1,7 +1,7 @@
 import ConfLang
 
 /// What differs between a CGI script and a proxied server. The engine
-/// (EventLoop+Upstream) does the rest for both: streaming the body up and the
+/// (UpstreamEngine) does the rest for both: streaming the body up and the
 /// answer down with back-pressure, framing, deadlines, failures and the end.
 protocol UpstreamAdapter: AnyObject {
     /// Names the upstream in the error log ("CGI /srv/cgi/x.py", "upstream h:8080").

@@ -159,7 +159,7 @@ final class ConnectionStateTests: XCTestCase {
             usleep(10_000)
         }
         XCTAssertTrue(paused, "the upstream is paused while the client reads nothing")
-        XCTAssertLessThanOrEqual(connection.request.output.count - connection.request.outputOffset, EventLoop.bufferLimit + 65536)
+        XCTAssertLessThanOrEqual(connection.request.output.count - connection.request.outputOffset, UpstreamEngine.bufferLimit + 65536)
         let all = loop.receive(client)
         let split = try XCTUnwrap(all.firstRange(of: Array("\r\n\r\n".utf8)))
         XCTAssertEqual(all.count - split.upperBound, body.count)

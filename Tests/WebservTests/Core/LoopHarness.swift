@@ -62,8 +62,8 @@ final class LoopHarness {
     func connect() -> (client: Int32, connection: Connection) {
         var ends: [Int32] = [0, 0]
         precondition(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0)
-        let listener = loop.listeners.values.first { $0.address == address }!
-        let connection = loop.adopt(ends[1], listener: listener, peer: ("127.0.0.1", 40000))!
+        let listener = loop.acceptor.listeners.values.first { $0.address == address }!
+        let connection = loop.acceptor.adopt(ends[1], listener: listener, peer: ("127.0.0.1", 40000))!
         return (ends[0], connection)
     }
 

@@ -83,15 +83,15 @@ final class SharedPortLoopTests: XCTestCase {
         }
         """
         let loop = try LoopHarness(config: config, inherited: [fd])
-        XCTAssertEqual(loop.loop.listeners.values.map(\.address.description), ["[::]:\(port)"], "one socket, the wildcard's")
-        XCTAssertEqual(loop.loop.listeners.values.flatMap(\.specific).map(\.host), ["::1"], "told apart by getsockname's text")
+        XCTAssertEqual(loop.loop.acceptor.listeners.values.map(\.address.description), ["[::]:\(port)"], "one socket, the wildcard's")
+        XCTAssertEqual(loop.loop.acceptor.listeners.values.flatMap(\.specific).map(\.host), ["::1"], "told apart by getsockname's text")
         XCTAssertEqual(answers(loop, host: "::1", port: port), "loopback-default,loopback-other")
 
         // A reload without [::1]: its connections go to the wildcard's servers, and
         // the socket asks no local address of a new connection any more.
         let withoutLoopback = config.components(separatedBy: "\n").filter { !$0.contains("[::1]") }.joined(separator: "\n")
         XCTAssertNil(loop.loop.apply(try model(withoutLoopback, loop)))
-        XCTAssertEqual(loop.loop.listeners.values.flatMap(\.specific).count, 0)
+        XCTAssertEqual(loop.loop.acceptor.listeners.values.flatMap(\.specific).count, 0)
         XCTAssertEqual(answers(loop, host: "::1", port: port), "wildcard,wildcard")
         XCTAssertNil(loop.loop.apply(try model(config, loop)))
         XCTAssertEqual(answers(loop, host: "::1", port: port), "loopback-default,loopback-other")

@@ -1,11 +1,11 @@
 import Glibc
 import ConfLang
 
-/// Reading requests: bytes from the socket, heads parsed and answered one
+/// Reading requests: bytes from the transport, heads parsed and answered one
 /// at a time (pipelining), bodies handed to their consumer or skipped.
-extension EventLoop {
+extension ConnectionDriver {
     /// Reads what the socket has; the connection is processed at the end of
-    /// the turn (EventLoop.turn), or at once when much arrived (a body).
+    /// the turn (`processReceived`), or at once when much arrived (a body).
     func receive(_ connection: Connection) {
         let before = connection.input.count
         guard readSocket(connection), !connection.isClosed else { return }
@@ -43,7 +43,7 @@ extension EventLoop {
             }
             if case .lingering = connection.state { continue }
             connection.input.append(contentsOf: readBuffer[0..<count])
-            if case .readingBody = connection.state { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
+            if case .readingBody = connection.state { setTimer(connection, milliseconds: Int(connection.request.stateTimeoutMilliseconds)) }
             if case .writing = connection.state { break }
             // A short read drained the socket; level-triggered epoll reports any more.
             if count < readBuffer.count { break }
@@ -78,9 +78,11 @@ extension EventLoop {
             deliver(Response(status: status), head: nil, on: connection, keepAlive: false)
             return false
         case .skipped:
+            connection.request.bodyToDiscard = nil
             enter(.idle(kept: true), connection)
         case .skipping(let rest):
-            enter(.discardingBody(rest), connection)
+            connection.request.bodyToDiscard = rest
+            enter(.discardingBody, connection)
             return false
         case .badSkip:
             close(connection)   // as nginx: the request was answered, the connection cannot go on
@@ -138,9 +140,9 @@ extension EventLoop {
             }
             deliver(response, head: head, on: connection, keepAlive: keepAlive)
         case .cgi(let request, let maxBodySize):
-            startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
+            upstreams.startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .proxy(let request, let maxBodySize):
-            startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
+            upstreams.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
         }
@@ -157,10 +159,12 @@ extension EventLoop {
     /// Starts receiving a request body for `consumer` (framing, timeout, 100-continue).
     func beginBody(_ connection: Connection, head: RequestHead, consumer: BodyConsumer, maxBodySize: Int) {
         let framing: BodyFraming = head.isChunked ? .chunked(ChunkedDecoder(maxBodySize: maxBodySize)) : .length(remaining: head.contentLength ?? 0)
-        if let settings = connection.request.context?.route.settings {
-            connection.stateTimeoutMilliseconds = settings.clientBodyTimeoutMilliseconds
+        let request = connection.request
+        if let settings = request.context?.route.settings {
+            request.stateTimeoutMilliseconds = Int32(truncatingIfNeeded: settings.clientBodyTimeoutMilliseconds)
         }
-        enter(.readingBody(BodyReception(head: head, framing: framing, consumer: consumer)), connection)
+        request.body = BodyReception(head: head, framing: framing, consumer: consumer)
+        enter(.readingBody, connection)
         if head.expectsContinue { sendContinue(connection) }
         process(connection)   // the body bytes already here (inside `process`, its loop goes on with them)
     }
@@ -168,13 +172,10 @@ extension EventLoop {
     /// Drops an unfinished body (an upload leaves nothing behind); the state
     /// without it is entered as every state is.
     func abortBody(_ connection: Connection) {
-        guard let reception = connection.state.reception else { return }
+        guard let reception = connection.request.body else { return }
         reception.consumer.abort()
-        switch connection.state {
-        case .readingBody: enter(.readingHead, connection)   // left at once for an answer
-        case .writing: enter(.writing(body: nil), connection)
-        default: break
-        }
+        connection.request.body = nil
+        if case .readingBody = connection.state { enter(.readingHead, connection) }   // left at once for an answer
     }
 
     /// Invites the body of a request that will be read (RFC 9110 §10.1.1).
@@ -197,11 +198,8 @@ extension EventLoop {
         guard end else { return }
         // The body is in: the consumer answers now (an upload) or later (a
         // script, an upstream, whose deadline alone applies meanwhile).
-        if case .writing = connection.state {
-            enter(.writing(body: nil), connection)
-        } else {
-            enter(.awaitingUpstream, connection)
-        }
+        connection.request.body = nil
+        if case .readingBody = connection.state { enter(.awaitingUpstream, connection) }
         guard let response = reception.consumer.finish() else { return }
         let keepAlive = reception.head.wantsKeepAlive && !draining && response.status < 400
         deliver(response, head: reception.head, on: connection, keepAlive: keepAlive)

@@ -1,3 +1,4 @@
+import Glibc
 import ConfLang
 
 /// The one upstream engine, for CGI scripts and proxied servers alike: the
@@ -6,7 +7,42 @@ import ConfLang
 /// deadlock a request); the deadline lives in the connection's timer entry;
 /// failures leave through the request's one exit (`deliver`). The adapter
 /// says what differs (UpstreamAdapter).
-extension EventLoop {
+final class UpstreamEngine {
+    unowned(unsafe) let loop: EventLoop
+
+    /// Running scripts by pid, to note their exit.
+    var scripts: [pid_t: CGIAdapter] = [:]
+    /// Scripts asked to end (SIGTERM), with when they get SIGKILL if still running.
+    var scriptKills: [(script: CGIAdapter, deadline: Int)] = []
+    /// Idle keep-alive connections to upstream servers.
+    var pool = UpstreamPool()
+    /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
+    var addresses: [String: in_addr] = [:]
+    /// The buffer each read of an upstream (or a script's stderr) goes into.
+    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    var connections: ConnectionDriver { loop.connections }
+
+    /// The address of every proxy_pass host of `router`'s configuration,
+    /// resolved once, as it is applied (nginx resolves at start too).
+    static func resolve(_ router: Router) -> Result<[String: in_addr], Acceptor.ListenProblem> {
+        var resolved: [String: in_addr] = [:]
+        for location in router.servers.flatMap(\.everyLocation).map(\.settings) {
+            guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
+            guard let address = try? Socket.ipv4Address(upstream.host) else {
+                return .failure(.init(message: "host not found in proxy_pass upstream '\(upstream.host)'"))
+            }
+            resolved[upstream.host] = address
+        }
+        return .success(resolved)
+    }
+}
+
+extension UpstreamEngine {
     static let bufferLimit = 1 << 20
 
     /// Sets an exchange going for the connection's request.
@@ -15,44 +51,44 @@ extension EventLoop {
         for fd in exchange.descriptors {
             let interest = exchange.interest(for: fd)
             exchange.interests[fd] = interest
-            register(fd, owner: .upstream(connection.request), interest: interest)
+            loop.register(fd, owner: .upstream(connection.request), interest: interest)
         }
-        armTimer(connection)
+        loop.armTimer(connection)
     }
 
     /// The body is all in (or there is none): stop reading the socket until the answer.
-    func awaitUpstream(_ connection: Connection) {
+    func awaitAnswer(_ connection: Connection) {
         guard let exchange = connection.request.upstream, !exchange.headersSent else { return }
-        enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
-        watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
+        loop.enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
+        connections.watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
     }
 
     /// Request body bytes for the upstream (`last`: the body has ended).
-    func feedUpstream(_ connection: Connection, _ bytes: ArraySlice<UInt8>, last: Bool) {
+    func feed(_ connection: Connection, _ bytes: ArraySlice<UInt8>, last: Bool) {
         guard let exchange = connection.request.upstream else { return }
         if exchange.sendOpen { exchange.pendingInput += exchange.adapter.encode(body: bytes, last: last) }
         if last { exchange.bodyComplete = true }
         writeUpstream(exchange, connection)
         guard connection.request.upstream === exchange else { return }
         if last {
-            awaitUpstream(connection)
-        } else if exchange.pendingInput.count > EventLoop.bufferLimit {
+            awaitAnswer(connection)
+        } else if exchange.pendingInput.count > UpstreamEngine.bufferLimit {
             // The upstream reads slower than the client sends: stop reading the
             // client, but notice its leaving (what it sent is then read, and the close).
-            watch(connection, connection.hasUnsentOutput ? [.write, .hangUp] : .hangUp)
+            connections.watch(connection, connection.hasUnsentOutput ? [.write, .hangUp] : .hangUp)
         }
     }
 
     /// Readiness of one of the exchange's descriptors, for the request it works for.
-    func upstreamEvent(_ request: HTTPRequest, fd: Int32, _ event: Selector.Event) {
+    func ready(_ request: HTTPRequest, fd: Int32, _ event: Selector.Event) {
         guard let exchange = request.upstream, let connection = request.connection else { return }
         if fd == exchange.adapter.logFD { return readLog(exchange) }
         if !exchange.connected {
             guard event.writable || event.closed else { return }
             let error = Socket.pendingError(fd)
             guard error == 0 else {
-                logs.error("error", "\(exchange.adapter.name): \(SystemError(call: "connect", errorNumber: error))", to: exchange.adapter.errorLog)
-                return failUpstream(connection, status: 502)
+                loop.logs.error("error", "\(exchange.adapter.name): \(SystemError(call: "connect", errorNumber: error))", to: exchange.adapter.errorLog)
+                return fail(connection, status: 502)
             }
             exchange.connected = true
         }
@@ -83,7 +119,7 @@ extension EventLoop {
         }
         if exchange.bodyComplete && exchange.pendingInput.isEmpty { closeSendSide(exchange, connection) }
         updateInterests(exchange, connection)
-        if readsBody(connection) { watch(connection, connection.hasUnsentOutput ? [.read, .write] : .read) }
+        if connections.readsBody(connection) { connections.watch(connection, connection.hasUnsentOutput ? [.read, .write] : .read) }
     }
 
     /// A separate send side (a script's stdin) is closed so the upstream sees
@@ -92,7 +128,7 @@ extension EventLoop {
         guard exchange.sendOpen else { return }
         exchange.sendOpen = false
         guard exchange.adapter.sendFD != exchange.adapter.receiveFD else { return }
-        closeDescriptor(exchange.adapter.sendFD)
+        loop.closeDescriptor(exchange.adapter.sendFD)
         exchange.interests[exchange.adapter.sendFD] = nil
     }
 
@@ -106,18 +142,18 @@ extension EventLoop {
                 return upstreamEnded(exchange, connection, error: "\(error)")
             }
             guard case .value(let count) = result else { return }
-            if let renewal = exchange.renewal { exchange.deadline = now() + renewal }
+            if let renewal = exchange.renewal { exchange.deadline = loop.now() + renewal }
             guard count > 0 else { return upstreamEnded(exchange, connection, error: nil) }
             exchange.receivedAny = true
             if !exchange.headersSent {
                 switch exchange.adapter.parseHead(readBuffer[0..<count]) {
                 case .needMore: continue
                 case .invalid:
-                    logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
-                    return failUpstream(connection, status: 502)
+                    loop.logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
+                    return fail(connection, status: 502)
                 case .refused(let problem):
-                    logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
-                    return failUpstream(connection, status: 502)
+                    loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
+                    return fail(connection, status: 502)
                 case .complete(let status, let headers, let body):
                     guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
                     relay(exchange, connection, body)
@@ -127,12 +163,12 @@ extension EventLoop {
             }
             // A body the upstream broke (a malformed chunk) closed the client's connection.
             if connection.isClosed { return }
-            if connection.request.output.count - connection.request.outputOffset > EventLoop.bufferLimit {
+            if connection.request.output.count - connection.request.outputOffset > UpstreamEngine.bufferLimit {
                 // The client reads slower than the upstream writes: pause the upstream.
                 exchange.paused = true
                 updateInterests(exchange, connection)
             }
-            flush(connection)
+            connections.flush(connection)
         }
     }
 
@@ -144,17 +180,17 @@ extension EventLoop {
         let head = exchange.head
         switch exchange.adapter.answer(status: status, headers: headers, to: head) {
         case .internalRedirect(let location):
-            endUpstream(connection)
+            end(connection)
             // Through the whole decision again, as nginx does: another script,
             // a proxy, a file, a return.
             let redirected = ErrorPages.request(for: location, replacing: head, keepingFields: true,
                                                 wantsKeepAlive: head.wantsKeepAlive && !head.hasBody)
-            redirect(redirected, on: connection, errorPage: connection.request.context?.errorPage)
+            connections.redirect(redirected, on: connection, errorPage: connection.request.context?.errorPage)
             return false
         case .respond(let fields, let framing, let lengthKnown):
             exchange.headersSent = true
             exchange.framing = framing
-            let keepAlive = head.wantsKeepAlive && !draining && exchange.bodyComplete && !(connection.request.context?.errorPage?.closeAfter ?? false)
+            let keepAlive = head.wantsKeepAlive && !loop.draining && exchange.bodyComplete && !(connection.request.context?.errorPage?.closeAfter ?? false)
             let outgoingStatus = connection.request.context?.errorPage?.status(forPage: status) ?? status
             // HEAD, 204 and 304 answers have no body (RFC 9110 §6.4.1): one the upstream sends is read to its end and dropped.
             let hasBody: Bool
@@ -164,7 +200,7 @@ extension EventLoop {
             var response = Response(status: outgoingStatus, headers: fields)
             response.streamed = true
             response.lengthUnknown = hasBody && !lengthKnown
-            respond(connection, with: response, head: head, keepAlive: keepAlive)
+            connections.respond(connection, with: response, head: head, keepAlive: keepAlive)
             guard connection.request.upstream === exchange else { return false }
             if case .none = framing { finishOutput(exchange, connection, cleanly: true) }
             if case .length(0) = framing { finishOutput(exchange, connection, cleanly: true) }
@@ -199,8 +235,8 @@ extension EventLoop {
                 case .end:
                     finishOutput(exchange, connection, cleanly: consumed == bytes.count)
                 case .error:
-                    logs.error("error", "\(exchange.adapter.name) sent invalid chunked response", to: exchange.adapter.errorLog)
-                    return close(connection)
+                    loop.logs.error("error", "\(exchange.adapter.name) sent invalid chunked response", to: exchange.adapter.errorLog)
+                    return connections.close(connection)
                 }
             }
         case .untilClose:
@@ -218,7 +254,7 @@ extension EventLoop {
     private func noteExcess(_ exchange: UpstreamExchange) {
         guard exchange.endedCleanly else { return }
         exchange.endedCleanly = false
-        logs.error("warn", "\(exchange.adapter.name) sent data after the end of its body", to: exchange.adapter.errorLog)
+        loop.logs.error("warn", "\(exchange.adapter.name) sent data after the end of its body", to: exchange.adapter.errorLog)
     }
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
@@ -231,7 +267,7 @@ extension EventLoop {
     /// The upstream closed its side (or failed, `error`).
     private func upstreamEnded(_ exchange: UpstreamExchange, _ connection: Connection, error: String?) {
         // Nothing more comes from this side; a socket cannot be written either.
-        closeDescriptor(exchange.adapter.receiveFD)
+        loop.closeDescriptor(exchange.adapter.receiveFD)
         exchange.interests[exchange.adapter.receiveFD] = nil
         exchange.receiveOpen = false
         if exchange.adapter.sendFD == exchange.adapter.receiveFD { exchange.sendOpen = false }
@@ -239,12 +275,12 @@ extension EventLoop {
         guard exchange.headersSent else {
             // A pooled connection the upstream closed before answering: once more, fresh.
             if !exchange.receivedAny, let retry = exchange.retry {
-                endUpstream(connection)
+                end(connection)
                 return retry()
             }
-            logs.error("error", "\(exchange.adapter.name) \(error.map { "failed: \($0)" } ?? "closed the connection without a valid answer")",
+            loop.logs.error("error", "\(exchange.adapter.name) \(error.map { "failed: \($0)" } ?? "closed the connection without a valid answer")",
                        to: exchange.adapter.errorLog)
-            return failUpstream(connection, status: 502)
+            return fail(connection, status: 502)
         }
         // A body the client does not get (HEAD, 204, 304) cannot be cut short:
         // a script that prints none for HEAD ends its answer there.
@@ -252,10 +288,10 @@ extension EventLoop {
         if case .untilClose = exchange.framing { closeEndsBody = true }
         if closeEndsBody {
             finishOutput(exchange, connection, cleanly: false)
-            flush(connection)
+            connections.flush(connection)
         } else if !exchange.outputDone {
-            logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
-            close(connection)   // the body was cut short: so is ours, and the client knows it
+            loop.logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
+            connections.close(connection)   // the body was cut short: so is ours, and the client knows it
         }
     }
 
@@ -268,11 +304,11 @@ extension EventLoop {
             guard case .value(let count) = result else { return }   // nothing more for now
             guard count > 0 else { break }
             let text = String(decoding: readBuffer[0..<count], as: UTF8.self).trimmingCharacters(in: "\n")
-            logs.error("error", "\(exchange.adapter.name) stderr: \(text)", to: exchange.adapter.errorLog)
+            loop.logs.error("error", "\(exchange.adapter.name) stderr: \(text)", to: exchange.adapter.errorLog)
         }
         exchange.logOpen = false
         exchange.interests[fd] = nil
-        closeDescriptor(fd)
+        loop.closeDescriptor(fd)
     }
 
     /// Watches each of the exchange's descriptors for what its state needs (only when that changes).
@@ -281,32 +317,32 @@ extension EventLoop {
             let interest = exchange.interest(for: fd)
             guard exchange.interests[fd] != interest else { continue }
             exchange.interests[fd] = interest
-            changeInterest(fd, interest)
+            loop.changeInterest(fd, interest)
         }
     }
 
     /// 502 or 504 before the answer's head; a cut connection after it.
-    func failUpstream(_ connection: Connection, status: Int) {
+    func fail(_ connection: Connection, status: Int) {
         guard let exchange = connection.request.upstream else { return }
-        endUpstream(connection)
+        end(connection)
         if exchange.headersSent {
-            close(connection)   // too late for a status: cut the response short
+            connections.close(connection)   // too late for a status: cut the response short
         } else {
-            deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
+            connections.deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
         }
     }
 
     /// cgi_timeout, or nothing heard from the upstream for its read timeout.
-    func upstreamTimedOut(_ connection: Connection) {
+    func timedOut(_ connection: Connection) {
         guard let exchange = connection.request.upstream else { return }
-        logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
-        failUpstream(connection, status: 504)
+        loop.logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
+        fail(connection, status: 504)
     }
 
     /// Resumes a paused upstream once the client has taken its output.
-    func resumeUpstream(_ connection: Connection) {
+    func resume(_ connection: Connection) {
         guard let exchange = connection.request.upstream, exchange.paused,
-              connection.request.output.count - connection.request.outputOffset < EventLoop.bufferLimit / 2 else { return }
+              connection.request.output.count - connection.request.outputOffset < UpstreamEngine.bufferLimit / 2 else { return }
         exchange.paused = false
         updateInterests(exchange, connection)
         readUpstream(exchange, connection)
@@ -314,7 +350,7 @@ extension EventLoop {
 
     /// Ends the connection's exchange: a proxy connection that ended cleanly
     /// goes back to the pool; everything else is closed (a script killed).
-    func endUpstream(_ connection: Connection) {
+    func end(_ connection: Connection) {
         guard let exchange = connection.request.upstream else { return }
         connection.request.upstream = nil
         exchange.adapter.end()
@@ -322,7 +358,7 @@ extension EventLoop {
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
             return poolUpstream(exchange.adapter.receiveFD, key: key)
         }
-        for fd in exchange.descriptors { closeDescriptor(fd) }
+        for fd in exchange.descriptors { loop.closeDescriptor(fd) }
         exchange.receiveOpen = false
         exchange.sendOpen = false
         exchange.logOpen = false

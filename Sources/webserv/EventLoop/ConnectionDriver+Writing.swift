@@ -3,7 +3,7 @@ import ConfLang
 
 /// Writing responses: the head built and sent at once, file bodies with
 /// sendfile(2), then keep-alive, lingering close or close.
-extension EventLoop {
+extension ConnectionDriver {
     /// Sends an answer through the output pipeline: the header filters
     /// (Output/HeaderFilters.swift), the HTTP/1 encoder, the body filters, the
     /// transport; the access-log line is made when the answer ends (`finishResponse`).
@@ -21,13 +21,13 @@ extension EventLoop {
         }
         var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
         HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
-        connection.keepAliveMilliseconds = location.settings.keepaliveTimeoutMilliseconds
+        request.keepAliveMilliseconds = Int32(truncatingIfNeeded: location.settings.keepaliveTimeoutMilliseconds)
         request.keepAliveAfterResponse = output.keepAlive
         request.chunkedOutput = output.chunked
         if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
-        connection.stateTimeoutMilliseconds = location.settings.sendTimeoutMilliseconds
-        enter(.writing(body: connection.state.reception), connection)
+        request.stateTimeoutMilliseconds = Int32(truncatingIfNeeded: location.settings.sendTimeoutMilliseconds)
+        enter(.writing, connection)
         var body: ArraySlice<UInt8> = []
         switch response.body {
         case .bytes(let bytes) where !headOnly: body = BodyFilters.run(bytes[...], last: true)
@@ -69,14 +69,14 @@ extension EventLoop {
             close(connection)
         case .blocked(let progressed):
             // send_timeout runs between two writes that make progress, as nginx's.
-            if progressed && connection.state.isWriting { setTimer(connection, milliseconds: connection.stateTimeoutMilliseconds) }
+            if progressed && connection.state.isWriting { setTimer(connection, milliseconds: Int(connection.request.stateTimeoutMilliseconds)) }
             waitForWritable(connection)
         case .sent where connection.request.awaitsMoreOutput:
             // Everything so far is sent; the script or upstream has more to say,
             // and its deadline, not the client's, applies until it does.
             clearTimer(connection)
             watch(connection, readsBody(connection) ? .read : .hangUp)
-            resumeUpstream(connection)
+            upstreams.resume(connection)
         case .sent:
             finishResponse(connection)
         }
@@ -90,31 +90,32 @@ extension EventLoop {
     func watch(_ connection: Connection, _ interest: Selector.Interest) {
         guard connection.interest != interest else { return }
         connection.interest = interest
-        try? selector.reregister(connection.fd, interest: interest, token: connection.identity)
+        try? loop.selector.reregister(connection.fd, interest: interest, token: connection.identity)
     }
 
     /// Whether the socket should be read for a request body right now (not
     /// when the CGI script is behind on its stdin).
     func readsBody(_ connection: Connection) -> Bool {
-        guard connection.state.reception != nil else { return false }
-        return (connection.request.upstream?.pendingInput.count ?? 0) <= EventLoop.bufferLimit
+        guard connection.request.body != nil else { return false }
+        return (connection.request.upstream?.pendingInput.count ?? 0) <= UpstreamEngine.bufferLimit
     }
 
     func finishResponse(_ connection: Connection) {
-        endUpstream(connection)
+        upstreams.end(connection)
         let request = connection.request
         if let record = request.accessLog { logs.access(record.line) }
         guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
             request.reset()
+            request.bodyToDiscard = nil
             return linger(connection)
         }
-        let discard = request.bodyToDiscard
-        // The same object serves the connection's next request.
+        // The same object serves the connection's next request; it keeps what
+        // is left to skip of this one's body.
         request.reset()
         // An idle keep-alive connection holds no buffer (10,000 of them should cost little).
         if connection.input.isEmpty { connection.input = [] }
         watch(connection, .read)
-        enter(discard.map { .discardingBody($0) } ?? .idle(kept: true), connection)
+        enter(request.bodyToDiscard == nil ? .idle(kept: true) : .discardingBody, connection)
         if draining && connection.input.isEmpty { close(connection); return }
         process(connection)
     }

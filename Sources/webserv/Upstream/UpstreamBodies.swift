@@ -3,25 +3,25 @@ import ConfLang
 /// Forwards a request body as it arrives to the upstream answering the
 /// connection's request (a CGI script's stdin, a proxied server).
 final class ForwardingBodyConsumer: BodyConsumer {
-    private unowned let loop: EventLoop
+    private unowned let engine: UpstreamEngine
     private unowned let connection: Connection
 
-    init(loop: EventLoop, connection: Connection) {
-        self.loop = loop
+    init(engine: UpstreamEngine, connection: Connection) {
+        self.engine = engine
         self.connection = connection
     }
 
     func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
-        loop.feedUpstream(connection, bytes, last: false)
+        engine.feed(connection, bytes, last: false)
         return nil
     }
 
     func finish() -> Response? {
-        loop.feedUpstream(connection, [], last: true)
+        engine.feed(connection, [], last: true)
         return nil
     }
 
-    /// Closing the connection ends the exchange (EventLoop.close).
+    /// Closing the connection ends the exchange (ConnectionDriver.close).
     func abort() {}
 }
 
@@ -29,14 +29,14 @@ final class ForwardingBodyConsumer: BodyConsumer {
 /// first: the script must see CONTENT_LENGTH (RFC 3875 §4.1.2), which is only
 /// known at the end. Memory stays bounded whatever the body's size.
 final class SpooledBody: BodyConsumer {
-    private unowned let loop: EventLoop
+    private unowned let engine: UpstreamEngine
     private unowned let connection: Connection
     private let request: CGIRequest
     private let head: RequestHead
     private let file: UploadFile
 
-    init(loop: EventLoop, connection: Connection, request: CGIRequest, head: RequestHead) throws {
-        self.loop = loop
+    init(engine: UpstreamEngine, connection: Connection, request: CGIRequest, head: RequestHead) throws {
+        self.engine = engine
         self.connection = connection
         self.request = request
         self.head = head
@@ -52,7 +52,7 @@ final class SpooledBody: BodyConsumer {
     func finish() -> Response? {
         var request = request
         request.environment["CONTENT_LENGTH"] = String(file.written)
-        loop.spawnScript(request, stdinFile: file.rewound(), on: connection, head: head)
+        engine.spawnScript(request, stdinFile: file.rewound(), on: connection, head: head)
         file.abort()
         return nil
     }

@@ -4,7 +4,7 @@ import ConfLang
 /// (408, 413, 502, 504...), leave through `deliver`, which applies
 /// `error_page` by sending the page's request through the whole decision
 /// again (a file, a script, a proxy, a return), as nginx's internal redirect.
-extension EventLoop {
+extension ConnectionDriver {
     func deliver(_ response: consuming Response, head: RequestHead?, on connection: Connection, keepAlive: Bool) {
         // nginx's 444 (`return 444;`, even from an error page): no answer at all.
         if response.status == 444 { return closeWithoutAnswer(connection, head: head) }
