@@ -117,3 +117,37 @@ final class TLSServingTests: XCTestCase {
         XCTAssertTrue(log.contains("[info]") && log.contains("SSL_do_handshake() failed") && log.contains("while SSL handshaking, client: 127.0.0.1"), log)
     }
 }
+
+/// What a script and an upstream learn of a request that came over TLS.
+final class TLSUpstreamTests: XCTestCase {
+    func testAScriptGetsHTTPSOnAndAProxiedRequestCarriesXForwardedProtoHTTPS() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.leaf("site", names: ["site.test"])
+        let script = "printf 'Content-Type: text/plain\\r\\n\\r\\nhttps=%s proto=%s' \"$HTTPS\" \"$HTTP_X_FORWARDED_PROTO\"\n"
+        let config = """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log info;
+            server {
+                listen 127.0.0.1:PORT0 ssl;
+                ssl_certificate \(certificates.path("site.pem"));
+                ssl_certificate_key \(certificates.path("site.key"));
+                root DIR/www;
+                location $ .sh { cgi_path /bin/sh; }
+                location = /up { proxy_pass http://127.0.0.1:PORT1/env.sh; }
+            }
+            server { listen 127.0.0.1:PORT1; root DIR/www; location $ .sh { cgi_path /bin/sh; } }
+        }
+        """
+        let server = try ServerProcess(config: config, files: ["www/env.sh": script], portCount: 2)
+        defer { server.stop() }
+        let answers = try PythonTLSClient.get(port: server.ports[0], name: "site.test", ca: certificates.path("ca.pem"),
+                                              paths: ["/env.sh", "/up", "/env.sh"]).answers
+        XCTAssertEqual(answers.map(\.body), ["https=on proto=", "https= proto=https", "https=on proto="])
+        // Over plain HTTP, as before: no HTTPS.
+        XCTAssertEqual(try server.request("GET /env.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                          port: server.ports[1]).bodyText, "https= proto=")
+    }
+}

@@ -126,10 +126,22 @@ def answer(s, buffered):
         buffered += more
     head, rest = buffered.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
-    length = 0
+    length, chunked = 0, False
     for line in lines[1:]:
         key, _, value = line.partition(":")
         if key.lower() == "content-length": length = int(value.strip())
+        if key.lower() == "transfer-encoding": chunked = value.strip().lower() == "chunked"
+    if chunked:
+        body = b""
+        while True:
+            while b"\r\n" not in rest: rest += s.recv(65536)
+            size_line, rest = rest.split(b"\r\n", 1)
+            size = int(size_line.split(b";")[0], 16)
+            while len(rest) < size + 2: rest += s.recv(65536)
+            body, rest = body + rest[:size], rest[size + 2:]
+            if size == 0: break
+        status = int(lines[0].split()[1])
+        return {"status": status, "body": body[:200].decode("latin-1"), "length": len(body)}, rest
     while len(rest) < length:
         more = s.recv(65536)
         if not more: raise SystemExit("closed inside a body")

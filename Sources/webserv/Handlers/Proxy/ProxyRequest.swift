@@ -41,7 +41,9 @@ struct ProxyRequest {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
                                         "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
-    static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String) -> ProxyRequest {
+    /// `secure`: the request came over TLS (`X-Forwarded-Proto: https`).
+    static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
+                     secure: Bool = false) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
         var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.1\r\n"
@@ -56,7 +58,7 @@ struct ProxyRequest {
             if lower == "x-forwarded-proto" { continue }
             text += "\(name): \(value)\r\n"
         }
-        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: http\r\n"
+        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: \(secure ? "https" : "http")\r\n"
         if head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"
         } else if let length = head.contentLength {
