@@ -52,6 +52,8 @@ final class MasterProcess {
                 return fail("cannot listen on \(address): \(error)")
             }
         }
+        // Certificates and keys: one clear error here rather than N workers failing on it.
+        if case .failure(let failure) = TLSAddress.build(Router(config: config), ticketKeys: nil) { return fail(failure.description) }
         // Only now: a start that failed above leaves a running instance's pid file alone.
         if let problem = pidFile?.write() { return fail(problem) }
         defer { pidFile?.remove() }
@@ -97,6 +99,12 @@ final class MasterProcess {
     /// worker; a valid one is re-read by every worker, as SIGHUP does alone.
     private func reload() {
         guard let new = ConfigurationCheck().reload(path: configPath, logs: logs) else { return }
+        // Certificates and keys are tried here, where they are readable (the workers may
+        // have given up root), so that one that fails keeps every worker on the old configuration.
+        if case .failure(let failure) = TLSAddress.build(Router(config: new), ticketKeys: nil) {
+            logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(failure)")
+            return
+        }
         if new.workerProcesses != config.workerProcesses {
             logs.error("warn", "worker_processes changes take effect when webserv is restarted")
         }
@@ -146,6 +154,10 @@ final class MasterProcess {
         environment[MasterProcess.workerVariable] = String(getpid())
         // The sockets handed down to the master are the workers' to listen on.
         if let sockets = ProcessInfoLite.environment()[InheritedSockets.variable] { environment[InheritedSockets.variable] = sockets }
+        // Every worker gets the master's session ticket keys, so a ticket resumes on any of them.
+        let ticketKeys = TLSTicketKeys.current.flatMap(WorkerTicketKeys.pipe(holding:))
+        defer { if let ticketKeys { Socket.close(ticketKeys) } }
+        if let ticketKeys { environment[WorkerTicketKeys.variable] = String(ticketKeys) }
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
             workers[pid] = Clock.monotonicMilliseconds()

@@ -151,3 +151,84 @@ final class TLSUpstreamTests: XCTestCase {
                                           port: server.ports[1]).bodyText, "https= proto=")
     }
 }
+
+/// Certificates renewed on disk (certbot's renew hook, then a reload), and
+/// sessions resumed across connections and worker processes.
+final class TLSReloadAndResumptionTests: XCTestCase {
+    private var certificates: TestCertificates!
+
+    override func setUpWithError() throws {
+        certificates = try TestCertificates()
+        try certificates.leaf("site", names: ["site.test"], serial: 1)
+    }
+
+    override func tearDown() { certificates.remove() }
+
+    private func config(workers: Int = 1, extra: String = "") -> String {
+        """
+        worker_processes \(workers);
+        error_log DIR/logs/error.log info;
+        events { }
+        http {
+            access_log off;
+            \(extra)
+            server {
+                listen 127.0.0.1:PORT0 ssl;
+                server_name site.test;
+                ssl_certificate \(certificates.path("site.pem"));
+                ssl_certificate_key \(certificates.path("site.key"));
+                return 200 "site";
+            }
+        }
+        """
+    }
+
+    private func serial(_ server: ServerProcess) throws -> Int {
+        try PythonTLSClient.get(port: server.ports[0], name: "site.test", ca: certificates.path("ca.pem")).serial
+    }
+
+    private func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<100 { if try condition() { return true }; usleep(100_000) }
+        return try condition()
+    }
+
+    func testACertificateReplacedOnDiskIsServedAfterSIGHUPAndOneThatFailsToLoadKeepsTheOld() throws {
+        let server = try ServerProcess(config: config())
+        defer { server.stop() }
+        XCTAssertEqual(try serial(server), 1)
+        // An open connection, in the middle of its keep-alive.
+        let open = try PythonTLSKeepAlive(port: server.ports[0], name: "site.test", ca: certificates.path("ca.pem"))
+        defer { open.close() }
+        XCTAssertEqual(try open.get("/"), "200 site")
+
+        try certificates.leaf("site", names: ["site.test"], serial: 2)   // the renewal: both files replaced
+        server.signal(SIGHUP)
+        XCTAssertTrue(try eventually { try serial(server) == 2 }, "new connections get the renewed certificate")
+        XCTAssertEqual(try open.get("/"), "200 site", "the open connection goes on")
+        XCTAssertEqual(open.serial, 1)
+
+        // A certificate file that is not PEM: the reload fails, naming the file and OpenSSL's reason.
+        try "not a certificate\n".write(toFile: certificates.path("site.pem"), atomically: true, encoding: .utf8)
+        server.signal(SIGHUP)
+        let log = server.directory + "/logs/error.log"
+        XCTAssertTrue(eventually { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("cannot load certificate") })
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertTrue(text.contains("keeping the current configuration: cannot load certificate \"\(certificates.path("site.pem"))\": error:"), text)
+        XCTAssertEqual(try serial(server), 2, "the old configuration, with its certificate, stays")
+    }
+
+    func testATicketResumesOnEitherOfTwoWorkersAndASessionIDWithTheCache() throws {
+        let server = try ServerProcess(config: config(workers: 2))
+        defer { server.stop() }
+        let ca = certificates.path("ca.pem")
+        // SO_REUSEPORT spreads the 8 connections over both workers; each resumes the first one's ticket.
+        XCTAssertEqual(try PythonTLSClient.resumed(port: server.ports[0], name: "site.test", ca: ca, count: 8, tickets: true), 8)
+        let cached = try ServerProcess(config: config(extra: "ssl_session_cache shared:SSL:1m; ssl_session_tickets off;"))
+        defer { cached.stop() }
+        XCTAssertEqual(try PythonTLSClient.resumed(port: cached.ports[0], name: "site.test", ca: ca, count: 3, tickets: false), 3)
+        let uncached = try ServerProcess(config: config(extra: "ssl_session_tickets off;"))
+        defer { uncached.stop() }
+        XCTAssertEqual(try PythonTLSClient.resumed(port: uncached.ports[0], name: "site.test", ca: ca, count: 3, tickets: false), 0,
+                       "nginx's default ssl_session_cache none keeps no session")
+    }
+}

@@ -183,3 +183,65 @@ else:
     print(json.dumps({"reused": reused}))
 """#
 }
+
+/// One TLS connection kept open by a Python process: each `get` sends a
+/// request on it and reads the answer (status and body, one line), so a test
+/// can do things in between (a reload) and use the same connection again.
+final class PythonTLSKeepAlive {
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    /// The serial number of the certificate the connection was made with.
+    private(set) var serial = 0
+
+    init(port: Int, name: String, ca: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", PythonTLSKeepAlive.script, String(port), name, ca]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        serial = Int(try line()) ?? -1
+    }
+
+    func get(_ path: String) throws -> String {
+        input.fileHandleForWriting.write(Data("\(path)\n".utf8))
+        return try line()
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    private var buffered = Data()
+
+    private func line() throws -> String {
+        while true {
+            if let end = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let text = String(decoding: buffered[..<end], as: UTF8.self)
+                buffered.removeSubrange(...end)
+                return text
+            }
+            let more = output.fileHandleForReading.availableData
+            guard !more.isEmpty else { throw NSError(domain: "PythonTLSKeepAlive", code: 1, userInfo: [NSLocalizedDescriptionKey: "the client ended"]) }
+            buffered.append(more)
+        }
+    }
+
+    private static let script = #"""
+import socket, ssl, sys
+port, name, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname=name)
+print(int(s.getpeercert()["serialNumber"], 16), flush=True)
+buffered = b""
+for path in sys.stdin:
+    s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path.strip(), name)).encode())
+    while b"\r\n\r\n" not in buffered: buffered += s.recv(65536)
+    head, buffered = buffered.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    length = [int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length:")][0]
+    while len(buffered) < length: buffered += s.recv(65536)
+    print(lines[0].split()[1], buffered[:length].decode("latin-1"), flush=True)
+    buffered = buffered[length:]
+"""#
+}
