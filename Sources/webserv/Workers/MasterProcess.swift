@@ -17,6 +17,8 @@ final class MasterProcess {
     private let signals: SignalSource
     /// Running workers, with when each started (monotonic ms).
     private var workers: [pid_t: Int] = [:]
+    /// Workers a reload replaced, finishing their requests (SIGQUIT): never replaced in turn.
+    private var retiring = Set<pid_t>()
     private var stopping = false
     /// Sockets handed down: kept open for the workers, which listen on them.
     var inheritedSockets = InheritedSockets()
@@ -66,7 +68,7 @@ final class MasterProcess {
             fputs("webserv: listening on \(url)\n", stderr)
         }
         logs.error("notice", "started \(config.workerProcesses) worker processes")
-        while !workers.isEmpty {
+        while !workers.isEmpty || !retiring.isEmpty {
             guard (try? selector.wait(timeoutMilliseconds: -1)) != nil else { break }
             for signal in signals.drain() { handle(signal) }
         }
@@ -111,7 +113,11 @@ final class MasterProcess {
         config.errorLog = new.errorLog
         config.servers = new.servers   // for the log files handed over on SIGUSR1
         _ = logs.open(errorLog: new.errorLog, accessLogs: [])
-        for pid in workers.keys { kill(pid, SIGHUP) }
+        if Privileges.switchesUser(new) && !new.tlsAddresses.isEmpty {
+            replaceWorkers()
+        } else {
+            for pid in workers.keys { kill(pid, SIGHUP) }
+        }
         logs.error("notice", "configuration \(configPath) reloaded")
     }
 
@@ -127,15 +133,33 @@ final class MasterProcess {
         }
     }
 
+    /// Workers that gave up root could not read private keys only root may
+    /// read (certbot's privkey.pem): as nginx's reload, new workers start, read
+    /// them before giving up root, and the old ones finish their requests.
+    private func replaceWorkers() {
+        let old = Array(workers.keys)
+        let started = old.indices.filter { _ in startWorker() != nil }.count
+        guard started > 0 else {
+            for pid in old { kill(pid, SIGHUP) }   // none could start: the old ones reload themselves
+            return
+        }
+        for pid in old {
+            workers[pid] = nil
+            retiring.insert(pid)
+            kill(pid, SIGQUIT)
+        }
+    }
+
     private func stopWorkers(_ signal: Int32) {
         stopping = true
-        for pid in workers.keys { kill(pid, signal) }
+        for pid in Array(workers.keys) + retiring { kill(pid, signal) }
     }
 
     /// A worker that died while serving is replaced; one that dies within a
     /// second of its start is not (it would only die again).
     private func reapWorkers() {
         for (pid, status) in ChildProcess.reapExitedWithStatus() {
+            if retiring.remove(pid) != nil { continue }
             guard let started = workers.removeValue(forKey: pid) else { continue }
             guard !stopping else { continue }
             logs.error("alert", "worker process \(pid) exited (wait status \(status))")

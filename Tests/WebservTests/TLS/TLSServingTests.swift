@@ -232,3 +232,52 @@ final class TLSReloadAndResumptionTests: XCTestCase {
                        "nginx's default ssl_session_cache none keeps no session")
     }
 }
+
+/// `user`: workers are not root, and certbot's private keys are root's alone.
+final class TLSPrivilegesTests: XCTestCase {
+    func testAReloadServesARenewedCertificateWhoseKeyOnlyRootMayRead() throws {
+        try XCTSkipUnless(geteuid() == 0, "user takes effect only when started as root")
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.leaf("site", names: ["site.test"], serial: 1)
+        XCTAssertEqual(chmod(certificates.path("site.key"), 0o600), 0)
+        let server = try ServerProcess(config: """
+        user nobody nogroup;
+        error_log DIR/logs/error.log info;
+        events { }
+        http {
+            access_log off;
+            server {
+                listen 127.0.0.1:PORT0 ssl;
+                ssl_certificate \(certificates.path("site.pem"));
+                ssl_certificate_key \(certificates.path("site.key"));
+                return 200 "site";
+            }
+        }
+        """)
+        defer { server.stop() }
+        let ca = certificates.path("ca.pem")
+        func serial() throws -> Int { try PythonTLSClient.get(port: server.ports[0], name: "site.test", ca: ca).serial }
+        XCTAssertEqual(try serial(), 1)
+        let open = try PythonTLSKeepAlive(port: server.ports[0], name: "site.test", ca: ca)
+        defer { open.close() }
+        XCTAssertEqual(try open.get("/"), "200 site")
+
+        try certificates.leaf("site", names: ["site.test"], serial: 2)
+        XCTAssertEqual(chmod(certificates.path("site.key"), 0o600), 0)
+        server.signal(SIGHUP)
+        // Polled until it holds (each poll a new client process).
+        var renewed = false
+        for _ in 0..<100 where !renewed {
+            renewed = (try? serial()) == 2
+            if !renewed { usleep(100_000) }
+        }
+        XCTAssertTrue(renewed, "the renewed certificate, its key read as root")
+        // The replaced worker quits gracefully: an idle keep-alive connection is closed, as nginx's old workers do.
+        XCTAssertEqual(try open.get("/"), "closed")
+        let master = server.process.processIdentifier
+        XCTAssertTrue(WebservCommand.waitFor { WebservCommand.children(of: master).count == 1 }, "one worker again once the old one is done")
+        let log = WebservCommand.contents(server.directory + "/logs/error.log")
+        XCTAssertFalse(log.contains("reload of"), log)
+    }
+}

@@ -119,6 +119,11 @@ def connect(port, name, c, session=None):
     if not name: c.check_hostname = False
     return c.wrap_socket(raw, server_hostname=name or None, session=session)
 
+def received(s):
+    data = s.recv(65536)
+    if not data: raise SystemExit("closed inside a chunked body")
+    return data
+
 def answer(s, buffered):
     while b"\r\n\r\n" not in buffered:
         more = s.recv(65536)
@@ -134,10 +139,10 @@ def answer(s, buffered):
     if chunked:
         body = b""
         while True:
-            while b"\r\n" not in rest: rest += s.recv(65536)
+            while b"\r\n" not in rest: rest += received(s)
             size_line, rest = rest.split(b"\r\n", 1)
             size = int(size_line.split(b";")[0], 16)
-            while len(rest) < size + 2: rest += s.recv(65536)
+            while len(rest) < size + 2: rest += received(s)
             body, rest = body + rest[:size], rest[size + 2:]
             if size == 0: break
         status = int(lines[0].split()[1])
@@ -234,13 +239,19 @@ port, name, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = ssl.create_default_context(cafile=ca).wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname=name)
 print(int(s.getpeercert()["serialNumber"], 16), flush=True)
 buffered = b""
+def more():
+    data = s.recv(65536)
+    if not data:
+        print("closed", flush=True)
+        sys.exit(0)
+    return data
 for path in sys.stdin:
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path.strip(), name)).encode())
-    while b"\r\n\r\n" not in buffered: buffered += s.recv(65536)
+    while b"\r\n\r\n" not in buffered: buffered += more()
     head, buffered = buffered.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
     length = [int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length:")][0]
-    while len(buffered) < length: buffered += s.recv(65536)
+    while len(buffered) < length: buffered += more()
     print(lines[0].split()[1], buffered[:length].decode("latin-1"), flush=True)
     buffered = buffered[length:]
 """#
