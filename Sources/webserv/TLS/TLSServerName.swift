@@ -36,6 +36,7 @@ enum TLSServerName {
             }
             previous = byte
         }
+        guard previous != UInt8(ascii: ".") else { return nil }   // `name..`: an empty last label
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -14,7 +14,7 @@ final class TLSServerNameTests: XCTestCase {
 
     func testANameIsComparedAsAServerNameIsAndAnInvalidOneIsNone() {
         XCTAssertEqual(TLSServerName.normalized(Array("WWW.Example.COM.".utf8)), "www.example.com")
-        for invalid in ["", ".", "a..b", ".a", "a b", "a/b", "a:443", "é.test", "a\u{0}b"] {
+        for invalid in ["", ".", "a..b", ".a", "a..", "EXTCSETT.A..", "a b", "a/b", "a:443", "é.test", "a\u{0}b"] {
             XCTAssertNil(TLSServerName.normalized(Array(invalid.utf8)), invalid)
         }
     }
