@@ -62,6 +62,13 @@ final class TLSAddress {
         return .success(result)
     }
 
+    /// Why the configuration's certificates and keys cannot be used, for `-t`
+    /// (as `nginx -t` loads them); nil when they load.
+    static func check(_ config: WebservConfig) -> String? {
+        if case .failure(let failure) = build(Router(config: config), ticketKeys: nil) { return failure.description }
+        return nil
+    }
+
     /// A session's context id (at most 32 bytes): the same certificates, the same id, as nginx's digest of them.
     static func identity(of settings: TLSSettings) -> [UInt8] {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325   // FNV-1a

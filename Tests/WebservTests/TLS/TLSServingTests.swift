@@ -281,3 +281,35 @@ final class TLSPrivilegesTests: XCTestCase {
         XCTAssertFalse(log.contains("reload of"), log)
     }
 }
+
+/// `webserv -t` and a start try the certificates and keys, as `nginx -t` does.
+final class TLSStartupTests: XCTestCase {
+    func testACertificateThatDoesNotLoadFailsTheTestAndTheStartNamingTheFile() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.leaf("site", names: ["site.test"])
+        try certificates.leaf("other", names: ["other.test"])
+        let directory = try WebservCommand.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func configuration(key: String) throws -> String {
+            let path = directory + "/webserv.conf"
+            try """
+            events { }
+            http { server { listen 127.0.0.1:\(ServerProcess.freePort()) ssl;
+                ssl_certificate \(certificates.path("site.pem")); ssl_certificate_key \(key); } }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let valid = try WebservCommand.run(["-t", try configuration(key: certificates.path("site.key"))])
+        XCTAssertEqual(valid.status, 0, valid.errors)
+        for (key, reason) in [(certificates.path("other.key"), "key values mismatch"), (directory + "/missing.key", "cannot load certificate key")] {
+            let path = try configuration(key: key)
+            let test = try WebservCommand.run(["-t", path])
+            XCTAssertEqual(test.status, 1, test.errors)
+            XCTAssertTrue(test.errors.contains(reason) && test.errors.contains("error:") && test.errors.contains("test failed"), test.errors)
+            let start = try WebservCommand.run([path])
+            XCTAssertEqual(start.status, 1, start.errors)
+            XCTAssertTrue(start.errors.contains(reason), start.errors)
+        }
+    }
+}
