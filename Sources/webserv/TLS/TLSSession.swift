@@ -39,14 +39,18 @@ final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
+    /// The most plaintext one TLS record carries (2^14 bytes).
+    static let maxRecordPlaintext = 16_384
+
     /// A plain HTTP request came to this TLS port.
     var sentPlainHTTP: Bool { phase == .plain }
 
     /// The handshake is done (the connection's bytes are its requests).
     var isEstablished: Bool { phase == .established }
 
-    /// Reads decrypted bytes: as many records as fit, so that a short read
-    /// means the socket is drained as it does for plain TCP (see `readSocket`).
+    /// Reads decrypted bytes: as many whole records as fit, so that a short
+    /// read leaves nothing inside OpenSSL (more waits on the socket, which
+    /// epoll reports) and a full one means there may be more, as for plain TCP.
     /// 0: the client closed (close_notify or the end of the stream).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
         switch phase {
@@ -70,6 +74,9 @@ final class TLSSession {
         }
         var total = 0
         while total < buffer.count {
+            // A record is begun only where its plaintext fits whole: OpenSSL then
+            // holds nothing back that epoll, watching the socket, would not report.
+            if total > 0 && buffer.count - total < TLSSession.maxRecordPlaintext && SSL_has_pending(ssl) == 0 { break }
             ERR_clear_error()
             var count = 0
             let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[total...])

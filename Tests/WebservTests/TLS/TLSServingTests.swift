@@ -81,6 +81,19 @@ final class TLSServingTests: XCTestCase {
         XCTAssertFalse(log.contains("SSL"), log)
     }
 
+    /// Pipelined over TLS: many requests in one burst, large answers among
+    /// them, so that requests arrive while answers are being written.
+    func testPipelinedRequestsAreAllAnsweredInOrder() throws {
+        let large = String(repeating: "0123456789abcdef", count: 20_000)
+        let server = try ServerProcess(config: twoServers(), files: ["a/large.txt": large, "a/index.html": "index\n"])
+        defer { server.stop() }
+        let paths = (0..<300).map { $0 % 3 == 0 ? "/large.txt" : $0 % 3 == 1 ? "/index.html" : "/who" }
+        let result = try PythonTLSClient.get(port: server.ports[0], name: "a.test", ca: certificates.path("ca.pem"),
+                                             paths: paths, pipelined: true)
+        XCTAssertEqual(result.answers.map(\.status), Array(repeating: 200, count: 300))
+        XCTAssertEqual(result.answers.map(\.length), paths.map { $0 == "/large.txt" ? large.utf8.count : $0 == "/who" ? 1 : 6 })
+    }
+
     func testAPlainHTTPRequestToTheTLSPortIsNginxs400AndAClose() throws {
         let server = try ServerProcess(config: twoServers())
         defer { server.stop() }

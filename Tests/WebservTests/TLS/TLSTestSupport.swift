@@ -67,8 +67,10 @@ enum PythonTLSClient {
     /// Connects once to 127.0.0.1:`port` with server name `name` (nil: no
     /// SNI) trusting `ca`, sends GET `paths` one after another on the one
     /// connection (keep-alive) and reads each answer by its Content-Length.
-    static func get(port: Int, name: String?, ca: String, paths: [String] = ["/"], alpn: [String] = ["http/1.1"]) throws -> Result {
-        let output = try python(script, ["get", String(port), name ?? "", ca, alpn.joined(separator: ",")] + paths)
+    /// `pipelined`: every request is sent before the first answer is read.
+    static func get(port: Int, name: String?, ca: String, paths: [String] = ["/"], alpn: [String] = ["http/1.1"],
+                    pipelined: Bool = false) throws -> Result {
+        let output = try python(script, [pipelined ? "pipeline" : "get", String(port), name ?? "", ca, alpn.joined(separator: ",")] + paths)
         return try JSONDecoder().decode(Result.self, from: Data(output.utf8))
     }
 
@@ -158,14 +160,16 @@ def request(s, host, path):
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host)).encode())
 
 mode, port, name, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-if mode == "get":
+if mode in ("get", "pipeline"):
     alpn, paths = sys.argv[5].split(","), sys.argv[6:]
     s = connect(port, name, context(ca, alpn))
     cert = s.getpeercert()
     subject = dict(x[0] for x in cert["subject"])["commonName"]
     answers, buffered = [], b""
+    if mode == "pipeline":
+        s.sendall(b"".join(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, name or "localhost")).encode() for path in paths))
     for path in paths:
-        request(s, name or "localhost", path)
+        if mode == "get": request(s, name or "localhost", path)
         one, buffered = answer(s, buffered)
         answers.append(one)
     print(json.dumps({"subject": subject, "serial": int(cert["serialNumber"], 16), "alpn": s.selected_alpn_protocol(),
