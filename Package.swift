@@ -12,7 +12,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "ConfLang"),
-        .executableTarget(name: "confcheck", dependencies: ["ConfLang"]),
+        .executableTarget(name: "confcheck", dependencies: ["ConfLang", "TLSInspection"]),
+        // Certificate and key files read with OpenSSL for ConfLang's checks (ConfLang links no TLS).
+        .target(name: "TLSInspection", dependencies: ["ConfLang", "COpenSSL"]),
         // System headers (epoll, signalfd, sendfile) that Glibc does not import.
         .target(name: "CSystem"),
         // OpenSSL 3 (TLS) and zlib (gzip) from the system: Debian's libssl-dev and
@@ -23,10 +25,10 @@ let package = Package(
         // code: they cost about a tenth of its instructions per request (counted
         // with bench/instructions.sh; README, Benchmarks). Debug builds, and so `swift test`, keep them.
         // Not in ConfLang: a library with unsafe flags could not be a dependency.
-        .executableTarget(name: "webserv", dependencies: ["ConfLang", "CSystem", "COpenSSL", "CZlib"],
+        .executableTarget(name: "webserv", dependencies: ["ConfLang", "CSystem", "COpenSSL", "CZlib", "TLSInspection"],
                           swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .testTarget(name: "ConfLangTests", dependencies: ["ConfLang"]),
-        .testTarget(name: "ConfcheckTests", dependencies: ["confcheck", "ConfLang"]),
+        .testTarget(name: "ConfcheckTests", dependencies: ["confcheck", "ConfLang", "TLSInspection"]),
         .testTarget(name: "WebservTests", dependencies: ["webserv", "ConfLang"]),
     ]
 )

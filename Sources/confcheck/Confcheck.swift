@@ -1,5 +1,6 @@
 import ConfLang
 import Glibc
+import TLSInspection
 
 /// Everything confcheck does, callable in-process by tests: arguments and
 /// input in, text and an exit status out. main.swift only does the I/O.
@@ -84,7 +85,8 @@ struct Confcheck {
         for file in options.files {
             guard let (path, bytes) = read(file, &outcome) else { continue }
             let result = Linter.lint(path: path, bytes: bytes,
-                                     options: .init(context: options.context, syntaxOnly: options.syntaxOnly))
+                                     options: .init(context: options.context, syntaxOnly: options.syntaxOnly,
+                                                    certificateInspector: OpenSSLCertificateInspector()))
             all += result.diagnostics
         }
         outcome.write(renderer.render(all))

@@ -1,4 +1,5 @@
 import ConfLang
+import TLSInspection
 
 /// `confcheck --explain URL [--method M] [--header 'Name: value']... FILE`:
 /// what webserv would do with that request, from ConfLang's `Explainer`.
@@ -18,10 +19,11 @@ struct ExplainCommand {
             case .failure(let problem): return usage(problem, &outcome)
             }
         }
-        let request = ExplainRequest(url: url, method: options.explainMethod ?? "GET", headers: headers)
+        let request = ExplainRequest(url: url, method: options.explainMethod ?? "GET", headers: headers, clientAddress: options.explainFrom)
         if let problem = request.problem { return usage(problem, &outcome) }
         guard let (path, bytes) = confcheck.read(options.files[0], &outcome) else { return }
-        switch Explainer.model(path: path, bytes: bytes) {
+        let inspector = OpenSSLCertificateInspector()
+        switch Explainer.model(path: path, bytes: bytes, certificateInspector: inspector) {
         case .failure(.invalid(let diagnostics)):
             outcome.write(DiagnosticRenderer(format: options.outputFormat, showSnippets: options.snippets).render(diagnostics))
             outcome.fail(1)
@@ -30,7 +32,9 @@ struct ExplainCommand {
             outcome.fail(2)
         case .success(let (config, warnings)):
             if !warnings.isEmpty { outcome.errors += DiagnosticRenderer(format: .text).render(warnings) }
-            switch Explainer.explain(request, config: config) {
+            // The same bytes, read again for what the model does not hold: which addresses are TLS, which certificates.
+            let tls = TLSServerMap(ConfigLoader().load(path: path, bytes: bytes))
+            switch Explainer.explain(request, config: config, tls: tls, certificateInspector: inspector) {
             case .failure(let problem): usage(problem, &outcome)
             case .success(let explanation):
                 outcome.write(options.outputFormat == .json

@@ -19,6 +19,8 @@ struct Options: Equatable {
     var explainURL: String?
     var explainMethod: String?
     var explainHeaders: [String] = []
+    /// `--from ADDRESS`: the client's address, for allow/deny.
+    var explainFrom: String?
 
     struct UsageError: Error, Equatable {
         let message: String
@@ -58,6 +60,7 @@ struct Options: Equatable {
                 options.explainURL = try value(for: name, inline: inline)
             case "--method": options.explainMethod = try value(for: name, inline: inline)
             case "--header": options.explainHeaders.append(try value(for: name, inline: inline))
+            case "--from": options.explainFrom = try value(for: name, inline: inline)
             // LSP clients (vscode-languageclient) add --stdio; stdio is the only transport.
             case "--stdio": break
             case "--snippets": options.snippets = true
@@ -87,9 +90,9 @@ struct Options: Equatable {
         if options.mode != .format && options.formatOutput != .inPlace {
             throw UsageError(message: "--check, --diff and --stdout go with --fmt")
         }
-        if options.explainURL != nil || options.explainMethod != nil || !options.explainHeaders.isEmpty {
+        if options.explainURL != nil || options.explainMethod != nil || !options.explainHeaders.isEmpty || options.explainFrom != nil {
             guard options.mode == .explain else {
-                throw UsageError(message: options.explainURL == nil ? "--method and --header go with --explain"
+                throw UsageError(message: options.explainURL == nil ? "--method, --header and --from go with --explain"
                                  : "--explain does not go with --fmt, --dump, --lsp or --list-codes")
             }
             guard options.files.count == 1 || options.showHelp else {
@@ -126,7 +129,7 @@ struct Options: Equatable {
            confcheck --dump FILE                        crossplane-compatible JSON of the parse
            confcheck --lsp                              language server on standard input and output
            confcheck --list-codes [--format json]       the diagnostic codes: severity and meaning
-           confcheck --explain URL [--method M] [--header 'Name: value']... [--format json] FILE
+           confcheck --explain URL [--method M] [--header 'Name: value']... [--from ADDRESS] [--format json] FILE
                                                         what webserv would do with that request, and why
 
     FILE may be '-' for standard input. With --fmt, a directory means every *.conf file under it.
@@ -148,6 +151,7 @@ struct Options: Equatable {
       --explain URL                     explain the server, location, settings and answer for URL
         --method M                      the request's method (default GET)
         --header 'Name: value'          a request header (Host chooses the server; Content-Length the 413)
+        --from ADDRESS                  the client's address, for allow and deny
       --help, --version
 
     exit status: 0 clean, 1 findings (or files that would change), 2 usage or I/O error.

@@ -61,7 +61,7 @@ final class ExplainCommandTests: XCTestCase {
             ["--explain", "http://x/", "--context", "server", path],
             ["--explain", "http://x/", "--fmt", path],
             ["--method", "POST", path],                                    // without --explain
-            ["--explain", "https://x/", path],
+            ["--explain", "ftp://x/", path],
             ["--explain", "http://x/", "--header", "no colon", path],
             ["--explain", "http://x/", "--method", "get", path],
             ["--explain", "http://x/", directory + "/absent.conf"],

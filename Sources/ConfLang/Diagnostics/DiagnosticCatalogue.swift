@@ -108,8 +108,23 @@ public enum DiagnosticCatalogue {
 
         // MARK: values
         case .valueVariable:
-            return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument",
-                         help: "webserv has no variables: the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+            return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument webserv does not evaluate",
+                         help: "webserv evaluates variables in `return`, `set`, `map`, `add_header` and `log_format` only; elsewhere the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+        case .variableUnknown:
+            return Entry("variable.unknown", .error, "a variable that is neither webserv's nor defined by `map` or `set`",
+                         help: "Use one of the variables README lists (`$host`, `$request_uri`, `$http_NAME`...), or define it with `map` or `set`; nginx refuses it too (unknown \"name\" variable).")
+        case .variableInvalid:
+            return Entry("variable.invalid", .error, "a `$` that starts no valid variable name, or a `map`/`set` name that is not one",
+                         help: "Write a name after `$` (`$host`, `${host}`); `map` and `set` define a `$name` that is not one of webserv's own.")
+        case .tryFilesFallback:
+            return Entry("tryfiles.fallback", .error, "a `try_files` whose last argument is neither a URI nor `=CODE`",
+                         help: "End `try_files` with its fallback: a URI starting with `/` (an internal redirect, `/index.php?$args`) or `=CODE` (`=404`); named locations (`@name`) are not supported.")
+        case .tryFilesNoFallback:
+            return Entry("tryfiles.no-fallback", .warning, "a `try_files` whose last argument names the request itself (`$uri/`)",
+                         help: "The last argument is not tried as a file: it is the internal redirect made when no file exists, and one naming the request loops until the cycle is cut (500). Add `=404` or a fixed URI after it.")
+        case .mapEntry:
+            return Entry("map.entry", .error, "a `map` body line that is not `KEY VALUE;`",
+                         help: "Write `KEY VALUE;`, `default VALUE;`, `~REGEX VALUE;`, `hostnames;` or `volatile;`; each key once.")
         case .valueSize:
             return Entry("value.size", .error, "an invalid size",
                          help: "Use a number of bytes with an optional `k`, `m` or `g` suffix: `512k`, `1m`.")
@@ -135,8 +150,8 @@ public enum DiagnosticCatalogue {
             return Entry("value.charset", .error, "an invalid charset name",
                          help: "Use a charset name such as `utf-8`, or `off`.")
         case .valueLogFormat:
-            return Entry("value.log-format", .error, "an `access_log` format other than `combined`",
-                         help: "Access logs use nginx's combined format: remove the format argument.")
+            return Entry("value.log-format", .error, "an `access_log` format no `log_format` defines, or a `log_format` that cannot be one",
+                         help: "Define the format at http level (`log_format NAME [escape=default|json|none] STRING...;`) under a name other than `combined`, or leave `access_log`'s format out for combined.")
         case .valuePort:
             return Entry("value.port", .error, "a port outside 1 to 65535",
                          help: "Use a port from 1 to 65535.")
@@ -155,6 +170,12 @@ public enum DiagnosticCatalogue {
         case .valueEventMethod:
             return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
                          help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
+        case .valueAccessAddress:
+            return Entry("value.access-address", .error, "an `allow`/`deny` argument that is no address, network or `all`",
+                         help: "Write an IPv4 or IPv6 address, ADDRESS/PREFIX (`10.0.0.0/8`, `2001:db8::/32`) or `all`.")
+        case .valueSatisfy:
+            return Entry("value.satisfy", .error, "a `satisfy` value other than `all` or `any`",
+                         help: "Write `satisfy all;` (both the address rules and the password) or `satisfy any;` (either).")
         case .valueServerName:
             return Entry("value.server-name", .error, "a regular-expression server name",
                          help: "List the names, or use a wildcard such as `*.example.com`.")
@@ -252,9 +273,56 @@ public enum DiagnosticCatalogue {
         case .securityUploadExecutable:
             return Entry("security.upload-executable", .warning, "uploads are stored where a CGI location runs scripts",
                          help: "Store uploads in a directory no CGI location serves; the note shows the location.")
+        case .securityAddHeaderRedefinition:
+            return Entry("security.add-header-redefinition", .warning, "an `add_header` list that drops a security header its parent adds",
+                         help: "A block with any `add_header` replaces its parent's whole list (nginx's inheritance): repeat the security headers there. gixy's `add_header_redefinition`.")
         case .securityAutoindexSite:
             return Entry("security.autoindex-site", .warning, "`autoindex on` for a whole site",
                          help: "Turn it on in the locations that need a listing, not at http or server level or in `location /`.")
+        case .accessUnreachableRule:
+            return Entry("access.unreachable-rule", .warning, "an `allow` or `deny` after `allow all` or `deny all` in the same block",
+                         help: "The first rule that holds decides and `all` holds every client: move the rule above the `all` one.")
+        case .accessLowAddressBits:
+            return Entry("access.low-address-bits", .warning, "an `allow`/`deny` network with bits set after its prefix",
+                         help: "Write the network's own address (`10.0.0.0/8`, not `10.1.2.3/8`); the fix-it does. nginx warns the same and clears them.")
+        case .authNoUserFile:
+            return Entry("auth.no-user-file", .warning, "`auth_basic` with no `auth_basic_user_file` that could apply",
+                         help: "Add `auth_basic_user_file FILE;` (htpasswd lines) beside it or in an enclosing block; as in nginx, without one no password is asked.")
+        case .authUserFile:
+            return Entry("auth.user-file", .warning, "an `auth_basic_user_file` that is not a readable file",
+                         help: "Create it (`htpasswd -B -c FILE USER`) or fix the path, relative to the main file's directory; until then requests with a password get 403 (no such file, as nginx) or 500.")
+        case .authUserFileWorldReadable:
+            return Entry("auth.user-file-world-readable", .warning, "an `auth_basic_user_file` every user of the machine can read",
+                         help: "`chmod 640` it, owned by the group webserv's workers run as: the hashes can be attacked offline.")
+
+        // MARK: certificates
+        case .certificateUnreadable:
+            return Entry("certificate.unreadable", .error, "an `ssl_certificate` or `ssl_certificate_key` file cannot be read",
+                         help: "Fix the path (a relative one is resolved against the main file's directory) or the permissions: webserv reads it as the user it starts as (root, before it drops privileges), so run the check as that user. certbot's files are `/etc/letsencrypt/live/NAME/fullchain.pem` and `privkey.pem`.")
+        case .certificateNotPEM:
+            return Entry("certificate.not-pem", .error, "a certificate or key file is not PEM, or its PEM does not decode",
+                         help: "Give PEM files (`-----BEGIN CERTIFICATE-----`, `-----BEGIN PRIVATE KEY-----`); convert DER with `openssl x509 -inform der -in cert.der -out cert.pem` or `openssl pkey -inform der -in key.der -out key.pem`. A key behind a passphrase cannot be read at start: `openssl pkey -in key.pem -out key.pem`.")
+        case .certificateKeyMismatch:
+            return Entry("certificate.key-mismatch", .error, "the private key does not belong to the certificate",
+                         help: "Pair each `ssl_certificate` with its own key (in the same order when there are several); with certbot, `fullchain.pem` goes with the `privkey.pem` of the same folder.")
+        case .certificateChainOrder:
+            return Entry("certificate.chain-order", .error, "the certificate file does not start with the server's own certificate",
+                         help: "Put the leaf (the certificate for the server's names) first, then each intermediate in turn: `cat leaf.pem intermediate.pem > fullchain.pem`.")
+        case .certificateChainBroken:
+            return Entry("certificate.chain-broken", .warning, "a certificate in the chain was not issued by the one after it",
+                         help: "Order the intermediates from the leaf up, each followed by its issuer, and leave out ones that belong to another chain; some clients refuse a chain they must reorder.")
+        case .certificateExpired:
+            return Entry("certificate.expired", .error, "a certificate in the file has expired (or is not valid yet)",
+                         help: "Renew it (`certbot renew`, then `webserv -s reload`); every client refuses an expired certificate.")
+        case .certificateExpiring:
+            return Entry("certificate.expiring", .warning, "a certificate in the file expires within 14 days",
+                         help: "Renew it now (`certbot renew`, then `webserv -s reload`); the message gives the date.")
+        case .certificateNameNotCovered:
+            return Entry("certificate.name-not-covered", .warning, "a `server_name` of a TLS server is not named by its certificate",
+                         help: "Get a certificate that names it (`certbot certonly -d NAME`), or serve the name from a server whose certificate does; a `*.` name covers exactly one label. The message lists the names the certificate covers.")
+        case .certificateKeyWorldReadable:
+            return Entry("certificate.key-world-readable", .warning, "a private key file can be read by every local user",
+                         help: "`chmod 600 KEY` (and owned by root); webserv reads it before it drops privileges.")
 
         // MARK: confcheck
         case .suppressionUnknownCode:

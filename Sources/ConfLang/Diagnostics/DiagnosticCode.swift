@@ -19,7 +19,8 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
-    case valueEventMethod
+    case valueEventMethod, valueAccessAddress, valueSatisfy
+    case variableUnknown, variableInvalid, mapEntry, tryFilesFallback, tryFilesNoFallback
     case valueSSL, tlsNoCertificate
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
@@ -30,7 +31,11 @@ public enum DiagnosticCode: CaseIterable {
     case cgiNotExecutable, logErrorLogOff
     case workerConnectionsOverLimit
     case securityRootFilesystem, securityAliasTraversal, securityProxyPathTraversal
-    case securityUploadExecutable, securityAutoindexSite
+    case securityUploadExecutable, securityAutoindexSite, securityAddHeaderRedefinition
+    case accessUnreachableRule, accessLowAddressBits, authNoUserFile, authUserFile, authUserFileWorldReadable
+    // Certificates and keys (read when an inspector is passed in: confcheck, webserv -t)
+    case certificateUnreadable, certificateNotPEM, certificateKeyMismatch, certificateChainOrder, certificateChainBroken
+    case certificateExpired, certificateExpiring, certificateNameNotCovered, certificateKeyWorldReadable
     // confcheck itself
     case suppressionUnknownCode, suppressionMalformed
     case lspAssumedContext

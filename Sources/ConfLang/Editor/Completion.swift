@@ -54,6 +54,7 @@ public enum Completion {
         case .charsetOrOff: return [value("utf-8", "charset"), value("off", "no charset parameter")]
         case .accessLogPathOrOff: return index == 0 ? [value("off", "no access log")] : []
         case .accessLogFormat: return [value("combined", "the combined log format")]
+        case .addHeaderFlag: return [value("always", "on every answer, errors included")]
         case .custom(let custom): return index == 0 ? custom.completions.map { value($0.label, $0.detail) } : []
         case .locationModifierOrPattern:
             guard index == 0 else { return [] }
@@ -61,7 +62,7 @@ public enum Completion {
                     value("^", "prefix match: the path starts with the pattern"),
                     value("$", "suffix match: the path ends with the pattern (CGI)")]
         case .size, .time, .count, .path, .statusCode, .listenAddress, .serverName,
-             .errorPageItem, .returnItem, .proxyURL, .text:
+             .errorPageItem, .returnItem, .proxyURL, .text, .variableName:
             return []
         }
     }

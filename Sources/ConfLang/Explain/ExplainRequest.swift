@@ -3,14 +3,17 @@
 /// where the client connects, a `Host` field given replaces the URL's).
 public struct ExplainRequest {
     public var method: String
-    /// `http://HOST[:PORT]/PATH[?QUERY]`, or just `/PATH[?QUERY]`.
+    /// `http://HOST[:PORT]/PATH[?QUERY]`, `https://...` (port 443 unless given), or just `/PATH[?QUERY]`.
     public var url: String
     public var headers: [(name: String, value: String)]
+    /// `--from ADDRESS`: the client's address, for `allow`/`deny`; nil: not given.
+    public var clientAddress: String?
 
-    public init(url: String, method: String = "GET", headers: [(name: String, value: String)] = []) {
+    public init(url: String, method: String = "GET", headers: [(name: String, value: String)] = [], clientAddress: String? = nil) {
         self.url = url
         self.method = method
         self.headers = headers
+        self.clientAddress = clientAddress
     }
 
     /// A URL, method or header that cannot be a request: a usage error.
@@ -33,6 +36,9 @@ public struct ExplainRequest {
 
     /// Why this cannot be a request (checked before the configuration is read).
     public var problem: Problem? {
+        if let address = clientAddress, IPAddress(address) == nil {
+            return Problem(message: "--from '\(address)' is not an IPv4 or IPv6 address")
+        }
         if case .failure(let problem) = parse() { return problem }
         return nil
     }
@@ -49,6 +55,8 @@ public struct ExplainRequest {
         var rawPath: String
         var query: String?
         var contentLength: Int?
+        /// An `https://` URL: the connection starts with a TLS handshake.
+        var tls = false
     }
 
     func parse() -> Result<Parsed, Problem> {
@@ -57,10 +65,13 @@ public struct ExplainRequest {
         }
         var rest = Substring(url)
         var authority: Substring?
+        var tls = false
         if let schemeEnd = rest.firstRange(of: "://") {
-            guard rest[..<schemeEnd.lowerBound].lowercased() == "http" else {
-                return .failure(Problem(message: "'\(url)': webserv speaks plain HTTP; give an http:// URL or a path"))
+            let scheme = rest[..<schemeEnd.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else {
+                return .failure(Problem(message: "'\(url)': give an http:// or https:// URL, or a path"))
             }
+            tls = scheme == "https"
             rest = rest[schemeEnd.upperBound...]
             let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
             authority = rest[..<end]
@@ -71,6 +82,7 @@ public struct ExplainRequest {
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         if rest.isEmpty || rest.first == "?" { rest = "/" + rest }
         var parsed = Parsed(target: String(rest), rawPath: String(rest))
+        parsed.tls = tls
         if let question = rest.firstIndex(of: "?") {
             parsed.rawPath = String(rest[..<question])
             parsed.query = String(rest[rest.index(after: question)...])
@@ -94,7 +106,7 @@ public struct ExplainRequest {
                 portText = authority[authority.index(after: colon)...]
             }
             guard !host.isEmpty else { return .failure(Problem(message: "'\(url)' has no host")) }
-            var port = 80
+            var port = tls ? 443 : 80
             if let portText, !portText.isEmpty {
                 guard let number = Values.wholeNumber(portText), (1...65535).contains(number) else {
                     return .failure(Problem(message: "'\(url)': '\(portText)' is not a port"))

@@ -10,23 +10,33 @@ public enum Explainer {
     /// The model to explain with: `path` and `bytes` loaded, checked and built
     /// with every setting's origin, as webserv would load it (a configuration
     /// with errors, even ignored ones, is refused the same way).
-    public static func model(path: String, bytes: [UInt8]) -> Result<(WebservConfig, [Diagnostic]), ModelBuilder.BuildFailure> {
-        ModelBuilder.build(path: path, bytes: bytes, recordingOrigins: true)
+    /// `certificateInspector`: the certificate files are checked too, as webserv checks them.
+    public static func model(path: String, bytes: [UInt8],
+                             certificateInspector: (any CertificateInspector)? = nil) -> Result<(WebservConfig, [Diagnostic]), ModelBuilder.BuildFailure> {
+        ModelBuilder.build(path: path, bytes: bytes, recordingOrigins: true, certificateInspector: certificateInspector)
     }
 
-    public static func explain(_ request: ExplainRequest, config: WebservConfig) -> Result<Explanation, ExplainRequest.Problem> {
+    /// `tls`: which addresses listen with `ssl` and what each server presents
+    /// (`TLSServerMap` of the same configuration); without it, TLS is not explained.
+    /// `certificateInspector`: read the certificate chosen, to say whether it covers the name.
+    public static func explain(_ request: ExplainRequest, config: WebservConfig, tls: TLSServerMap? = nil,
+                               certificateInspector: (any CertificateInspector)? = nil) -> Result<Explanation, ExplainRequest.Problem> {
         request.parse().map { parsed in
             var explaining = Explaining(request: request, parsed: parsed, router: Router(config: config))
+            explaining.tlsMap = tls
+            explaining.certificateInspector = certificateInspector
             return explaining.run()
         }
     }
 }
 
 /// One explanation being put together.
-private struct Explaining {
+struct Explaining {
     let request: ExplainRequest
     let parsed: ExplainRequest.Parsed
     let router: Router
+    var tlsMap: TLSServerMap?
+    var certificateInspector: (any CertificateInspector)?
     var notes: [String] = []
 
     init(request: ExplainRequest, parsed: ExplainRequest.Parsed, router: Router) {
@@ -46,7 +56,7 @@ private struct Explaining {
         var explanation = Explanation(
             request: .init(method: request.method, url: request.url, target: parsed.target, path: path, query: parsed.query,
                            host: parsed.host, contentLength: parsed.contentLength),
-            address: nil, server: nil, location: nil, settings: [], target: nil,
+            address: nil, tls: nil, server: nil, location: nil, settings: [], target: nil,
             answer: .init(status: nil, headers: [], decidedBy: "network", reason: "", errorPage: nil, finalStatus: nil), notes: [])
         if parsed.host == nil {
             notes.append("no Host: an HTTP/1.1 request without one is 400; explained as HTTP/1.0 would be (the default server)")
@@ -57,6 +67,21 @@ private struct Explaining {
             return explanation
         }
         explanation.address = address
+        if let tlsMap {
+            let listensWithTLS = tlsMap.tlsAddresses.contains(address.listen)
+            if parsed.tls && !listensWithTLS {
+                explanation.answer.reason = "\(address.listen) does not listen with 'ssl': the TLS handshake fails (webserv reads the client's hello as a bad request)"
+                return explanation
+            }
+            if !parsed.tls && listensWithTLS {
+                explanation.answer = answer(400, by: "configuration",
+                                            "\(address.listen) listens with 'ssl': a plain HTTP request gets 400 \"The plain HTTP request was sent to HTTPS port\" and the connection is closed, as in nginx")
+                return explanation
+            }
+            if parsed.tls { explanation.tls = tlsReport(tlsMap, on: address.listen) }
+        } else if parsed.tls {
+            notes.append("TLS is not explained here: the certificate the handshake presents is not known")
+        }
         var trace = RouteTrace()
         guard let choice = router.chooseServer(for: address.listen, host: parsed.host),
               let (server, route) = router.settings(on: address.listen, host: parsed.host, path: path, observer: &trace) else {
@@ -64,6 +89,10 @@ private struct Explaining {
             return explanation
         }
         explanation.server = serverReport(choice, on: address.listen)
+        if let tls = explanation.tls, let chosen = explanation.server?.entries.first, tls.server != chosen.place {
+            notes.append("the certificate was chosen by SNI" + (tls.serverName.map { " ('\($0)')" } ?? "")
+                         + "; the request's Host chooses the server that answers, another one")
+        }
         explanation.settings = Explaining.settings(route: route, server: server.config)
         guard let path else {
             explanation.answer = answer(400, by: "configuration",
@@ -78,8 +107,63 @@ private struct Explaining {
         }
         let decision = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server, route: route)
         (explanation.target, explanation.answer) = outcome(of: decision, path: path, route: route, server: server)
+        applyAccessPhase(to: &explanation.answer, decision: decision, route: route)
         applyErrorPage(to: &explanation.answer, decision: decision, route: route, server: server)
+        addHeaders(to: &explanation.answer, path: path, route: route, server: server)
         return explanation
+    }
+
+    /// The location's `add_header` fields on an answer it gives itself (an
+    /// error page's answer gets the page's location's, which is not explained here).
+    func addHeaders(to answer: inout Explanation.Answer, path: String, route: Router.Route, server: VirtualServer) {
+        guard answer.errorPage == nil, let status = answer.status else { return }
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        for header in route.settings.addedHeaders where header.always || AddedHeader.applies(toStatus: status) {
+            let value = header.value.isLiteral ? header.value.source : VariableTemplate.fieldValue(variables.evaluate(header.value))
+            if !value.isEmpty { answer.headers.append((header.name, value)) }
+        }
+    }
+
+    // MARK: TLS
+
+    /// The server SNI picks on `address` (nginx's servername callback: the
+    /// same name rules as Host), and the certificate it presents; a server
+    /// without one leaves the default server's in place, as in nginx.
+    func tlsReport(_ map: TLSServerMap, on address: Values.ListenAddress) -> Explanation.TLS? {
+        guard map.servers.count == router.config.servers.count else { return nil }
+        let sni = parsed.connectHost.flatMap { Explaining.isNumericHost($0) ? nil : $0 }
+        guard let choice = router.chooseServer(for: address, host: sni) else { return nil }
+        var index = choice.index
+        var reason: String
+        switch choice.choice {
+        case .exactName: reason = "SNI '\(sni ?? "")' is a server_name of this server"
+        case .wildcardName(let name): reason = "SNI '\(sni ?? "")' matches server_name '\(name)'"
+        case .defaultServer, .firstServer:
+            let which = choice.choice == .defaultServer ? "its default_server's" : "no server there is default_server: the first server's"
+            reason = (sni.map { "no server_name on \(address) matches SNI '\($0)'" } ?? "no SNI is sent for an IP address") + "; \(which) certificate"
+        }
+        if map.servers[index].effective.certificates.isEmpty, let fallback = router.chooseServer(for: address, host: nil) {
+            reason += "; that server has no ssl_certificate, so the default server's stays"
+            index = fallback.index
+        }
+        let server = map.servers[index]
+        let resolve = { (item: PlacedDirective) -> String in
+            let value = item.arguments[0].value
+            return value.hasPrefix("/") || value.hasPrefix("data:") ? value : router.config.baseDirectory + "/" + value
+        }
+        var report = Explanation.TLS(serverName: sni, certificates: server.effective.certificates.map(resolve),
+                                     keys: server.effective.keys.map(resolve),
+                                     place: server.effective.certificates.first.map { Explanation.Place($0.directive.name.range) },
+                                     server: server.block.map { Explanation.Place($0.directive.name.range) }, reason: reason)
+        if let certificateInspector, let first = report.certificates.first, !first.hasPrefix("data:"), !first.contains("$"),
+           case .success(let chain) = certificateInspector.chain(at: first),
+           let leaf = chain.certificates.first(where: { !$0.isCA }) ?? chain.certificates.first {
+            report.certificateNames = leaf.names
+            report.coversServerName = sni.map { CertificateNames.certificate(names: leaf.names, cover: $0) }
+        }
+        return report
     }
 
     // MARK: address and server
@@ -246,8 +330,14 @@ private struct Explaining {
         case .serverReturn(let action), .locationReturn(let action):
             let level = decision == .serverReturn(action) ? "the server's" : "the location's"
             if (300...399).contains(action.code), let url = action.text {
+                // Its variables with the values this request gives them.
+                let variables = ExplainVariables(method: method, target: parsed.target, path: path, query: parsed.query,
+                                                 host: parsed.host, headers: request.headers,
+                                                 serverName: server.config.names.first ?? "",
+                                                 location: decision == .serverReturn(action) ? server.base : route.location)
+                let location = action.template.map { VariableTemplate.fieldValue(variables.evaluate($0)) } ?? url
                 return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code) \(url)'",
-                                    headers: [("Location", absolute(url))]))
+                                    headers: [("Location", absolute(location))]))
             }
             let body = action.text == nil ? "" : ", with the text as its body"
             return (nil, answer(action.code, by: "configuration", "\(level) 'return \(action.code)'\(body)"))
@@ -291,6 +381,40 @@ private struct Explaining {
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
             return staticFile(path, route: route)
+        case .tryFiles(let tryFiles):
+            return self.tryFiles(tryFiles, path: path, route: route, server: server)
+        }
+    }
+
+    /// nginx's try-files phase, by the same lookup as webserv's
+    /// (`Router.Route.lookUpTryFiles`): each file tried and what it was, then
+    /// what the one found leads to, or the fallback.
+    func tryFiles(_ tryFiles: TryFiles, path: String, route: Router.Route,
+                  server: VirtualServer) -> (Explanation.Target?, Explanation.Answer) {
+        let variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+        var trace = FileLookupTrace()
+        let found = route.lookUpTryFiles(names, in: ExplainFileSystem(), observer: &trace)
+        let tried = trace.entries.map { entry -> String in
+            guard case .tryFile(let name) = entry.candidate else { return "" }
+            return "\(name) (\(entry.path)): \(Explaining.describe(entry.outcome))"
+        }
+        if let found {
+            let next = RequestDecision.decide(method: request.method, contentLength: parsed.contentLength, server: server,
+                                              route: route, afterTryFiles: true)
+            var (target, answer) = outcome(of: next, path: found, route: route, server: server)
+            answer.reason = "try_files took \(found) [\(tried.joined(separator: "; "))]; " + answer.reason
+            return (target, answer)
+        }
+        let none = "try_files: none of its files exists [\(tried.joined(separator: "; "))]"
+        switch tryFiles.fallback {
+        case .status(let code):
+            return (nil, answer(code, by: "configuration", "\(none); its last argument =\(code) answers"))
+        case .uri(let template):
+            let uri = variables.evaluate(template)
+            return (nil, answer(nil, by: "configuration", "\(none); an internal redirect to \(uri), decided again from the start (explain \(uri) for its answer)"))
         }
     }
 
@@ -372,6 +496,7 @@ private struct Explaining {
         case .notRegular: return "neither a file nor a directory"
         case .failed(let error): return kind(ofFailure: error)
         case .unreadable(let error): return "cannot be opened (\(String(cString: strerror(error))))"
+        case .notDirectory: return "not a directory"
         }
     }
 

@@ -48,6 +48,25 @@ public struct Explanation {
         public var reason: String
     }
 
+    /// For an `https://` URL: the certificate the handshake presents, chosen
+    /// by SNI before any request is read (the request's Host then chooses the
+    /// server that answers, as in nginx).
+    public struct TLS {
+        /// The name sent in SNI: the URL's host (nil for an IP address, which clients do not send).
+        public var serverName: String?
+        /// `ssl_certificate` and `ssl_certificate_key` of the server chosen, resolved.
+        public var certificates: [String]
+        public var keys: [String]
+        /// The `ssl_certificate` directive, and the server whose certificate it is.
+        public var place: Place?
+        public var server: Place?
+        public var reason: String
+        /// The names the (first) certificate covers, when its file was read; nil otherwise.
+        public var certificateNames: [String]?
+        /// Whether they cover the SNI name (nil: not read, or no SNI).
+        public var coversServerName: Bool?
+    }
+
     /// A server block and what became of it.
     public struct ServerEntry {
         public var place: Place?
@@ -137,6 +156,8 @@ public struct Explanation {
     public var request: Request
     /// nil: no server listens where the URL points (the connection is refused).
     public var address: Address?
+    /// nil for plain HTTP.
+    public var tls: TLS?
     public var server: ServerReport?
     /// nil when no location is chosen (a server-level `return`, no server, a refused path).
     public var location: LocationReport?

@@ -24,6 +24,21 @@ public enum ExplanationRenderer {
             line("address \(address.listen)")
             line("  " + address.reason)
         }
+        if let tls = explanation.tls {
+            line()
+            line("tls " + (tls.serverName.map { "SNI " + $0 } ?? "without SNI"))
+            if tls.certificates.isEmpty {
+                line("  no ssl_certificate: the handshake fails")
+            } else {
+                line("  certificate " + tls.certificates.joined(separator: ", ") + (tls.place.map { " (\(placeText($0)))" } ?? ""))
+                if !tls.keys.isEmpty { line("  key " + tls.keys.joined(separator: ", ")) }
+                if let names = tls.certificateNames {
+                    let verdict = tls.coversServerName.map { $0 ? ": it covers \(tls.serverName ?? "")" : ": it does not cover \(tls.serverName ?? ""), clients refuse it" } ?? ""
+                    line("  names " + (names.isEmpty ? "(none)" : names.joined(separator: ", ")) + verdict)
+                }
+            }
+            line("  chosen: " + tls.reason + (tls.server.map { " (server at \(placeText($0)))" } ?? ""))
+        }
         if let server = explanation.server, let chosen = server.entries.first {
             line()
             line("server " + serverTitle(chosen))
@@ -121,6 +136,20 @@ public enum ExplanationRenderer {
             ])),
             ("address", explanation.address.map { .object([("listen", .string($0.listen.description)), ("reason", .string($0.reason))]) } ?? .null),
         ]
+        if let tls = explanation.tls {
+            members.append(("tls", .object([
+                ("serverName", optional(tls.serverName)),
+                ("certificates", .array(tls.certificates.map(JSON.string))),
+                ("keys", .array(tls.keys.map(JSON.string))),
+            ] + placeMembers(tls.place) + [
+                ("server", tls.server.map { .object(placeMembers($0)) } ?? .null),
+                ("reason", .string(tls.reason)),
+                ("certificateNames", tls.certificateNames.map { .array($0.map(JSON.string)) } ?? .null),
+                ("coversServerName", tls.coversServerName.map(JSON.bool) ?? .null),
+            ])))
+        } else {
+            members.append(("tls", .null))
+        }
         if let server = explanation.server {
             members.append(("server", .object([
                 ("choice", .string(server.choice)),

@@ -7,10 +7,18 @@ public enum Linter {
         public var syntaxOnly = false
         /// Decides whether `listen` and `proxy_pass` host names resolve (tests pass a fake).
         public var hostResolver: HostResolver = .system
-        public init(context: Context = .main, syntaxOnly: Bool = false, hostResolver: HostResolver = .system) {
+        /// Reads certificate and key files for their checks (confcheck and webserv pass
+        /// OpenSSL's, tests a fake); nil: those files are not looked at.
+        public var certificateInspector: (any CertificateInspector)?
+        /// Seconds since 1970 that certificates' expiry is judged at (nil: now).
+        public var now: Int64?
+        public init(context: Context = .main, syntaxOnly: Bool = false, hostResolver: HostResolver = .system,
+                    certificateInspector: (any CertificateInspector)? = nil, now: Int64? = nil) {
             self.context = context
             self.syntaxOnly = syntaxOnly
             self.hostResolver = hostResolver
+            self.certificateInspector = certificateInspector
+            self.now = now
         }
     }
 
@@ -33,7 +41,8 @@ public enum Linter {
         let config = loader.load(path: path, bytes: bytes)
         var diagnostics = config.diagnostics
         if !options.syntaxOnly {
-            diagnostics += SemanticChecker(baseDirectory: directory(of: path), hostResolver: options.hostResolver)
+            diagnostics += SemanticChecker(baseDirectory: directory(of: path), hostResolver: options.hostResolver,
+                                           certificateInspector: options.certificateInspector, now: options.now)
                 .check(config, context: options.context)
         }
         let suppressions = Suppressions(config.files)

@@ -2,19 +2,20 @@
 /// that checked without errors can be built; the builder refuses others.
 public enum ModelBuilder {
     /// Loads, checks and builds in one step: what `webserv` and its reload use.
-    public static func build(path: String) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
+    /// `certificateInspector`: webserv's reader of certificate files, so that they are checked too.
+    public static func build(path: String, certificateInspector: (any CertificateInspector)? = nil) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
         switch FileAccess.readFile(path) {
         case .failure(let error): return .failure(.unreadable(error))
-        case .success(let bytes): return build(path: path, bytes: bytes)
+        case .success(let bytes): return build(path: path, bytes: bytes, certificateInspector: certificateInspector)
         }
     }
 
     /// The same from bytes already read (`confcheck --explain`, which also
     /// reads standard input). `recordingOrigins`: keep, for every setting,
     /// the directive that set it (`SettingOrigins`); webserv does not.
-    public static func build(path: String, bytes: [UInt8],
-                             recordingOrigins: Bool = false) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
-        let result = Linter.lint(path: path, bytes: bytes)
+    public static func build(path: String, bytes: [UInt8], recordingOrigins: Bool = false,
+                             certificateInspector: (any CertificateInspector)? = nil) -> Result<(WebservConfig, [Diagnostic]), BuildFailure> {
+        let result = Linter.lint(path: path, bytes: bytes, options: .init(certificateInspector: certificateInspector))
         // An ignore comment quiets confcheck, but webserv never runs a configuration with errors.
         let ignoredErrors = result.suppressed.filter { $0.severity == .error }.map { error in
             var error = error
@@ -161,6 +162,9 @@ private struct Builder {
         var locationParent = base
         locationParent.returnAction = nil
         locationParent.origins.remove("return")
+        // nginx's locations do not inherit the server's try_files either.
+        locationParent.tryFiles = nil
+        locationParent.origins.remove("try_files")
         for item in children where item.name == "location" {
             guard let key = LocationKey(item.arguments) else { continue }
             var locationPatch = patch(item.children(), level: key.modifier == "$" ? .suffixLocation : .location)

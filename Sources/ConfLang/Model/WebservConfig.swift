@@ -99,6 +99,30 @@ public struct LocationConfig {
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off
+    /// `allow` and `deny`, in order (nginx's access phase: after `return`, before the handler).
+    public var accessRules = AccessRules()
+    /// `auth_basic` and `auth_basic_user_file`, each inherited on its own as in nginx.
+    public var basicAuth = BasicAuth()
+    /// `satisfy any`: either the address rules or the password let a request in; `all` (false): both must.
+    public var satisfyAny = false
+    /// `proxy_connect_timeout`, `proxy_send_timeout`, `proxy_read_timeout`.
+    public var proxyTimeouts = ProxyTimeouts()
+    /// `proxy_redirect`, `proxy_hide_header`, `proxy_pass_header`.
+    public var proxyAnswer = ProxyAnswerRules()
+    /// `proxy_set_header`: the nearest level that has any replaces its parent's list, as in nginx.
+    public var proxySetHeaders: [ProxySetHeader] = []
+    /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
+    public var variableMaps: VariableMaps = .none
+    /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).
+    public var setVariables: [String: VariableTemplate] = [:]
+    /// `add_header`: the nearest level that has any replaces its parent's list, as in nginx.
+    public var addedHeaders: [AddedHeader] = []
+    /// `try_files`: files tried before the location answers, and the fallback (not inherited, as in nginx).
+    public var tryFiles: TryFiles?
+    /// `log_format`s of the enclosing `http`.
+    public var logFormats: LogFormats = .none
+    /// The format `access_log` names; nil for nginx's combined.
+    public var accessLogFormat: LogFormat?
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()
@@ -119,8 +143,16 @@ public struct ErrorPage: Equatable {
 
 public struct ReturnAction: Equatable {
     public var code: Int
-    /// The URL for redirects, the body text otherwise.
+    /// The URL for redirects, the body text otherwise, as written.
     public var text: String?
+    /// `text` with its variables compiled (`return 301 https://$host$request_uri;`).
+    public var template: VariableTemplate?
+
+    public init(code: Int, text: String?) {
+        self.code = code
+        self.text = text
+        self.template = text.map(VariableTemplate.compiled)
+    }
 }
 
 /// Extension to MIME type. A class: one table is shared by every location

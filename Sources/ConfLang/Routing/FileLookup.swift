@@ -4,8 +4,8 @@ import Glibc
 /// index file, the slash redirect, a listing, or the failure and its status.
 /// The one lookup behind webserv's StaticFileHandler and `confcheck --explain`;
 /// the file system is passed in (webserv's, --explain's, a test's fake).
-/// Candidates are tried in order (the path, then each index name); try_files
-/// will be one more list of them.
+/// Candidates are tried in order (the path, then each index name); try_files'
+/// are one more list of them (`lookUpTryFiles`).
 public enum FileLookup<FileInfo> {
     /// `index`: the index name when the file answers for its directory.
     case file(path: String, info: FileInfo, index: String?)
@@ -36,6 +36,8 @@ public enum FileCandidate: Equatable {
     case requestPath
     /// This index name in the directory the request path maps to.
     case index(String)
+    /// A `try_files` file, as evaluated (a final `/`: a directory is wanted).
+    case tryFile(String)
 }
 
 /// What one candidate turned out to be.
@@ -45,6 +47,8 @@ public enum CandidateOutcome: Equatable {
     case notRegular
     case failed(errno: Int32)
     case unreadable(errno: Int32)
+    /// A `try_files` name with a final `/` that is not a directory.
+    case notDirectory
 }
 
 /// What a file system is to the lookup: stat(2), and whether a regular file opens.
@@ -163,6 +167,37 @@ extension Router.Route {
         }
         if location.settings.autoindex { return .autoindex(directory: file) }
         return .failed(status: 403, path: file, candidate: .requestPath, failure: .noIndex)
+    }
+
+    /// nginx's try_files phase: the first of `names` (evaluated `try_files`
+    /// candidates, `directory` for those written with a final `/`) that exists
+    /// under the route's root or alias: a directory where one is wanted,
+    /// anything else where not. nil: none does, the fallback answers.
+    @inlinable
+    public func lookUpTryFiles<FileSystem: LookupFileSystem, Observer: FileLookupObserver>(
+        _ names: [(name: String, directory: Bool)], in fileSystem: FileSystem, observer: inout Observer
+    ) -> String? {
+        for (name, directory) in names {
+            let file = filesystemPath(for: name)
+            let shown = directory && !name.hasSuffix("/") ? name + "/" : name
+            switch fileSystem.status(of: file) {
+            case .directory where directory:
+                observer.tried(.tryFile(shown), path: file, outcome: .directory)
+                return name
+            case .directory:
+                observer.tried(.tryFile(shown), path: file, outcome: .directory)
+            case .regular, .other:
+                if directory {
+                    observer.tried(.tryFile(shown), path: file, outcome: .notDirectory)
+                } else {
+                    observer.tried(.tryFile(shown), path: file, outcome: .found)
+                    return name
+                }
+            case .failed(let error):
+                observer.tried(.tryFile(shown), path: file, outcome: .failed(errno: error))
+            }
+        }
+        return nil
     }
 
     /// An index name stat(2) fails on with one of these ends the search with

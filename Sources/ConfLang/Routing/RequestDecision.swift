@@ -8,6 +8,11 @@
 /// 4. 501 for a method webserv does not implement;
 /// 5. 405 with `Allow` for a method the location does not allow;
 /// 6. the location's `return`;
+/// 6a. (nginx's access phase: `allow`/`deny`, `auth_basic`, `satisfy`, where
+///    `passesAccessPhase` says, checked by the caller with the client's address)
+/// 6b. `try_files` (nginx's try-files phase): the first file that exists
+///    becomes the request's path and the decision goes on from 7 with it
+///    (`afterTryFiles`); none: its fallback (an internal redirect or a status);
 /// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
 /// 8. GET and HEAD: a static file; PUT, POST and DELETE: the `upload_store`;
 ///    anything else, or those without a store: 405 (contract §3).
@@ -18,6 +23,7 @@ public enum RequestDecision: Equatable {
     case notImplemented
     case methodNotAllowed
     case locationReturn(ReturnAction)
+    case tryFiles(TryFiles)
     case cgi(interpreter: String)
     case proxy(Values.ProxyURL)
     case staticFile
@@ -26,8 +32,9 @@ public enum RequestDecision: Equatable {
     case unhandledMethod
 
     /// `route` is the one `Router.settings(on:host:path:)` (or `Router.route`) gave.
+    /// `afterTryFiles`: the location's `try_files` found its file, whose path the request now has.
     public static func decide(method: String, contentLength: Int?, server: VirtualServer,
-                              route: Router.Route) -> RequestDecision {
+                              route: Router.Route, afterTryFiles: Bool = false) -> RequestDecision {
         if let action = server.base.settings.returnAction { return .serverReturn(action) }
         // Read through the location (a class): binding its settings would copy them.
         let location = route.location
@@ -40,6 +47,7 @@ public enum RequestDecision: Equatable {
         guard Values.knownMethods.contains(method) else { return .notImplemented }
         guard location.allows(method) else { return .methodNotAllowed }
         if let action = location.settings.returnAction { return .locationReturn(action) }
+        if !afterTryFiles, let tryFiles = location.settings.tryFiles { return .tryFiles(tryFiles) }
         if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
         if let upstream = location.settings.proxyPass { return .proxy(upstream) }
         switch method {
@@ -48,6 +56,17 @@ public enum RequestDecision: Equatable {
             guard let store = location.settings.uploadStore else { return .unhandledMethod }
             return .upload(store: store)
         default: return .unhandledMethod
+        }
+    }
+
+    /// Whether `allow`/`deny` and `auth_basic` are checked before this
+    /// decision is carried out: nginx's access phase comes after its rewrite
+    /// phase (`return`) and before the content handlers; webserv's own 405
+    /// for `allow_methods` (nginx's `limit_except` denies in that phase too) comes before.
+    public var passesAccessPhase: Bool {
+        switch self {
+        case .tryFiles, .cgi, .proxy, .staticFile, .upload, .unhandledMethod: return true
+        case .serverReturn, .contentTooLarge, .redirectToSlash, .notImplemented, .methodNotAllowed, .locationReturn: return false
         }
     }
 
@@ -60,7 +79,7 @@ public enum RequestDecision: Equatable {
         case .redirectToSlash: return 301
         case .notImplemented: return 501
         case .methodNotAllowed, .unhandledMethod: return 405
-        case .cgi, .proxy, .staticFile, .upload: return nil
+        case .cgi, .proxy, .staticFile, .upload, .tryFiles: return nil
         }
     }
 

@@ -3,18 +3,23 @@ extension CheckRun {
     /// Validates every argument; false when any is unusable (errors emitted).
     mutating func checkArguments(_ item: PlacedDirective, _ spec: DirectiveSpec) -> Bool {
         let before = errorCount
-        for argument in item.arguments {
-            if let variable = Values.variable(in: argument.value) {
+        for (index, argument) in item.arguments.enumerated() {
+            if spec.variableArguments.contains(index) {
+                checkVariables(argument, item, in: spec.name)
+            } else if spec.kind(ofArgument: index) != .variableName, let variable = Values.variable(in: argument.value) {
                 emit(.warning(.valueVariable,
-                              "'\(variable)' is not expanded: webserv has no variables and uses the text '\(argument.value)' as it is",
+                              "'\(variable)' is not expanded in '\(spec.name)': webserv evaluates variables only in \(VariableChecks.directivesWithVariables) and uses the text '\(argument.value)' as it is",
                               at: argument.range), for: item)
             }
         }
+        if spec.name == "add_header" { checkAddedField(item) }
         switch spec.name {
         case "error_page": checkErrorPage(item)
         case "return": checkReturn(item)
         case "location": checkLocationArguments(item)
         case "allow_methods": checkMethods(item)
+        case "log_format": checkLogFormat(item)
+        case "try_files": checkTryFiles(item)
         default:
             for (index, argument) in item.arguments.enumerated() {
                 if let kind = spec.kind(ofArgument: index) { check(argument, as: kind, item: item, spec: spec) }
@@ -71,8 +76,8 @@ extension CheckRun {
                 fail(.valueCharset, "invalid charset '\(value)' for 'charset': use a name such as utf-8, or 'off'", argument, item)
             }
         case .accessLogFormat:
-            if value != "combined" {
-                fail(.valueLogFormat, "unknown log format '\(value)': access logs use nginx's 'combined' format (remove the argument)", argument, item)
+            if value != "combined" && !declaredLogFormats.contains(value) {
+                fail(.valueLogFormat, "unknown log format '\(value)': define it at http level (log_format \(value) ...;) or use 'combined'", argument, item)
             }
         case .listenAddress:
             switch Values.listenAddress(value) {
@@ -122,6 +127,18 @@ extension CheckRun {
             if let index = item.arguments.firstIndex(where: { $0.range.start == argument.range.start }),
                let problem = custom.problem(values, index) {
                 fail(custom.code, problem, argument, item)
+            }
+        case .variableName:
+            if let variable = Values.variableName(value) {
+                if Variable.named(variable) != nil {
+                    fail(.variableInvalid, "'\(value)' is one of webserv's variables and cannot be defined by '\(name)' (nginx: the duplicate \"\(variable)\" variable): choose another name", argument, item)
+                }
+            } else {
+                fail(.variableInvalid, "'\(name)' needs a variable name here, such as $name (got '\(value)')", argument, item)
+            }
+        case .addHeaderFlag:
+            if value != "always" {
+                fail(.directiveArguments, "the third argument of 'add_header' can only be 'always' (got '\(value)')", argument, item)
             }
         case .method, .statusCode, .errorPageItem, .returnItem, .locationModifierOrPattern, .text:
             break // checked as a whole by their directive
@@ -183,6 +200,50 @@ extension CheckRun {
             } else {
                 seen[method] = argument
             }
+        }
+    }
+
+    /// A field name is a token; a value written with a line break (`"a\r\nb"`) would split the answer.
+    private mutating func checkAddedField(_ item: PlacedDirective) {
+        let name = item.arguments[0]
+        if name.value.isEmpty || !name.value.allSatisfy(Values.isTokenCharacter) {
+            fail(.directiveArguments, "invalid field name '\(name.value)' in add_header: use letters, digits and - (X-Frame-Options)", name, item)
+        }
+        let value = item.arguments[1]
+        if value.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+            fail(.directiveArguments, "the value of add_header '\(name.value)' holds a line break or NUL: it would split the answer; write it on one line", value, item)
+        }
+    }
+
+    /// The last argument is the fallback: `=CODE`, or a URI for an internal redirect.
+    private mutating func checkTryFiles(_ item: PlacedDirective) {
+        guard let last = item.arguments.last else { return }
+        let value = last.value
+        if value.hasPrefix("=") {
+            if Values.wholeNumber(value.dropFirst()).map({ !(100...599).contains($0) }) ?? true {
+                fail(.valueStatus, "invalid code '\(value)' at the end of try_files: use =CODE with a code from 100 to 599 (=404)", last, item)
+            }
+            return
+        }
+        if value.hasPrefix("@") {
+            fail(.tryFilesFallback, "named locations ('\(value)') are not supported: end try_files with a URI (/index.php?$args) or =CODE", last, item)
+        } else if !value.hasPrefix("/") && !value.hasPrefix("$") {
+            fail(.tryFilesFallback, "the last argument of try_files is its fallback, a URI to redirect to or =CODE: '\(value)' is neither (write /\(value) or =404)", last, item)
+        } else if value.contains("$uri") || value.contains("${uri}") || value.contains("$request_uri") || value.contains("$document_uri") {
+            emit(.warning(.tryFilesNoFallback,
+                          "try_files has no final fallback: its last argument '\(value)' is not a file tried but the internal redirect made when none exists, and it names the request again, a redirection cycle (500); add a fallback after it: =404, or a URI such as /index.html",
+                          at: last.range), for: item)
+        }
+    }
+
+    private mutating func checkLogFormat(_ item: PlacedDirective) {
+        let arguments = item.arguments
+        if arguments[0].value == "combined" {
+            fail(.valueLogFormat, "'combined' is nginx's predefined format and cannot be redefined (nginx: duplicate log_format name): choose another name", arguments[0], item)
+        }
+        let escape = arguments[1].value
+        if escape.hasPrefix("escape="), !["escape=default", "escape=json", "escape=none"].contains(escape) {
+            fail(.valueLogFormat, "unknown escaping '\(escape.dropFirst(7))' in log_format: use escape=default, escape=json or escape=none", arguments[1], item)
         }
     }
 

@@ -16,6 +16,10 @@ public struct DirectiveSpec {
         case listenAddress, listenParameter, serverName, locationModifierOrPattern
         case errorPageItem, returnItem, proxyURL, logLevel, accessLogPathOrOff, accessLogFormat, text, charsetOrOff
         case eventMethod
+        /// `$name` (`map`'s result, `set`'s target).
+        case variableName
+        /// `always` (add_header).
+        case addHeaderFlag
         /// A value syntax of one directive, checked and described by its table entry.
         case custom(CustomValue)
     }
@@ -56,6 +60,24 @@ public struct DirectiveSpec {
     /// How the value reaches the model and merges down; nil for a directive
     /// the builder reads itself (blocks, `listen`, main's) or that has no effect.
     public let setting: DirectiveSetting?
+    /// Which arguments nginx evaluates variables in (`$host`, `${uri}`); elsewhere a `$` is literal text.
+    public var variableArguments: VariableArguments = .none
+
+    public enum VariableArguments: Equatable {
+        case none
+        /// Argument `index` and those after it.
+        case from(Int)
+        /// Only argument `index`.
+        case only(Int)
+
+        public func contains(_ index: Int) -> Bool {
+            switch self {
+            case .none: return false
+            case .from(let first): return index >= first
+            case .only(let only): return index == only
+            }
+        }
+    }
 
     public func kind(ofArgument index: Int) -> ArgumentKind? {
         guard !argumentKinds.isEmpty else { return nil }

@@ -9,11 +9,14 @@ public enum DirectiveTable {
                              arguments: ClosedRange<Int>, unlimited: Bool = false, _ kinds: [DirectiveSpec.ArgumentKind],
                              repeatable: Bool = false, inherited: Bool = false,
                              default defaultValue: String = "", _ summary: String,
-                             sets setting: DirectiveSetting? = nil) -> DirectiveSpec {
-        DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
-                      maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
-                      repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary,
-                      setting: setting)
+                             sets setting: DirectiveSetting? = nil,
+                             variables: DirectiveSpec.VariableArguments = .none) -> DirectiveSpec {
+        var spec = DirectiveSpec(name: name, contexts: contexts, body: body, minArguments: arguments.lowerBound,
+                                 maxArguments: unlimited ? nil : arguments.upperBound, argumentKinds: kinds,
+                                 repeatable: repeatable, inherited: inherited, defaultValue: defaultValue, summary: summary,
+                                 setting: setting)
+        spec.variableArguments = variables
+        return spec
     }
 
     public static let all: [DirectiveSpec] = [
@@ -52,6 +55,31 @@ public enum DirectiveTable {
              sets: .main(\.workerConnections) { Values.wholeNumber(Substring($0.value(0))) }),
         // http, server
         spec("server", [.http], .block(.server), arguments: 0...0, [], repeatable: true, "a virtual server"),
+        spec("map", [.http], .block(.map), arguments: 2...2, [.text, .variableName], repeatable: true,
+             "defines $name by the value of SOURCE: map SOURCE $name { default V; KEY V; ~regex V; }",
+             sets: .location(\.variableMaps, merge: .accumulates) { input in
+                 var maps: [String: VariableMap] = [:]
+                 for occurrence in input.occurrences {
+                     let arguments = occurrence.arguments.map(\.value)
+                     guard let name = Values.variableName(arguments[1]) else { continue }
+                     let body = occurrence.children()
+                     let entries = body.filter { !$0.arguments.isEmpty }
+                         .map { VariableMap.Entry(key: $0.name, value: $0.arguments[0].value) }
+                     maps[name] = VariableMap(name: name, source: arguments[0], entries: entries,
+                                              hostnames: body.contains { $0.name == "hostnames" && $0.arguments.isEmpty })
+                 }
+                 return VariableMaps(maps)
+             }, variables: .only(0)),
+        spec("log_format", [.http], arguments: 2...2, unlimited: true, [.text], repeatable: true,
+             "a named access-log format: log_format NAME [escape=default|json|none] STRING...",
+             sets: .location(\.logFormats, merge: .accumulates) { input in
+                 var formats: [String: LogFormat] = [:]
+                 for occurrence in input.occurrences {
+                     let arguments = occurrence.arguments.map(\.value)
+                     formats[arguments[0]] = LogFormat(name: arguments[0], arguments: Array(arguments.dropFirst()))
+                 }
+                 return LogFormats(formats)
+             }, variables: .from(1)),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to receive the request head",
              sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.headerTimeoutMilliseconds = time } } }),
@@ -106,7 +134,20 @@ public enum DirectiveTable {
              sets: .location(\.returnAction) { input in
                  guard let code = Values.wholeNumber(Substring(input.value(0))) else { return ReturnAction(code: 302, text: input.value(0)) }
                  return ReturnAction(code: code, text: input.values.count > 1 ? input.value(1) : nil)
-             }),
+             }, variables: .from(0)),
+        spec("set", [.server, .location], arguments: 2...2, [.variableName, .text], repeatable: true,
+             "sets a variable: set $name VALUE (the value may hold variables)",
+             sets: .location { input in
+                 let values = input.occurrences.map { occurrence -> (String, VariableTemplate) in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return (Values.variableName(arguments[0]) ?? "", VariableTemplate.compiled(arguments[1]))
+                 }
+                 // Added to the server's: a location's `set` does not drop the server's.
+                 return { location in for (name, value) in values { location.setVariables[name] = value } }
+             }, variables: .only(1)),
+        spec("try_files", [.server, .location], arguments: 2...2, unlimited: true, [.text],
+             "files tried in order (FILE/ for a directory); none: an internal redirect to URI, or =CODE",
+             sets: .location(\.tryFiles) { TryFiles($0.values) }, variables: .from(0)),
         // location
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
              sets: .location(\.alias) { $0.path($0.value(0)) }),
@@ -173,6 +214,32 @@ public enum DirectiveTable {
         spec("keepalive_timeout", h, arguments: 1...2, [.time], inherited: true, default: "75s",
              "how long an idle keep-alive connection stays open",
              sets: .location(\.keepaliveTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time to establish the connection to a proxied server (then 504)",
+             sets: .location(\.proxyTimeouts.connectMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two writes of the request to a proxied server (then 504)",
+             sets: .location(\.proxyTimeouts.sendMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_read_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two reads of a proxied server's answer (then 504, or the connection cut after the head)",
+             sets: .location(\.proxyTimeouts.readMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("proxy_redirect", h, arguments: 1...2, [.custom(ProxyAnswerRules.redirectValue)], repeatable: true, inherited: true,
+             default: "default", "rewrites a proxied answer's Location and Refresh: default | off | FROM TO",
+             sets: .location(\.proxyAnswer.redirects, merge: .accumulates) { ProxyAnswerRules.redirects($0) }),
+        spec("proxy_set_header", h, arguments: 2...2, [.text, .text], repeatable: true, inherited: true,
+             "a field sent to the proxied server instead of the client's (empty: not sent)",
+             sets: .location(\.proxySetHeaders, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return ProxySetHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]))
+                 }
+             }, variables: .only(1)),
+        spec("proxy_hide_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
+             "a field of proxied answers not passed to the client",
+             sets: .location(\.proxyAnswer.hidden, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
+        spec("proxy_pass_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
+             "a field nginx hides by default (X-Accel-*, X-Pad) passed to the client",
+             sets: .location(\.proxyAnswer.passed, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
         spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time between two writes of the response",
              sets: .location(\.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
@@ -190,11 +257,42 @@ public enum DirectiveTable {
         spec("default_type", h, arguments: 1...1, [.mimeType], inherited: true, default: "text/plain",
              "MIME type when the extension is not in types", sets: .location(\.defaultType) { $0.value(0) }),
         spec("access_log", h, arguments: 1...2, [.accessLogPathOrOff, .accessLogFormat], repeatable: true, inherited: true,
-             default: "logs/access.log combined", "access log file (combined format), or off",
-             sets: .location(\.accessLog) { input -> String?? in .some(input.value(0) == "off" ? nil : input.path(input.value(0))) }),
+             default: "logs/access.log combined", "access log file and its format (a log_format's name; combined by default), or off",
+             sets: .location { input in
+                 let path = input.value(0) == "off" ? nil : input.path(input.value(0))
+                 let format = input.values.count > 1 ? input.value(1) : "combined"
+                 return { location in
+                     location.accessLog = path
+                     location.accessLogFormat = format == "combined" ? nil : location.logFormats.byName[format]
+                 }
+             }),
+        spec("add_header", h, arguments: 2...3, [.text, .text, .addHeaderFlag], repeatable: true, inherited: true,
+             "adds a field to 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 answers (to every answer with always)",
+             sets: .location(\.addedHeaders, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return AddedHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]),
+                                        always: arguments.count > 2)
+                 }
+             }, variables: .only(1)),
         spec("expires", h, arguments: 1...2, [.custom(Expires.customValue)], inherited: true, default: "off",
              "Expires and Cache-Control of 2xx/3xx answers: a time after the answer (or after Last-Modified), epoch, max, or off",
              sets: .location(\.expires) { Expires.parse($0.values) }),
+        spec("allow", h, arguments: 1...1, [.custom(AccessRules.customValue)], repeatable: true, inherited: true,
+             "lets clients from ADDRESS[/PREFIX] (or all) in; with deny, the first rule that matches decides",
+             sets: .location(\.accessRules, merge: .accumulates) { AccessRules.parse($0.block) }),
+        spec("deny", h, arguments: 1...1, [.custom(AccessRules.customValue)], repeatable: true, inherited: true,
+             "answers 403 to clients from ADDRESS[/PREFIX] (or all); with allow, the first rule that matches decides",
+             sets: .location(\.accessRules, merge: .accumulates) { AccessRules.parse($0.block) }),
+        spec("auth_basic", h, arguments: 1...1, [.text], inherited: true, default: "off",
+             "asks for a user name and password (HTTP Basic) in this realm, or off",
+             sets: .location(\.basicAuth.realm) { input -> String?? in .some(input.value(0) == "off" ? nil : input.value(0)) }),
+        spec("auth_basic_user_file", h, arguments: 1...1, [.path], inherited: true,
+             "htpasswd file of auth_basic: USER:HASH lines (bcrypt, SHA-512/256 crypt, apr1, {SHA})",
+             sets: .location(\.basicAuth.userFile) { input -> String?? in .some(input.path(input.value(0))) }),
+        spec("satisfy", h, arguments: 1...1, [.custom(Satisfy.customValue)], inherited: true, default: "all",
+             "with allow/deny and auth_basic: all lets a request in when both do, any when either does",
+             sets: .location(\.satisfyAny) { $0.value(0) == "any" }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),
@@ -208,6 +306,11 @@ public enum DirectiveTable {
         noEffect("server_names_hash_max_size", [.http], [.count], "webserv's server names table has no size limit"),
         noEffect("server_names_hash_bucket_size", [.http], [.size], "webserv's server names table has no size limit"),
         noEffect("keepalive_requests", h, [.count], "a keep-alive connection serves requests until keepalive_timeout, however many"),
+        noEffect("proxy_buffering", h, [.onOff], "webserv streams a proxied answer as it comes, holding at most 1 MiB of it for a slow client"),
+        noEffect("proxy_request_buffering", h, [.onOff], "webserv streams a request body to the proxied server as it arrives"),
+        noEffect("proxy_buffer_size", h, [.size], "a proxied answer's head may take up to 64 KiB"),
+        noEffect("proxy_buffers", h, arguments: 2...2, [.count, .size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
+        noEffect("proxy_busy_buffers_size", h, [.size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
         spec("server_tokens", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
              "the Server field is 'webserv' without a version either way: there is no version to hide"),
     ]
@@ -216,9 +319,9 @@ public enum DirectiveTable {
     static let noEffectPrefix = "accepted, no effect: "
 
     /// An nginx directive accepted with its arguments checked, which changes nothing here (`why` says so).
-    private static func noEffect(_ name: String, _ contexts: Set<Context>, _ kinds: [DirectiveSpec.ArgumentKind],
-                                 _ why: String) -> DirectiveSpec {
-        spec(name, contexts, arguments: 1...1, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
+    private static func noEffect(_ name: String, _ contexts: Set<Context>, arguments: ClosedRange<Int> = 1...1,
+                                 _ kinds: [DirectiveSpec.ArgumentKind], _ why: String) -> DirectiveSpec {
+        spec(name, contexts, arguments: arguments, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
     }
 
     /// Why `spec` changes nothing here, for a directive accepted only for nginx's sake.

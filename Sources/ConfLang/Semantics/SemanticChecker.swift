@@ -1,3 +1,5 @@
+import Glibc
+
 /// The semantic checks of contract §1, driven by the directive table. Every
 /// finding points at the offending token and says how to fix it.
 public struct SemanticChecker {
@@ -6,19 +8,32 @@ public struct SemanticChecker {
     public let baseDirectory: String
     /// Asked whether each `listen` and `proxy_pass` host name resolves.
     public let hostResolver: HostResolver
+    /// Reads the files `ssl_certificate` and `ssl_certificate_key` name; nil: they are not checked.
+    public let certificateInspector: (any CertificateInspector)?
+    /// Seconds since 1970, for certificates' expiry (nil: the clock's).
+    public let now: Int64?
 
-    public init(baseDirectory: String, hostResolver: HostResolver = .system) {
+    public init(baseDirectory: String, hostResolver: HostResolver = .system,
+                certificateInspector: (any CertificateInspector)? = nil, now: Int64? = nil) {
         self.baseDirectory = baseDirectory
         self.hostResolver = hostResolver
+        self.certificateInspector = certificateInspector
+        self.now = now
     }
 
     /// Checks a loaded configuration whose main file stands in `context`.
     public func check(_ config: LoadedConfig, context: Context = .main) -> [Diagnostic] {
         var run = CheckRun(baseDirectory: baseDirectory, hostResolver: hostResolver)
         let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
+        run.collectDefinitions(top)
         run.checkBlock(top, in: context)
+        run.checkAddHeaderRedefinitions(top, inherited: [])
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
         run.checkListenConflicts()
+        if let certificateInspector {
+            var certificates = CertificateChecks(inspector: certificateInspector, baseDirectory: baseDirectory, now: now ?? Int64(time(nil)))
+            run.diagnostics += certificates.check(top.filter { !$0.directive.isInclude }, context: context)
+        }
         return run.diagnostics
     }
 }
@@ -41,6 +56,12 @@ struct CheckRun {
     var sawUploadStore = false
     /// The http block's own directives, for what a server inherits (TLSChecks).
     var httpDirectives: [PlacedDirective] = []
+    /// Variables the configuration defines (`map`, `set`; lower case, without `$`) and its
+    /// `log_format` names: nginx's are global, so every use anywhere may name them.
+    var declaredVariables = Set<String>()
+    var declaredLogFormats = Set<String>()
+    /// An enclosing block names an `auth_basic_user_file` (AccessLints).
+    var userFileAbove = false
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -59,6 +80,7 @@ struct CheckRun {
     /// Checks one block's directives (includes spliced in) as standing in `context`.
     mutating func checkBlock(_ placed: [PlacedDirective], in context: Context) {
         if context == .types { checkTypesBody(placed); return }
+        if context == .map { checkMapBody(placed); return }
         var valid: [(PlacedDirective, DirectiveSpec)] = []
         for item in placed {
             if let spec = checkDirective(item, in: context) { valid.append((item, spec)) }
@@ -66,6 +88,9 @@ struct CheckRun {
         checkRepeats(valid, in: context)
         checkRootAndAlias(valid)
         checkTypesMerge(valid)
+        let outerUserFile = userFileAbove
+        if context == .http || context == .server || context == .location { checkAccess(valid) }
+        defer { userFileAbove = outerUserFile }
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)

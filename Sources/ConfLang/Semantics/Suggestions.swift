@@ -45,26 +45,23 @@ enum Suggestions {
     static let nginxOnly: [String: String] = {
         let tls = "webserv's TLS has no such setting (see README, TLS)"
         let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
-        let proxyTimeout = "webserv gives an upstream the location's send_timeout (renewed on each read and write): set that"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
-        let variables = "webserv has no variables"
+        let variables = "webserv defines variables with 'map' and 'set' only"
+        let variableTables = "webserv's variables and maps have no hash tables to size; remove it"
         let noTuning = "webserv has no such setting; remove it"
         let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
         var table: [String: String] = [
-            "try_files": "use 'index' and locations; for a single-page app's fallback to /index.html, 'error_page 404 =200 /index.html;'", "rewrite": "use 'return CODE URL'",
-            "if": "use separate locations", "set": variables, "map": variables, "geo": variables, "split_clients": variables,
-            "upstream": upstreams, "proxy_set_header": "webserv sets Host and X-Forwarded-* itself",
-            "proxy_redirect": "webserv rewrites the upstream's Location as nginx's 'proxy_redirect default' does",
+            "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
+            "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
+            "upstream": upstreams,
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
-            "proxy_hide_header": "webserv drops only hop-by-hop fields", "proxy_pass_header": "webserv drops only hop-by-hop fields",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
-            "log_format": "access logs use nginx's combined format", "open_log_file_cache": noTuning,
-            "add_header": "webserv adds no configured fields",
+            "open_log_file_cache": noTuning,
             "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
             "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
             "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,
@@ -73,11 +70,7 @@ enum Suggestions {
             "client_header_buffer_size": "use 'large_client_header_buffers'",
             "client_body_temp_path": "webserv streams request bodies to their handler",
             "etag": "webserv validates with Last-Modified and If-Modified-Since",
-            "allow": "webserv has no address-based access control; restrict access in front of it",
-            "deny": "webserv has no address-based access control; restrict access in front of it",
-            "satisfy": "webserv has no access control", "internal": "use 'location =' and error_page with paths",
-            "auth_basic": "webserv has no authentication; protect the location in front of it or in a CGI script",
-            "auth_basic_user_file": "webserv has no authentication; protect the location in front of it or in a CGI script",
+            "internal": "use 'location =' and error_page with paths",
             "auth_request": "webserv has no authentication; protect the location in front of it or in a CGI script",
             "limit_req": limits, "limit_req_zone": limits, "limit_req_status": limits, "limit_conn": limits,
             "limit_conn_zone": limits, "limit_conn_status": limits, "limit_rate": limits, "limit_rate_after": limits,
@@ -90,10 +83,6 @@ enum Suggestions {
             "gzip": gzip, "gzip_types": gzip, "gzip_vary": gzip, "gzip_comp_level": gzip, "gzip_min_length": gzip,
             "gzip_proxied": gzip, "gzip_http_version": gzip, "gzip_buffers": gzip, "gzip_disable": gzip, "gzip_static": gzip,
             "gunzip": gzip, "brotli": gzip,
-            "proxy_read_timeout": proxyTimeout, "proxy_connect_timeout": proxyTimeout, "proxy_send_timeout": proxyTimeout,
-            "proxy_buffering": "webserv streams upstream answers with back-pressure, unbuffered",
-            "proxy_request_buffering": "webserv streams request bodies upstream as they arrive",
-            "proxy_buffers": proxyTuning, "proxy_buffer_size": proxyTuning, "proxy_busy_buffers_size": proxyTuning,
             "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
@@ -113,8 +102,8 @@ enum Suggestions {
             "server_name_in_redirect": noTuning,
             "log_not_found": noTuning, "log_subrequest": noTuning, "recursive_error_pages": noTuning,
             "chunked_transfer_encoding": noTuning,
-            "variables_hash_max_size": variables, "variables_hash_bucket_size": variables,
-            "map_hash_max_size": variables, "map_hash_bucket_size": variables,
+            "variables_hash_max_size": variableTables, "variables_hash_bucket_size": variableTables,
+            "map_hash_max_size": variableTables, "map_hash_bucket_size": variableTables,
             "worker_cpu_affinity": noTuning, "worker_priority": noTuning, "worker_shutdown_timeout": noTuning,
             "accept_mutex": "workers share each listening address with SO_REUSEPORT", "accept_mutex_delay": "workers share each listening address with SO_REUSEPORT",
             "load_module": "webserv has no dynamic modules", "lock_file": noTuning, "pcre_jit": "webserv has no regular expressions",

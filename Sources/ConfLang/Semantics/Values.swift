@@ -55,6 +55,15 @@ public enum Values {
         return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isTokenCharacter) }
     }
 
+    /// `$name` or `${name}` as `map` and `set` name their variable: the name, lower case (nginx's are case-insensitive).
+    public static func variableName(_ text: String) -> String? {
+        guard text.hasPrefix("$") else { return nil }
+        var name = Substring(text.dropFirst())
+        if name.hasPrefix("{") && name.hasSuffix("}") { name = name.dropFirst().dropLast() }
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { return nil }
+        return name.lowercased()
+    }
+
     /// The first nginx variable in a value (`$host`, `${uri}`), if any: this
     /// language has none, so such text would be used literally.
     public static func variable(in text: String) -> String? {

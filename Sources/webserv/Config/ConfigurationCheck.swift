@@ -1,4 +1,5 @@
 import ConfLang
+import TLSInspection
 
 /// Loads and checks a configuration with exactly confcheck's checks and
 /// rendering, for `-t`, start-up and reload.
@@ -11,7 +12,7 @@ struct ConfigurationCheck {
     var renderer = DiagnosticRenderer(format: .text, showSnippets: false, useColor: false)
 
     func run(path: String) -> Outcome {
-        switch ModelBuilder.build(path: path) {
+        switch ModelBuilder.build(path: path, certificateInspector: OpenSSLCertificateInspector()) {
         case .failure(.unreadable(let error)):
             return .invalid(report: "webserv: cannot read '\(path)': \(error.reason)\n")
         case .failure(.invalid(let diagnostics)):

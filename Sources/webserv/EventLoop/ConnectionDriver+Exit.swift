@@ -35,9 +35,13 @@ extension ConnectionDriver {
     /// Logs the request as 444 with nothing sent, and closes the connection.
     private func closeWithoutAnswer(_ connection: Connection, head: RequestHead?) {
         let location = connection.request.context?.route.location ?? handler.settings(for: head, on: connection.listener)?.1.location
-        if let path = location?.settings.accessLog {
-            logs.access(AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head, rejected: nil,
-                                        status: 444, bytesSent: 0).line)
+        if let location, let path = location.settings.accessLog {
+            var record = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head, rejected: nil,
+                                         status: 444, bytesSent: 0)
+            if let format = location.settings.accessLogFormat {
+                record.formatted = .init(format: format, variables: RequestVariables(head: head, connection: connection, location: location))
+            }
+            logs.access(record, now: loop.now())
         }
         close(connection)
     }

@@ -113,7 +113,7 @@ extension ConnectionDriver {
         }
         let request = connection.request
         request.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
-                                         errorPage: errorPage)
+                                         errorPage: errorPage, started: previous?.started ?? loop.now())
         if previous == nil && head.hasIgnoredFields { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):
@@ -145,6 +145,8 @@ extension ConnectionDriver {
             upstreams.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
+        case .redirect(let next):
+            redirect(next, on: connection, errorPage: errorPage)
         }
     }
 

@@ -20,7 +20,7 @@ extension ConnectionDriver {
             return close(connection)   // no server has this address: cannot happen for an accepted connection
         }
         var output = OutputDecision(keepAlive: keepAlive, listening: connection.listener.servers != nil)
-        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, &output)
+        HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, connection: connection, &output)
         request.keepAliveMilliseconds = Int32(truncatingIfNeeded: location.settings.keepaliveTimeoutMilliseconds)
         request.keepAliveAfterResponse = output.keepAlive
         request.chunkedOutput = output.chunked
@@ -58,6 +58,10 @@ extension ConnectionDriver {
             request.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
                                                 rejected: head == nil ? request.rejected : nil,
                                                 status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
+            if let format = location.settings.accessLogFormat {
+                request.accessLog?.formatted = .init(format: format,
+                                                     variables: RequestVariables(head: head, connection: connection, location: location))
+            }
         }
         flush(connection)
     }
@@ -103,7 +107,7 @@ extension ConnectionDriver {
     func finishResponse(_ connection: Connection) {
         upstreams.end(connection)
         let request = connection.request
-        if let record = request.accessLog { logs.access(record.line) }
+        if let record = request.accessLog { logs.access(record, now: loop.now()) }
         guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
             request.reset()
             request.bodyToDiscard = nil

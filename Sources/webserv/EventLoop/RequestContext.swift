@@ -11,11 +11,20 @@ final class RequestContext {
     static let maxRedirects = 10
     /// Set while an error_page answers for an error.
     let errorPage: ErrorPages.Redirect?
+    /// The loop's clock when the request's head was complete (an internal redirect keeps it): `$request_time`.
+    let started: Int
+    /// nginx's `$request_id`: 32 hex digits, made when first asked for.
+    private(set) lazy var requestID: String = {
+        var generator = SystemRandomNumberGenerator()
+        let high = String(generator.next() as UInt64, radix: 16), low = String(generator.next() as UInt64, radix: 16)
+        return String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
+    }()
 
-    init(server: VirtualServer, route: Router.Route, redirects: Int, errorPage: ErrorPages.Redirect?) {
+    init(server: VirtualServer, route: Router.Route, redirects: Int, errorPage: ErrorPages.Redirect?, started: Int = 0) {
         self.server = server
         self.route = route
         self.redirects = redirects
         self.errorPage = errorPage
+        self.started = started
     }
 }

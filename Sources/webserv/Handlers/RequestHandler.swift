@@ -13,6 +13,11 @@ final class RequestHandler {
     /// Small files in memory, kept fresh by inotify (SmallFileCache); shared likewise.
     let smallFiles: SmallFileCache
 
+    /// `auth_basic_user_file`s, read again when they change.
+    let userFiles = UserFiles()
+    /// Where the access phase's error lines go (the event loop's logs).
+    var logs: Logs?
+
     init(router: Router, files: OpenFileCache = OpenFileCache(), smallFiles: SmallFileCache = SmallFileCache()) {
         self.router = router
         self.files = files
@@ -27,6 +32,8 @@ final class RequestHandler {
         case cgi(CGIRequest, maxBodySize: Int)
         /// Forward to the upstream of proxy_pass.
         case proxy(ProxyRequest, maxBodySize: Int)
+        /// An internal redirect (try_files' fallback): the request decided again from the start.
+        case redirect(RequestHead)
     }
 
     /// The server and location settings that answer a request.
@@ -37,13 +44,38 @@ final class RequestHandler {
     /// `routing`: what `settings(for:on:)` chose for it; `connection` gives a
     /// CGI script's environment its addresses (read only then: copying them
     /// out for every request cost reference counting).
-    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection) -> Action {
+    /// `afterTryFiles`: the location's try_files found the file `head` now names.
+    func action(for head: RequestHead, routing: (VirtualServer, Router.Route), from connection: Connection,
+                afterTryFiles: Bool = false) -> Action {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
-        switch RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route) {
-        case .serverReturn(let action), .locationReturn(let action):
-            return .respond(answer(action, head: head))
+        let decision = RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
+                                              afterTryFiles: afterTryFiles)
+        // nginx's access phase runs before its try-files phase: once, not again for the file try_files found.
+        if decision.passesAccessPhase, !afterTryFiles, let refusal = checkAccess(head, settings: location.settings, from: connection) {
+            return .respond(refusal)
+        }
+        switch decision {
+        case .tryFiles(let tryFiles):
+            let variables = RequestVariables(head: head, connection: connection, location: location)
+            let names = tryFiles.candidates.map { (name: variables.evaluate($0.name), directory: $0.directory) }
+            var observer = IgnoringFileLookupObserver()
+            if let found = route.lookUpTryFiles(names, in: StaticFileSystem(smallFiles: smallFiles), observer: &observer) {
+                let rewritten = found == head.path ? head : head.rewritten(path: found, query: head.query)
+                return action(for: rewritten, routing: routing, from: connection, afterTryFiles: true)
+            }
+            switch tryFiles.fallback {
+            case .status(let code): return .respond(Response(status: code))
+            case .uri(let template):
+                let parts = variables.evaluate(template).split(separator: "?", maxSplits: 1).map(String.init)
+                guard let path = PathNormalizer.normalize(parts.first ?? "/") else { return .respond(Response(status: 400)) }
+                return .redirect(head.rewritten(path: path, query: parts.count > 1 ? parts[1] : nil))
+            }
+        case .serverReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: server.base) })
+        case .locationReturn(let action):
+            return .respond(answer(action) { RequestVariables(head: head, connection: connection, location: location) })
         case .contentTooLarge:
             var response = Response(status: 413)
             response.closeConnection = true
@@ -63,12 +95,24 @@ final class RequestHandler {
             }
         case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost,
-                                            secure: connection.transport.tls != nil),
+                                            secure: connection.transport.tls != nil,
+                                            variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
+        }
+    }
+
+    /// nginx's access phase (`AccessPhase`): the refusal, or nil to go on. Most
+    /// locations have neither rules nor a password: nothing is read then.
+    private func checkAccess(_ head: RequestHead, settings: LocationConfig, from connection: Connection) -> Response? {
+        guard !settings.accessRules.rules.isEmpty || settings.basicAuth.isOn else { return nil }
+        let errorLog = settings.errorLog
+        return AccessPhase.check(settings, client: connection.peerHost, authorization: head.headers["Authorization"],
+                                 userFiles: userFiles) { [logs] level, message in
+            logs?.error(level, "\(message), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: errorLog)
         }
     }
 
@@ -124,14 +168,17 @@ final class RequestHandler {
         return PercentEncoding.path(head.path)
     }
 
-    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body.
-    private func answer(_ action: ReturnAction, head: RequestHead) -> Response {
+    /// `return CODE [URL|TEXT]`: redirects carry Location, other codes the text as body;
+    /// either with its variables' values (`variables` is asked only when it has some).
+    private func answer(_ action: ReturnAction, variables: () -> RequestVariables) -> Response {
         var response = Response(status: action.code)
-        if (300...399).contains(action.code), let url = action.text {
-            response.headers.append(("Location", url))
+        var text = action.text
+        if let template = action.template, !template.isLiteral { text = variables().evaluate(template) }
+        if (300...399).contains(action.code), let url = text {
+            response.headers.append(("Location", VariableTemplate.fieldValue(url)))
             response.headers.append(("Content-Type", "text/html"))
             response.body = .bytes(StatusCode.defaultPage(action.code))
-        } else if let text = action.text {
+        } else if let text {
             response.headers.append(("Content-Type", "text/plain"))
             response.body = .bytes(Array(text.utf8))
         }

@@ -96,6 +96,19 @@ final class Logs {
         if buffers[path]!.count > 64 * 1024 { flush() }
     }
 
+    /// A line of a `log_format` (made by `AccessLogRecord.formattedLine`).
+    func access(path: String, formatted line: String) {
+        guard files[path] != nil else { return }
+        buffers[path, default: []].append(contentsOf: line.utf8)
+        buffers[path, default: []].append(UInt8(ascii: "\n"))
+        if buffers[path]!.count > 64 * 1024 { flush() }
+    }
+
+    /// The access line of `record`, in its format.
+    func access(_ record: AccessLogRecord, now: Int) {
+        if let line = record.formattedLine(now: now) { access(path: record.path, formatted: line) } else { access(record.line) }
+    }
+
     func flush() {
         for (path, bytes) in buffers where !bytes.isEmpty {
             if let fd = files[path] { writeAll(fd, bytes) }
@@ -127,6 +140,14 @@ final class Logs {
 
     /// `25/Nov/2026:04:43:24 +0000`, nginx's $time_local.
     static func localTime(_ time: Int) -> String { HTTPDate.formatted(time, "%d/%b/%Y:%H:%M:%S %z", localTime: true) }
+
+    /// `2026-11-25T04:43:24+00:00`, nginx's $time_iso8601.
+    static func iso8601(_ time: Int) -> String {
+        let text = HTTPDate.formatted(time, "%Y-%m-%dT%H:%M:%S%z", localTime: true)
+        // strftime's zone is +0000; nginx's has a colon.
+        guard text.count >= 5 else { return text }
+        return String(text.dropLast(2)) + ":" + text.suffix(2)
+    }
 
     private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
 

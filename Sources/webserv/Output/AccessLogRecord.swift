@@ -12,6 +12,29 @@ struct AccessLogRecord {
     let rejected: (requestLine: String, headers: HTTPHeaders)?
     let status: Int
     var bytesSent: Int
+    /// A `log_format` that `access_log` names, with the request's variables
+    /// (nil: combined). One reference, so that a combined record stays small.
+    var formatted: FormattedLine? = nil
+
+    final class FormattedLine {
+        let format: LogFormat
+        let variables: RequestVariables
+
+        init(format: LogFormat, variables: RequestVariables) {
+            self.format = format
+            self.variables = variables
+        }
+    }
+
+    /// The line of a named format, made with the answer's status and bytes; nil for combined.
+    func formattedLine(now: Int) -> String? {
+        guard let formatted else { return nil }
+        var variables = formatted.variables
+        variables.status = status
+        variables.bodyBytesSent = bytesSent
+        variables.nowMilliseconds = now
+        return formatted.format.line(variables.value)
+    }
 
     var line: AccessLogLine {
         let fields = head?.headers ?? rejected?.headers

@@ -27,11 +27,13 @@ struct OutputDecision {
 /// would copy them) and the connection's `transport`, as arguments: a value
 /// holding them would retain each, for every answer.
 enum HeaderFilters {
+    /// `connection`: for the values of `add_header`'s variables (read only when one has some).
     static func run(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, transport: Transport,
-                    _ decision: inout OutputDecision) {
+                    connection: Connection? = nil, _ decision: inout OutputDecision) {
         AbsoluteLocationFilter.apply(&response, head: head, transport: transport)
         CharsetFilter.apply(&response, location: location)
         ExpiresFilter.apply(&response, location: location)
+        AddHeaderFilter.apply(&response, head: head, location: location, connection: connection)
         KeepAliveFilter.apply(location: location, &decision)
         FramingFilter.apply(response, head: head, &decision)
     }
@@ -66,6 +68,31 @@ enum ExpiresFilter {
         // A pattern, not `!=`: ConfLang's `==` would be a call on every answer.
         if case .off = location.settings.expires { return }
         response.applyExpires(location.settings.expires, now: Clock.wallSeconds())
+    }
+}
+
+/// nginx's `add_header`: each field of the location's list on 200, 201, 204,
+/// 206, 301, 302, 303, 304, 307 and 308 answers, on every answer with
+/// `always`; a value that comes out empty adds nothing, as in nginx. The
+/// fields go before a cached file's prepared lines, which stay as they are.
+enum AddHeaderFilter {
+    static func apply(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, connection: Connection?) {
+        // The one check a location without add_header pays.
+        if location.settings.addedHeaders.isEmpty { return }
+        let success = AddedHeader.applies(toStatus: response.status)
+        var variables: RequestVariables?
+        for header in location.settings.addedHeaders where header.always || success {
+            let value: String
+            if header.value.isLiteral {
+                value = header.value.source
+            } else {
+                guard let connection else { continue }
+                if variables == nil { variables = RequestVariables(head: head, connection: connection, location: location) }
+                variables?.status = response.status
+                value = variables?.fieldValue(header.value) ?? ""
+            }
+            if !value.isEmpty { response.headers.append((header.name, value)) }
+        }
     }
 }
 

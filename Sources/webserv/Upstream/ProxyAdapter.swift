@@ -38,11 +38,8 @@ final class ProxyAdapter: UpstreamAdapter {
             let lower = header.name.lowercased()
             // As nginx: our own Server and Date replace the upstream's.
             return !ProxyRequest.hopByHop.contains(lower) && !connectionTokens.contains(lower)
-                && lower != "content-length" && lower != "server" && lower != "date"
-        }.map { header in
-            guard let rewrite = request.redirectRewrite, header.name.caseInsensitiveEquals("Location") else { return (name: header.name, value: header.value) }
-            return (name: header.name, value: rewrite.apply(header.value))
-        }
+                && lower != "content-length" && lower != "server" && lower != "date" && !request.hiddenFields.contains(lower)
+        }.map { header in (name: header.name, value: request.rewrite(field: header.name, header.value)) }
         let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap { Int($0.value) }
         let chunked = headers.contains { $0.name.caseInsensitiveEquals("Transfer-Encoding") && $0.value.lowercased().contains("chunked") }
         if let length { forwarded.append(("Content-Length", String(length))) }

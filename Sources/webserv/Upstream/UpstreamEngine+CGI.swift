@@ -26,13 +26,14 @@ extension UpstreamEngine {
             adapter = try CGIAdapter(request, stdinFile: stdinFile)
         } catch {
             loop.logs.error("error", "cannot start CGI script \(request.scriptFile): \(error)", to: request.errorLog)
-            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
+            return connections.deliver(Response(status: 502), head: head, on: connection,
+                                       keepAlive: keepsAlive(head, bodyIn: stdinFile != nil || !head.hasBody))
         }
         scripts[adapter.process.pid] = adapter
         adapter.terminated = { [unowned self] in
             self.scriptKills.append((script: $0, deadline: self.loop.now() + UpstreamEngine.scriptGraceMilliseconds))
         }
-        begin(UpstreamExchange(adapter: adapter, head: head, timeout: request.timeoutMilliseconds, renews: false,
+        begin(UpstreamExchange(adapter: adapter, head: head, timeouts: .total(request.timeoutMilliseconds),
                                connected: true, now: loop.now()), on: connection)
         // No body to stream: stdin is closed (or was the spooled file) at once.
         if stdinFile != nil || !head.hasBody { feed(connection, [], last: true) }

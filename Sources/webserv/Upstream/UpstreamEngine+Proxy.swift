@@ -13,11 +13,12 @@ extension UpstreamEngine {
         let pooled = fresh || head.hasBody ? nil : takePooledUpstream(ProxyAdapter.poolKey(request.upstream))
         guard let socket = pooled ?? addresses[request.upstream.host].flatMap({ try? Socket.connect(to: $0, port: request.upstream.port) }) else {
             loop.logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
-            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: false)
+            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
         }
         let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request), head: head,
-                                        timeout: settings.sendTimeoutMilliseconds, renews: true, connected: pooled != nil, now: loop.now())
+                                        timeouts: .phases(settings.proxyTimeouts), connected: pooled != nil, now: loop.now())
         exchange.pendingInput = request.head
+        exchange.renewDeadline(now: loop.now())
         if pooled != nil {
             exchange.retry = { [unowned self, unowned connection] in
                 self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true)

@@ -91,6 +91,7 @@ extension UpstreamEngine {
                 return fail(connection, status: 502)
             }
             exchange.connected = true
+            renew(exchange, connection)
         }
         let sendSide = fd == exchange.adapter.sendFD, receiveSide = fd == exchange.adapter.receiveFD
         if sendSide && (event.writable || (event.closed && !receiveSide)) { writeUpstream(exchange, connection) }
@@ -116,6 +117,7 @@ extension UpstreamEngine {
             }
             guard case .value(let count) = result else { break }
             exchange.pendingInput.removeFirst(count)
+            if count > 0 { renew(exchange, connection) }
         }
         if exchange.bodyComplete && exchange.pendingInput.isEmpty { closeSendSide(exchange, connection) }
         updateInterests(exchange, connection)
@@ -142,7 +144,7 @@ extension UpstreamEngine {
                 return upstreamEnded(exchange, connection, error: "\(error)")
             }
             guard case .value(let count) = result else { return }
-            if let renewal = exchange.renewal { exchange.deadline = loop.now() + renewal }
+            renew(exchange, connection)
             guard count > 0 else { return upstreamEnded(exchange, connection, error: nil) }
             exchange.receivedAny = true
             if !exchange.headersSent {
@@ -321,6 +323,14 @@ extension UpstreamEngine {
         }
     }
 
+    /// Progress in a proxy exchange: its phase's timeout starts again (one
+    /// shorter than the deadline queued is queued at once).
+    private func renew(_ exchange: UpstreamExchange, _ connection: Connection) {
+        guard case .phases = exchange.timeouts else { return }
+        exchange.renewDeadline(now: loop.now())
+        loop.armTimer(connection)
+    }
+
     /// 502 or 504 before the answer's head; a cut connection after it.
     func fail(_ connection: Connection, status: Int) {
         guard let exchange = connection.request.upstream else { return }
@@ -328,14 +338,28 @@ extension UpstreamEngine {
         if exchange.headersSent {
             connections.close(connection)   // too late for a status: cut the response short
         } else {
-            connections.deliver(Response(status: status), head: exchange.head, on: connection, keepAlive: false)
+            connections.deliver(Response(status: status), head: exchange.head, on: connection,
+                                keepAlive: keepsAlive(exchange.head, bodyIn: exchange.bodyComplete))
         }
+    }
+
+    /// Whether the client's connection stays open after a 502 or 504: as
+    /// nginx's (its special responses close only after 400, 413, 414, 500 and
+    /// 501), when the request's body is all in (`bodyIn`): what is left of one
+    /// would be read as the next request.
+    func keepsAlive(_ head: RequestHead, bodyIn: Bool) -> Bool {
+        head.wantsKeepAlive && bodyIn && !loop.draining
     }
 
     /// cgi_timeout, or nothing heard from the upstream for its read timeout.
     func timedOut(_ connection: Connection) {
         guard let exchange = connection.request.upstream else { return }
-        loop.logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
+        if case .phases = exchange.timeouts {
+            loop.logs.error("error", "\(exchange.adapter.name) timed out (110: Connection timed out) \(exchange.phase.rawValue)",
+                            to: exchange.adapter.errorLog)
+        } else {
+            loop.logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
+        }
         fail(connection, status: 504)
     }
 

@@ -6,9 +6,9 @@ final class UpstreamExchange {
     let adapter: UpstreamAdapter
     /// The client's request being answered.
     let head: RequestHead
+    /// When the exchange times out (504, or the connection cut after the head).
     var deadline: Int
-    /// A proxy's read timeout starts again with every read; cgi_timeout does not.
-    let renewal: Int?
+    let timeouts: Timeouts
     /// Starts the request again on a fresh connection (a pooled one that the
     /// upstream closed before answering), when that is safe.
     var retry: (() -> Void)?
@@ -37,14 +37,47 @@ final class UpstreamExchange {
     /// What the selector watches on each descriptor now.
     var interests: [Int32: Selector.Interest] = [:]
 
-    init(adapter: UpstreamAdapter, head: RequestHead, timeout: Int, renews: Bool, connected: Bool, now: Int) {
+    /// What bounds an exchange's time.
+    enum Timeouts {
+        /// One deadline from the start (cgi_timeout).
+        case total(Int)
+        /// nginx's proxy timeouts, each for its phase and renewed by progress
+        /// in it: connecting, writing the request, reading the answer.
+        case phases(ProxyTimeouts)
+    }
+
+    /// The phase a proxy exchange is in, for its deadline and for the log.
+    enum Phase: String {
+        case connecting = "while connecting to upstream"
+        case sending = "while sending request to upstream"
+        case reading = "while reading response from upstream"
+    }
+
+    init(adapter: UpstreamAdapter, head: RequestHead, timeouts: Timeouts, connected: Bool, now: Int) {
         self.adapter = adapter
         self.head = head
-        deadline = now + timeout
-        renewal = renews ? timeout : nil
+        self.timeouts = timeouts
         self.connected = connected
         sendOpen = adapter.sendFD >= 0
         logOpen = adapter.logFD != nil
+        if case .total(let timeout) = timeouts { deadline = now + timeout } else { deadline = 0 }
+        renewDeadline(now: now)
+    }
+
+    var phase: Phase {
+        if !connected { return .connecting }
+        return sendOpen && !pendingInput.isEmpty ? .sending : .reading
+    }
+
+    /// Progress in the phase the exchange is in (or a new phase) starts its
+    /// timeout again; a total deadline stays.
+    func renewDeadline(now: Int) {
+        guard case .phases(let limits) = timeouts else { return }
+        switch phase {
+        case .connecting: deadline = now + limits.connectMilliseconds
+        case .sending: deadline = now + limits.sendMilliseconds
+        case .reading: deadline = now + limits.readMilliseconds
+        }
     }
 
     /// The descriptors still open, each once.

@@ -326,7 +326,8 @@ final class ExplainerTests: XCTestCase {
     // MARK: the request
 
     func testRequestProblems() {
-        XCTAssertNotNil(ExplainRequest(url: "https://x/").problem)
+        XCTAssertNotNil(ExplainRequest(url: "ftp://x/").problem)
+        XCTAssertNil(ExplainRequest(url: "https://x/").problem)
         XCTAssertNotNil(ExplainRequest(url: "x/y").problem)
         XCTAssertNotNil(ExplainRequest(url: "http://x:99999/").problem)
         XCTAssertNotNil(ExplainRequest(url: "/", method: "get").problem)

@@ -147,4 +147,43 @@ final class FileLookupTests: XCTestCase {
                                     files: ["/www/page.html": .file(""), "/www/page.html/more": .failing(ENOTDIR)])
         guard case .failed(404, "/www/page.html/more", .requestPath, .status(errno: ENOTDIR)) = found else { return XCTFail("\(found)") }
     }
+    // MARK: try_files
+
+    private func tryFiles(_ names: [(String, Bool)], files: [String: FakeFileSystem.Entry]) throws -> (String?, [FileLookupTrace.Entry]) {
+        var trace = FileLookupTrace()
+        let found = try route("root /www;", path: "/").lookUpTryFiles(names.map { (name: $0.0, directory: $0.1) },
+                                                                in: FakeFileSystem(entries: files), observer: &trace)
+        return (found, trace.entries)
+    }
+
+    func testTryFilesTakesTheFirstThatExistsAsNginx() throws {
+        let files: [String: FakeFileSystem.Entry] = ["/www/app": .directory, "/www/app.js": .file("js"), "/www/pipe": .fifo]
+        // A name without its final / must not be a directory; one with it must be.
+        let (found, tried) = try tryFiles([("/app", false), ("/app", true)], files: files)
+        XCTAssertEqual(found, "/app")
+        XCTAssertEqual(tried, [.init(candidate: .tryFile("/app"), path: "/www/app", outcome: .directory),
+                               .init(candidate: .tryFile("/app/"), path: "/www/app", outcome: .directory)])
+        XCTAssertEqual(try tryFiles([("/app.js", false)], files: files).0, "/app.js")
+        XCTAssertEqual(try tryFiles([("/pipe", false)], files: files).0, "/pipe", "anything but a directory, as nginx")
+        let (none, why) = try tryFiles([("/missing", false), ("/app.js", true)], files: files)
+        XCTAssertNil(none, "the fallback answers")
+        XCTAssertEqual(why.map(\.outcome), [.failed(errno: ENOENT), .notDirectory])
+    }
+
+    func testTryFilesUnderAnAlias() throws {
+        var trace = FileLookupTrace()
+        let route = try route("location /static/ { alias /data/; }", path: "/static/x.css")
+        let found = route.lookUpTryFiles([(name: "/static/x.css", directory: false)], in: FakeFileSystem(entries: ["/data/x.css": .file("css")]),
+                                         observer: &trace)
+        XCTAssertEqual(found, "/static/x.css", "the alias replaces the location's prefix, as for the request path")
+        XCTAssertEqual(trace.entries.map(\.path), ["/data/x.css"])
+    }
+
+    func testTryFilesParsesItsArguments() {
+        let spa = TryFiles(["$uri", "$uri/", "/index.html"])
+        XCTAssertEqual(spa.candidates.map(\.directory), [false, true])
+        XCTAssertEqual(spa.candidates.map(\.name.source), ["$uri", "$uri"], "the final / is dropped, as nginx")
+        XCTAssertEqual(spa.fallback, .uri(VariableTemplate.compiled("/index.html")))
+        XCTAssertEqual(TryFiles(["$uri", "=404"]).fallback, .status(404))
+    }
 }

@@ -37,6 +37,27 @@ final class DirectiveSettingTests: XCTestCase {
         XCTAssertEqual(router.overlays[0].map(\.settings.expires), [.max, .afterModification(seconds: 30 * 86_400)])
     }
 
+    /// The proxy's three timeouts are three settings of one field, each
+    /// inherited on its own (nginx merges them one by one).
+    func testProxyTimeoutsAreInheritedEachOnItsOwn() throws {
+        let config = try model("""
+        http {
+            proxy_read_timeout 5s;
+            server {
+                listen 8081;
+                proxy_connect_timeout 2s;
+                location /a/ { proxy_pass http://127.0.0.1:9000; }
+                location /b/ { proxy_pass http://127.0.0.1:9000; proxy_read_timeout 90s; proxy_send_timeout 1m; }
+            }
+            server { listen 8082; location / { } }
+        }
+        """)
+        let (a, b) = (config.servers[0].locations[0].proxyTimeouts, config.servers[0].locations[1].proxyTimeouts)
+        XCTAssertEqual([a.connectMilliseconds, a.sendMilliseconds, a.readMilliseconds], [2_000, 60_000, 5_000])
+        XCTAssertEqual([b.connectMilliseconds, b.sendMilliseconds, b.readMilliseconds], [2_000, 60_000, 90_000])
+        XCTAssertEqual(config.servers[1].locations[0].proxyTimeouts.readMilliseconds, 5_000, "from http")
+    }
+
     func testExpiresDefaultsToOff() throws {
         XCTAssertEqual(try model("http { server { location / { } } }").servers[0].locations[0].expires, .off)
     }
@@ -63,7 +84,8 @@ final class DirectiveSettingTests: XCTestCase {
         for spec in DirectiveTable.all where spec.contexts.contains(.location) && spec.body == .none && spec.name != "include" {
             XCTAssertEqual(spec.setting != nil, DirectiveTable.withoutEffect(spec) == nil && spec.name != "server_tokens", spec.name)
         }
-        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name), ["env", "error_page", "types"])
+        XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name),
+                       ["env", "map", "log_format", "error_page", "proxy_redirect", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "types", "add_header", "allow", "deny"])
         // Main's and events' settings too, so the builder names no directive it sets a field from.
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.main != nil }.map(\.name),
                        ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections"])
@@ -115,6 +137,19 @@ final class DirectiveSettingTests: XCTestCase {
         XCTAssertEqual(findings("http { expires 1h; server { expires 2h; expires 3h; } }\n").map { String($0.split(separator: " ")[2]) },
                        ["directive.duplicate"])
         XCTAssertEqual(findings("expires 1h;\n").map { String($0.split(separator: " ")[2]) }, ["directive.context"])
+    }
+
+    func testProxyRedirectIsChecked() {
+        func site(_ line: String) -> String { "http {\n    server {\n        location / {\n            \(line)\n        }\n    }\n}\n" }
+        XCTAssertEqual(findings(site("proxy_redirect off;")), [])
+        XCTAssertEqual(findings(site("proxy_redirect http://a/ /b/;")), [])
+        XCTAssertEqual(findings(site("proxy_redirect maybe;")), ["4:28 error value.proxy-url"])
+        XCTAssertEqual(findings(site("proxy_redirect ~^http://a/(.*) /$1;")), ["4:28 error value.proxy-url"])
+        XCTAssertEqual(findings(site("proxy_redirect off /b/;")), ["4:28 error value.proxy-url"])
+        let model = ModelBuilder.build(Linter.lint(path: "/srv/t.conf", bytes: Array("""
+        http { proxy_redirect off; server { location /a/ { } location /b/ { proxy_redirect http://x/ /y/; proxy_redirect default; } } }
+        """.utf8)).config, baseDirectory: "/srv")
+        XCTAssertEqual(model.servers[0].locations.map(\.proxyAnswer.redirects), [[], [.replace(from: "http://x/", to: "/y/"), .default]])
     }
 
     func testExpiresHoverAndCompletionComeFromItsEntry() throws {

@@ -41,7 +41,7 @@ final class DirectiveTableCheckTests: XCTestCase {
     }
 
     func testNginxOnlyDirectiveSaysItIsUnsupported() {
-        XCTAssertEqual(findings(site("try_files $uri =404;")), ["4:1 error directive.unsupported"])
+        XCTAssertEqual(findings(site("rewrite ^ /x;")), ["4:1 error directive.unsupported"])
     }
 
     func testDirectiveInWrongContext() {

@@ -74,7 +74,7 @@ final class SecurityLintTests: XCTestCase {
     }
 
     func testVariablesAreNotExpanded() {
-        XCTAssertEqual(findings(site("return 301 https://$host$request_uri;")), ["4:12 warning value.variable"])
+        XCTAssertEqual(findings(site("return 301 https://$host$request_uri;")), [], "return evaluates its variables")
         XCTAssertEqual(findings(site("root /srv/${site};")), ["4:6 warning value.variable"])
         XCTAssertEqual(findings(site("location $ .py { cgi_path /bin/sh; }")), [], "the $ modifier is not a variable")
         XCTAssertEqual(findings(site("return 200 \"costs $5\";")), [], "a $ before a digit is text")

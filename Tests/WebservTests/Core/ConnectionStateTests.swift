@@ -165,9 +165,11 @@ final class ConnectionStateTests: XCTestCase {
         XCTAssertEqual(all.count - split.upperBound, body.count)
     }
 
+    /// proxy_read_timeout, not send_timeout (the client's), bounds the wait
+    /// for a proxied answer, as nginx's.
     func testWaitingOnAnUpstreamOnlyItsDeadlineApplies() throws {
         let upstream = TestUpstream(response: nil)
-        let loop = try harness(extra: "location /up/ { proxy_pass http://127.0.0.1:\(upstream.port); send_timeout 20s; }")
+        let loop = try harness(extra: "location /up/ { proxy_pass http://127.0.0.1:\(upstream.port); proxy_read_timeout 20s; }")
         let (client, connection) = loop.connect()
         loop.send(client, "GET /up/x HTTP/1.1\r\nHost: a\r\n\r\n")
         for _ in 0..<100 where !(connection.request.upstream?.connected ?? false) { loop.settle(); usleep(5_000) }
@@ -177,6 +179,40 @@ final class ConnectionStateTests: XCTestCase {
         XCTAssertTrue(loop.receive(client).isEmpty)
         loop.advance(milliseconds: 1_100)
         XCTAssertEqual(statuses(loop.text(client)), ["HTTP/1.1 504 Gateway Time-out"])
+        XCTAssertTrue(loop.log("error.log").contains("timed out (110: Connection timed out) while reading response from upstream"))
+    }
+
+    /// proxy_connect_timeout bounds the connection's establishment: an
+    /// upstream whose accept queue is full never completes it.
+    func testAnUpstreamThatDoesNotAcceptIsCutAtTheConnectTimeout() throws {
+        let (full, port) = ServerProcess.boundLoopbackSocket()
+        defer { Glibc.close(full) }
+        Glibc.listen(full, 0)
+        // Fill the accept queue: later connections wait for a SYN-ACK that never comes.
+        var fillers: [Int32] = []
+        defer { fillers.forEach { Glibc.close($0) } }
+        for _ in 0..<3 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            fillers.append(fd)
+        }
+        usleep(100_000)
+        let loop = try harness(extra: "location /up/ { proxy_pass http://127.0.0.1:\(port); proxy_connect_timeout 2s; proxy_read_timeout 30s; }")
+        let (client, connection) = loop.connect()
+        loop.send(client, "GET /up/x HTTP/1.1\r\nHost: a\r\n\r\n")
+        loop.settle()
+        guard let exchange = connection.request.upstream, !exchange.connected else {
+            throw XCTSkip("the kernel completed the connection despite the full accept queue")
+        }
+        loop.advance(milliseconds: 1_900)
+        XCTAssertTrue(loop.receive(client).isEmpty)
+        loop.advance(milliseconds: 200)
+        XCTAssertEqual(statuses(loop.text(client)), ["HTTP/1.1 504 Gateway Time-out"])
+        XCTAssertTrue(loop.log("error.log").contains("timed out (110: Connection timed out) while connecting to upstream"))
     }
 
     func testALingeringCloseEndsAfterTwoSeconds() throws {

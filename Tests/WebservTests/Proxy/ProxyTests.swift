@@ -18,7 +18,7 @@ final class ProxyTests: XCTestCase {
             server {
                 listen 127.0.0.1:PORT0;
                 root DIR/www;
-                location /api/ { proxy_pass http://127.0.0.1:\(upstreamPort)/v1/; allow_methods GET POST HEAD; send_timeout 1s; }
+                location /api/ { proxy_pass http://127.0.0.1:\(upstreamPort)/v1/; allow_methods GET POST HEAD; proxy_read_timeout 1s; }
                 location /raw/ { proxy_pass http://127.0.0.1:\(upstreamPort); allow_methods GET POST; }
                 location /down/ { proxy_pass http://127.0.0.1:PORT1; }
                 location /self/ { proxy_pass http://127.0.0.1:PORT0/; }

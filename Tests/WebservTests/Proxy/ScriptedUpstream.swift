@@ -8,7 +8,7 @@ import Glibc
 final class ScriptedUpstream {
     /// Bytes to write, after waiting `pauseMilliseconds`.
     struct Piece {
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         var pauseMilliseconds = 0
         /// The upstream closes the connection here (an answer cut short).
         var closes = false
@@ -32,11 +32,23 @@ final class ScriptedUpstream {
     /// Connections accepted so far: a pooled one carries more than one request.
     var connectionCount: Int { lock.withLock { accepted } }
 
-    /// `answers`: the pieces for each request path.
-    init(answers: [String: [Piece]]) {
+    /// `answers`: the pieces for each request path; `placeholder`, where the
+    /// pieces hold it, becomes the upstream's port (an answer naming its own URL).
+    init(answers: [String: [Piece]], replacing placeholder: String? = nil) {
         let (listener, port) = ServerProcess.boundLoopbackSocket()
         self.listener = listener
         self.port = port
+        var answers = answers
+        if let placeholder {
+            answers = answers.mapValues { pieces in
+                pieces.map { piece in
+                    var replaced = piece
+                    replaced.bytes = Array(String(decoding: piece.bytes, as: UTF8.self)
+                        .replacingOccurrences(of: placeholder, with: String(port)).utf8)
+                    return replaced
+                }
+            }
+        }
         Glibc.listen(listener, 16)
         Thread.detachNewThread { [weak self] in
             while true {

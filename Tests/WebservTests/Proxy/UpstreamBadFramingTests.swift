@@ -11,11 +11,14 @@ import XCTest
 final class UpstreamBadFramingTests: XCTestCase {
     private var server: ServerProcess!
     private var upstream: ScriptedUpstream!
+    /// Bound and never listening: a connection to it is refused.
+    private var refusing: (fd: Int32, port: Int) = (-1, 0)
 
     private static let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 
     override func setUpWithError() throws {
         let head = UpstreamBadFramingTests.head
+        refusing = ServerProcess.boundLoopbackSocket()
         upstream = ScriptedUpstream(answers: [
             "/letters": [.init(head + "Content-Length: abc\r\n\r\nfinal")],
             "/signed": [.init(head + "Content-Length: +5\r\n\r\nfinal")],
@@ -47,6 +50,7 @@ final class UpstreamBadFramingTests: XCTestCase {
                 root DIR/www;
                 location /up/ { proxy_pass http://127.0.0.1:\(upstream.port)/; }
                 location /paged/ { proxy_pass http://127.0.0.1:\(upstream.port)/; error_page 502 /50x.html; }
+                location /down/ { proxy_pass http://127.0.0.1:\(refusing.port)/; }
             }
         }
         """, files: ["www/index.html": "index page", "www/50x.html": "our 50x page"])
@@ -55,6 +59,7 @@ final class UpstreamBadFramingTests: XCTestCase {
     override func tearDown() {
         server.stop()
         upstream.stop()
+        close(refusing.fd)
     }
 
     private var errorLog: String {
@@ -120,6 +125,22 @@ final class UpstreamBadFramingTests: XCTestCase {
         }
         XCTAssertTrue(errorLog.contains("sent unknown \"Transfer-Encoding\": \"chunked, gzip\""), errorLog)
         XCTAssertTrue(errorLog.contains("sent duplicate header line: \"Transfer-Encoding: chunked\""), errorLog)
+    }
+
+    /// As nginx (its special responses close only after 400, 413, 414, 500
+    /// and 501), a 502 keeps the client's connection when the request had no
+    /// body left to read: for a refused answer and for an upstream that cannot
+    /// be reached.
+    func testA502KeepsTheClientsConnection() throws {
+        for path in ["/up/letters", "/down/x"] {
+            let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+            client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let first = try XCTUnwrap(client.readResponse(), path)
+            XCTAssertEqual(first.status, 502, path)
+            XCTAssertNotEqual(first.header("Connection"), "close", path)
+            let next = try XCTUnwrap(client.readResponse(), "\(path): the second answer on the same connection")
+            XCTAssertEqual(next.bodyText, "index page", path)
+        }
     }
 
     func testErrorPage502AnswersForThem() throws {

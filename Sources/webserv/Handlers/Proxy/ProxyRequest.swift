@@ -9,15 +9,24 @@ struct ProxyRequest {
     let chunkedBody: Bool
     /// Where upstream failures are logged (the location's error_log).
     var errorLog = LogTarget(path: "stderr", level: "error")
-    /// How the upstream's own URLs in `Location` are turned back into ours.
-    var redirectRewrite: RedirectRewrite?
+    /// How the upstream's own URLs in `Location` and `Refresh` are turned
+    /// back into ours (`proxy_redirect`), the first that matches.
+    var redirectRewrites: [RedirectRewrite] = []
+    /// Fields of the answer not passed on (`proxy_hide_header`, nginx's X-Accel-*).
+    var hiddenFields: Set<String> = ProxyAnswerRules.hiddenByDefault
 
-    /// nginx's `proxy_redirect default`: a `Location` that starts with the
-    /// proxy_pass URL gets the location's prefix instead (without a PATH in
-    /// proxy_pass, `http://HOST:PORT/` becomes `/`).
+    /// One `proxy_redirect`: a `Location` that starts with `upstreamPrefix`
+    /// gets `clientPrefix` instead. nginx's `default`: the proxy_pass URL
+    /// becomes the location's prefix (without a PATH in proxy_pass,
+    /// `http://HOST:PORT/` becomes `/`).
     struct RedirectRewrite: Equatable {
         let upstreamPrefix: String
         let clientPrefix: String
+
+        init(from: String, to: String) {
+            upstreamPrefix = from
+            clientPrefix = to
+        }
 
         init?(upstream: Values.ProxyURL, locationPrefix: String) {
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
@@ -31,41 +40,91 @@ struct ProxyRequest {
             }
         }
 
-        func apply(_ location: String) -> String {
-            guard location.hasPrefix(upstreamPrefix) else { return location }
+        func apply(_ location: String) -> String? {
+            guard location.hasPrefix(upstreamPrefix) else { return nil }
             return clientPrefix + location.dropFirst(upstreamPrefix.count)
         }
+
+        /// The rewrites of `rules` for a location with `prefix` proxying to `upstream`.
+        static func list(_ rules: [ProxyAnswerRules.Redirect], upstream: Values.ProxyURL, locationPrefix: String) -> [RedirectRewrite] {
+            rules.compactMap { rule in
+                switch rule {
+                case .default: return RedirectRewrite(upstream: upstream, locationPrefix: locationPrefix)
+                case .replace(let from, let to): return RedirectRewrite(from: from, to: to)
+                }
+            }
+        }
+    }
+
+    /// A `Location` value, or the URL of a `Refresh` value (`5; url=...`), rewritten by the first rule that matches.
+    func rewrite(field name: String, _ value: String) -> String {
+        if name.caseInsensitiveEquals("Location") {
+            for rule in redirectRewrites { if let rewritten = rule.apply(value) { return rewritten } }
+        } else if name.caseInsensitiveEquals("Refresh") {
+            // The URL follows `url=` (any case): ASCII, so the bytes before it are a valid prefix.
+            let bytes = Array(value.utf8), marker = Array("url=".utf8)
+            guard let start = (0...max(0, bytes.count - marker.count)).first(where: { at in
+                at + marker.count <= bytes.count && zip(bytes[at...], marker).allSatisfy { $0 | 0x20 == $1 }
+            }) else { return value }
+            let split = start + marker.count
+            let url = String(decoding: bytes[split...], as: UTF8.self)
+            for rule in redirectRewrites {
+                if let rewritten = rule.apply(url) { return String(decoding: bytes[..<split], as: UTF8.self) + rewritten }
+            }
+        }
+        return value
     }
 
     /// Hop-by-hop fields (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
                                         "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
+    /// nginx's `$proxy_host`: proxy_pass's host, with its port unless 80.
+    static func hostField(_ upstream: Values.ProxyURL) -> String {
+        "\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+    }
+
+    /// The framing of the body is webserv's: `proxy_set_header` cannot set these.
+    private static let framingFields: Set<String> = ["content-length", "transfer-encoding"]
+
+    /// `variables`: the request's, for `proxy_set_header` values (made only when the location has any).
     /// `secure`: the request came over TLS (`X-Forwarded-Proto: https`).
     static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
-                     secure: Bool = false) -> ProxyRequest {
+                     secure: Bool = false, variables: () -> RequestVariables) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
+        // proxy_set_header's fields replace the client's and webserv's own of the same name; an empty one is not sent.
+        var configured: [(name: String, value: String)] = []
+        if !route.settings.proxySetHeaders.isEmpty {
+            let values = variables()
+            configured = route.settings.proxySetHeaders.filter { !framingFields.contains($0.name.lowercased()) }
+                .map { ($0.name, values.fieldValue($0.value)) }
+        }
+        let replaced = Set(configured.map { $0.name.lowercased() })
         var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.1\r\n"
-        text += "Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")\r\n"
+        if !replaced.contains("host") { text += "Host: \(hostField(upstream))\r\n" }
         var forwardedFor = clientAddress
         for (name, value) in head.headers.fields {
             let lower = name.lowercased()
             // Expect: webserv answers 100-continue itself and sends the body when it has it.
             if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length"
-                || lower == "expect" { continue }
+                || lower == "expect" || replaced.contains(lower) { continue }
             if lower == "x-forwarded-for" { forwardedFor = value + ", " + clientAddress; continue }
             if lower == "x-forwarded-proto" { continue }
             text += "\(name): \(value)\r\n"
         }
-        text += "X-Forwarded-For: \(forwardedFor)\r\nX-Forwarded-Proto: \(secure ? "https" : "http")\r\n"
+        if !replaced.contains("x-forwarded-for") { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
+        if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: \(secure ? "https" : "http")\r\n" }
+        for (name, value) in configured where !value.isEmpty { text += "\(name): \(value)\r\n" }
         if head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"
         } else if let length = head.contentLength {
             text += "Content-Length: \(length)\r\n"
         }
         text += "\r\n"
+        let answer = route.settings.proxyAnswer
         return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog,
-                            redirectRewrite: RedirectRewrite(upstream: upstream, locationPrefix: route.matchedPrefix))
+                            redirectRewrites: RedirectRewrite.list(answer.redirects, upstream: upstream, locationPrefix: route.matchedPrefix),
+                            hiddenFields: answer.hiddenFields)
     }
 }

@@ -1,0 +1,159 @@
+import Glibc
+import ConfLang
+
+/// The values of nginx's variables for one request, read from it only when
+/// a compiled value (`VariableTemplate`) asks: made when a `return`, an
+/// `add_header` or a `log_format` holds variables, never for other answers.
+/// It keeps copies of the connection's facts, not the connection (a log
+/// record holding it would hold the connection from its own request).
+struct RequestVariables {
+    let head: RequestHead?
+    let peerHost: String
+    let peerPort: Int
+    let connectionID: UInt64
+    let listenAddress: Values.ListenAddress
+    let transport: Transport
+    /// The request's context (server, route, start); nil for a request refused before routing.
+    let context: RequestContext?
+    /// The answering location's settings are read through it.
+    let location: ResolvedLocation?
+    /// The answer's status and body bytes, for `$status` and `$body_bytes_sent` (a log line's).
+    var status = 0
+    var bodyBytesSent = 0
+    /// The loop's clock now, for `$request_time`.
+    var nowMilliseconds = 0
+
+    init(head: RequestHead?, connection: Connection, location: ResolvedLocation?) {
+        self.head = head
+        peerHost = connection.peerHost
+        peerPort = connection.peerPort
+        connectionID = connection.identity
+        listenAddress = connection.listenAddress
+        transport = connection.transport
+        context = connection.request.context
+        self.location = location ?? context?.route.location
+    }
+
+    /// `template`'s value for this request.
+    func evaluate(_ template: VariableTemplate) -> String {
+        evaluate(template, depth: 0)
+    }
+
+    /// A value for a response field: never a CR or LF (`VariableTemplate.fieldValue`).
+    func fieldValue(_ template: VariableTemplate) -> String {
+        template.isLiteral ? template.source : VariableTemplate.fieldValue(evaluate(template))
+    }
+
+    /// A `map` or `set` value may name others; nginx stops a cycle, so does this (empty).
+    private static let maxDepth = 16
+
+    private func evaluate(_ template: VariableTemplate, depth: Int) -> String {
+        template.evaluate { value($0, depth: depth) }
+    }
+
+    func value(_ variable: Variable) -> String { value(variable, depth: 0) }
+
+    private func value(_ variable: Variable, depth: Int) -> String {
+        switch variable {
+        case .host: return host
+        case .uri: return head?.path ?? ""
+        case .requestURI: return head?.target ?? ""
+        case .args: return head?.query ?? ""
+        case .isArgs: return head?.query == nil ? "" : "?"
+        case .scheme: return "http"
+        case .https: return ""
+        case .request: return head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? ""
+        case .requestMethod: return head?.clientMethod ?? ""
+        case .remoteAddr: return peerHost
+        case .remotePort: return String(peerPort)
+        case .remoteUser: return ""
+        case .serverName: return context?.server.config.names.first ?? ""
+        case .serverPort: return String(listenAddress.port)
+        case .serverAddr:
+            if listenAddress.host != "*" && !listenAddress.host.hasPrefix("0.") { return listenAddress.host }
+            return transport.localAddress()?.host ?? ""
+        case .serverProtocol: return head?.version.rawValue ?? ""
+        case .header(let name): return head?.headers.values(name).joined(separator: name == "cookie" ? "; " : ", ") ?? ""
+        case .cookie(let name): return cookie(name)
+        case .argument(let name): return argument(name)
+        case .contentType: return head?.headers["Content-Type"] ?? ""
+        case .contentLength: return head?.headers["Content-Length"] ?? ""
+        case .documentRoot: return documentRoot
+        case .realpathRoot: return RealPath.resolve(documentRoot) ?? ""
+        case .requestFilename:
+            guard let route = context?.route, let path = head?.path else { return "" }
+            return route.filesystemPath(for: path)
+        case .status: return String(status)
+        case .bodyBytesSent: return String(bodyBytesSent)
+        case .requestTime:
+            let elapsed = max(0, nowMilliseconds - (context?.started ?? nowMilliseconds))
+            let milliseconds = String(elapsed % 1000)
+            return "\(elapsed / 1000)." + String(repeating: "0", count: 3 - milliseconds.count) + milliseconds
+        case .timeLocal: return Logs.localTime(Clock.wallSeconds())
+        case .timeISO8601: return Logs.iso8601(Clock.wallSeconds())
+        case .msec:
+            let now = Clock.wallMilliseconds(), milliseconds = String(now % 1000)
+            return "\(now / 1000)." + String(repeating: "0", count: 3 - milliseconds.count) + milliseconds
+        case .connection: return String(connectionID)
+        case .requestID: return context?.requestID ?? ""
+        case .hostname: return RequestVariables.hostname
+        case .proxyHost: return location?.settings.proxyPass.map(ProxyRequest.hostField) ?? ""
+        case .proxyAddXForwardedFor:
+            let forwarded = head?.headers.values("X-Forwarded-For").joined(separator: ", ") ?? ""
+            return forwarded.isEmpty ? peerHost : forwarded + ", " + peerHost
+        case .defined(let name): return defined(name, depth: depth)
+        }
+    }
+
+    /// nginx's `$host`: the request line's or Host's name, lower case, without
+    /// its port; else the server's first name.
+    private var host: String {
+        guard let host = head?.host, !host.isEmpty else { return context?.server.config.names.first ?? "" }
+        let name: Substring
+        if host.hasPrefix("[") {
+            name = host.prefix { $0 != "]" } + "]"
+        } else {
+            name = host.prefix { $0 != ":" }
+        }
+        return name.lowercased()
+    }
+
+    private var documentRoot: String {
+        guard let settings = location?.settings else { return "" }
+        return settings.alias ?? settings.root
+    }
+
+    private func cookie(_ name: String) -> String {
+        for field in head?.headers.values("Cookie") ?? [] {
+            for pair in field.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " || $0 == "\t" }
+                guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                if trimmed[..<equals].lowercased() == name { return String(trimmed[trimmed.index(after: equals)...]) }
+            }
+        }
+        return ""
+    }
+
+    private func argument(_ name: String) -> String {
+        for pair in (head?.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts[0].lowercased() == name { return parts.count > 1 ? String(parts[1]) : "" }
+        }
+        return ""
+    }
+
+    /// A `set` of the answering location (or its server) first, then a `map`.
+    private func defined(_ name: String, depth: Int) -> String {
+        guard depth < RequestVariables.maxDepth, let settings = location?.settings else { return "" }
+        if let value = settings.setVariables[name] { return evaluate(value, depth: depth + 1) }
+        guard let map = settings.variableMaps.byName[name] else { return "" }
+        let key = evaluate(map.source, depth: depth + 1)
+        return evaluate(map.value(for: key), depth: depth + 1)
+    }
+
+    static let hostname: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+}

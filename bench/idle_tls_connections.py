@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Opens N idle TLS keep-alive connections to PORT (each handshakes, sends one
+request and reads its answer), holds them, prints the server's RSS growth per
+connection: what an idle TLS connection costs (OpenSSL's buffers included,
+unless the server releases them while idle).
+usage: idle_tls_connections.py PORT PID N"""
+import socket
+import ssl
+import sys
+import time
+
+port, pid, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+
+def rss_kib():
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+before = rss_kib()
+sockets = []
+request = b"GET /small.html HTTP/1.1\r\nHost: bench\r\n\r\n"
+for _ in range(count):
+    s = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="bench.test")
+    s.sendall(request)
+    s.recv(4096)
+    sockets.append(s)
+time.sleep(1)
+after = rss_kib()
+print(f"{(after - before) * 1024 / count:.0f}")
+for s in sockets:
+    s.close()
