@@ -133,7 +133,7 @@ final class TLSServingTests: XCTestCase {
 
 /// What a script and an upstream learn of a request that came over TLS.
 final class TLSUpstreamTests: XCTestCase {
-    func testAScriptGetsHTTPSOnAndAProxiedRequestCarriesXForwardedProtoHTTPS() throws {
+    func testOverTLSScriptsUpstreamsVariablesAndRedirectsSayHTTPS() throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
         try certificates.leaf("site", names: ["site.test"])
@@ -150,15 +150,19 @@ final class TLSUpstreamTests: XCTestCase {
                 root DIR/www;
                 location $ .sh { cgi_path /bin/sh; }
                 location = /up { proxy_pass http://127.0.0.1:PORT1/env.sh; }
+                location = /scheme { return 200 "$scheme:$https"; }
+                location = /go { return 302 /scheme; }
             }
-            server { listen 127.0.0.1:PORT1; root DIR/www; location $ .sh { cgi_path /bin/sh; } }
+            server { listen 127.0.0.1:PORT1; root DIR/www; location $ .sh { cgi_path /bin/sh; } location = /scheme { return 200 "$scheme:$https"; } }
         }
         """
         let server = try ServerProcess(config: config, files: ["www/env.sh": script], portCount: 2)
         defer { server.stop() }
         let answers = try PythonTLSClient.get(port: server.ports[0], name: "site.test", ca: certificates.path("ca.pem"),
-                                              paths: ["/env.sh", "/up", "/env.sh"]).answers
-        XCTAssertEqual(answers.map(\.body), ["https=on proto=", "https= proto=https", "https=on proto="])
+                                              paths: ["/env.sh", "/up", "/env.sh", "/scheme", "/go"]).answers
+        XCTAssertEqual(answers.last?.location, "https://site.test:\(server.ports[0])/scheme", "a redirect to a path is made absolute with https")
+        XCTAssertEqual(answers.map(\.body).prefix(4), ["https=on proto=", "https= proto=https", "https=on proto=", "https:on"])
+        XCTAssertEqual(try server.request("GET /scheme HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: server.ports[1]).bodyText, "http:")
         // Over plain HTTP, as before: no HTTPS.
         XCTAssertEqual(try server.request("GET /env.sh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                                           port: server.ports[1]).bodyText, "https= proto=")

@@ -93,6 +93,7 @@ enum PythonTLSClient {
         let status: Int
         let body: String
         let length: Int
+        let location: String?
     }
 
     private struct Resumption: Decodable { let reused: Int }
@@ -133,9 +134,10 @@ def answer(s, buffered):
         buffered += more
     head, rest = buffered.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
-    length, chunked = 0, False
+    length, chunked, location = 0, False, None
     for line in lines[1:]:
         key, _, value = line.partition(":")
+        if key.lower() == "location": location = value.strip()
         if key.lower() == "content-length": length = int(value.strip())
         if key.lower() == "transfer-encoding": chunked = value.strip().lower() == "chunked"
     if chunked:
@@ -148,13 +150,13 @@ def answer(s, buffered):
             body, rest = body + rest[:size], rest[size + 2:]
             if size == 0: break
         status = int(lines[0].split()[1])
-        return {"status": status, "body": body[:200].decode("latin-1"), "length": len(body)}, rest
+        return {"status": status, "body": body[:200].decode("latin-1"), "length": len(body), "location": location}, rest
     while len(rest) < length:
         more = s.recv(65536)
         if not more: raise SystemExit("closed inside a body")
         rest += more
     body = rest[:length]
-    return {"status": int(lines[0].split()[1]), "body": body[:200].decode("latin-1"), "length": len(body)}, rest[length:]
+    return {"status": int(lines[0].split()[1]), "body": body[:200].decode("latin-1"), "length": len(body), "location": location}, rest[length:]
 
 def request(s, host, path):
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host)).encode())
