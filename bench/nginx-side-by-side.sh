@@ -31,8 +31,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # The site both serve.
 mkdir -p "$WORK/www/both" "$WORK/www/six" "$WORK/www/nosix" "$WORK/www/paged" "$WORK/www/files" "$WORK/www/private" "$WORK/www/lan" "$WORK/www/local" "$WORK/www/either" \
-         "$WORK/www/cached" "$WORK/www/dead" "$WORK/www/nobody"
-for folder in files private lan local either cached dead nobody six nosix paged both; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
+         "$WORK/www/cached" "$WORK/www/dead" "$WORK/www/nobody" "$WORK/www/headers" "$WORK/www/spa" "$WORK/www/strict"
+for folder in files private lan local either cached dead nobody six nosix paged both headers spa strict; do echo "$folder" > "$WORK/www/$folder/a.txt"; done
 echo "index" > "$WORK/www/index.html"
 echo "denied page" > "$WORK/www/denied.html"
 # alice:wonderland (apr1), bob:builder (SHA-512 crypt), carol:looking-glass ({SHA}), dave:hunter2 (bcrypt).
@@ -52,6 +52,7 @@ pid PREFIX/pid;
 events { }
 http {
     access_log PREFIX/access.log;
+    map $http_x_tier $tier { default free; gold paid; ~^plat platinum; }
     server {
         listen 127.0.0.1:PORT;
         listen [::1]:PORT;
@@ -83,11 +84,15 @@ http {
         location /paged/ { error_page 401 /denied.html; auth_basic "Paged"; auth_basic_user_file WORK/htpasswd; }
         location /both/ { allow 10.0.0.0/8; deny all; auth_basic "Both"; auth_basic_user_file WORK/htpasswd; }
         location /lost/ { auth_basic "Lost"; auth_basic_user_file WORK/missing; }
-        # Hooks for what other helpers are adding (each a location here and lines in CASES):
-        # add_header: location /headers/ { add_header X-Frame-Options DENY always; }
-        # try_files:  location /spa/ { try_files $uri $uri/ /index.html; }
-        # gzip:       location /gz/ { gzip on; gzip_types text/plain; }
-        # map:        map $http_x_tier $tier { default free; gold paid; }  (http level)
+        # add_header
+        location /headers/ { add_header X-Frame-Options DENY always; add_header Cache-Control "max-age=60"; }
+        location = /headers-404 { add_header X-Only-Ok yes; add_header X-Always yes always; return 404; }
+        # try_files
+        location /spa/ { try_files $uri $uri/ /index.html; }
+        location /strict/ { try_files $uri =404; }
+        # variables, map, set (gzip: bench/gzip_compare.py)
+        location = /https { return 301 https://$host$request_uri; }
+        location = /tier { set $greeting "hello $arg_name"; add_header X-Tier $tier always; add_header X-Greeting $greeting always; return 204; }
     }
 }'
 
@@ -123,6 +128,16 @@ CASES=(
     "user file missing|/lost/a.txt|-u alice:wonderland|"
     "user file missing, none|/lost/a.txt||"
     "HEAD auth_basic|/private/a.txt|-I|WWW-Authenticate"
+    "add_header always|/headers/a.txt||X-Frame-Options Cache-Control"
+    "add_header on 404|/headers-404||X-Only-Ok X-Always"
+    "try_files the file|/spa/a.txt||Content-Length"
+    "try_files fallback|/spa/route/x||Content-Length"
+    "try_files =404|/strict/none||"
+    "return with variables|/https?x=1|-H Host:_shop.example|Location"
+    "map default|/tier||X-Tier"
+    "map exact key|/tier|-H X-Tier:_GOLD|X-Tier"
+    "map regex key|/tier|-H X-Tier:_platinum+|X-Tier"
+    "set with a variable|/tier?name=ann||X-Greeting"
 )
 
 start() {   # start NAME COMMAND...: runs it in the background, waits for its port

@@ -7,7 +7,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$FUZZ_DIR")
 FUZZ_BUILD=${FUZZ_BUILD:-/tmp/webserv-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response config_parser formatter tls_server_name)
+TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records config_parser formatter tls_server_name)
 # Swift's own crash backtracer would take over libFuzzer's crash handling (and hang there).
 export SWIFT_BACKTRACE=enable=no
 
@@ -24,6 +24,9 @@ target_sources() {
         # The server a TLS client's name chooses is Routing's, so ConfLang comes too.
         find "$REPO/Sources/ConfLang" -name '*.swift' | LC_ALL=C sort
         echo "$web/TLS/TLSServerName.swift" ;;
+    fastcgi_records)
+        printf '%s\n' "$web/Upstream/FastCGI/FastCGIEncoder.swift" "$web/Upstream/FastCGI/FastCGIDecoder.swift" \
+            "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
     *)
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \

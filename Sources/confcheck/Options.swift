@@ -76,7 +76,7 @@ struct Options: Equatable {
                 options.outputFormat = format
             case "--context":
                 let text = try value(for: name, inline: inline)
-                guard let context = Context(rawValue: text), context != .types else {
+                guard let context = Context(rawValue: text), context != .types, context != .upstream else {
                     throw UsageError(message: "unknown --context '\(text)': use main, events, http, server or location")
                 }
                 options.context = context

@@ -50,7 +50,7 @@ final class ConfcheckCLITests: XCTestCase {
     }
 
     func testSyntaxOnlyAcceptsAnyNginxFile() {
-        let path = write("nginx.conf", "events { }\nhttp { gzip on; ssl_protocols TLSv1.2; }\n")
+        let path = write("nginx.conf", "events { }\nhttp { limit_req_zone $a zone=one:1m rate=1r/s; ssl_protocols TLSv1.2; }\n")
         XCTAssertEqual(run(["--syntax-only", path]).status, 0)
         XCTAssertEqual(run([path]).status, 1)
     }

@@ -167,6 +167,9 @@ public enum DiagnosticCatalogue {
         case .tlsNoCertificate:
             return Entry("tls.no-certificate", .error, "a `listen ... ssl` whose server has no `ssl_certificate`, or a certificate without its key",
                          help: "Give the server (or http) `ssl_certificate` and `ssl_certificate_key`, as nginx requires: `ssl_certificate /etc/letsencrypt/live/NAME/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/NAME/privkey.pem;`.")
+        case .valueNextUpstream:
+            return Entry("value.next-upstream", .error, "a `proxy_next_upstream` word nginx does not have",
+                         help: "Use `error`, `timeout`, `invalid_header`, `http_500`, `http_502`, `http_503`, `http_504`, `http_403`, `http_404`, `http_429`, `non_idempotent`, or `off` alone.")
         case .valueEventMethod:
             return Entry("value.event-method", .error, "a connection processing method other than `epoll`",
                          help: "webserv runs on epoll: write `use epoll;` or remove the directive.")
@@ -250,6 +253,21 @@ public enum DiagnosticCatalogue {
         case .typesDuplicateExtension:
             return Entry("types.duplicate-extension", .warning, "an extension mapped twice in `types`",
                          help: "Remove one mapping: the last one wins.")
+        case .upstreamEntry:
+            return Entry("upstream.entry", .error, "an `upstream` entry webserv does not know, or with wrong arguments",
+                         help: "An `upstream` block holds `server`, `keepalive`, `keepalive_timeout`, `keepalive_requests`, `least_conn`, `ip_hash`, `hash KEY [consistent]` and `zone`; a `hash` key may use $remote_addr, $request_uri, $uri and $args.")
+        case .upstreamServer:
+            return Entry("upstream.server", .error, "an upstream `server` with a bad address or parameter",
+                         help: "Write `server HOST[:PORT] [weight=N] [max_fails=N] [fail_timeout=TIME] [backup] [down];` (IPv4 or a name; port 80 by default).")
+        case .upstreamDuplicate:
+            return Entry("upstream.duplicate", .error, "two `upstream` blocks with one name",
+                         help: "Rename one, or merge their servers (nginx refuses it too: duplicate upstream).")
+        case .upstreamNoServers:
+            return Entry("upstream.no-servers", .error, "an `upstream` block without a `server`",
+                         help: "Add at least one `server HOST[:PORT];` (nginx refuses it too: no servers are inside upstream).")
+        case .upstreamBalancing:
+            return Entry("upstream.balancing", .error, "two balancing methods in one `upstream`, or `backup` with `hash`/`ip_hash`",
+                         help: "Keep one of `least_conn`, `ip_hash` and `hash`; a hashed group has no backup servers (nginx refuses them).")
 
         // MARK: lints
         case .cgiNotExecutable:

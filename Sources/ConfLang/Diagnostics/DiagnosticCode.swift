@@ -19,7 +19,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter
     case valueServerName, valueProxyURL, valueMethod, valueMethodRepeated, valueErrorPageURI
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
-    case valueEventMethod, valueAccessAddress, valueSatisfy
+    case valueEventMethod, valueAccessAddress, valueSatisfy, valueNextUpstream
     case variableUnknown, variableInvalid, mapEntry, tryFilesFallback, tryFilesNoFallback
     case valueSSL, tlsNoCertificate
     // Servers and locations
@@ -27,6 +27,7 @@ public enum DiagnosticCode: CaseIterable {
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault
     case locationPattern, locationModifier, locationDuplicate, locationNeverMatches, locationRootAndAlias
     case typesEntry, typesMimeType, typesNoExtension, typesDuplicateExtension
+    case upstreamEntry, upstreamServer, upstreamDuplicate, upstreamNoServers, upstreamBalancing
     // Lints
     case cgiNotExecutable, logErrorLogOff
     case workerConnectionsOverLimit

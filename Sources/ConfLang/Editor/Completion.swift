@@ -22,6 +22,9 @@ public enum Completion {
             if context == .types {
                 return mimeTypes.map { Candidate(label: $0, kind: .value, detail: "MIME type", documentation: "") }
             }
+            if context == .upstream {
+                return UpstreamGroup.entries.map { Candidate(label: $0.name, kind: .directive, detail: $0.detail, documentation: "") }
+            }
             let present = Set(cursor.siblings.map(\.nameText))
             return DirectiveTable.all
                 .filter { $0.contexts.contains(context) && ($0.repeatable || !present.contains($0.name)) }

@@ -69,7 +69,11 @@ public enum DirectiveReference {
     /// Hover text for the token at `offset`: a known directive's reference on
     /// its name, a location modifier's meaning on the modifier.
     public static func hover(at offset: Int, in file: ConfigFile) -> (markdown: String, range: SourceRange)? {
-        guard let (directive, _) = file.directive(at: offset), let (index, token) = directive.token(at: offset) else { return nil }
+        guard let (directive, ancestors) = file.directive(at: offset), let (index, token) = directive.token(at: offset) else { return nil }
+        // An upstream block's entries are its own (its `server` is not the server block).
+        if index == nil, ancestors.last?.nameText == "upstream" {
+            return UpstreamGroup.entries.first { $0.name == directive.nameText }.map { ("`\($0.name)` (in `upstream`): \($0.detail)", token.range) }
+        }
         guard let index else {
             guard let spec = DirectiveTable.spec(named: directive.nameText) else { return nil }
             return (markdown(for: spec), token.range)

@@ -282,13 +282,13 @@ struct Explaining {
             let origin = headSettings.contains(name) ? server.origins[name] : route.settings.origins[name]
             if let origin {
                 for directive in origin.directives {
-                    // A proxy location's methods come from its proxy_pass (ModelBuilder.patch): all of them.
-                    let byProxy = name == "allow_methods" && directive.name.value == "proxy_pass"
+                    // A proxy or FastCGI location's methods come from its proxy_pass or fastcgi_pass (ModelBuilder.patch): all of them.
+                    let byProxy = name == "allow_methods" && (directive.name.value == "proxy_pass" || directive.name.value == "fastcgi_pass")
                     let value = name == "types" ? "{ \(route.settings.mimeTypes.types.count) extensions }"
                         : byProxy ? Values.knownMethods.filter(route.settings.allowedMethods.contains).joined(separator: " ")
                         : directive.arguments.map(\.raw).joined(separator: " ")
                     result.append(.init(directive: name, value: value, place: Explanation.Place(directive),
-                                        from: origin.level.rawValue + (byProxy ? ", by proxy_pass" : "")))
+                                        from: origin.level.rawValue + (byProxy ? ", by \(directive.name.value)" : "")))
                 }
             } else if name == "return" || name == "alias" || name == "error_page"
                         || name == "cgi_timeout" && route.settings.cgiPath == nil
@@ -370,7 +370,22 @@ struct Explaining {
         case .proxy(let upstream):
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
-            return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            guard let group = router.config.upstreamGroup(for: upstream) else {
+                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+            }
+            let servers = group.servers.map { server in
+                [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
+                    .compactMap { $0 }.joined(separator: " ")
+            }.joined(separator: ", ")
+            return (.upstream(url: url), answer(nil, by: "upstream",
+                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
+        case .fastcgi(let address):
+            let (scriptName, pathInfo) = route.fastcgiScript(for: path)
+            let file = route.filesystemPath(for: scriptName)
+            // The configured parameters as written: webserv expands their variables per request.
+            let params = settings.fastcgi.params.map { (name: $0.name, value: $0.value + ($0.ifNotEmpty ? " if_not_empty" : "")) }
+            return (.fastcgi(address: address.description, scriptName: scriptName, scriptFilename: file, pathInfo: pathInfo, params: params),
+                    answer(nil, by: "upstream", "sent to the FastCGI application at \(address) with SCRIPT_FILENAME \(file); its answer is relayed"))
         case .upload(let store):
             let what: String
             switch method {
@@ -380,7 +395,17 @@ struct Explaining {
             }
             return (.uploadStore(directory: store), answer(nil, by: "upload store", "upload_store \(store): \(what)"))
         case .staticFile:
-            return staticFile(path, route: route)
+            let (target, answer) = staticFile(path, route: route)
+            // An index file a FastCGI location runs: webserv redirects to it internally, as nginx's index module.
+            if case .file(_, _, let index?)? = target, answer.status == 200 {
+                let indexRoute = router.route(path + index, in: server)
+                if let address = indexRoute.settings.fastcgi.pass {
+                    var (target, answer) = outcome(of: .fastcgi(address), path: path + index, route: indexRoute, server: server)
+                    answer.reason = "the index file \(index) is run by FastCGI (an internal redirect to \(path + index), as nginx's index module): " + answer.reason
+                    return (target, answer)
+                }
+            }
+            return (target, answer)
         case .tryFiles(let tryFiles):
             return self.tryFiles(tryFiles, path: path, route: route, server: server)
         }
@@ -416,6 +441,24 @@ struct Explaining {
             let uri = variables.evaluate(template)
             return (nil, answer(nil, by: "configuration", "\(none); an internal redirect to \(uri), decided again from the start (explain \(uri) for its answer)"))
         }
+    }
+
+    /// For a hashed group, the server this request's key falls on while every
+    /// server is up (PeerSelection, webserv's choice); a key that holds the
+    /// client's address depends on the client.
+    func chosenServer(_ group: UpstreamGroup, path: String) -> String {
+        let key: String
+        switch group.balancing {
+        case .roundRobin, .leastConnections: return ""
+        case .ipHash: return ", the server chosen by the client's network"
+        case .hash(let text, _): key = text
+        }
+        if key.contains("$remote_addr") || key.contains("${remote_addr}") { return ", the server chosen by the key \(key), which holds the client's address" }
+        var selection = PeerSelection(group)
+        var attempt = PeerSelection.Attempt()
+        let value = UpstreamGroup.hashKey(key, remoteAddress: "", target: parsed.target, path: path, query: parsed.query)
+        guard let index = selection.select(&attempt, clientAddress: [], key: value, now: 0) else { return ", no server available" }
+        return ", the key \(key) = '\(String(decoding: value, as: UTF8.self))' goes to \(group.servers[index].address)"
     }
 
     /// What StaticFileHandler finds for GET and HEAD, by the same lookup

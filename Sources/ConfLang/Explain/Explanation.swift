@@ -126,6 +126,8 @@ public struct Explanation {
         case file(path: String, kind: String, index: String?)
         case script(interpreter: String, scriptName: String, file: String, kind: String, pathInfo: String)
         case upstream(url: String)
+        /// `fastcgi_pass`: the application, the script it is told to run, and the parameters sent.
+        case fastcgi(address: String, scriptName: String, scriptFilename: String, pathInfo: String, params: [(name: String, value: String)])
         case uploadStore(directory: String)
     }
 

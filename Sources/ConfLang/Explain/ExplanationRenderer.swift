@@ -84,6 +84,9 @@ public enum ExplanationRenderer {
                 line("  run by \(interpreter), PATH_INFO '\(pathInfo)'")
             case .upstream(let url):
                 line("upstream \(url)")
+            case .fastcgi(let address, let scriptName, let scriptFilename, let pathInfo, let params):
+                line("FastCGI \(address): script \(scriptName) → \(scriptFilename), PATH_INFO '\(pathInfo)'")
+                for (name, value) in params { line("  fastcgi_param \(name) \(value)") }
             case .uploadStore(let directory):
                 line("upload store \(directory)")
             }
@@ -227,6 +230,10 @@ public enum ExplanationRenderer {
                             ("path", .string(file)), ("type", .string(kind)), ("pathInfo", .string(pathInfo))])
         case .upstream(let url):
             return .object([("kind", .string("upstream")), ("url", .string(url))])
+        case .fastcgi(let address, let scriptName, let scriptFilename, let pathInfo, let params):
+            return .object([("kind", .string("fastcgi")), ("address", .string(address)), ("scriptName", .string(scriptName)),
+                            ("path", .string(scriptFilename)), ("pathInfo", .string(pathInfo)),
+                            ("params", .array(params.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) }))])
         case .uploadStore(let directory):
             return .object([("kind", .string("upload store")), ("path", .string(directory))])
         }

@@ -49,7 +49,7 @@ struct RouteTrace: RouteObserver {
                 if redirect == index {
                     entry.role = "redirect"
                     entry.reason = "the path is this location's prefix without its final '/', and the location has "
-                        + (location.proxyPass != nil ? "proxy_pass" : "cgi_path") + ": 301 to the slash form (nginx's auto_redirect)"
+                        + (location.proxyPass != nil ? "proxy_pass" : location.fastcgi.pass != nil ? "fastcgi_pass" : "cgi_path") + ": 301 to the slash form (nginx's auto_redirect)"
                 } else if exact == nil && redirect == nil && base == index {
                     entry.role = "base"
                     entry.reason = "the longest '^' prefix that matches the path"

@@ -86,6 +86,14 @@ private struct Builder {
                 setting.main?(input)?(&config)
             }
         }
+        // http's settings of the whole configuration (upstream groups): the
+        // entries that set main's fields only.
+        for http in directives where http.name == "http" {
+            walk(http.children(), level: nil, origins: &mainOrigins) { setting, input in
+                guard setting.location == nil, setting.server == nil else { return }
+                setting.main?(input)?(&config)
+            }
+        }
         // Placeholders for what the table's location defaults set; `types`
         // (a block) is nginx's built-in table, and error_log the main one.
         let placeholder = LocationConfig(

@@ -16,6 +16,13 @@ public struct WebservConfig {
     public var servers: [ServerConfig]
     /// The directory relative paths were resolved against.
     public var baseDirectory: String
+    /// `upstream NAME { }` groups by lower-cased name (nginx compares them without case).
+    public var upstreams: [String: UpstreamGroup] = [:]
+
+    /// The group `proxy_pass http://NAME` names, if its host is one.
+    public func upstreamGroup(for upstream: Values.ProxyURL) -> UpstreamGroup? {
+        upstreams.isEmpty ? nil : upstreams[upstream.host.lowercased()]
+    }
 
     /// Every distinct address some server listens on, in order of appearance.
     public var listenAddresses: [Values.ListenAddress] {
@@ -96,6 +103,8 @@ public struct LocationConfig {
     public var cgiTimeoutMilliseconds: Int
     public var uploadStore: String?
     public var proxyPass: Values.ProxyURL?
+    /// `fastcgi_pass` and the other `fastcgi_*` settings.
+    public var fastcgi = FastCGISettings()
     public var returnAction: ReturnAction?
     /// `expires`: the Expires and Cache-Control fields of successful and redirecting answers.
     public var expires: Expires = .off
@@ -123,6 +132,10 @@ public struct LocationConfig {
     public var logFormats: LogFormats = .none
     /// The format `access_log` names; nil for nginx's combined.
     public var accessLogFormat: LogFormat?
+    /// gzip and gzip_static (`GzipSettings`).
+    public var gzip = GzipSettings()
+    /// `proxy_next_upstream`, `proxy_next_upstream_tries` (an upstream group's).
+    public var nextUpstream = NextUpstream()
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()

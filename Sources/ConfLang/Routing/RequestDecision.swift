@@ -13,7 +13,7 @@
 /// 6b. `try_files` (nginx's try-files phase): the first file that exists
 ///    becomes the request's path and the decision goes on from 7 with it
 ///    (`afterTryFiles`); none: its fallback (an internal redirect or a status);
-/// 7. CGI (`cgi_path`), then proxy (`proxy_pass`);
+/// 7. CGI (`cgi_path`), then proxy (`proxy_pass`), then FastCGI (`fastcgi_pass`);
 /// 8. GET and HEAD: a static file; PUT, POST and DELETE: the `upload_store`;
 ///    anything else, or those without a store: 405 (contract §3).
 public enum RequestDecision: Equatable {
@@ -26,6 +26,7 @@ public enum RequestDecision: Equatable {
     case tryFiles(TryFiles)
     case cgi(interpreter: String)
     case proxy(Values.ProxyURL)
+    case fastcgi(FastCGIAddress)
     case staticFile
     case upload(store: String)
     /// Allowed by the location, but nothing there handles it: 405 as well.
@@ -50,6 +51,7 @@ public enum RequestDecision: Equatable {
         if !afterTryFiles, let tryFiles = location.settings.tryFiles { return .tryFiles(tryFiles) }
         if let interpreter = location.settings.cgiPath { return .cgi(interpreter: interpreter) }
         if let upstream = location.settings.proxyPass { return .proxy(upstream) }
+        if let application = location.settings.fastcgi.pass { return .fastcgi(application) }
         switch method {
         case "GET", "HEAD": return .staticFile
         case "PUT", "POST", "DELETE":
@@ -65,7 +67,7 @@ public enum RequestDecision: Equatable {
     /// for `allow_methods` (nginx's `limit_except` denies in that phase too) comes before.
     public var passesAccessPhase: Bool {
         switch self {
-        case .tryFiles, .cgi, .proxy, .staticFile, .upload, .unhandledMethod: return true
+        case .tryFiles, .cgi, .proxy, .fastcgi, .staticFile, .upload, .unhandledMethod: return true
         case .serverReturn, .contentTooLarge, .redirectToSlash, .notImplemented, .methodNotAllowed, .locationReturn: return false
         }
     }
@@ -79,7 +81,7 @@ public enum RequestDecision: Equatable {
         case .redirectToSlash: return 301
         case .notImplemented: return 501
         case .methodNotAllowed, .unhandledMethod: return 405
-        case .cgi, .proxy, .staticFile, .upload, .tryFiles: return nil
+        case .cgi, .proxy, .fastcgi, .staticFile, .upload, .tryFiles: return nil
         }
     }
 

@@ -292,11 +292,11 @@ public final class Router {
         path.utf8.starts(with: pattern.utf8)
     }
 
-    /// A request for a `proxy_pass` or `cgi_path` location's prefix without
+    /// A request for a `proxy_pass`, `fastcgi_pass` or `cgi_path` location's prefix without
     /// its final `/` (`/api` for `location /api/`): nginx's auto_redirect.
     static func isSlashRedirect(_ pattern: String, for path: String, location: LocationConfig) -> Bool {
         pattern.utf8.count == path.utf8.count + 1 && pattern.utf8.last == UInt8(ascii: "/") && pattern.utf8.starts(with: path.utf8)
-            && (location.proxyPass != nil || location.cgiPath != nil)
+            && (location.proxyPass != nil || location.cgiPath != nil || location.fastcgi.pass != nil)
     }
 
     /// `/a/b.py` → (`/a/b.py`, nil); `/a/b.py/x/y` → (`/a/b.py`, `/x/y`);

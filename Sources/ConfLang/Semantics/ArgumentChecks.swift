@@ -6,6 +6,12 @@ extension CheckRun {
         for (index, argument) in item.arguments.enumerated() {
             if spec.variableArguments.contains(index) {
                 checkVariables(argument, item, in: spec.name)
+            } else if spec.name == "fastcgi_param" && index == 1 {
+                // fastcgi_param's value is expanded by its own evaluator (FastCGIParam.expandedVariables) until it joins the variables engine.
+                if let variable = FastCGIParam.unknownVariable(in: argument.value) {
+                    emit(.warning(.valueVariable, "'\(variable)' is not one of the variables fastcgi_param expands here; it is sent as the text '\(variable)'",
+                                  at: argument.range), for: item)
+                }
             } else if spec.kind(ofArgument: index) != .variableName, let variable = Values.variable(in: argument.value) {
                 emit(.warning(.valueVariable,
                               "'\(variable)' is not expanded in '\(spec.name)': webserv evaluates variables only in \(VariableChecks.directivesWithVariables) and uses the text '\(argument.value)' as it is",
@@ -108,6 +114,11 @@ extension CheckRun {
             }
         case .proxyURL:
             switch Values.proxyURL(value) {
+            case .success(let url) where upstreamNames.contains(url.host.lowercased()):
+                // nginx: an upstream group's name takes no port.
+                if value.dropFirst("http://".count).prefix(while: { $0 != "/" }).contains(":") {
+                    fail(.valueProxyURL, "upstream '\(url.host)' may not have port \(url.port) in 'proxy_pass': the group's servers say theirs", argument, item)
+                }
             case .success(let url): checkProxyHost(url.host, argument, item)
             case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:

@@ -80,6 +80,15 @@ public enum DirectiveTable {
                  }
                  return LogFormats(formats)
              }, variables: .from(1)),
+        spec("upstream", [.http], .block(.upstream), arguments: 1...1, [.text], repeatable: true,
+             "a group of servers 'proxy_pass http://NAME' spreads requests over (its entries: grammar.md)",
+             sets: .main(\.upstreams, merge: .accumulates) { input in
+                 Dictionary(input.occurrences.map { occurrence in
+                     let name = occurrence.arguments.first?.value ?? ""
+                     let entries = occurrence.children().map { ($0.name, $0.arguments.map(\.value)) }
+                     return (name.lowercased(), UpstreamGroup.build(name: name, entries: entries))
+                 }, uniquingKeysWith: { first, _ in first })
+             }),
         spec("client_header_timeout", head, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to receive the request head",
              sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.headerTimeoutMilliseconds = time } } }),
@@ -152,7 +161,7 @@ public enum DirectiveTable {
         spec("alias", [.location], arguments: 1...1, [.path], "replaces the matched location prefix by this path",
              sets: .location(\.alias) { $0.path($0.value(0)) }),
         spec("allow_methods", [.location], arguments: 1...1, unlimited: true, [.method], default: "GET",
-             "methods allowed here (HEAD goes with GET; every method where proxy_pass is, unless set)",
+             "methods allowed here (HEAD goes with GET; every method where proxy_pass or fastcgi_pass is, unless set)",
              sets: .location(\.allowedMethods) { input in
                  let methods = Set(input.values)
                  return methods.contains("GET") ? methods.union(["HEAD"]) : methods
@@ -173,6 +182,43 @@ public enum DirectiveTable {
                      if passesEvery { location.allowedMethods = Set(Values.knownMethods) }
                  }
              }),
+        spec("fastcgi_pass", [.location], arguments: 1...1, [.custom(FastCGIAddress.customValue)],
+             "runs the location's requests on a FastCGI application (PHP-FPM) at HOST:PORT or unix:PATH",
+             sets: .location(alsoSets: ["allow_methods"]) { input in
+                 guard let address = FastCGIAddress.parse(input.value(0)) else { return nil }
+                 // nginx passes every method to the application: unless the block says which.
+                 let passesEvery = !input.blockHas("allow_methods")
+                 return { location in
+                     location.fastcgi.pass = address
+                     if passesEvery { location.allowedMethods = Set(Values.knownMethods) }
+                 }
+             }),
+        spec("fastcgi_param", h, arguments: 2...3, [.text, .text, .custom(FastCGIParam.flagValue)], repeatable: true, inherited: true,
+             "a parameter sent to the FastCGI application: NAME VALUE [if_not_empty]; VALUE may name variables",
+             sets: .location(\.fastcgi.params, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let values = occurrence.arguments.map(\.value)
+                     return FastCGIParam(name: values.first ?? "", value: values.count > 1 ? values[1] : "", ifNotEmpty: values.count > 2)
+                 }
+             }),
+        spec("fastcgi_index", h, arguments: 1...1, [.path], inherited: true,
+             "script name added to a path that ends with / ($fastcgi_script_name)",
+             sets: .location(\.fastcgi.index) { $0.value(0) }),
+        spec("fastcgi_split_path_info", [.location], arguments: 1...1, [.custom(FastCGISplitPathInfo.customValue)],
+             "regular expression whose two captures are $fastcgi_script_name and $fastcgi_path_info",
+             sets: .location(\.fastcgi.splitPathInfo) { $0.value(0) }),
+        spec("fastcgi_keep_conn", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "keeps the connection to the FastCGI application open for the next request",
+             sets: .location(\.fastcgi.keepConnection) { $0.value(0) == "on" }),
+        spec("fastcgi_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time to connect to the FastCGI application",
+             sets: .location(\.fastcgi.connectTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("fastcgi_read_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two reads from the FastCGI application (504 when it passes)",
+             sets: .location(\.fastcgi.readTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("fastcgi_send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
+             "time between two writes to the FastCGI application",
+             sets: .location(\.fastcgi.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         // (h)
         spec("root", h, arguments: 1...1, [.path], inherited: true, default: "html", "directory that request paths are appended to",
              sets: .location { input in
@@ -240,6 +286,13 @@ public enum DirectiveTable {
         spec("proxy_pass_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
              "a field nginx hides by default (X-Accel-*, X-Pad) passed to the client",
              sets: .location(\.proxyAnswer.passed, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
+        spec("proxy_next_upstream", h, arguments: 1...1, unlimited: true, [.custom(NextUpstream.customValue)], inherited: true,
+             default: "error timeout", "when a request that failed on a server of an upstream group goes to the next one",
+             sets: .location(\.nextUpstream.conditions) { NextUpstream.conditions($0.values) }),
+        spec("proxy_next_upstream_tries", h, arguments: 1...1, [.custom(NextUpstream.triesValue)], inherited: true, default: "0",
+             "how many servers of an upstream group a request may try (0: every one)",
+             sets: .location(\.nextUpstream.tries) { Values.wholeNumber(Substring($0.value(0))) }),
+        noEffect("proxy_next_upstream_timeout", h, [.time], "webserv bounds the tries by their number and each by the proxy timeouts"),
         spec("send_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time between two writes of the response",
              sets: .location(\.sendTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
@@ -293,6 +346,48 @@ public enum DirectiveTable {
         spec("satisfy", h, arguments: 1...1, [.custom(Satisfy.customValue)], inherited: true, default: "all",
              "with allow/deny and auth_basic: all lets a request in when both do, any when either does",
              sets: .location(\.satisfyAny) { $0.value(0) == "any" }),
+        // nginx's gzip and gzip_static modules (Model/Gzip.swift; webserv's Output/GzipFilter.swift).
+        spec("gzip", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "compresses answers of the gzip_types (text/html always) for clients that accept gzip",
+             sets: .location(\.gzip.enabled) { $0.value(0) == "on" }),
+        spec("gzip_types", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.typesValue)], inherited: true,
+             default: "text/html", "MIME types gzip compresses besides text/html, or * for every type",
+             sets: .location { input in
+                 let values = input.values
+                 return { location in
+                     location.gzip.anyType = values.contains("*")
+                     location.gzip.types = Set(values.filter { $0 != "*" }.map { $0.lowercased() })
+                 }
+             }),
+        spec("gzip_min_length", h, arguments: 1...1, [.size], inherited: true, default: "20",
+             "answers whose length is known and shorter go uncompressed",
+             sets: .location(\.gzip.minLength) { Values.size($0.value(0)) }),
+        spec("gzip_comp_level", h, arguments: 1...1, [.custom(GzipSettings.levelValue)], inherited: true, default: "1",
+             "compression level, 1 (fastest) to 9 (smallest)",
+             sets: .location(\.gzip.level) { Values.wholeNumber(Substring($0.value(0))) }),
+        spec("gzip_vary", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "adds 'Vary: Accept-Encoding' to answers gzip or gzip_static could compress",
+             sets: .location(\.gzip.vary) { $0.value(0) == "on" }),
+        spec("gzip_proxied", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.proxiedValue)], inherited: true,
+             default: "off", "which answers to requests that came through a proxy (Via) are compressed",
+             sets: .location(\.gzip.proxied) { GzipSettings.Proxied.parse($0.values) }),
+        spec("gzip_disable", h, arguments: 1...1, unlimited: true, [.custom(GzipSettings.disableValue)], inherited: true,
+             "no gzip for these clients: 'msie6' (Internet Explorer 4 to 6) only",
+             sets: .location(\.gzip.disableMSIE6) { $0.values.contains("msie6") }),
+        spec("gzip_http_version", h, arguments: 1...1, [.custom(GzipSettings.httpVersionValue)], inherited: true,
+             default: "1.1", "the oldest HTTP version whose requests get gzip",
+             sets: .location(\.gzip.minimumHTTPMinorVersion) { $0.value(0) == "1.0" ? 0 : 1 }),
+        spec("gzip_buffers", h, arguments: 2...2, [.count, .size], inherited: true,
+             noEffectPrefix + "webserv's gzip filter compresses into the answer's own buffer"),
+        spec("gzip_static", h, arguments: 1...1, [.custom(GzipSettings.staticValue)], inherited: true, default: "off",
+             "serves FILE.gz beside FILE (when not older) to clients that accept gzip (on) or to every client (always)",
+             sets: .location(\.gzip.staticFiles) { input -> GzipSettings.Static? in
+                 switch input.value(0) {
+                 case "on": return .on
+                 case "always": return .always
+                 default: return .off
+                 }
+             }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),

@@ -26,6 +26,7 @@ public struct SemanticChecker {
         var run = CheckRun(baseDirectory: baseDirectory, hostResolver: hostResolver)
         let top = PlacedDirective.splice(config.main.nodes, keepIncludes: true)
         run.collectDefinitions(top)
+        run.upstreamNames = CheckRun.upstreamNames(in: top)
         run.checkBlock(top, in: context)
         run.checkAddHeaderRedefinitions(top, inherited: [])
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
@@ -62,6 +63,8 @@ struct CheckRun {
     var declaredLogFormats = Set<String>()
     /// An enclosing block names an `auth_basic_user_file` (AccessLints).
     var userFileAbove = false
+    /// Every `upstream` group's name, lower-cased: a proxy_pass host that names one is not resolved.
+    var upstreamNames = Set<String>()
 
     init(baseDirectory: String, hostResolver: HostResolver) {
         self.baseDirectory = baseDirectory
@@ -81,6 +84,7 @@ struct CheckRun {
     mutating func checkBlock(_ placed: [PlacedDirective], in context: Context) {
         if context == .types { checkTypesBody(placed); return }
         if context == .map { checkMapBody(placed); return }
+        if context == .upstream { checkUpstreamBody(placed, block: nil); return }
         var valid: [(PlacedDirective, DirectiveSpec)] = []
         for item in placed {
             if let spec = checkDirective(item, in: context) { valid.append((item, spec)) }
@@ -91,9 +95,11 @@ struct CheckRun {
         let outerUserFile = userFileAbove
         if context == .http || context == .server || context == .location { checkAccess(valid) }
         defer { userFileAbove = outerUserFile }
+        checkUpstreamNames(valid)
         for (item, spec) in valid {
             guard case .block(let inner) = spec.body else { continue }
             let children = item.children(keepIncludes: true)
+            if inner == .upstream { checkUpstreamBody(children, block: item); continue }
             let outerSawUploadStore = sawUploadStore
             if inner == .server { sawUploadStore = false }
             if inner == .http { httpDirectives = children }

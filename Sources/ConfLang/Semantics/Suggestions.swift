@@ -44,26 +44,31 @@ enum Suggestions {
     /// the table has is never looked up here.
     static let nginxOnly: [String: String] = {
         let tls = "webserv's TLS has no such setting (see README, TLS)"
-        let gzip = "webserv does not compress answers; serve precompressed files or compress in front of it"
+        let gzip = "webserv compresses with gzip only ('gzip on'), and does not decompress upstream answers"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
-        let upstreams = "use 'proxy_pass http://HOST:PORT' with a single upstream"
         let limits = "webserv has no rate or connection limits; put them in front of it"
         let variables = "webserv defines variables with 'map' and 'set' only"
         let variableTables = "webserv's variables and maps have no hash tables to size; remove it"
         let noTuning = "webserv has no such setting; remove it"
-        let fastcgi = "webserv runs scripts as CGI/1.1: use 'cgi_path' in a 'location $ .ext'"
+        let fastcgi = "webserv speaks FastCGI ('fastcgi_pass') and runs other scripts as CGI/1.1 ('cgi_path'), not uwsgi or SCGI"
+        let fastcgiTuning = "webserv streams a FastCGI answer through fixed buffers with back-pressure; remove it"
         var table: [String: String] = [
             "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
             "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
-            "upstream": upstreams,
             "proxy_http_version": "webserv always speaks HTTP/1.1 to upstreams, keeping their connections alive",
             "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",
             "open_log_file_cache": noTuning,
-            "limit_except": "use 'allow_methods'", "fastcgi_pass": fastcgi, "fastcgi_param": fastcgi, "fastcgi_index": fastcgi,
-            "fastcgi_split_path_info": fastcgi, "fastcgi_read_timeout": "use 'cgi_timeout'", "fastcgi_buffers": fastcgi,
+            "limit_except": "use 'allow_methods'", "fastcgi_buffers": fastcgiTuning, "fastcgi_buffer_size": fastcgiTuning,
+            "fastcgi_buffering": fastcgiTuning, "fastcgi_busy_buffers_size": fastcgiTuning,
+            "fastcgi_request_buffering": "webserv streams request bodies to the FastCGI application as they arrive",
+            "fastcgi_intercept_errors": "webserv passes the application's error answers as they are",
+            "fastcgi_cache": "webserv does not cache FastCGI answers", "fastcgi_cache_path": "webserv does not cache FastCGI answers",
+            "fastcgi_cache_key": "webserv does not cache FastCGI answers", "fastcgi_cache_valid": "webserv does not cache FastCGI answers",
+            "fastcgi_hide_header": "webserv passes the application's fields as they are",
+            "fastcgi_pass_header": "webserv passes the application's fields as they are",
             "uwsgi_pass": fastcgi, "uwsgi_param": fastcgi, "scgi_pass": fastcgi, "scgi_param": fastcgi,
             "grpc_pass": "webserv does not speak gRPC (HTTP/2); use 'proxy_pass' for HTTP/1.1 upstreams",
             "client_body_buffer_size": "webserv streams request bodies to their handler",
@@ -80,10 +85,8 @@ enum Suggestions {
             "proxy_ssl_verify": tls, "proxy_ssl_server_name": tls,
             "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
-            "gzip": gzip, "gzip_types": gzip, "gzip_vary": gzip, "gzip_comp_level": gzip, "gzip_min_length": gzip,
-            "gzip_proxied": gzip, "gzip_http_version": gzip, "gzip_buffers": gzip, "gzip_disable": gzip, "gzip_static": gzip,
-            "gunzip": gzip, "brotli": gzip,
-            "proxy_next_upstream": upstreams, "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
+            "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
+            "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
             "resolver": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "resolver_timeout": "upstream names are resolved once, when the configuration is applied (reload to resolve them again)",
             "stub_status": "webserv has no status page; read its access log",

@@ -19,7 +19,7 @@ extension Connection {
         var progressed = false
         let request = self.request
         do {
-            while true {
+            writing: while true {
                 let more = request.bodyFollows
                 while request.outputOffset < request.output.count {
                     let transport = self.transport
@@ -29,6 +29,11 @@ extension Connection {
                     progressed = progressed || count > 0
                 }
                 while var range = request.file, range.remaining > 0 {
+                    if request.gzip != nil {
+                        // Compressed: read and compressed a piece at a time, sent through `output`.
+                        guard request.compressFilePiece() else { return .fileShrank }
+                        continue writing
+                    }
                     let result = try transport.sendFile(range.file.fd, offset: &range.offset, count: min(range.remaining, 1 << 30))
                     guard case .value(let count) = result else { request.file = range; return .blocked(progressed: progressed) }
                     if count == 0 { return .fileShrank }

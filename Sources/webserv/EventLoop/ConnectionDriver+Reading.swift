@@ -143,6 +143,10 @@ extension ConnectionDriver {
             upstreams.startScript(request, head: head, maxBodySize: maxBodySize, on: connection)
         case .proxy(let request, let maxBodySize):
             upstreams.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection)
+        case .fastcgi(let request, let maxBodySize):
+            upstreams.startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection)
+        case .redirect(let next):
+            redirect(next, on: connection, errorPage: errorPage)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
         case .redirect(let next):

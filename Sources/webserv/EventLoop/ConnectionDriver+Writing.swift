@@ -24,13 +24,14 @@ extension ConnectionDriver {
         request.keepAliveMilliseconds = Int32(truncatingIfNeeded: location.settings.keepaliveTimeoutMilliseconds)
         request.keepAliveAfterResponse = output.keepAlive
         request.chunkedOutput = output.chunked
+        if let gzip = output.gzip { request.gzip = gzip }
         if response.status >= 400 && !response.streamed { abortBody(connection) }
         // A script that answers early may still be taking the request body.
         request.stateTimeoutMilliseconds = Int32(truncatingIfNeeded: location.settings.sendTimeoutMilliseconds)
         enter(.writing, connection)
         var body: ArraySlice<UInt8> = []
         switch response.body {
-        case .bytes(let bytes) where !headOnly: body = BodyFilters.run(bytes[...], last: true)
+        case .bytes(let bytes) where !headOnly: body = bytes[...]
         case .file(let file, let offset, let length) where !headOnly: request.file = (file, offset, length)
         case .parts(let parts) where !headOnly: request.pendingParts = parts[...]
         default: break
@@ -57,7 +58,7 @@ extension ConnectionDriver {
         if let path = location.settings.accessLog {
             request.accessLog = AccessLogRecord(path: path, remoteAddress: connection.peerHost, head: head,
                                                 rejected: head == nil ? request.rejected : nil,
-                                                status: response.status, bytesSent: headOnly ? 0 : response.bodyLength)
+                                                status: response.status, bytesSent: headOnly || output.gzip != nil ? 0 : response.bodyLength)
             if let format = location.settings.accessLogFormat {
                 request.accessLog?.formatted = .init(format: format,
                                                      variables: RequestVariables(head: head, connection: connection, location: location))

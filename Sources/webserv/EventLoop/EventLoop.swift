@@ -90,6 +90,8 @@ final class EventLoop {
         if let problem = acceptor.apply(new, router: router, tls: tls) { return problem }
         config = new
         upstreams.addresses = resolved
+        upstreams.groups = UpstreamEngine.groups(of: new, resolved: resolved)
+        upstreams.pool.limits = UpstreamEngine.poolLimits(of: upstreams.groups)
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
         handler.logs = logs
         connections.listenersChanged()

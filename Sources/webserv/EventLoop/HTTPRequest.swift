@@ -43,6 +43,8 @@ final class HTTPRequest {
     var keepAliveAfterResponse = false
     /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
     var chunkedOutput = false
+    /// The answer's body is compressed on its way out (`GzipFilter`, `BodyFilters`).
+    var gzip: GzipStream?
     /// The body being received for its consumer, while the connection reads
     /// it (`readingBody`, or `writing` when a script answered early).
     var body: BodyReception?
@@ -108,6 +110,7 @@ final class HTTPRequest {
         outputOffset = 0
         accessLog = nil
         chunkedOutput = false
+        if gzip != nil { gzip = nil }
         context = nil
         if parser != nil { parser = nil }
         if body != nil { body = nil }

@@ -30,8 +30,11 @@ struct Response {
     var closeConnection = false
     /// The body follows later (CGI): no Content-Length is computed here.
     var streamed = false
-    /// A streamed body whose length its fields do not give (`FramingFilter` frames it).
+    /// A body whose length is known only at its end: streamed without a length
+    /// in its fields, or compressed on the way (`GzipFilter`); `FramingFilter` frames it.
     var lengthUnknown = false
+    /// The small file from the cache this answer sends whole, for its compressed copy (`GzipFilter`).
+    var cachedFile: CachedFile?
     /// Header lines already encoded (`Name: value\r\n`...), sent after `headers`.
     var encodedHeaders: [UInt8] = []
     /// `encodedHeaders` ends with the Content-Length line (a cached file's, made once with the rest).

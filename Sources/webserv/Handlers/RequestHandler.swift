@@ -32,7 +32,9 @@ final class RequestHandler {
         case cgi(CGIRequest, maxBodySize: Int)
         /// Forward to the upstream of proxy_pass.
         case proxy(ProxyRequest, maxBodySize: Int)
-        /// An internal redirect (try_files' fallback): the request decided again from the start.
+        /// Send to the FastCGI application of fastcgi_pass.
+        case fastcgi(FastCGIRequest, maxBodySize: Int)
+        /// An internal redirect (try_files' fallback, an index file a FastCGI location runs): the request decided again from the start.
         case redirect(RequestHead)
     }
 
@@ -98,7 +100,15 @@ final class RequestHandler {
                                             secure: connection.transport.tls != nil,
                                             variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
+        case .fastcgi(let address):
+            return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
+                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
+                            maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
+            if head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
+                return .redirect(ErrorPages.request(for: head.path + index + (head.query.map { "?" + $0 } ?? ""), replacing: head,
+                                                    keepingFields: true))
+            }
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
@@ -114,6 +124,21 @@ final class RequestHandler {
                                  userFiles: userFiles) { [logs] level, message in
             logs?.error(level, "\(message), request: \"\(head.method) \(head.target) \(head.version.rawValue)\"", to: errorLog)
         }
+    }
+
+    /// The index file a directory request is answered by when a FastCGI location
+    /// runs it: as nginx's index module, the first index name that exists is
+    /// an internal redirect, so `index index.php` runs the script (served as a
+    /// file, its source would go out). Looked at only when an index name routes
+    /// to FastCGI, so static directories cost no more.
+    private func scriptIndex(_ head: RequestHead, route: Router.Route, server: VirtualServer) -> String? {
+        let names = route.settings.index
+        guard names.contains(where: { router.route(head.path + $0, in: server).settings.fastcgi.pass != nil }) else { return nil }
+        for name in names where !name.hasPrefix("/") {
+            guard case .regular = StaticFileSystem(smallFiles: smallFiles).status(of: route.filesystemPath(for: head.path + name)) else { continue }
+            return router.route(head.path + name, in: server).settings.fastcgi.pass != nil ? name : nil
+        }
+        return nil
     }
 
     /// PUT names the file, POST creates new ones (raw or multipart), DELETE removes.

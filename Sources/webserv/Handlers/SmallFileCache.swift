@@ -18,6 +18,22 @@ final class CachedFile: FileVersion {
     /// The header lines of a whole-file 200 for this version, made once for
     /// the location whose settings they were made with (StaticFileHandler).
     var preparedHead: (location: ResolvedLocation, lines: [UInt8])?
+    /// The same for its gzip answer (`GzipFilter`); nil lines: that location does not compress it.
+    var gzipHead: (location: ResolvedLocation, lines: [UInt8]?)?
+    /// Its bytes compressed at `level`, made once per version and level (not per request).
+    private var gzipCopy: (level: Int, bytes: [UInt8])?
+
+    func gzipped(level: Int) -> [UInt8]? {
+        if let copy = gzipCopy, copy.level == level { return copy.bytes }
+        guard let bytes = GzipStream.compressed(self.bytes[...], level: level) else { return nil }
+        gzipCopy = (level, bytes)
+        // The copy counts against the cache's budget, as the plain bytes do.
+        if isKept { owner?.costChanged(self) }
+        return bytes
+    }
+    /// The cache that keeps it (for the copy's cost), and the cost it counted.
+    fileprivate weak var owner: SmallFileCache?
+    fileprivate var countedCost = 0
     /// In the cache's table (a lookup that found it before a drain checks this after).
     fileprivate var isKept = false
     /// The requests that name it in the cache's second table (`remember`).
@@ -37,7 +53,7 @@ final class CachedFile: FileVersion {
     }
 
     /// What it counts against the budget: its bytes, its key and about what the objects take.
-    fileprivate var cost: Int { bytes.count + path.utf8.count + 256 }
+    fileprivate var cost: Int { bytes.count + path.utf8.count + 256 + (gzipCopy?.bytes.count ?? 0) }
 }
 
 /// The bytes of small files (at most `maxFileSize`), within a memory `budget`
@@ -302,7 +318,9 @@ final class SmallFileCache {
     private func insert(_ entry: CachedFile) {
         entries[entry.path] = entry
         entry.isKept = true
-        storedBytes += entry.cost
+        entry.owner = self
+        entry.countedCost = entry.cost
+        storedBytes += entry.countedCost
         useCounter += 1
         entry.lastUse = useCounter
         for dependency in entry.dependencies {
@@ -310,6 +328,13 @@ final class SmallFileCache {
             watch.byName[dependency.name, default: []].insert(entry.path)
             watch.dependents += 1
         }
+        if storedBytes > budget { evict(keeping: entry) }
+    }
+
+    /// A kept entry's cost changed (gzip's copy made): counted, and the budget kept.
+    fileprivate func costChanged(_ entry: CachedFile) {
+        storedBytes += entry.cost - entry.countedCost
+        entry.countedCost = entry.cost
         if storedBytes > budget { evict(keeping: entry) }
     }
 
@@ -333,7 +358,7 @@ final class SmallFileCache {
         entry.isKept = false
         for key in entry.requestKeys { byRequest[key] = nil }
         entry.requestKeys = []
-        storedBytes -= entry.cost
+        storedBytes -= entry.countedCost
         for dependency in entry.dependencies {
             guard let watch = watches[dependency.watch] else { continue }
             if watch.byName[dependency.name]?.remove(path) != nil, watch.byName[dependency.name]?.isEmpty == true {

@@ -20,20 +20,24 @@ struct StaticFileHandler {
     func respond() -> Response {
         // A request answered from memory before is found again without making its file's path.
         let key = SmallFileCache.RequestKey(location: location, path: head.path)
-        if let cached = smallFiles?.lookup(key), let response = answer(.cached(cached), name: cached.path) { return response }
+        // (With gzip_static the file beside it is looked at first, below.) A pattern, not `==`: a call across modules.
+        if case .off = location.settings.gzip.staticFiles, let cached = smallFiles?.lookup(key),
+           let response = answer(.cached(cached), name: cached.path) { return response }
         // Otherwise the one lookup (shared with --explain): the file, an index file, a listing or a failure.
         switch route.lookUpFile(head.path, in: StaticFileSystem(smallFiles: smallFiles)) {
         case .file(let path, let found, let index):
             // An index file is named by its index name (its type), and is not remembered
             // for the request: a new index file earlier in the list would replace it.
             let name = index ?? path
-            switch found {
-            case .cached(let cached):
-                if index == nil { smallFiles?.remember(cached, for: key) }
-                return answer(.cached(cached), name: name) ?? serveFromDisk(path, name: name)
-            case .onDisk(let identity):
-                return serveFile(path, identity: identity, name: name, key: index == nil ? key : nil)
+            var vary = false
+            if case .off = location.settings.gzip.staticFiles {} else {
+                let compressed = precompressed(path, found: found, name: name)
+                if let response = compressed.response { return response }
+                vary = compressed.vary
             }
+            var response = plainFile(path, found: found, name: name, index: index, key: key)
+            if vary { GzipFilter.addVary(&response) }
+            return response
         case .redirectToSlash(_, let index):
             return StaticFileHandler.redirectToSlash(head, index: index)
         case .autoindex(let directory):
@@ -42,6 +46,48 @@ struct StaticFileHandler {
             if case .status = failure { files.forget(path) }
             return Response(status: status)
         }
+    }
+
+    /// The file found, as it is on disk (or in memory).
+    private func plainFile(_ path: String, found: StaticFileSystem.Found, name: String, index: String?,
+                           key: SmallFileCache.RequestKey) -> Response {
+        switch found {
+        case .cached(let cached):
+            if index == nil { smallFiles?.remember(cached, for: key) }
+            return answer(.cached(cached), name: name) ?? serveFromDisk(path, name: name)
+        case .onDisk(let identity):
+            return serveFile(path, identity: identity, name: name, key: index == nil ? key : nil)
+        }
+    }
+
+    /// `gzip_static`: `FILE.gz` beside the file found, when it is a regular file
+    /// not older than FILE, for a client that takes gzip (`on`, as nginx's
+    /// ngx_http_gzip_ok) or for any (`always`), with FILE's type; its own
+    /// validators and ranges. `vary`: FILE.gz is there, so with gzip_vary the
+    /// plain answer says it varies too (as nginx's).
+    private func precompressed(_ path: String, found: StaticFileSystem.Found, name: String) -> (response: Response?, vary: Bool) {
+        let settings = location.settings.gzip
+        var takesGzip = true
+        if case .on = settings.staticFiles {
+            takesGzip = GzipFilter.clientTakesGzip(head, settings: settings, answer: GzipFilter.ProxiedAnswer([]))
+            if !takesGzip && !settings.vary { return (nil, false) }
+        }
+        let plainModified: Int
+        switch found {
+        case .cached(let cached): plainModified = cached.identity.modifiedSeconds
+        case .onDisk(let identity): plainModified = identity.modifiedSeconds
+        }
+        let compressedPath = path + ".gz"
+        guard case .regular(.onDisk(let identity)) = StaticFileSystem(smallFiles: nil).status(of: compressedPath),
+              identity.modifiedSeconds >= plainModified else { return (nil, false) }
+        // Vary only for `on`: `always` answers every client alike (nginx's too).
+        let vary: Bool
+        if case .on = settings.staticFiles { vary = settings.vary } else { vary = false }
+        guard takesGzip, case .success(let file) = files.file(at: compressedPath, identity: identity),
+              var response = answer(.open(file), name: name, ranges: false) else { return (nil, vary) }
+        if response.status == 200 { response.headers.append(("Content-Encoding", "gzip")) }
+        if vary { GzipFilter.addVary(&response) }
+        return (response, false)
     }
 
     /// Several ranges of a file found in memory: served from its descriptor.
@@ -103,8 +149,9 @@ struct StaticFileHandler {
     }
 
     /// The answer for this version of the file; nil only for several ranges
-    /// of a cached file (the caller then serves it through `files`).
-    private func answer(_ source: Source, name: String) -> Response? {
+    /// of a cached file (the caller then serves it through `files`). Without
+    /// `ranges` (gzip_static's FILE.gz, as nginx's) a Range is not read and none offered.
+    private func answer(_ source: Source, name: String, ranges: Bool = true) -> Response? {
         // The usual request first: the whole file from memory, with nothing to
         // compare or cut, from its prepared lines. Any other answer (a 304, a
         // range, a charset to add) is built below, the same for both sources.
@@ -126,7 +173,7 @@ struct StaticFileHandler {
             ("ETag", etag),
         ]
         var start = 0, length = size, status = 200
-        if let rangeHeader = head.headers["Range"], rangeStillApplies(etag: etag, modified: modified) {
+        if ranges, let rangeHeader = head.headers["Range"], rangeStillApplies(etag: etag, modified: modified) {
             switch ByteRange.parse(rangeHeader, size: size) {
             case .whole: break
             case .unsatisfiable:
@@ -146,8 +193,10 @@ struct StaticFileHandler {
             }
         }
         // As nginx: a part of the file says so with Content-Range, the whole file offers ranges.
-        if status == 200 { headers.append(("Accept-Ranges", "bytes")) }
-        return Response(status: status, headers: headers, body: source.body(offset: start, length: length))
+        if status == 200 && ranges { headers.append(("Accept-Ranges", "bytes")) }
+        var response = Response(status: status, headers: headers, body: source.body(offset: start, length: length))
+        if status == 200, location.settings.gzip.enabled, case .cached(let file) = source { response.cachedFile = file }
+        return response
     }
 
     /// A whole small file from memory: its header lines are encoded once per
@@ -163,7 +212,10 @@ struct StaticFileHandler {
                            + "Accept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
             file.preparedHead = (location, lines)
         }
-        return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
+        var response = Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true)
+        // For gzip's copy; a check costs less than holding the file for every answer.
+        if location.settings.gzip.enabled { response.cachedFile = file }
+        return response
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client

@@ -1,11 +1,48 @@
 /// The body filters, in order, between a handler's bytes and the encoder's
-/// framing (nginx's body filter chain): where gzip goes. None changes a body
-/// today, so the chain is the identity and costs nothing; a filter that
-/// changes the length (gzip) also sets the answer's framing in its header
-/// filter (`FramingFilter`), as nginx's gzip filter clears Content-Length.
+/// framing (nginx's body filter chain). One today: gzip, for a body
+/// compressed on its way out (`GzipFilter` decided, and made the request's
+/// `GzipStream`); without one the chain is the identity and costs one check.
+/// A body in memory was compressed whole by the header filter already.
 enum BodyFilters {
+    /// A piece of a streamed body (CGI, proxy; `last`: its end, with no more bytes).
+    /// Compressed pieces are flushed, so the client gets each as it comes.
     @inline(__always)
-    static func run(_ bytes: ArraySlice<UInt8>, last: Bool) -> ArraySlice<UInt8> {
-        bytes
+    static func run(_ bytes: ArraySlice<UInt8>, last: Bool, gzip: GzipStream?) -> ArraySlice<UInt8> {
+        guard let gzip else { return bytes }
+        var compressed: [UInt8] = []
+        gzip.compress(bytes, flush: last ? .finish : .sync, into: &compressed)
+        return compressed[...]
+    }
+}
+
+/// The largest piece of a compressed file read at once: as long a read as
+/// sending a file through a buffer takes, so the loop waits on the disk no longer.
+private let filePieceSize = 1 << 16
+
+extension HTTPRequest {
+    /// A file answer compressed on its way out (sendfile cannot compress): reads
+    /// the next piece of `file`, and puts it compressed and framed in `output`,
+    /// which was all sent; the last piece ends the body. False when the file
+    /// cannot be read or shrank under us.
+    func compressFilePiece() -> Bool {
+        guard var range = file, let gzip else { return false }
+        let count = min(range.remaining, filePieceSize)
+        var piece = [UInt8](repeating: 0, count: count)
+        let result = piece.withUnsafeMutableBytes { buffer in try? Socket.readFile(range.file.fd, into: buffer, at: range.offset) }
+        guard case .value(let read)? = result, read > 0 else { return false }
+        range.offset += read
+        range.remaining -= read
+        file = range
+        output.removeAll(keepingCapacity: true)
+        outputOffset = 0
+        var compressed: [UInt8] = []
+        gzip.compress(piece[..<read], flush: range.remaining == 0 ? .finish : .none, into: &compressed)
+        accessLog?.bytesSent += compressed.count   // the bytes the client gets, as nginx logs them
+        HTTP1Encoder.appendBody(compressed[...], chunked: chunkedOutput, to: &output)
+        if range.remaining == 0 {
+            HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output)
+            self.gzip = nil   // zlib's state (some 300 KB) goes now, not when the client has read the rest
+        }
+        return true
     }
 }

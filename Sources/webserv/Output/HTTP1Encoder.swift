@@ -19,7 +19,7 @@ enum HTTP1Encoder {
         let status = response.status
         if chunked {
             buffer.appendBytes(transferChunked)
-        } else if status >= 200 && status != 204 && status != 304 && !response.streamed && !response.encodedLength {
+        } else if status >= 200 && status != 204 && status != 304 && !response.streamed && !response.lengthUnknown && !response.encodedLength {
             buffer.appendBytes(contentLength)
             buffer.appendDecimal(response.bodyLength)
             buffer.appendBytes(lineEnd)

@@ -8,6 +8,8 @@ struct OutputDecision {
     let listening: Bool
     /// The body goes out in chunks: its length is known only at its end.
     var chunked = false
+    /// The body is compressed on its way out, by this stream (`GzipFilter`, `BodyFilters`).
+    var gzip: GzipStream?
 
     init(keepAlive: Bool, listening: Bool) {
         self.keepAlive = keepAlive
@@ -34,6 +36,8 @@ enum HeaderFilters {
         CharsetFilter.apply(&response, location: location)
         ExpiresFilter.apply(&response, location: location)
         AddHeaderFilter.apply(&response, head: head, location: location, connection: connection)
+        // After add_header and expires, as nginx's gzip filter comes after its headers filter (gzip_proxied reads their fields).
+        GzipFilter.apply(&response, head: head, location: location, &decision)
         KeepAliveFilter.apply(location: location, &decision)
         FramingFilter.apply(response, head: head, &decision)
     }
@@ -104,11 +108,12 @@ enum KeepAliveFilter {
     }
 }
 
-/// nginx's chunked filter: a streamed body of unknown length goes in chunks
-/// to an HTTP/1.1 client; an HTTP/1.0 client learns its end from the close.
+/// nginx's chunked filter: a body of unknown length (streamed, or compressed
+/// on the way) goes in chunks to an HTTP/1.1 client; an HTTP/1.0 client learns its end from the close.
 enum FramingFilter {
     static func apply(_ response: Response, head: RequestHead?, _ decision: inout OutputDecision) {
-        guard response.streamed, response.lengthUnknown else { return }
+        // A HEAD answer has no body to frame; its fields are a GET's (no Content-Length when that has none).
+        guard response.lengthUnknown, head?.method != "HEAD" else { return }
         if head?.version == .http11 { decision.chunked = true } else { decision.keepAlive = false }
     }
 }

@@ -98,6 +98,30 @@ enum Socket {
         return fd
     }
 
+    /// Connects to a unix stream socket without blocking (a FastCGI
+    /// application's); such a connect completes at once or fails, EAGAIN
+    /// (a full backlog) included, as nginx sees it.
+    static func connect(toUnixPath path: String) throws -> Int32 {
+        var target = sockaddr_un()
+        target.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: target.sun_path) else { throw SystemError(call: "connect", errorNumber: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &target.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let fd = try syscallValue("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let result = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if result != 0 {
+            let error = errno
+            Glibc.close(fd)
+            throw SystemError(call: "connect", errorNumber: error)
+        }
+        return fd
+    }
+
     /// The error of a finished non-blocking connect (0: connected).
     static func pendingError(_ fd: Int32) -> Int32 {
         var error: Int32 = 0

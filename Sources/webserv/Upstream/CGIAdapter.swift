@@ -41,6 +41,11 @@ final class CGIAdapter: UpstreamAdapter {
     /// chunked it (re-chunked by us), else when the script closes its output.
     /// The parser has checked the framing fields.
     func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer {
+        CGIAdapter.answer(status: status, headers: headers)
+    }
+
+    /// A CGI response's answer, a script's or a FastCGI application's (FastCGIAdapter).
+    static func answer(status: Int, headers: [UpstreamHeader]) -> UpstreamAnswer {
         if let location = headers.first(where: { $0.name.caseInsensitiveEquals("Location") })?.value,
            location.hasPrefix("/"), status == 200 {
             return .internalRedirect(location)

@@ -6,20 +6,23 @@ import ConfLang
 final class ProxyAdapter: UpstreamAdapter {
     let socket: Int32
     let request: ProxyRequest
+    /// The server of an upstream group it talks to (nil: proxy_pass's own address).
+    let peer: UpstreamGroup.Server?
     private var parser = UpstreamResponseParser()
     private var keepsConnection = false
 
-    init(socket: Int32, request: ProxyRequest) {
+    init(socket: Int32, request: ProxyRequest, peer: UpstreamGroup.Server? = nil) {
         self.socket = socket
         self.request = request
+        self.peer = peer
     }
 
-    var name: String { "upstream \(request.upstream.host):\(request.upstream.port)" }
+    var name: String { "upstream \(peer?.address ?? "\(request.upstream.host):\(request.upstream.port)")" }
     var errorLog: LogTarget { request.errorLog }
     var sendFD: Int32 { socket }
     var receiveFD: Int32 { socket }
     var logFD: Int32? { nil }
-    var poolKey: String? { keepsConnection ? ProxyAdapter.poolKey(request.upstream) : nil }
+    var poolKey: String? { keepsConnection ? peer?.address ?? ProxyAdapter.poolKey(request.upstream) : nil }
 
     static func poolKey(_ upstream: Values.ProxyURL) -> String { "\(upstream.host):\(upstream.port)" }
 

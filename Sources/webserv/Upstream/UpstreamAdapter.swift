@@ -1,6 +1,6 @@
 import ConfLang
 
-/// What differs between a CGI script and a proxied server. The engine
+/// What differs between a CGI script, a proxied server and a FastCGI application. The engine
 /// (UpstreamEngine) does the rest for both: streaming the body up and the
 /// answer down with back-pressure, framing, deadlines, failures and the end.
 protocol UpstreamAdapter: AnyObject {
@@ -15,6 +15,9 @@ protocol UpstreamAdapter: AnyObject {
     var logFD: Int32? { get }
     /// The request body as the upstream must see it (re-chunked, or as is).
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8]
+    /// The bytes read from `receiveFD` unwrapped from the adapter's own
+    /// framing (FastCGI's records); a script's or a server's bytes are the answer itself.
+    func unwrap(_ bytes: ArraySlice<UInt8>) -> UpstreamRead
     /// Feeds the answer's header block as it arrives.
     func parseHead(_ bytes: ArraySlice<UInt8>) -> UpstreamHead
     /// The client's response for a complete header block.
@@ -24,6 +27,23 @@ protocol UpstreamAdapter: AnyObject {
     var poolKey: String? { get }
     /// The exchange is over: stop what still runs (a script's process).
     func end()
+}
+
+/// What one read from an upstream holds once unwrapped (`UpstreamAdapter.unwrap`).
+struct UpstreamRead {
+    /// The answer's bytes: its header block, then its body.
+    var data: ArraySlice<UInt8>
+    /// Lines for the error log (a FastCGI application's stderr), each a whole message.
+    var log: [String] = []
+    /// The application ended the answer here (FastCGI's END_REQUEST), the connection still open.
+    var ended = false
+    /// The upstream broke its framing: why, for the error log.
+    var problem: String?
+}
+
+extension UpstreamAdapter {
+    /// A script's output or a server's answer is read as it comes.
+    func unwrap(_ bytes: ArraySlice<UInt8>) -> UpstreamRead { UpstreamRead(data: bytes) }
 }
 
 enum UpstreamHead {

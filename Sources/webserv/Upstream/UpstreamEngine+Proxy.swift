@@ -5,23 +5,59 @@ import ConfLang
 /// removed, Host and X-Forwarded-* set) and its body streaming up.
 extension UpstreamEngine {
     /// `fresh`: never a pooled connection (the retry after a pooled one failed).
-    func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection, fresh: Bool = false) {
+    /// `attempt`: the servers of an upstream group this request has tried.
+    func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection, fresh: Bool = false,
+                    attempt previous: ProxyAttempt = ProxyAttempt()) {
         guard let settings = connection.request.context?.route.settings else {
             return connections.deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
+        // An upstream group: one of its servers (nginx's get_peer), else proxy_pass's own address.
+        var attempt = previous
+        var use: PeerUse?
+        if !groups.isEmpty, let peers = groups[request.upstream.host.lowercased()] {
+            use = choosePeer(peers, &attempt, head: head, clientAddress: connection.peerHost, errorLog: request.errorLog)
+            if use == nil {
+                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
+            }
+        }
+        let host = use?.server.host ?? request.upstream.host, port = use?.server.port ?? request.upstream.port
+        let address = use.map { $0.peers.addresses[$0.index] } ?? addresses[request.upstream.host]
         // A request with a body never takes a pooled connection: it could not be sent again.
-        let pooled = fresh || head.hasBody ? nil : takePooledUpstream(ProxyAdapter.poolKey(request.upstream))
-        guard let socket = pooled ?? addresses[request.upstream.host].flatMap({ try? Socket.connect(to: $0, port: request.upstream.port) }) else {
-            loop.logs.error("error", "cannot connect to upstream \(request.upstream.host):\(request.upstream.port)", to: request.errorLog)
+        let pooled = fresh || head.hasBody ? nil : takePooledUpstream(use?.server.address ?? ProxyAdapter.poolKey(request.upstream))
+        guard let socket = pooled ?? address.flatMap({ try? Socket.connect(to: $0, port: port) }) else {
+            loop.logs.error("error", "cannot connect to upstream \(host):\(port)", to: request.errorLog)
+            if let use {
+                release(use, failed: true, errorLog: request.errorLog)
+                // Nothing was sent nor taken from the client yet.
+                if UpstreamEngine.mayTryNext(.error, settings: settings.nextUpstream, attempt: attempt, peers: use.peers,
+                                             head: head, requestSent: false, bodyTaken: false) {
+                    return startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt)
+                }
+            }
             return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
         }
-        let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request), head: head,
+        let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request, peer: use?.server), head: head,
                                         timeouts: .phases(settings.proxyTimeouts), connected: pooled != nil, now: loop.now())
         exchange.pendingInput = request.head
         exchange.renewDeadline(now: loop.now())
+        exchange.peer = use
         if pooled != nil {
+            // The same server again, on a fresh connection: not a try of its own.
+            var again = attempt
+            if let use {
+                again.selection.tried.remove(use.index)
+                again.tries -= 1
+            }
             exchange.retry = { [unowned self, unowned connection] in
-                self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true)
+                self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true, attempt: again)
+            }
+        }
+        if let use {
+            exchange.nextTry = { [unowned self, unowned connection] condition, requestSent in
+                // A body streams up as it arrives: once taken from the client it cannot be sent again.
+                guard UpstreamEngine.mayTryNext(condition, settings: settings.nextUpstream, attempt: attempt, peers: use.peers,
+                                                head: head, requestSent: requestSent, bodyTaken: head.hasBody) else { return nil }
+                return { self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt) }
             }
         }
         begin(exchange, on: connection)
@@ -33,7 +69,7 @@ extension UpstreamEngine {
     }
 
     /// An idle connection to `key` that is still open and quiet, out of the pool.
-    private func takePooledUpstream(_ key: String) -> Int32? {
+    func takePooledUpstream(_ key: String) -> Int32? {
         while let fd = pool.take(key) {
             loop.closeDescriptor(fd, keepOpen: true)
             if Socket.isOpenAndQuiet(fd) { return fd }

@@ -1,7 +1,7 @@
 import Glibc
 import ConfLang
 
-/// The one upstream engine, for CGI scripts and proxied servers alike: the
+/// The one upstream engine, for CGI scripts, proxied servers and FastCGI applications alike: the
 /// request body streams up while it arrives and the answer streams down as it
 /// comes, each side pausing the other when its buffer is full (so nothing can
 /// deadlock a request); the deadline lives in the connection's timer entry;
@@ -18,6 +18,8 @@ final class UpstreamEngine {
     var pool = UpstreamPool()
     /// Upstream addresses of every proxy_pass, resolved when a configuration is applied.
     var addresses: [String: in_addr] = [:]
+    /// The `upstream` groups of the configuration, by lower-cased name.
+    var groups: [String: UpstreamGroupPeers] = [:]
     /// The buffer each read of an upstream (or a script's stderr) goes into.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -27,12 +29,26 @@ final class UpstreamEngine {
 
     var connections: ConnectionDriver { loop.connections }
 
-    /// The address of every proxy_pass host of `router`'s configuration,
-    /// resolved once, as it is applied (nginx resolves at start too).
+    /// The address of every proxy_pass host and upstream group server of
+    /// `router`'s configuration, resolved once, as it is applied (nginx
+    /// resolves at start too); a group's name is not a host.
     static func resolve(_ router: Router) -> Result<[String: in_addr], Acceptor.ListenProblem> {
         var resolved: [String: in_addr] = [:]
+        for server in router.config.upstreams.values.flatMap(\.servers) where resolved[server.host] == nil {
+            guard let address = try? Socket.ipv4Address(server.host) else {
+                return .failure(.init(message: "host not found in upstream '\(server.address)'"))
+            }
+            resolved[server.host] = address
+        }
         for location in router.servers.flatMap(\.everyLocation).map(\.settings) {
-            guard let upstream = location.proxyPass, resolved[upstream.host] == nil else { continue }
+            if case .tcp(let host, _)? = location.fastcgi.pass, resolved[host] == nil {
+                guard let address = try? Socket.ipv4Address(host) else {
+                    return .failure(.init(message: "host not found in fastcgi_pass upstream '\(host)'"))
+                }
+                resolved[host] = address
+            }
+            guard let upstream = location.proxyPass, resolved[upstream.host] == nil,
+                  router.config.upstreamGroup(for: upstream) == nil else { continue }
             guard let address = try? Socket.ipv4Address(upstream.host) else {
                 return .failure(.init(message: "host not found in proxy_pass upstream '\(upstream.host)'"))
             }
@@ -103,7 +119,18 @@ extension UpstreamEngine {
     private func writeUpstream(_ exchange: UpstreamExchange, _ connection: Connection) {
         guard exchange.connected else { return }
         let fd = exchange.adapter.sendFD
-        while !exchange.pendingInput.isEmpty && exchange.sendOpen {
+        while exchange.sendOpen {
+            if exchange.pendingInput.isEmpty {
+                guard let source = exchange.bodySource else { break }
+                // A spooled body's next block (FastCGI), once the last is taken.
+                let next = source()
+                exchange.pendingInput = next.map { exchange.adapter.encode(body: $0.block, last: $0.last) } ?? []
+                if next?.last ?? true {
+                    exchange.bodySource = nil
+                    exchange.bodyComplete = true
+                }
+                continue
+            }
             let result: IOResult<Int>
             do {
                 result = try exchange.pendingInput.withUnsafeBytes { try Socket.writeDescriptor(fd, $0) }
@@ -112,6 +139,7 @@ extension UpstreamEngine {
                 // stdin, a server that answered early): drop the rest of the
                 // body; the answer, if any, still comes on the other side.
                 exchange.pendingInput = []
+                exchange.bodySource = nil
                 closeSendSide(exchange, connection)
                 break
             }
@@ -147,21 +175,31 @@ extension UpstreamEngine {
             renew(exchange, connection)
             guard count > 0 else { return upstreamEnded(exchange, connection, error: nil) }
             exchange.receivedAny = true
+            let read = exchange.adapter.unwrap(readBuffer[0..<count])
+            for message in read.log { loop.logs.error("error", message, to: exchange.adapter.errorLog) }
+            if let problem = read.problem {
+                loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
+                return fail(connection, status: 502)
+            }
             if !exchange.headersSent {
-                switch exchange.adapter.parseHead(readBuffer[0..<count]) {
-                case .needMore: continue
+                switch read.data.isEmpty ? .needMore : exchange.adapter.parseHead(read.data) {
+                case .needMore: if !read.ended { continue }
                 case .invalid:
                     loop.logs.error("error", "\(exchange.adapter.name) sent an invalid header block", to: exchange.adapter.errorLog)
-                    return fail(connection, status: 502)
+                    return fail(connection, status: 502, condition: .invalidHeader)
                 case .refused(let problem):
                     loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
-                    return fail(connection, status: 502)
+                    return fail(connection, status: 502, condition: .invalidHeader)
                 case .complete(let status, let headers, let body):
                     guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
                     relay(exchange, connection, body)
                 }
             } else {
-                relay(exchange, connection, readBuffer[0..<count])
+                relay(exchange, connection, read.data)
+            }
+            if read.ended {
+                answerEnded(exchange, connection)
+                guard connection.request.upstream === exchange else { return }
             }
             // A body the upstream broke (a malformed chunk) closed the client's connection.
             if connection.isClosed { return }
@@ -180,6 +218,14 @@ extension UpstreamEngine {
     private func sendUpstreamHead(_ exchange: UpstreamExchange, _ connection: Connection, status: Int,
                                   headers: [UpstreamHeader]) -> Bool {
         let head = exchange.head
+        // An answer proxy_next_upstream names (http_502 ...): the next server of the group, this one unanswered.
+        if let condition = NextUpstream.condition(forStatus: status), let next = exchange.nextTry?(condition, true) {
+            loop.logs.error("error", "\(exchange.adapter.name) answered \(status): trying the next upstream server", to: exchange.adapter.errorLog)
+            if NextUpstream.countsAsFailure(condition) { exchange.peerFailed = true }
+            end(connection)
+            next()
+            return false
+        }
         switch exchange.adapter.answer(status: status, headers: headers, to: head) {
         case .internalRedirect(let location):
             end(connection)
@@ -247,9 +293,12 @@ extension UpstreamEngine {
     }
 
     private func sendBody(_ bytes: ArraySlice<UInt8>, of exchange: UpstreamExchange, on connection: Connection) {
-        exchange.bodyBytesSent += bytes.count
-        connection.request.accessLog?.bytesSent = exchange.bodyBytesSent
-        HTTP1Encoder.appendBody(BodyFilters.run(bytes, last: false), chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        let body = BodyFilters.run(bytes, last: false, gzip: request.gzip)
+        // What the client gets (compressed, with gzip), as nginx's $body_bytes_sent.
+        exchange.bodyBytesSent += body.count
+        request.accessLog?.bytesSent = exchange.bodyBytesSent
+        HTTP1Encoder.appendBody(body, chunked: request.chunkedOutput, to: &request.output)
     }
 
     /// Bytes after the body's end: dropped, and the connection not reused.
@@ -261,7 +310,15 @@ extension UpstreamEngine {
 
     private func finishOutput(_ exchange: UpstreamExchange, _ connection: Connection, cleanly: Bool) {
         guard !exchange.outputDone else { return }
-        HTTP1Encoder.appendEnd(chunked: connection.request.chunkedOutput, to: &connection.request.output)
+        let request = connection.request
+        if let gzip = request.gzip {
+            let rest = BodyFilters.run([], last: true, gzip: gzip)
+            exchange.bodyBytesSent += rest.count
+            request.accessLog?.bytesSent = exchange.bodyBytesSent
+            HTTP1Encoder.appendBody(rest, chunked: request.chunkedOutput, to: &request.output)
+            request.gzip = nil   // zlib's state goes now, not when the client has read the rest
+        }
+        HTTP1Encoder.appendEnd(chunked: request.chunkedOutput, to: &request.output)
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }
@@ -294,6 +351,24 @@ extension UpstreamEngine {
         } else if !exchange.outputDone {
             loop.logs.error("error", "\(exchange.adapter.name) prematurely closed connection", to: exchange.adapter.errorLog)
             connections.close(connection)   // the body was cut short: so is ours, and the client knows it
+        }
+    }
+
+    /// The application said its answer is complete (FastCGI's END_REQUEST) and
+    /// keeps the connection: a body that runs until then ends cleanly here.
+    private func answerEnded(_ exchange: UpstreamExchange, _ connection: Connection) {
+        guard exchange.headersSent else {
+            loop.logs.error("error", "\(exchange.adapter.name) ended the request without a valid header block", to: exchange.adapter.errorLog)
+            return fail(connection, status: 502)
+        }
+        var endsBody = exchange.discardsBody
+        if case .untilClose = exchange.framing { endsBody = true }
+        if endsBody {
+            finishOutput(exchange, connection, cleanly: true)
+            connections.flush(connection)
+        } else if !exchange.outputDone {
+            loop.logs.error("error", "\(exchange.adapter.name) ended the request before the end of its body", to: exchange.adapter.errorLog)
+            connections.close(connection)
         }
     }
 
@@ -331,10 +406,15 @@ extension UpstreamEngine {
         loop.armTimer(connection)
     }
 
-    /// 502 or 504 before the answer's head; a cut connection after it.
-    func fail(_ connection: Connection, status: Int) {
+    /// 502 or 504 before the answer's head; a cut connection after it. A
+    /// server of a group that failed (`condition`) counts it, and the request
+    /// goes to the next server when proxy_next_upstream allows.
+    func fail(_ connection: Connection, status: Int, condition: NextUpstream.Condition = .error) {
         guard let exchange = connection.request.upstream else { return }
+        if exchange.peer != nil && !exchange.headersSent { exchange.peerFailed = true }
+        let next = exchange.headersSent ? nil : exchange.nextTry?(condition, exchange.connected)
         end(connection)
+        if let next { return next() }
         if exchange.headersSent {
             connections.close(connection)   // too late for a status: cut the response short
         } else {
@@ -360,7 +440,7 @@ extension UpstreamEngine {
         } else {
             loop.logs.error("error", "\(exchange.adapter.name) timed out", to: exchange.adapter.errorLog)
         }
-        fail(connection, status: 504)
+        fail(connection, status: 504, condition: .timeout)
     }
 
     /// Resumes a paused upstream once the client has taken its output.
@@ -378,6 +458,7 @@ extension UpstreamEngine {
         guard let exchange = connection.request.upstream else { return }
         connection.request.upstream = nil
         exchange.adapter.end()
+        if let use = exchange.peer { release(use, failed: exchange.peerFailed, errorLog: exchange.adapter.errorLog) }
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
             return poolUpstream(exchange.adapter.receiveFD, key: key)

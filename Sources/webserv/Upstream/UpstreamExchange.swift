@@ -12,6 +12,13 @@ final class UpstreamExchange {
     /// Starts the request again on a fresh connection (a pooled one that the
     /// upstream closed before answering), when that is safe.
     var retry: (() -> Void)?
+    /// The server of an upstream group it talks to, released when it ends.
+    var peer: PeerUse?
+    /// A failure that counts against `peer` (nginx's NGX_PEER_FAILED).
+    var peerFailed = false
+    /// The request's next try on another server of its group after a failure
+    /// (`condition`, `requestSent`), when proxy_next_upstream allows it; nil otherwise.
+    var nextTry: ((_ condition: NextUpstream.Condition, _ requestSent: Bool) -> (() -> Void)?)?
 
     /// A connecting socket: writable means connected (or failed).
     var connected: Bool
@@ -20,6 +27,9 @@ final class UpstreamExchange {
     var logOpen: Bool
     /// Request bytes the upstream has not accepted yet.
     var pendingInput: [UInt8] = []
+    /// Where the rest of a spooled body comes from, a block at a time as the
+    /// upstream takes the last (nil: a read failed); nil when the body arrives by `feed`.
+    var bodySource: (() -> (block: ArraySlice<UInt8>, last: Bool)?)?
     var bodyComplete = false
     /// The client reads slower than the upstream writes: reading is paused.
     var paused = false

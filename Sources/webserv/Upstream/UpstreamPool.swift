@@ -10,6 +10,15 @@ struct UpstreamPool {
     static let maxIdlePerUpstream = 8
     static let idleTimeoutMilliseconds = 30_000
 
+    /// An upstream group's `keepalive N` and `keepalive_timeout` for one of its servers.
+    struct Limit: Equatable {
+        let idle: Int
+        let timeoutMilliseconds: Int
+    }
+
+    /// Limits by key; a key without one has the defaults above.
+    var limits: [String: Limit] = [:]
+
     private var idle: [String: [Idle]] = [:]
     private var keyOf: [Int32: String] = [:]
 
@@ -26,7 +35,7 @@ struct UpstreamPool {
     mutating func put(_ fd: Int32, for key: String, now: Int) -> Int32? {
         var list = idle[key] ?? []
         var evicted: Int32?
-        if list.count >= UpstreamPool.maxIdlePerUpstream {
+        if list.count >= limits[key]?.idle ?? UpstreamPool.maxIdlePerUpstream {
             evicted = list.removeFirst().fd
             keyOf[evicted!] = nil
         }
@@ -49,7 +58,7 @@ struct UpstreamPool {
         var expired: [Int32] = []
         for key in Array(idle.keys) {
             idle[key]?.removeAll { connection in
-                guard now - connection.since >= UpstreamPool.idleTimeoutMilliseconds else { return false }
+                guard now - connection.since >= limits[key]?.timeoutMilliseconds ?? UpstreamPool.idleTimeoutMilliseconds else { return false }
                 expired.append(connection.fd)
                 return true
             }

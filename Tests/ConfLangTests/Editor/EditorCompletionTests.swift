@@ -17,6 +17,16 @@ final class EditorCompletionTests: XCTestCase {
         XCTAssertFalse(names.contains("server"))
     }
 
+    /// An upstream block's entries, not the table's directives (it offered none before).
+    func testInsideAnUpstreamOffersItsEntries() {
+        let names = labels("http {\n    upstream app {\n        |\n    }\n}\n")
+        XCTAssertTrue(names.contains("server"))
+        XCTAssertTrue(names.contains("keepalive"))
+        XCTAssertTrue(names.contains("least_conn"))
+        XCTAssertFalse(names.contains("root"))
+        XCTAssertTrue(labels("http {\n    |\n}\n").contains("upstream"))
+    }
+
     func testAHalfTypedNameInAnUnclosedBlockStillFindsItsContext() {
         let (file, offset) = parsedAtCursor("http {\n    server {\n        liste|")
         let cursor = CursorContext.at(offset, in: file, topContext: .main)

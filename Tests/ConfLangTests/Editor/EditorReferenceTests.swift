@@ -14,6 +14,14 @@ final class EditorReferenceTests: XCTestCase {
         XCTAssertTrue(markdown.contains("**Inherited:** yes"))
     }
 
+    /// `server` in an upstream block is the group's entry, not the server block (it showed the block's reference).
+    func testHoverOnAnUpstreamEntry() throws {
+        let (file, offset) = parsedAtCursor("http { upstream app { ser|ver 127.0.0.1:9001 weight=2; } }")
+        let (markdown, range) = try XCTUnwrap(DirectiveReference.hover(at: offset, in: file))
+        XCTAssertEqual(range.text, "server")
+        XCTAssertTrue(markdown.contains("weight=N"), markdown)
+    }
+
     func testHoverOnArgumentsAndUnknownNames() throws {
         let (file, offset) = parsedAtCursor("http { server { location |^ /img/ { } } }")
         XCTAssertTrue(try XCTUnwrap(DirectiveReference.hover(at: offset, in: file)).markdown.contains("prefix match"))

@@ -288,6 +288,47 @@ final class ExplainerTests: XCTestCase {
         XCTAssertEqual(explanation.answer.decidedBy, "upstream")
     }
 
+    /// `proxy_pass http://NAME`: the group, its method and servers (said nothing of them before).
+    func testProxyToAnUpstreamGroupNamesItsServers() throws {
+        let text = """
+        events { }
+        http {
+            upstream app { server 127.0.0.1:9001 weight=3; server 127.0.0.1:9002 backup; server 127.0.0.1:9003 down; }
+            server { listen 127.0.0.1:8080; location /api/ { proxy_pass http://app/v1/; } }
+        }
+        """
+        let path = directory + "/webserv.conf"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        let explanation = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080/api/x?y=1", method: "GET", headers: []), config: config).get()
+        guard case .upstream(let url)? = explanation.target else { return XCTFail() }
+        XCTAssertEqual(url, "http://app/v1/x?y=1")
+        XCTAssertEqual(explanation.answer.decidedBy, "upstream")
+        XCTAssertTrue(explanation.answer.reason.contains("upstream group 'app' (round-robin): 127.0.0.1:9001 weight=3, 127.0.0.1:9002 backup, 127.0.0.1:9003 down"),
+                      explanation.answer.reason)
+    }
+
+    /// hash $request_uri: the server the key falls on, as webserv chooses it.
+    func testProxyToAHashedGroupNamesTheServerForTheKey() throws {
+        let text = """
+        events { }
+        http {
+            upstream app { hash $request_uri; server 127.0.0.1:9001; server 127.0.0.1:9002; server 127.0.0.1:9003; }
+            server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }
+        }
+        """
+        let path = directory + "/webserv.conf"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        let group = try XCTUnwrap(config.upstreams["app"])
+        for target in ["/a", "/b?x=1", "/c/d"] {
+            let explanation = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080" + target), config: config).get()
+            // nginx's non-consistent hash: (crc32(KEY) >> 16) & 0x7fff over the weights.
+            let expected = group.servers[Int((PeerSelection.crc32(Array(target.utf8)) >> 16) & 0x7fff) % 3].address
+            XCTAssertTrue(explanation.answer.reason.contains("the key $request_uri = '\(target)' goes to \(expected)"), explanation.answer.reason)
+        }
+    }
+
     func testMethodAnswers() throws {
         let notAllowed = try explain("http://127.0.0.1:8080/a.txt", method: "DELETE")
         XCTAssertEqual(notAllowed.answer.status, 405)
@@ -386,5 +427,58 @@ final class ExplainerTests: XCTestCase {
         XCTAssertEqual(root["line"] as? Int, 12)
         let target = try XCTUnwrap(object["target"])
         XCTAssertTrue(target is NSNull, "405 before any file is looked at")
+    }
+
+    // MARK: FastCGI
+
+    func testFastCGITargetNamesTheApplicationScriptAndParameters() throws {
+        let explanation = try explain("http://127.0.0.1:8080/blog/index.php/2024?p=1", method: "POST", config: """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                root DIR/www;
+                location $ .php {
+                    fastcgi_pass unix:/run/php/php8.2-fpm.sock;
+                    fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
+                    fastcgi_param HTTPS $https if_not_empty;
+                }
+            }
+        }
+        """)
+        guard case .fastcgi(let address, let scriptName, let file, let pathInfo, let params)? = explanation.target else {
+            return XCTFail("\(String(describing: explanation.target))")
+        }
+        XCTAssertEqual(address, "unix:/run/php/php8.2-fpm.sock")
+        XCTAssertEqual(scriptName, "/blog/index.php")
+        XCTAssertEqual(file, directory + "/www/blog/index.php")
+        XCTAssertEqual(pathInfo, "/2024")
+        XCTAssertEqual(params.map(\.name), ["SCRIPT_FILENAME", "HTTPS"])
+        XCTAssertEqual(params.last?.value, "$https if_not_empty")
+        XCTAssertNil(explanation.answer.status, "the application decides")
+        let text = ExplanationRenderer.text(explanation)
+        XCTAssertTrue(text.contains("FastCGI unix:/run/php/php8.2-fpm.sock: script /blog/index.php"), text)
+        XCTAssertTrue(text.contains("allow_methods GET HEAD POST PUT DELETE OPTIONS PATCH"), text)
+    }
+
+    func testAnIndexFileAFastCGILocationRunsIsExplainedAsRunThere() throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/www/docs/index.php", contents: Data("<?php".utf8)))
+        let explanation = try explain("http://127.0.0.1:8080/docs/", config: """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                root DIR/www;
+                index index.php index.html;
+                location $ .php { fastcgi_pass 127.0.0.1:9000; }
+            }
+        }
+        """)
+        guard case .fastcgi(_, let scriptName, let file, _, _)? = explanation.target else {
+            return XCTFail("\(String(describing: explanation.target))")
+        }
+        XCTAssertEqual(scriptName, "/docs/index.php")
+        XCTAssertEqual(file, directory + "/www/docs/index.php")
+        XCTAssertTrue(explanation.answer.reason.contains("internal redirect to /docs/index.php"), explanation.answer.reason)
     }
 }

@@ -85,10 +85,10 @@ final class DirectiveSettingTests: XCTestCase {
             XCTAssertEqual(spec.setting != nil, DirectiveTable.withoutEffect(spec) == nil && spec.name != "server_tokens", spec.name)
         }
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.merge == .accumulates }.map(\.name),
-                       ["env", "map", "log_format", "error_page", "proxy_redirect", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "types", "add_header", "allow", "deny"])
+                       ["env", "map", "log_format", "upstream", "fastcgi_param", "error_page", "proxy_redirect", "proxy_set_header", "proxy_hide_header", "proxy_pass_header", "types", "add_header", "allow", "deny"])
         // Main's and events' settings too, so the builder names no directive it sets a field from.
         XCTAssertEqual(DirectiveTable.all.filter { $0.setting?.main != nil }.map(\.name),
-                       ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections"])
+                       ["worker_processes", "error_log", "pid", "user", "worker_rlimit_nofile", "env", "worker_connections", "upstream"])
     }
 
     func testExpiresValues() {

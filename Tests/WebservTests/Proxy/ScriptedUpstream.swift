@@ -13,6 +13,8 @@ final class ScriptedUpstream {
         /// The upstream closes the connection here (an answer cut short).
         var closes = false
 
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
         init(_ text: String, pauseMilliseconds: Int = 0) {
             bytes = Array(text.utf8)
             self.pauseMilliseconds = pauseMilliseconds

@@ -47,15 +47,27 @@ struct CGIRequest {
         // A chunked body reaches the script de-chunked; its length is only known
         // at the end, so CONTENT_LENGTH is set only when the client sent one.
         if let length = head.contentLength { environment["CONTENT_LENGTH"] = String(length) }
+        for (key, value) in httpVariables(head) { environment[key] = value }
+        return .success(CGIRequest(interpreter: interpreter, scriptFile: file, workingDirectory: directory,
+                                   environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds,
+                                   errorLog: route.settings.errorLog))
+    }
+
+    /// The request's fields as `HTTP_*` meta-variables (RFC 3875 §4.1.18), in
+    /// the order they first came; a CGI script's and a FastCGI application's.
+    static func httpVariables(_ head: RequestHead) -> [(name: String, value: String)] {
+        var variables: [(name: String, value: String)] = []
         for (name, value) in head.headers.fields {
             let key = "HTTP_" + name.uppercased().map { $0 == "-" ? "_" : $0 }.map(String.init).joined()
             if key == "HTTP_CONTENT_TYPE" || key == "HTTP_CONTENT_LENGTH" || key == "HTTP_PROXY" { continue }
             // Cookie pairs are joined with "; " (one Cookie field, RFC 6265 §5.4), other fields with ", ".
             let separator = key == "HTTP_COOKIE" ? "; " : ", "
-            environment[key] = environment[key].map { $0 + separator + value } ?? value
+            if let index = variables.firstIndex(where: { $0.name == key }) {
+                variables[index].value += separator + value
+            } else {
+                variables.append((key, value))
+            }
         }
-        return .success(CGIRequest(interpreter: interpreter, scriptFile: file, workingDirectory: directory,
-                                   environment: environment, timeoutMilliseconds: route.settings.cgiTimeoutMilliseconds,
-                                   errorLog: route.settings.errorLog))
+        return variables
     }
 }
