@@ -102,7 +102,8 @@ final class RequestHandler {
                           maxBodySize: location.settings.clientMaxBodySize)
         case .fastcgi(let address):
             return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
-                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
+                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort),
+                                                secure: connection.transport.tls != nil),
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             if head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {
