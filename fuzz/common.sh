@@ -7,7 +7,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$FUZZ_DIR")
 FUZZ_BUILD=${FUZZ_BUILD:-/tmp/webserv-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records config_parser formatter)
+TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records config_parser formatter tls_server_name)
 # Swift's own crash backtracer would take over libFuzzer's crash handling (and hang there).
 export SWIFT_BACKTRACE=enable=no
 
@@ -20,6 +20,10 @@ target_sources() {
     case $1 in
     config_parser | formatter)
         find "$REPO/Sources/ConfLang" -name '*.swift' | LC_ALL=C sort ;;
+    tls_server_name)
+        # The server a TLS client's name chooses is Routing's, so ConfLang comes too.
+        find "$REPO/Sources/ConfLang" -name '*.swift' | LC_ALL=C sort
+        echo "$web/TLS/TLSServerName.swift" ;;
     fastcgi_records)
         printf '%s\n' "$web/Upstream/FastCGI/FastCGIEncoder.swift" "$web/Upstream/FastCGI/FastCGIDecoder.swift" \
             "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
@@ -34,7 +38,7 @@ target_sources() {
 }
 
 module_name() {
-    case $1 in config_parser | formatter) echo ConfLang ;; *) echo webserv ;; esac
+    case $1 in config_parser | formatter | tls_server_name) echo ConfLang ;; *) echo webserv ;; esac
 }
 
 # Builds $FUZZ_BUILD/bin/<target> unless it is newer than all its sources.
@@ -58,6 +62,9 @@ prepare_corpus() {
     local name=$1 corpus=$FUZZ_BUILD/corpus/$1 file
     mkdir -p "$corpus"
     case $name in
+    tls_server_name)
+        # Plain payloads: the first byte is the connection's first, the rest a server name.
+        cp "$FUZZ_DIR/seeds/$name"/* "$corpus/" ;;
     config_parser | formatter)
         # The configuration fixtures, flattened to unique names.
         while IFS= read -r file; do

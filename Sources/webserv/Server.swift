@@ -59,7 +59,7 @@ enum Server {
     }
 
     /// What the start-up line shows for each address (`*` as localhost).
-    static func urls(_ addresses: [Values.ListenAddress]) -> [String] {
-        addresses.map { "http://\($0.host == "*" ? "localhost" : $0.host):\($0.port)/" }
+    static func urls(_ addresses: [Values.ListenAddress], tls: Set<Values.ListenAddress> = []) -> [String] {
+        addresses.map { "\(tls.contains($0) ? "https" : "http")://\($0.host == "*" ? "localhost" : $0.host):\($0.port)/" }
     }
 }

@@ -160,7 +160,13 @@ public enum DiagnosticCatalogue {
                          help: "Use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT.")
         case .valueListenParameter:
             return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
-                         help: "Only `default_server` is supported: remove the others (`ssl`, `http2`, `reuseport`...).")
+                         help: "Only `ssl` and `default_server` are supported: remove the others (`http2`, `reuseport`...).")
+        case .valueSSL:
+            return Entry("value.ssl", .error, "an `ssl_protocols` or `ssl_session_cache` value nginx refuses",
+                         help: "Write the protocols as nginx names them (`ssl_protocols TLSv1.2 TLSv1.3;`) and the cache as `off`, `none`, `builtin[:N]` or `shared:NAME:SIZE`.")
+        case .tlsNoCertificate:
+            return Entry("tls.no-certificate", .error, "a `listen ... ssl` whose server has no `ssl_certificate`, or a certificate without its key",
+                         help: "Give the server (or http) `ssl_certificate` and `ssl_certificate_key`, as nginx requires: `ssl_certificate /etc/letsencrypt/live/NAME/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/NAME/privkey.pem;`.")
         case .valueNextUpstream:
             return Entry("value.next-upstream", .error, "a `proxy_next_upstream` word nginx does not have",
                          help: "Use `error`, `timeout`, `invalid_header`, `http_500`, `http_502`, `http_503`, `http_504`, `http_403`, `http_404`, `http_429`, `non_idempotent`, or `off` alone.")

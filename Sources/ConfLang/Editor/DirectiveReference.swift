@@ -48,7 +48,7 @@ public enum DirectiveReference {
         case .method: return "METHOD"
         case .statusCode: return "CODE"
         case .listenAddress: return "ADDRESS[:PORT]"
-        case .listenParameter: return "default_server"
+        case .listenParameter: return "ssl] [default_server"   // both optional, in any order: shown as two
         case .serverName: return "NAME"
         case .locationModifierOrPattern: return "[= | ^ | $] PATTERN"
         case .errorPageItem: return "CODE... [=RESPONSE] URI"

@@ -142,14 +142,16 @@ private struct Builder {
             }
         }
         var listens: [Values.ListenAddress] = []
-        var defaultFor = Set<Values.ListenAddress>()
+        var defaultFor = Set<Values.ListenAddress>(), tlsAddresses = Set<Values.ListenAddress>()
         var names: [String] = []
         for item in children {
             switch item.name {
             case "listen":
                 guard case .success(let address) = Values.listenAddress(item.arguments[0].value) else { continue }
                 if !listens.contains(address) { listens.append(address) }
-                if item.arguments.count > 1 { defaultFor.insert(address) }
+                let parameters = item.arguments.dropFirst().map(\.value)
+                if parameters.contains(where: { $0 == "default_server" || $0 == "default" }) { defaultFor.insert(address) }
+                if parameters.contains("ssl") { tlsAddresses.insert(address) }
             case "server_name": names += item.arguments.map { $0.value.lowercased() }
             default: break
             }
@@ -192,7 +194,8 @@ private struct Builder {
         // Placeholders for the head settings: the table's defaults replace them.
         var config = ServerConfig(listens: listens, defaultFor: defaultFor, names: names, base: base, locations: locations,
                                   suffixLocations: suffixes, headerTimeoutMilliseconds: 0,
-                                  largeHeaderBufferCount: 0, largeHeaderBufferSize: 0, origins: origins)
+                                  largeHeaderBufferCount: 0, largeHeaderBufferSize: 0, origins: origins,
+                                  tlsAddresses: tlsAddresses)
         for edit in head.edits { edit(&config) }
         return config
     }

@@ -30,6 +30,11 @@ public struct WebservConfig {
         for server in servers { for address in server.listens where !seen.contains(address) { seen.append(address) } }
         return seen
     }
+
+    /// Addresses that speak TLS: as nginx, an address is TLS when any server lists it with `ssl`.
+    public var tlsAddresses: Set<Values.ListenAddress> {
+        servers.reduce(into: Set<Values.ListenAddress>()) { $0.formUnion($1.tlsAddresses) }
+    }
 }
 
 public struct LogTarget: Equatable {
@@ -60,6 +65,10 @@ public struct ServerConfig {
     /// The `server` directive, and where `listen`, `server_name` and the
     /// head settings were written (only with `recordingOrigins`).
     public var origins = SettingOrigins()
+    /// Addresses this server lists with `ssl`.
+    public var tlsAddresses = Set<Values.ListenAddress>()
+    /// `ssl_*`: the certificate and protocols of its TLS addresses.
+    public var tls = TLSSettings()
 }
 
 public struct LocationConfig {

@@ -101,9 +101,40 @@ public enum DirectiveTable {
                      if let size { server.largeHeaderBufferSize = size }
                  }
              }),
+        // TLS (nginx's ssl module): http and server, inherited as nginx merges its server conf
+        spec("ssl_certificate", head, arguments: 1...1, [.path], repeatable: true, inherited: true,
+             "certificate file (PEM: the full chain, leaf first) of the server's ssl addresses; several for several key types",
+             sets: .server { input in
+                 let paths = input.occurrences.map { input.path($0.arguments.first?.value ?? "") }
+                 return { $0.tls.certificates = paths }
+             }),
+        spec("ssl_certificate_key", head, arguments: 1...1, [.path], repeatable: true, inherited: true,
+             "private key file (PEM) of each ssl_certificate, in the same order",
+             sets: .server { input in
+                 let paths = input.occurrences.map { input.path($0.arguments.first?.value ?? "") }
+                 return { $0.tls.certificateKeys = paths }
+             }),
+        spec("ssl_protocols", head, arguments: 1...1, unlimited: true, [.custom(TLSSettings.protocolValue)], inherited: true,
+             default: "TLSv1.2 TLSv1.3", "TLS versions offered",
+             sets: .server { input in let protocols = input.values; return { $0.tls.protocols = protocols } }),
+        spec("ssl_ciphers", head, arguments: 1...1, [.text], inherited: true, default: TLSSettings.intermediateCiphers,
+             "OpenSSL cipher list for TLS 1.2 (default: Mozilla's intermediate profile)",
+             sets: .server { input in let ciphers = input.value(0); return { $0.tls.ciphers = ciphers } }),
+        spec("ssl_prefer_server_ciphers", head, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "the server's cipher order wins over the client's",
+             sets: .server { input in let on = input.value(0) == "on"; return { $0.tls.preferServerCiphers = on } }),
+        spec("ssl_session_cache", head, arguments: 1...2, [.custom(TLSSettings.sessionCacheValue)], inherited: true,
+             default: "none", "cache of TLS sessions for resumption by session id",
+             sets: .server { input in TLSSettings.SessionCache.parse(input.values).map { cache in { $0.tls.sessionCache = cache } } }),
+        spec("ssl_session_timeout", head, arguments: 1...1, [.time], inherited: true, default: "5m",
+             "how long a TLS session may be resumed",
+             sets: .server { input in Values.milliseconds(input.value(0)).map { time in { $0.tls.sessionTimeoutSeconds = time / 1000 } } }),
+        spec("ssl_session_tickets", head, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "resumption by session tickets (their key is shared by every worker)",
+             sets: .server { input in let on = input.value(0) == "on"; return { $0.tls.sessionTickets = on } }),
         // server
         spec("listen", [.server], arguments: 1...2, [.listenAddress, .listenParameter], repeatable: true, default: "*:80",
-             "address and port to accept connections on, optionally default_server"),
+             "address and port to accept connections on, optionally ssl (TLS) and default_server"),
         spec("server_name", [.server], arguments: 1...1, unlimited: true, [.serverName], repeatable: true, default: "\"\"",
              "names of the virtual server (Host header)"),
         spec("location", [.server], .block(.location), arguments: 1...2, [.locationModifierOrPattern], repeatable: true,

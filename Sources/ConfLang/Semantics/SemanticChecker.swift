@@ -55,6 +55,8 @@ struct CheckRun {
     /// only they need the look at every location that the upload lint takes.
     var serversWithUploads = Set<ObjectIdentifier>()
     var sawUploadStore = false
+    /// The http block's own directives, for what a server inherits (TLSChecks).
+    var httpDirectives: [PlacedDirective] = []
     /// Variables the configuration defines (`map`, `set`; lower case, without `$`) and its
     /// `log_format` names: nginx's are global, so every use anywhere may name them.
     var declaredVariables = Set<String>()
@@ -100,11 +102,13 @@ struct CheckRun {
             if inner == .upstream { checkUpstreamBody(children, block: item); continue }
             let outerSawUploadStore = sawUploadStore
             if inner == .server { sawUploadStore = false }
+            if inner == .http { httpDirectives = children }
             checkBlock(children, in: inner)
             if inner == .server {
                 if sawUploadStore { serversWithUploads.insert(ObjectIdentifier(item.directive)) }
                 sawUploadStore = outerSawUploadStore
                 checkServer(children.filter { !$0.directive.isInclude }, block: item)
+                checkTLSListens(children)
             }
             if inner == .location { checkLocationBody(item, children: children.filter { !$0.directive.isInclude }) }
         }

@@ -4,6 +4,10 @@ struct ServerFacts {
         let address: Values.ListenAddress
         let isDefault: Bool
         let placed: PlacedDirective
+        /// Where `default_server` is written (after `ssl`, say), else the address.
+        var defaultRange: SourceRange {
+            (placed.arguments.dropFirst().first { ["default_server", "default"].contains($0.value) } ?? placed.arguments[0]).range
+        }
     }
     var listens: [Listen] = []
     var names: [(name: String, argument: Argument, placed: PlacedDirective)] = []
@@ -27,7 +31,7 @@ extension CheckRun {
                                 at: first.range, notes: [.init("first listed here", at: earlier.placed.arguments[0].range)]), for: item)
                     continue
                 }
-                let isDefault = item.arguments.count > 1 && ["default_server", "default"].contains(item.arguments[1].value)
+                let isDefault = item.arguments.dropFirst().contains { ["default_server", "default"].contains($0.value) }
                 facts.listens.append(.init(address: address, isDefault: isDefault, placed: item))
             case "server_name":
                 for argument in item.arguments { facts.names.append((argument.value.lowercased(), argument, item)) }
@@ -64,8 +68,8 @@ extension CheckRun {
                 if let first = defaults[listen.address] {
                     emit(.error(.serverDuplicateDefault,
                                 "a second default_server for \(listen.address); only one server per address can be the default",
-                                at: listen.placed.arguments[1].range,
-                                notes: [.init("the first default_server for \(listen.address) is here", at: first.placed.arguments[1].range)]),
+                                at: listen.defaultRange,
+                                notes: [.init("the first default_server for \(listen.address) is here", at: first.defaultRange)]),
                          for: listen.placed)
                 } else {
                     defaults[listen.address] = listen

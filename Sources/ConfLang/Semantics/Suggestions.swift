@@ -43,7 +43,7 @@ enum Suggestions {
     /// `directive.unsupported` with this advice, never a did-you-mean. A name
     /// the table has is never looked up here.
     static let nginxOnly: [String: String] = {
-        let tls = "TLS is not supported, webserv serves plain HTTP; terminate TLS in front of it"
+        let tls = "webserv's TLS has no such setting (see README, TLS)"
         let gzip = "webserv compresses with gzip only ('gzip on'), and does not decompress upstream answers"
         let proxyTuning = "webserv's proxy streams through fixed buffers; remove it"
         let limits = "webserv has no rate or connection limits; put them in front of it"
@@ -79,8 +79,7 @@ enum Suggestions {
             "auth_request": "webserv has no authentication; protect the location in front of it or in a CGI script",
             "limit_req": limits, "limit_req_zone": limits, "limit_req_status": limits, "limit_conn": limits,
             "limit_conn_zone": limits, "limit_conn_status": limits, "limit_rate": limits, "limit_rate_after": limits,
-            "ssl": tls, "ssl_certificate": tls, "ssl_certificate_key": tls, "ssl_protocols": tls, "ssl_ciphers": tls,
-            "ssl_prefer_server_ciphers": tls, "ssl_session_cache": tls, "ssl_session_timeout": tls, "ssl_session_tickets": tls,
+            "ssl": "write 'listen 443 ssl;' (nginx's 'ssl on' is gone since 1.25)",
             "ssl_dhparam": tls, "ssl_stapling": tls, "ssl_stapling_verify": tls, "ssl_trusted_certificate": tls,
             "ssl_client_certificate": tls, "ssl_verify_client": tls, "ssl_ecdh_curve": tls, "ssl_buffer_size": tls,
             "proxy_ssl_verify": tls, "proxy_ssl_server_name": tls,

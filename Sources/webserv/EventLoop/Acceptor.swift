@@ -24,7 +24,7 @@ final class Acceptor {
     /// Opens the sockets `new` listens on that are not open yet, closes those
     /// it no longer listens on, and gives every address its servers under
     /// `router`; on failure nothing changes (a problem to report is returned).
-    func apply(_ new: WebservConfig, router: Router) -> String? {
+    func apply(_ new: WebservConfig, router: Router, tls: [Values.ListenAddress: TLSAddress] = [:]) -> String? {
         // One socket per wildcard and per specific address without one on its
         // port (nginx without `bind`); the specific addresses a wildcard's socket
         // accepts for are told apart by their numeric host, found first so that
@@ -63,7 +63,10 @@ final class Acceptor {
             }
         }
         // An address no longer listened on gets none (and its connections end).
-        for listener in known.values { listener.servers = router.servers(on: listener.address) }
+        for listener in known.values {
+            listener.servers = router.servers(on: listener.address)
+            listener.tls = tls[listener.address]
+        }
         return nil
     }
 
@@ -144,8 +147,15 @@ final class Acceptor {
         guard let server = listener.servers?.defaultServer else { Socket.close(fd); return nil }
         let limits = RequestLimits(maxLineBytes: server.config.largeHeaderBufferSize,
                                    maxHeadBytes: server.config.largeHeaderBufferSize * server.config.largeHeaderBufferCount)
+        // On a TLS address, the session the handshake will run in (TLSSession).
+        var tls: TLSSession?
+        if let address = listener.tls {
+            guard let session = try? TLSSession(fd: fd, address: address) else { Socket.close(fd); return nil }
+            tls = session
+        }
         let token = loop.descriptors.newToken(for: fd)
-        let connection = Connection(fd: fd, identity: token, listener: listener, peerHost: peer.host, peerPort: peer.port, limits: limits)
+        let connection = Connection(fd: fd, identity: token, listener: listener, peerHost: peer.host, peerPort: peer.port, limits: limits,
+                                    tls: tls)
         do {
             try loop.selector.register(fd, interest: .read, token: token)
         } catch {

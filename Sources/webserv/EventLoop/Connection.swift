@@ -56,9 +56,10 @@ final class Connection {
     /// Closed: its descriptor number may already belong to a new connection.
     var isClosed = false
 
-    init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
+    init(fd: Int32, identity: UInt64, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits,
+         tls: TLSSession? = nil) {
         self.fd = fd
-        self.transport = Transport(fd: fd)
+        self.transport = Transport(fd: fd, tls: tls)
         self.identity = identity
         self.listener = listener
         self.peerHost = peerHost

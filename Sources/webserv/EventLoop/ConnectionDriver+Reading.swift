@@ -23,6 +23,9 @@ extension ConnectionDriver {
             do {
                 result = try readBuffer.withUnsafeMutableBytes { try connection.transport.read(into: $0) }
             } catch {
+                if let tls = connection.transport.tls {   // a broken or hostile handshake: only this connection ends (nginx logs it at info)
+                    logs.error("info", "\(error) while \(tls.isEstablished ? "reading" : "SSL handshaking"), client: \(connection.peerHost), server: \(connection.listenAddress)")
+                }
                 close(connection); return false
             }
             guard case .value(let count) = result else { break }
@@ -100,6 +103,9 @@ extension ConnectionDriver {
     /// previous request's server and configuration.
     func start(_ head: RequestHead, on connection: Connection, after previous: RequestContext? = nil,
                errorPage: ErrorPages.Redirect? = nil) {
+        if connection.transport.tls?.sentPlainHTTP == true {
+            return deliver(ErrorPages.plainHTTPOnTLSPort(), head: head, on: connection, keepAlive: false)
+        }
         let routing = previous.map { ($0.server, handler.router.route(head.path, in: $0.server)) }
             ?? handler.settings(for: head, on: connection.listener)
         guard let (server, route) = routing else {

@@ -86,6 +86,7 @@ final class ConnectionDriver {
         abortBody(connection)
         connection.request.reset()
         connection.request.bodyToDiscard = nil
+        connection.transport.tls?.shutdown()   // close_notify, as nginx sends before closing
         loop.closeDescriptor(connection.fd)
         connection.isClosed = true
         connection.deadline = nil

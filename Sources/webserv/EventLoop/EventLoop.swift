@@ -80,8 +80,14 @@ final class EventLoop {
         case .success(let addresses): resolved = addresses
         case .failure(let problem): return problem.message
         }
+        // Certificates and keys are read now (at start, before any privilege drop): one that fails keeps the old configuration.
+        let tls: [Values.ListenAddress: TLSAddress]
+        switch TLSAddress.build(router, ticketKeys: TLSTicketKeys.current) {
+        case .success(let built): tls = built
+        case .failure(let failure): return failure.description
+        }
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
-        if let problem = acceptor.apply(new, router: router) { return problem }
+        if let problem = acceptor.apply(new, router: router, tls: tls) { return problem }
         config = new
         upstreams.addresses = resolved
         upstreams.groups = UpstreamEngine.groups(of: new, resolved: resolved)
@@ -95,7 +101,7 @@ final class EventLoop {
     /// Runs until stopped; returns the exit status.
     func run() -> Int32 {
         // A worker's master says it once for all of them.
-        for url in Server.urls(config.listenAddresses) where !isWorker {
+        for url in Server.urls(config.listenAddresses, tls: config.tlsAddresses) where !isWorker {
             logs.error("notice", "listening on \(url)")
             fputs("webserv: listening on \(url)\n", stderr)
         }

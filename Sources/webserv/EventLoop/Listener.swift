@@ -10,6 +10,8 @@ import ConfLang
 final class Listener {
     let address: Values.ListenAddress
     var servers: Router.AddressServers?
+    /// On a TLS address (`listen ... ssl`): its servers' contexts, refreshed by a reload.
+    var tls: TLSAddress?
     /// On a wildcard's socket: the specific addresses of its family and port,
     /// which have no socket of their own (as nginx binds only the wildcard),
     /// by their numeric host as getsockname gives it. Empty unless the port

@@ -95,17 +95,20 @@ final class RequestHandler {
             return .respond(Response(status: 405, headers: [("Allow", RequestDecision.allowHeader(for: location.settings))]))
         case .cgi(let interpreter):
             switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config,
-                                   address: connection.listenAddress, peer: (connection.peerHost, connection.peerPort)) {
+                                   address: connection.listenAddress, peer: (connection.peerHost, connection.peerPort),
+                                   secure: connection.transport.tls != nil) {
             case .success(let request): return .cgi(request, maxBodySize: location.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost,
+                                            secure: connection.transport.tls != nil,
                                             variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .fastcgi(let address):
             return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
-                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort)),
+                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort),
+                                                secure: connection.transport.tls != nil),
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             if runsFastCGI, head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {

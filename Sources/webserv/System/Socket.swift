@@ -218,6 +218,22 @@ enum Socket {
         return result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
+    /// A pipe whose ends a spawned child inherits (no O_CLOEXEC): (read, write).
+    static func inheritablePipe() throws -> (Int32, Int32) {
+        var ends: [Int32] = [-1, -1]
+        try syscallValue("pipe") { Glibc.pipe(&ends) }
+        return (ends[0], ends[1])
+    }
+
+    /// The first byte waiting on a socket, left there (MSG_PEEK); nil at the end of the stream.
+    static func peekByte(_ fd: Int32) throws -> IOResult<UInt8?> {
+        var byte: UInt8 = 0
+        switch try syscall("recv") { recv(fd, &byte, 1, Int32(MSG_PEEK)) } {
+        case .wouldBlock: return .wouldBlock
+        case .value(let count): return .value(count == 1 ? byte : nil)
+        }
+    }
+
     static func shutdownWrite(_ fd: Int32) {
         _ = shutdown(fd, Int32(SHUT_WR))
     }

@@ -5,34 +5,41 @@ import Glibc
 /// touches a client socket, the listener's accept apart; nothing above it
 /// names a socket call (nginx's `c->recv`/`c->send_chain`).
 ///
-/// Plain TCP is the one kind today. TLS will be a second: reads and writes
-/// through its session, and files copied through a buffer (the kernel cannot
-/// encrypt what sendfile(2) sends), chosen per connection here. A struct held
-/// by the connection, so a call costs neither an allocation nor a witness table.
+/// Two kinds, chosen per connection: plain TCP, and TLS (`tls`, a
+/// `TLSSession`: reads and writes through its session, and files copied
+/// through a buffer, since the kernel cannot encrypt what sendfile(2) sends).
+/// A struct held by the connection, so a call costs neither an allocation
+/// nor a witness table; plain TCP pays one nil check per call.
 struct Transport {
     let fd: Int32
     /// Files go from the page cache to the socket (sendfile(2)); false: read
     /// into a buffer and written, as a transport that transforms its bytes must.
     let sendsFilesDirectly: Bool
+    /// The connection's TLS session on a TLS address; nil for plain TCP.
+    let tls: TLSSession?
 
-    init(fd: Int32, sendsFilesDirectly: Bool = true) {
+    init(fd: Int32, sendsFilesDirectly: Bool = true, tls: TLSSession? = nil) {
         self.fd = fd
-        self.sendsFilesDirectly = sendsFilesDirectly
+        self.sendsFilesDirectly = sendsFilesDirectly && tls == nil
+        self.tls = tls
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
-        try Socket.read(fd, into: buffer)
+        if let tls { return try tls.read(into: buffer) }
+        return try Socket.read(fd, into: buffer)
     }
 
     /// `more`: a body follows at once, so the kernel may hold these bytes
     /// back and send them with it in one segment.
     func write(_ bytes: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
-        try Socket.write(fd, bytes, more: more)
+        if let tls { return try tls.write(bytes) }
+        return try Socket.write(fd, bytes, more: more)
     }
 
     /// Two pieces in one call (a head and the body after it), neither copied
     /// into the other; the count is of both together.
     func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
+        if let tls { return try Transport.write(first, second, through: tls) }
         guard !second.isEmpty else { return try Socket.write(fd, first, more: more) }
         return try Socket.write(fd, first, second, more: more)
     }
@@ -43,7 +50,7 @@ struct Transport {
         if sendsFilesDirectly { return try Socket.sendFile(fd, from: file, offset: &offset, count: count) }
         return try withUnsafeTemporaryAllocation(byteCount: min(count, Transport.copyBufferSize), alignment: 1) { buffer in
             guard case .value(let read) = try Socket.readFile(file, into: buffer, at: offset), read > 0 else { return .value(0) }
-            let result = try Socket.write(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
+            let result = try write(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
             if case .value(let written) = result { offset += written }
             return result
         }
@@ -51,7 +58,18 @@ struct Transport {
 
     /// Ends the write side (the peer reads the end); reading goes on.
     func shutdownWrite() {
+        tls?.shutdown()   // close_notify first, inside the stream
         Socket.shutdownWrite(fd)
+    }
+
+    /// Two pieces through TLS: one after the other (each becomes records
+    /// anyway); the count is of both, up to where the session stopped taking bytes.
+    private static func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+                              through tls: TLSSession) throws -> IOResult<Int> {
+        guard case .value(let written) = try tls.write(first) else { return .wouldBlock }
+        guard written == first.count, !second.isEmpty else { return .value(written) }
+        guard case .value(let more) = try tls.write(second) else { return .value(written) }
+        return .value(written + more)
     }
 
     /// The address and port the client reached.

@@ -17,6 +17,8 @@ final class MasterProcess {
     private let signals: SignalSource
     /// Running workers, with when each started (monotonic ms).
     private var workers: [pid_t: Int] = [:]
+    /// Workers a reload replaced, finishing their requests (SIGQUIT): never replaced in turn.
+    private var retiring = Set<pid_t>()
     private var stopping = false
     /// Sockets handed down: kept open for the workers, which listen on them.
     var inheritedSockets = InheritedSockets()
@@ -52,6 +54,8 @@ final class MasterProcess {
                 return fail("cannot listen on \(address): \(error)")
             }
         }
+        // Certificates and keys: one clear error here rather than N workers failing on it.
+        if case .failure(let failure) = TLSAddress.build(Router(config: config), ticketKeys: nil) { return fail(failure.description) }
         // Only now: a start that failed above leaves a running instance's pid file alone.
         if let problem = pidFile?.write() { return fail(problem) }
         defer { pidFile?.remove() }
@@ -59,12 +63,12 @@ final class MasterProcess {
             stopWorkers(SIGTERM)
             return fail("cannot start worker processes")
         }
-        for url in Server.urls(config.listenAddresses) {
+        for url in Server.urls(config.listenAddresses, tls: config.tlsAddresses) {
             logs.error("notice", "listening on \(url)")
             fputs("webserv: listening on \(url)\n", stderr)
         }
         logs.error("notice", "started \(config.workerProcesses) worker processes")
-        while !workers.isEmpty {
+        while !workers.isEmpty || !retiring.isEmpty {
             guard (try? selector.wait(timeoutMilliseconds: -1)) != nil else { break }
             for signal in signals.drain() { handle(signal) }
         }
@@ -97,13 +101,23 @@ final class MasterProcess {
     /// worker; a valid one is re-read by every worker, as SIGHUP does alone.
     private func reload() {
         guard let new = ConfigurationCheck().reload(path: configPath, logs: logs) else { return }
+        // Certificates and keys are tried here, where they are readable (the workers may
+        // have given up root), so that one that fails keeps every worker on the old configuration.
+        if case .failure(let failure) = TLSAddress.build(Router(config: new), ticketKeys: nil) {
+            logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(failure)")
+            return
+        }
         if new.workerProcesses != config.workerProcesses {
             logs.error("warn", "worker_processes changes take effect when webserv is restarted")
         }
         config.errorLog = new.errorLog
         config.servers = new.servers   // for the log files handed over on SIGUSR1
         _ = logs.open(errorLog: new.errorLog, accessLogs: [])
-        for pid in workers.keys { kill(pid, SIGHUP) }
+        if Privileges.switchesUser(new) && !new.tlsAddresses.isEmpty {
+            replaceWorkers()
+        } else {
+            for pid in workers.keys { kill(pid, SIGHUP) }
+        }
         logs.error("notice", "configuration \(configPath) reloaded")
     }
 
@@ -119,15 +133,33 @@ final class MasterProcess {
         }
     }
 
+    /// Workers that gave up root could not read private keys only root may
+    /// read (certbot's privkey.pem): as nginx's reload, new workers start, read
+    /// them before giving up root, and the old ones finish their requests.
+    private func replaceWorkers() {
+        let old = Array(workers.keys)
+        let started = old.indices.filter { _ in startWorker() != nil }.count
+        guard started > 0 else {
+            for pid in old { kill(pid, SIGHUP) }   // none could start: the old ones reload themselves
+            return
+        }
+        for pid in old {
+            workers[pid] = nil
+            retiring.insert(pid)
+            kill(pid, SIGQUIT)
+        }
+    }
+
     private func stopWorkers(_ signal: Int32) {
         stopping = true
-        for pid in workers.keys { kill(pid, signal) }
+        for pid in Array(workers.keys) + retiring { kill(pid, signal) }
     }
 
     /// A worker that died while serving is replaced; one that dies within a
     /// second of its start is not (it would only die again).
     private func reapWorkers() {
         for (pid, status) in ChildProcess.reapExitedWithStatus() {
+            if retiring.remove(pid) != nil { continue }
             guard let started = workers.removeValue(forKey: pid) else { continue }
             guard !stopping else { continue }
             logs.error("alert", "worker process \(pid) exited (wait status \(status))")
@@ -146,6 +178,10 @@ final class MasterProcess {
         environment[MasterProcess.workerVariable] = String(getpid())
         // The sockets handed down to the master are the workers' to listen on.
         if let sockets = ProcessInfoLite.environment()[InheritedSockets.variable] { environment[InheritedSockets.variable] = sockets }
+        // Every worker gets the master's session ticket keys, so a ticket resumes on any of them.
+        let ticketKeys = TLSTicketKeys.current.flatMap(WorkerTicketKeys.pipe(holding:))
+        defer { if let ticketKeys { Socket.close(ticketKeys) } }
+        if let ticketKeys { environment[WorkerTicketKeys.variable] = String(ticketKeys) }
         do {
             let pid = try ChildProcess.spawnWorker(executable: executable, arguments: [configPath], environment: environment)
             workers[pid] = Clock.monotonicMilliseconds()

@@ -32,7 +32,7 @@ final class EditorReferenceTests: XCTestCase {
     }
 
     func testSyntaxLinesForEveryDirective() {
-        XCTAssertEqual(DirectiveReference.syntax(of: DirectiveTable.spec(named: "listen")!), "listen ADDRESS[:PORT] [default_server];")
+        XCTAssertEqual(DirectiveReference.syntax(of: DirectiveTable.spec(named: "listen")!), "listen ADDRESS[:PORT] [ssl] [default_server];")
         XCTAssertEqual(DirectiveReference.syntax(of: DirectiveTable.spec(named: "error_page")!), "error_page CODE... [=RESPONSE] URI;")
         XCTAssertEqual(DirectiveReference.syntax(of: DirectiveTable.spec(named: "location")!), "location [= | ^ | $] PATTERN { ... }")
         XCTAssertEqual(DirectiveReference.syntax(of: DirectiveTable.spec(named: "allow_methods")!), "allow_methods METHOD ...;")

@@ -11,6 +11,10 @@ final class RedirectLocationTests: XCTestCase {
         XCTAssertEqual(RedirectLocation.absolute("/a?b", requestHost: nil, local: local), "http://127.0.0.1:8080/a?b",
                        "no Host: the address the client connected to")
         XCTAssertEqual(RedirectLocation.absolute("/a", requestHost: nil, local: { ("::1", 8080) }), "http://[::1]:8080/a")
+        // Over TLS, as nginx: https, and the port left out when it is 443.
+        XCTAssertEqual(RedirectLocation.absolute("/a", requestHost: "x", secure: true, local: { ("127.0.0.1", 443) }), "https://x/a")
+        XCTAssertEqual(RedirectLocation.absolute("/a", requestHost: "x:8443", secure: true, local: { ("127.0.0.1", 8443) }), "https://x:8443/a")
+        XCTAssertEqual(RedirectLocation.absolute("/a", requestHost: "x", secure: true, local: { ("127.0.0.1", 80) }), "https://x:80/a")
         XCTAssertEqual(RedirectLocation.absolute("/a", requestHost: "x", local: { ("127.0.0.1", 80) }), "http://x/a",
                        "port 80 is left out")
     }

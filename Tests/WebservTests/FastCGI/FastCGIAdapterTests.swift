@@ -5,7 +5,7 @@ import ConfLang
 /// The parameters a FastCGI request carries, and the adapter's reading of an
 /// application's records: head, body, stderr, end, the keep-alive pool's key.
 final class FastCGIAdapterTests: XCTestCase {
-    private func request(_ locationBody: String, _ raw: String, serverBody: String = "") throws -> FastCGIRequest {
+    private func request(_ locationBody: String, _ raw: String, serverBody: String = "", secure: Bool = false) throws -> FastCGIRequest {
         let text = "events { }\nhttp { server { listen 80; server_name example.test; root /srv/www; \(serverBody) location $ .php { \(locationBody) } } }\n"
         let result = Linter.lint(path: "/srv/t.conf", bytes: Array(text.utf8))
         XCTAssertFalse(result.diagnostics.hasErrors, result.diagnostics.map(\.message).joined())
@@ -17,7 +17,18 @@ final class FastCGIAdapterTests: XCTestCase {
         guard case .fastcgi(let address) = RequestDecision.decide(method: head.method, contentLength: head.contentLength,
                                                                   server: server, route: route) else { throw XCTSkip("not FastCGI") }
         return FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
-                                   local: { ("192.0.2.1", 8080) }, peer: ("10.1.2.3", 4444))
+                                   local: { ("192.0.2.1", 8080) }, peer: ("10.1.2.3", 4444), secure: secure)
+    }
+
+    /// fastcgi.conf's REQUEST_SCHEME $scheme and HTTPS $https if_not_empty, over TLS and not.
+    func testOverTLSTheSchemeIsHTTPSAndHTTPSIsOn() throws {
+        let raw = "GET /index.php HTTP/1.1\r\nHost: example.test\r\n\r\n"
+        let secure = try request("fastcgi_pass 127.0.0.1:9000;", raw, secure: true)
+        XCTAssertEqual(value(secure, "REQUEST_SCHEME"), "https")
+        XCTAssertEqual(value(secure, "HTTPS"), "on")
+        let plain = try request("fastcgi_pass 127.0.0.1:9000;", raw)
+        XCTAssertEqual(value(plain, "REQUEST_SCHEME"), "http")
+        XCTAssertNil(value(plain, "HTTPS"), "if_not_empty: not sent over plain HTTP")
     }
 
     private func value(_ request: FastCGIRequest, _ name: String) -> String? {

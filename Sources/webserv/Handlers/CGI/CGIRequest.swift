@@ -15,8 +15,9 @@ struct CGIRequest {
     enum Problem: Error, Equatable { case status(Int) }
 
     /// Resolves the script file and builds the environment, or the status to answer.
+    /// `secure`: the request came over TLS (`HTTPS=on`, as nginx's fastcgi_params give it).
     static func make(head: RequestHead, route: Router.Route, interpreter: String, server: ServerConfig,
-                     address: Values.ListenAddress, peer: (host: String, port: Int)) -> Result<CGIRequest, Problem> {
+                     address: Values.ListenAddress, peer: (host: String, port: Int), secure: Bool = false) -> Result<CGIRequest, Problem> {
         guard let (script, pathInfo) = route.cgiScript(for: head.path) else { return .failure(.status(403)) }
         let file = route.filesystemPath(for: script)
         var info = stat()
@@ -40,6 +41,7 @@ struct CGIRequest {
             "REDIRECT_STATUS": "200",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
         ]
+        if secure { environment["HTTPS"] = "on" }
         if !pathInfo.isEmpty { environment["PATH_TRANSLATED"] = route.filesystemPath(for: pathInfo) }
         if let type = head.headers["Content-Type"] { environment["CONTENT_TYPE"] = type }
         // A chunked body reaches the script de-chunked; its length is only known

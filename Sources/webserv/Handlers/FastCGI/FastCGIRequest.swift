@@ -32,11 +32,12 @@ struct FastCGIRequest {
     ]
 
     static func make(head: RequestHead, route: Router.Route, address: FastCGIAddress, server: ServerConfig,
-                     local: @escaping () -> (host: String, port: Int), peer: (host: String, port: Int)) -> FastCGIRequest {
+                     local: @escaping () -> (host: String, port: Int), peer: (host: String, port: Int),
+                     secure: Bool = false) -> FastCGIRequest {
         let settings = route.settings.fastcgi
         let (scriptName, pathInfo) = route.fastcgiScript(for: head.path)
         let variables = FastCGIVariables(head: head, route: route, server: server, scriptName: scriptName,
-                                         pathInfo: pathInfo, local: local, peer: peer)
+                                         pathInfo: pathInfo, local: local, peer: peer, secure: secure)
         var params: [(name: String, value: String)] = []
         var configured = Set<String>()
         func set(_ name: String, _ value: String, ifNotEmpty: Bool) {

@@ -17,6 +17,8 @@ struct FastCGIVariables {
     /// The connection's local address (read only when `$server_addr` is wanted).
     let local: () -> (host: String, port: Int)
     let peer: (host: String, port: Int)
+    /// The request came over TLS: `$scheme` https, `$https` on.
+    var secure = false
 
     /// `text` with each `$name` and `${name}` replaced by its value.
     func expand(_ text: String) -> String {
@@ -49,8 +51,9 @@ struct FastCGIVariables {
             return String(cString: resolved)
         case "request_filename": return route.filesystemPath(for: scriptName)
         case "server_protocol": return head.version.rawValue
-        case "scheme", "request_scheme": return "http"
-        case "https", "remote_user": return ""
+        case "scheme", "request_scheme": return secure ? "https" : "http"
+        case "https": return secure ? "on" : ""
+        case "remote_user": return ""
         case "nginx_version": return ConfLangVersion.current
         case "remote_addr": return peer.host
         case "remote_port": return String(peer.port)

@@ -88,8 +88,9 @@ struct ProxyRequest {
     private static let framingFields: Set<String> = ["content-length", "transfer-encoding"]
 
     /// `variables`: the request's, for `proxy_set_header` values (made only when the location has any).
+    /// `secure`: the request came over TLS (`X-Forwarded-Proto: https`).
     static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
-                     variables: () -> RequestVariables) -> ProxyRequest {
+                     secure: Bool = false, variables: () -> RequestVariables) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
         // proxy_set_header's fields replace the client's and webserv's own of the same name; an empty one is not sent.
@@ -113,7 +114,7 @@ struct ProxyRequest {
             text += "\(name): \(value)\r\n"
         }
         if !replaced.contains("x-forwarded-for") { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
-        if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: http\r\n" }
+        if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: \(secure ? "https" : "http")\r\n" }
         for (name, value) in configured where !value.isEmpty { text += "\(name): \(value)\r\n" }
         if head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"

@@ -1,0 +1,143 @@
+import COpenSSL
+import Glibc
+
+/// One connection's TLS: its `SSL`, and where it is. The handshake is done
+/// inside the first reads (non-blocking, resumed on readiness), so the
+/// connection waits in its usual first state, with client_header_timeout
+/// as its deadline, as nginx's handshake does. A connection whose first
+/// byte is not a handshake is read as plain HTTP, to be answered nginx's
+/// 400 (`sentPlainHTTP`). `Transport` holds it; plain TCP holds none.
+final class TLSSession {
+    enum Phase {
+        /// Nothing read yet: the first byte says what follows.
+        case first
+        case handshaking
+        case established
+        /// Plain HTTP on a TLS port.
+        case plain
+        /// close_notify was sent.
+        case shut
+    }
+
+    let ssl: OpaquePointer
+    let fd: Int32
+    /// The address's contexts under the configuration the connection came in with.
+    let address: TLSAddress
+    private(set) var phase = Phase.first
+
+    init(fd: Int32, address: TLSAddress) throws {
+        guard let ssl = SSL_new(address.defaultContext.context) else { throw TLSFailure("SSL_new() failed: \(TLSFailure.reasons())") }
+        self.ssl = ssl
+        self.fd = fd
+        self.address = address
+        SSL_set_fd(ssl, fd)
+        SSL_set_accept_state(ssl)
+        // For the server name callback, which has only the SSL. Unretained:
+        // the session owns the SSL and frees it first.
+        SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit { SSL_free(ssl) }
+
+    /// The most plaintext one TLS record carries (2^14 bytes).
+    static let maxRecordPlaintext = 16_384
+
+    /// A plain HTTP request came to this TLS port.
+    var sentPlainHTTP: Bool { phase == .plain }
+
+    /// The handshake is done (the connection's bytes are its requests).
+    var isEstablished: Bool { phase == .established }
+
+    /// Reads decrypted bytes: as many whole records as fit, so that a short
+    /// read leaves nothing inside OpenSSL (more waits on the socket, which
+    /// epoll reports) and a full one means there may be more, as for plain TCP.
+    /// 0: the client closed (close_notify or the end of the stream).
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
+        switch phase {
+        case .established: break
+        case .plain: return try Socket.read(fd, into: buffer)
+        case .shut: return .value(0)
+        case .first:
+            guard case .value(let byte) = try Socket.peekByte(fd) else { return .wouldBlock }
+            guard let byte else { return .value(0) }
+            if TLSServerName.classify(firstByte: byte) == .plain {
+                phase = .plain
+                return try Socket.read(fd, into: buffer)
+            }
+            phase = .handshaking
+            fallthrough
+        case .handshaking:
+            ERR_clear_error()
+            let result = SSL_do_handshake(ssl)
+            guard result == 1 else { return try outcome(of: result, while: "SSL_do_handshake()") }
+            phase = .established
+        }
+        var total = 0
+        while total < buffer.count {
+            // A record is begun only where its plaintext fits whole: OpenSSL then
+            // holds nothing back that epoll, watching the socket, would not report.
+            if total > 0 && buffer.count - total < TLSSession.maxRecordPlaintext && SSL_has_pending(ssl) == 0 { break }
+            ERR_clear_error()
+            var count = 0
+            let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[total...])
+            guard SSL_read_ex(ssl, rest.baseAddress, rest.count, &count) == 1 else {
+                if total > 0 { return .value(total) }
+                return try outcome(of: 0, while: "SSL_read()")
+            }
+            total += count
+        }
+        return .value(total)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        switch phase {
+        case .established: break
+        case .plain: return try Socket.write(fd, bytes)
+        case .first, .handshaking, .shut: return .wouldBlock   // nothing is written before a request
+        }
+        guard !bytes.isEmpty else { return .value(0) }
+        ERR_clear_error()
+        var written = 0
+        guard SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &written) == 1 else {
+            return try outcome(of: 0, while: "SSL_write()", reading: false)
+        }
+        return .value(written)
+    }
+
+    /// Sends close_notify (once, without waiting for the client's), as nginx does before closing.
+    func shutdown() {
+        guard phase == .established else { return }
+        phase = .shut
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+    }
+
+    /// A call that did not succeed: wait for readiness, the end of the
+    /// stream, or a failure with OpenSSL's reasons.
+    /// While writing, the end of the stream is a failure too.
+    private func outcome(of result: Int32, while call: String, reading: Bool = true) throws -> IOResult<Int> {
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return .wouldBlock
+        case SSL_ERROR_ZERO_RETURN where reading:
+            return .value(0)
+        case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
+            let error = errno
+            if reading && (error == 0 || error == ECONNRESET) { return .value(0) }
+            throw TLSFailure("\(call) failed (\(String(cString: strerror(error))))")
+        default:
+            throw TLSFailure("\(call) failed (SSL: \(TLSFailure.reasons()))")
+        }
+    }
+
+    /// OpenSSL's servername callback: the server named by the client chooses
+    /// the certificate, before the handshake goes on (nginx's ngx_http_ssl_servername).
+    static let serverNameCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, _, _ in
+        guard let ssl, let raw = SSL_get_ex_data(ssl, 0) else { return SSL_TLSEXT_ERR_OK }
+        let session = Unmanaged<TLSSession>.fromOpaque(raw).takeUnretainedValue()
+        let chosen = session.address.context(forName: SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+        if chosen !== session.address.defaultContext { _ = SSL_set_SSL_CTX(ssl, chosen.context) }
+        return SSL_TLSEXT_ERR_OK
+    }
+}
