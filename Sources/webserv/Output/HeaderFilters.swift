@@ -81,8 +81,13 @@ enum ExpiresFilter {
 /// fields go before a cached file's prepared lines, which stay as they are.
 enum AddHeaderFilter {
     static func apply(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, connection: Connection?) {
-        // The one check a location without add_header pays.
+        // The one check a location without add_header pays, inlined into the chain (as a call, with its arguments, it cost about 20 instructions).
         if location.settings.addedHeaders.isEmpty { return }
+        add(&response, head: head, location: location, connection: connection)
+    }
+
+    @inline(never)
+    private static func add(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, connection: Connection?) {
         let success = AddedHeader.applies(toStatus: response.status)
         var variables: RequestVariables?
         for header in location.settings.addedHeaders where header.always || success {
