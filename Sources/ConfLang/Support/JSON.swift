@@ -69,6 +69,14 @@ public indirect enum JSON: Equatable {
 
     static func writeString(_ value: String, to output: inout String) {
         output += "\""
+        appendEscaped(value, to: &output)
+        output += "\""
+    }
+
+    /// `value`'s characters as a JSON string's, without the quotes. `nonASCII`:
+    /// written as `\uXXXX` too (this module's output stays ASCII); without,
+    /// only what JSON requires is escaped, as nginx's `escape=json`.
+    static func appendEscaped(_ value: String, to output: inout String, nonASCII: Bool = true) {
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -79,7 +87,7 @@ public indirect enum JSON: Equatable {
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
             default:
-                if scalar.value < 0x20 || scalar.value > 0x7E && scalar.value != 0x7F {
+                if scalar.value < 0x20 || nonASCII && scalar.value > 0x7E && scalar.value != 0x7F {
                     if scalar.value > 0xFFFF {
                         let offset = scalar.value - 0x10000
                         writeUnicodeEscape(0xD800 + (offset >> 10), to: &output)
@@ -92,7 +100,6 @@ public indirect enum JSON: Equatable {
                 }
             }
         }
-        output += "\""
     }
 
     private static func writeUnicodeEscape(_ value: UInt32, to output: inout String) {

@@ -25,23 +25,19 @@ final class ForwardingBodyConsumer: BodyConsumer {
     func abort() {}
 }
 
-/// A chunked body for a CGI script is spooled to an unlinked temporary file
-/// first: the script must see CONTENT_LENGTH (RFC 3875 §4.1.2), which is only
-/// known at the end. Memory stays bounded whatever the body's size.
+/// A chunked body spooled to an unlinked temporary file first, for a CGI
+/// script (it must see CONTENT_LENGTH, RFC 3875 §4.1.2) or a FastCGI
+/// application (PHP needs CONTENT_LENGTH to read a form, and nginx buffers
+/// such a body too): the length is only known at the end. Memory stays
+/// bounded whatever the body's size; `finished` gets the file once it is all in.
 final class SpooledBody: BodyConsumer {
-    private unowned let engine: UpstreamEngine
-    private unowned let connection: Connection
-    private let request: CGIRequest
-    private let head: RequestHead
     private let file: UploadFile
+    private let finished: (UploadFile) -> Void
 
-    init(engine: UpstreamEngine, connection: Connection, request: CGIRequest, head: RequestHead) throws {
-        self.engine = engine
-        self.connection = connection
-        self.request = request
-        self.head = head
+    init(finished: @escaping (UploadFile) -> Void) throws {
         file = try UploadFile(directory: "/tmp")
         file.unlinkName()
+        self.finished = finished
     }
 
     func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
@@ -50,10 +46,7 @@ final class SpooledBody: BodyConsumer {
     }
 
     func finish() -> Response? {
-        var request = request
-        request.environment["CONTENT_LENGTH"] = String(file.written)
-        engine.spawnScript(request, stdinFile: file.rewound(), on: connection, head: head)
-        file.abort()
+        finished(file)
         return nil
     }
 

@@ -7,7 +7,13 @@ extension UpstreamEngine {
         guard head.hasBody else { return spawnScript(request, stdinFile: nil, on: connection, head: head) }
         let consumer: BodyConsumer
         if head.isChunked {
-            guard let spool = try? SpooledBody(engine: self, connection: connection, request: request, head: head) else {
+            let spooled = try? SpooledBody { [unowned self, unowned connection] file in
+                var request = request
+                request.environment["CONTENT_LENGTH"] = String(file.written)
+                self.spawnScript(request, stdinFile: file.rewound(), on: connection, head: head)
+                file.abort()
+            }
+            guard let spool = spooled else {
                 return connections.deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
             }
             consumer = spool

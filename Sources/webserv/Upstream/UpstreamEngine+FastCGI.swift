@@ -7,11 +7,15 @@ import ConfLang
 /// records while it arrives.
 extension UpstreamEngine {
     /// `fresh`: never a pooled connection (the retry after a pooled one failed).
-    /// A chunked body is spooled first (`SpooledFastCGIBody`), as nginx buffers
+    /// A chunked body is spooled first (`SpooledBody`), as nginx buffers
     /// it: the application must be told CONTENT_LENGTH, which PHP needs to read a form.
     func startFastCGI(_ request: FastCGIRequest, head: RequestHead, maxBodySize: Int, on connection: Connection) {
         guard head.isChunked else { return startFastCGI(request, head: head, maxBodySize: maxBodySize, on: connection, spool: nil) }
-        guard let spool = try? SpooledFastCGIBody(engine: self, connection: connection, request: request, head: head) else {
+        let spooled = try? SpooledBody { [unowned self, unowned connection] file in
+            self.startFastCGI(request.withContentLength(file.written), head: head, maxBodySize: 0, on: connection,
+                              spool: SpoolReader(file: file))
+        }
+        guard let spool = spooled else {
             return connections.deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
         connections.beginBody(connection, head: head, consumer: spool, maxBodySize: maxBodySize)
@@ -75,38 +79,6 @@ extension UpstreamEngine {
             feed(connection, [], last: true)
         }
     }
-}
-
-/// A chunked body for a FastCGI application, spooled to an unlinked temporary
-/// file (memory stays bounded whatever its size), then sent with its length.
-final class SpooledFastCGIBody: BodyConsumer {
-    private unowned let engine: UpstreamEngine
-    private unowned let connection: Connection
-    private let request: FastCGIRequest
-    private let head: RequestHead
-    private let file: UploadFile
-
-    init(engine: UpstreamEngine, connection: Connection, request: FastCGIRequest, head: RequestHead) throws {
-        self.engine = engine
-        self.connection = connection
-        self.request = request
-        self.head = head
-        file = try UploadFile(directory: "/tmp")
-        file.unlinkName()
-    }
-
-    func consume(_ bytes: ArraySlice<UInt8>) -> Response? {
-        do { try file.write(bytes) } catch UploadFile.Failure.status(let status) { return Response(status: status) } catch { return Response(status: 500) }
-        return nil
-    }
-
-    func finish() -> Response? {
-        engine.startFastCGI(request.withContentLength(file.written), head: head, maxBodySize: 0, on: connection,
-                            spool: SpoolReader(file: file))
-        return nil
-    }
-
-    func abort() { file.abort() }
 }
 
 /// Reads a spooled body back in blocks; the file is closed with its last block, or when dropped.
