@@ -149,8 +149,6 @@ extension ConnectionDriver {
             redirect(next, on: connection, errorPage: errorPage)
         case .receive(let consumer, let maxBodySize):
             beginBody(connection, head: head, consumer: consumer, maxBodySize: maxBodySize)
-        case .redirect(let next):
-            redirect(next, on: connection, errorPage: errorPage)
         }
     }
 
