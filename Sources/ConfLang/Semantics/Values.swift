@@ -137,6 +137,11 @@ public enum Values {
             host = text
         }
         if host == "0.0.0.0" { host = "*" }
+        // Any writing of the IPv6 wildcard (`[0::0]`, `[::0]`) is `[::]`, as 0.0.0.0 is `*`.
+        if host.hasPrefix("["), host != "[::]", let address = IPAddress(host.dropFirst().dropLast()), !address.isIPv4,
+           address.bytes.allSatisfy({ $0 == 0 }) {
+            host = "[::]"
+        }
         guard !host.isEmpty, host == "*" || host.hasPrefix("[") || isHostName(host) else { return .failure(.badAddress(text)) }
         guard let portText else { return .success(ListenAddress(host: host, port: 80)) }
         guard let port = wholeNumber(portText), port >= 1, port <= 65535 else { return .failure(.badPort(String(portText))) }

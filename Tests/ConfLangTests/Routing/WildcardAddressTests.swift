@@ -25,6 +25,20 @@ final class WildcardAddressTests: XCTestCase {
         XCTAssertEqual(model.addresses(sharing: .init(host: "127.0.0.1", port: 9090)), [])
     }
 
+    /// `[0::0]` is `[::]` written out, as `0.0.0.0` is `*`: the IPv6 wildcard,
+    /// one address with `[::]` (nginx compares the addresses, not their text).
+    func testAnyWritingOfTheIPv6WildcardIsTheWildcard() throws {
+        for text in ["[0::0]:8080", "[0:0:0:0:0:0:0:0]:8080", "[::0]:8080"] {
+            guard case .success(let address) = Values.listenAddress(text) else { return XCTFail(text) }
+            XCTAssertEqual(address, .init(host: "[::]", port: 8080), text)
+            XCTAssertTrue(address.isWildcard, text)
+        }
+        guard case .success(let loopback) = Values.listenAddress("[0::1]:8080") else { return XCTFail("[0::1]") }
+        XCTAssertFalse(loopback.isWildcard)
+        let model = try config("server { listen [0::0]:8080; listen [::1]:8080; root /six; }")
+        XCTAssertEqual(model.socketAddresses.map(\.description), ["[::]:8080"])
+    }
+
     func testEachAddressKeepsItsOwnServers() throws {
         let router = Router(config: try config(mixed))
         XCTAssertEqual(router.server(for: .init(host: "127.0.0.1", port: 8080), host: "api")?.config.base.root, "/loopback")
