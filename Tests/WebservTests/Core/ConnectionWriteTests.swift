@@ -6,44 +6,7 @@ import ConfLang
 /// The writing side as steps: a connection writes what is queued through its
 /// transport and says what that came to; the loop acts on it. One end of a
 /// non-blocking socketpair is the client's socket; the test reads the other.
-final class ConnectionWriteTests: XCTestCase {
-    private var ends: [Int32] = []
-    private var path = ""
-
-    override func setUp() {
-        var pair: [Int32] = [0, 0]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &pair), 0)
-        ends = pair
-        path = NSTemporaryDirectory() + "connection-write-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-    }
-
-    override func tearDown() {
-        for fd in ends where fd >= 0 { Glibc.close(fd) }
-        unlink(path)
-    }
-
-    private func connection() -> Connection {
-        Connection(fd: ends[0], identity: 0, listener: Listener(address: Values.ListenAddress(host: "*", port: 80), servers: nil),
-                   peerHost: "127.0.0.1", peerPort: 1, limits: RequestLimits())
-    }
-
-    private func file(_ text: String) throws -> OpenFile {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var info = stat()
-        XCTAssertEqual(stat(path, &info), 0)
-        return OpenFile(fd: open(path, O_RDONLY), identity: FileIdentity(info))
-    }
-
-    /// Everything the peer can read now.
-    private func drain() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = Glibc.read(ends[1], &buffer, buffer.count)
-            guard count > 0 else { return bytes }
-            bytes += buffer[0..<count]
-        }
-    }
+final class ConnectionWriteTests: SocketPairWriteFixture {
 
     func testTheHeadAFileRangeAndTheNextPartGoOutInOrder() throws {
         let client = connection()
