@@ -48,12 +48,16 @@ struct Transport {
     /// 0 sent means the file ended before the range did.
     func sendFile(_ file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
         if sendsFilesDirectly { return try Socket.sendFile(fd, from: file, offset: &offset, count: count) }
-        return try withUnsafeTemporaryAllocation(byteCount: min(count, Transport.copyBufferSize), alignment: 1) { buffer in
-            guard case .value(let read) = try Socket.readFile(file, into: buffer, at: offset), read > 0 else { return .value(0) }
-            let result = try write(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
-            if case .value(let written) = result { offset += written }
-            return result
+        let buffer = UnsafeMutableRawBufferPointer(rebasing: Transport.scratch[..<min(count, Transport.scratch.count)])
+        guard case .value(let read) = try Socket.readFile(file, into: buffer, at: offset), read > 0 else { return .value(0) }
+        // Everything read is offered until the socket is full: TLS takes a
+        // record per write, and a piece left over would be read again.
+        var sent = 0
+        while sent < read, case .value(let written) = try write(UnsafeRawBufferPointer(rebasing: buffer[sent..<read])), written > 0 {
+            sent += written
         }
+        offset += sent
+        return sent > 0 ? .value(sent) : .wouldBlock
     }
 
     /// Ends the write side (the peer reads the end); reading goes on.
@@ -66,6 +70,16 @@ struct Transport {
     /// anyway); the count is of both, up to where the session stopped taking bytes.
     private static func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
                               through tls: TLSSession) throws -> IOResult<Int> {
+        // A small answer, head and body, goes as one record in one segment,
+        // as nginx's 16 KiB ssl_buffer_size gathers it: two would cost the
+        // client a second record and the server a second send.
+        let total = first.count + second.count
+        if !second.isEmpty && total <= TLSSession.maxRecordPlaintext {
+            let joined = Transport.scratch
+            UnsafeMutableRawBufferPointer(rebasing: joined[..<first.count]).copyMemory(from: first)
+            UnsafeMutableRawBufferPointer(rebasing: joined[first.count..<total]).copyMemory(from: second)
+            return try tls.write(UnsafeRawBufferPointer(rebasing: joined[..<total]))
+        }
         guard case .value(let written) = try tls.write(first) else { return .wouldBlock }
         guard written == first.count, !second.isEmpty else { return .value(written) }
         guard case .value(let more) = try tls.write(second) else { return .value(written) }
@@ -77,5 +91,9 @@ struct Transport {
         try? Socket.localAddress(fd)
     }
 
-    private static let copyBufferSize = 1 << 16
+    /// The one buffer files are copied through and small pieces joined in
+    /// (a process runs one loop on one thread; nothing keeps it across calls).
+    /// A temporary allocation of this size would ask the C library for the
+    /// stack's bounds on every call.
+    nonisolated(unsafe) private static let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
 }

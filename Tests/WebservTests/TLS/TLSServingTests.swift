@@ -81,6 +81,40 @@ final class TLSServingTests: XCTestCase {
         XCTAssertFalse(log.contains("SSL"), log)
     }
 
+    /// A file far larger than the socket's buffers, to a client that waits
+    /// before reading: the server's writes stop midway and resume, and every
+    /// byte arrives in order, for the whole file and for a range of it.
+    func testALargeFileToASlowReaderArrivesWholeAndARangeOfItExactly() throws {
+        var bytes = [UInt8](repeating: 0, count: 3 << 20)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 7 &+ index >> 12) }
+        let server = try ServerProcess(config: twoServers(), files: ["a/large.bin": String(decoding: bytes.map { $0 & 0x7f }, as: UTF8.self)])
+        defer { server.stop() }
+        let file = server.directory + "/a/large.bin"
+        let script = #"""
+import hashlib, socket, ssl, sys, time
+port, ca, path, first, last = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+c = ssl.create_default_context(cafile=ca)
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname="a.test")
+rng = "" if first < 0 else "Range: bytes=%d-%d\r\n" % (first, last)
+s.sendall(("GET /large.bin HTTP/1.1\r\nHost: a.test\r\n%sConnection: close\r\n\r\n" % rng).encode())
+time.sleep(1)
+data = b""
+while True:
+    more = s.recv(65536)
+    if not more: break
+    data += more
+head, body = data.split(b"\r\n\r\n", 1)
+whole = open(path, "rb").read()
+expected = whole if first < 0 else whole[first:last + 1]
+print(head.split(b"\r\n")[0].decode(), len(body), hashlib.sha256(body).hexdigest() == hashlib.sha256(expected).hexdigest())
+"""#
+        let ca = certificates.path("ca.pem")
+        let whole = try runCommand("/usr/bin/python3", ["-c", script, String(server.ports[0]), ca, file, "-1", "-1"])
+        XCTAssertEqual(whole.output.trimmingCharacters(in: .whitespacesAndNewlines), "HTTP/1.1 200 OK \(3 << 20) True")
+        let range = try runCommand("/usr/bin/python3", ["-c", script, String(server.ports[0]), ca, file, "70000", "2500000"])
+        XCTAssertEqual(range.output.trimmingCharacters(in: .whitespacesAndNewlines), "HTTP/1.1 206 Partial Content \(2_500_000 - 70_000 + 1) True")
+    }
+
     /// Pipelined over TLS: many requests in one burst, large answers among
     /// them, so that requests arrive while answers are being written.
     func testPipelinedRequestsAreAllAnsweredInOrder() throws {
