@@ -25,6 +25,8 @@ final class GzipStream {
         }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
+        stream.pointee.zalloc = ZlibMemory.allocate
+        stream.pointee.zfree = ZlibMemory.release
         // As large as a file piece's output mostly is; a small body's whole answer.
         outputBuffer = .allocate(capacity: expectedLength.map { min(max($0 / 2 + 64, 256), 1 << 15) } ?? 1 << 15)
         // +16: a gzip header and trailer around the deflate data.
