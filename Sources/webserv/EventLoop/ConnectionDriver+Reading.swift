@@ -10,6 +10,10 @@ extension ConnectionDriver {
         let before = connection.input.count
         guard readSocket(connection), !connection.isClosed else { return }
         guard connection.input.count > before else { return process(connection) }
+        // Bytes while an upstream answers that are not its request's body (the
+        // next request, pipelined): kept for later, and the socket watched
+        // only for the client's leaving, as before the answer began.
+        if connection.request.upstream != nil && !readsBody(connection) { watch(connection, .hangUp) }
         handler.smallFiles.clientBytesArrived()
         if connection.input.count > 1 << 16 { return process(connection) }
         received.append(connection)

@@ -42,13 +42,20 @@ extension ConnectionDriver {
         headBuffer.removeAll(keepingCapacity: true)
         HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
         let transport = connection.transport, more = request.bodyFollows
-        let sent = headBuffer.withUnsafeBytes { head in
+        // A script's or upstream's answer: its first body bytes come from the
+        // same read, and the caller sends the head with them in one write.
+        let holdsHead = response.streamed
+        let sent = holdsHead ? 0 : headBuffer.withUnsafeBytes { head in
             body.withUnsafeBytes { body -> Int in
                 guard case .value(let count)? = try? transport.write(head, body, more: more) else { return 0 }
                 return count
             }
         }
-        if sent < headBuffer.count {
+        if holdsHead {
+            if request.outputOffset > 0 { request.output.removeFirst(request.outputOffset) }
+            request.output.reserveCapacity(request.output.count + headBuffer.count + 2048)
+            request.output.append(contentsOf: headBuffer)
+        } else if sent < headBuffer.count {
             request.output = Array(headBuffer[sent...]) + body
         } else {
             request.output = sent < headBuffer.count + body.count ? Array(body[(body.startIndex + sent - headBuffer.count)...]) : []
@@ -64,7 +71,7 @@ extension ConnectionDriver {
                                                      variables: RequestVariables(head: head, connection: connection, location: location))
             }
         }
-        flush(connection)
+        if !holdsHead { flush(connection) }
     }
 
     /// Sends what is queued (`Connection.writeQueued`) and carries out what that came to.
@@ -80,7 +87,9 @@ extension ConnectionDriver {
             // Everything so far is sent; the script or upstream has more to say,
             // and its deadline, not the client's, applies until it does.
             clearTimer(connection)
-            watch(connection, readsBody(connection) ? .read : .hangUp)
+            // Watched for reading still: the next request's bytes, should
+            // they come, switch it to the client's leaving (`receive`).
+            watch(connection, readsBody(connection) || connection.interest == .read ? .read : .hangUp)
             upstreams.resume(connection)
         case .sent:
             finishResponse(connection)

@@ -126,6 +126,7 @@ final class EventLoop {
         turnTime = clock()
         for index in 0..<ready { dispatch(selector.event(index)) }
         connections.processReceived()
+        if upstreams.pool.needsTrim { upstreams.trimPool() }
         expireTimers()
         upstreams.killLingeringScripts()
         periodic()
@@ -243,11 +244,16 @@ final class EventLoop {
         try? selector.reregister(fd, interest: interest, token: token)
     }
 
-    /// Gives `fd` to a new owner: events still queued for the old one are dropped.
-    func reassign(_ fd: Int32, to owner: DescriptorOwner, interest: Selector.Interest) {
-        let token = descriptors.newToken(for: fd)
+    /// Gives `fd`, watched already, to a new owner without a system call: a
+    /// kept upstream connection between the pool and a request. An event of
+    /// the old owner still queued in the turn's batch then reaches the new
+    /// one, which is what it means to either: the upstream spoke or closed
+    /// (a request fails its kept connection and goes again on a fresh one;
+    /// the pool drops the connection).
+    func adopt(_ fd: Int32, by owner: DescriptorOwner) -> Bool {
+        guard let token = descriptors.token(of: fd) else { return false }
         descriptors.set(token, owner)
-        try? selector.reregister(fd, interest: interest, token: token)
+        return true
     }
 
     /// Takes `fd` out of the selector and closes it (`keepOpen`: only takes it out).

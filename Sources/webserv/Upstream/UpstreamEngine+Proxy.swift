@@ -68,20 +68,30 @@ extension UpstreamEngine {
         }
     }
 
-    /// An idle connection to `key` that is still open and quiet, out of the pool.
+    /// What an idle pooled connection is watched for: the upstream closing it.
+    static let idleInterest: Selector.Interest = .read
+
+    /// The newest idle connection to `key`, out of the pool, still watched
+    /// (`begin` adopts it). One its upstream closed was seen and dropped by
+    /// `pooledConnectionReady`; one closed since fails the request's first
+    /// write or read, which then goes again on a fresh connection (`retry`).
     func takePooledUpstream(_ key: String) -> Int32? {
-        while let fd = pool.take(key) {
-            loop.closeDescriptor(fd, keepOpen: true)
-            if Socket.isOpenAndQuiet(fd) { return fd }
-            Socket.close(fd)
-        }
-        return nil
+        pool.take(key)
     }
 
-    /// Keeps a connection that ended an answer cleanly for the next request to its upstream.
-    func poolUpstream(_ fd: Int32, key: String) {
-        if let evicted = pool.put(fd, for: key, now: loop.now()) { loop.closeDescriptor(evicted) }
-        loop.reassign(fd, to: .pooledUpstream, interest: .read)
+    /// Keeps a connection that ended an answer cleanly for the next request
+    /// to its upstream; `interest`: what the exchange watched it for.
+    func poolUpstream(_ fd: Int32, key: String, watchedFor interest: Selector.Interest?) {
+        pool.put(fd, for: key, now: loop.now())
+        guard loop.adopt(fd, by: .pooledUpstream) else {
+            return loop.register(fd, owner: .pooledUpstream, interest: UpstreamEngine.idleInterest)
+        }
+        if interest != UpstreamEngine.idleInterest { loop.changeInterest(fd, UpstreamEngine.idleInterest) }
+    }
+
+    /// The end of a turn: each upstream keeps at most its `keepalive` idle connections.
+    func trimPool() {
+        for fd in pool.trim() { loop.closeDescriptor(fd) }
     }
 
     /// The upstream closed an idle pooled connection (or sent what nobody asked for).

@@ -65,9 +65,23 @@ extension UpstreamEngine {
     func begin(_ exchange: UpstreamExchange, on connection: Connection) {
         connection.request.upstream = exchange
         for fd in exchange.descriptors {
+            guard loop.adopt(fd, by: .upstream(connection.request)) else {
+                let interest = exchange.interest(for: fd)
+                exchange.interests[fd] = interest
+                loop.register(fd, owner: .upstream(connection.request), interest: interest)
+                continue
+            }
+            // A kept connection (a non-blocking socket, watched while idle)
+            // takes the request's head at once, so it is then watched for the
+            // answer alone, as while idle: no system call to watch it (a
+            // proxied request made three epoll_ctl calls here before).
+            if fd == exchange.adapter.sendFD, !exchange.pendingInput.isEmpty,
+               case .value(let count)? = try? exchange.pendingInput.withUnsafeBytes({ try Socket.writeDescriptor(fd, $0) }) {
+                exchange.pendingInput.removeFirst(count)
+            }
             let interest = exchange.interest(for: fd)
             exchange.interests[fd] = interest
-            loop.register(fd, owner: .upstream(connection.request), interest: interest)
+            if interest != UpstreamEngine.idleInterest { loop.changeInterest(fd, interest) }
         }
         loop.armTimer(connection)
     }
@@ -76,7 +90,11 @@ extension UpstreamEngine {
     func awaitAnswer(_ connection: Connection) {
         guard let exchange = connection.request.upstream, !exchange.headersSent else { return }
         loop.enter(.awaitingUpstream, connection)   // the upstream's deadline alone applies now
-        connections.watch(connection, .hangUp)   // a client that leaves ends the script or upstream request (`readSocket`)
+        // A client that leaves ends the script or upstream request (`readSocket`).
+        // One still watched for reading stays so: it sends nothing more (or
+        // its next request, and `receive` then watches only for its leaving),
+        // and an answer costs no system call to watch it and none to undo it.
+        if connection.interest != .read { connections.watch(connection, .hangUp) }
     }
 
     /// Request body bytes for the upstream (`last`: the body has ended).
@@ -461,7 +479,7 @@ extension UpstreamEngine {
         if let use = exchange.peer { release(use, failed: exchange.peerFailed, errorLog: exchange.adapter.errorLog) }
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
-            return poolUpstream(exchange.adapter.receiveFD, key: key)
+            return poolUpstream(exchange.adapter.receiveFD, key: key, watchedFor: exchange.interests[exchange.adapter.receiveFD])
         }
         for fd in exchange.descriptors { loop.closeDescriptor(fd) }
         exchange.receiveOpen = false
