@@ -14,6 +14,17 @@ public struct LocationPatch {
 }
 
 extension LocationConfig {
+    /// The directives that name what answers a location (its content handler).
+    static let handlerDirectives: Set<String> = ["cgi_path", "proxy_pass", "fastcgi_pass"]
+
+    /// No content handler: what a `$` overlay that names its own starts from.
+    mutating func removeHandlers() {
+        cgiPath = nil
+        proxyPass = nil
+        fastcgi.pass = nil
+        for name in LocationConfig.handlerDirectives { origins.remove(name) }
+    }
+
     /// These settings with `patch` laid over them.
     public func applying(_ patch: LocationPatch) -> LocationConfig {
         var result = self

@@ -178,7 +178,13 @@ private struct Builder {
             var locationPatch = patch(item.children(), level: key.modifier == "$" ? .suffixLocation : .location)
             if recordsOrigins { locationPatch.origins.block = item.directive }
             switch key.modifier {
-            case "$": suffixes.append(SuffixLocation(suffix: key.pattern, patch: locationPatch))
+            case "$":
+                // An overlay that names a handler is answered by it alone, as
+                // nginx's regex location replaces the prefix location's handler.
+                if item.children().contains(where: { LocationConfig.handlerDirectives.contains($0.name) }) {
+                    locationPatch.edits.insert({ $0.removeHandlers() }, at: 0)
+                }
+                suffixes.append(SuffixLocation(suffix: key.pattern, patch: locationPatch))
             case "=":
                 var location = locationParent.applying(locationPatch)
                 location.match = .exact(key.pattern)

@@ -97,3 +97,38 @@ final class RequestDecisionTests: XCTestCase {
         XCTAssertEqual(router.serverIndices(on: address), [0, 1, 2])
     }
 }
+
+/// A `$` overlay that names a handler (fastcgi_pass, proxy_pass, cgi_path)
+/// is answered by it, not by one its base names: nginx's regex location
+/// replaces the prefix location's content handler, and `location / {
+/// proxy_pass ...; }` beside `location $ .php { fastcgi_pass ...; }` is how
+/// a PHP site behind an application server is written.
+final class OverlayHandlerTests: XCTestCase {
+    func testTheOverlaysHandlerAnswersAndTheBasesOthersStandAside() throws {
+        let result = Linter.lint(path: "/srv/test.conf", bytes: Array("""
+        events { }
+        http {
+            server {
+                listen 80;
+                root /www;
+                location / { proxy_pass http://127.0.0.1:9000; }
+                location /scripts/ { cgi_path /bin/sh; }
+                location $ .php { fastcgi_pass 127.0.0.1:9001; }
+                location $ .api { proxy_pass http://127.0.0.1:9002; }
+                location $ .txt { expires 1d; }
+            }
+        }
+        """.utf8))
+        XCTAssertFalse(result.diagnostics.hasErrors, result.diagnostics.map(\.message).joined(separator: "\n"))
+        let router = Router(config: ModelBuilder.build(result.config, baseDirectory: "/srv"))
+        func decide(_ path: String) throws -> RequestDecision {
+            let (server, route) = try XCTUnwrap(router.settings(on: .init(host: "*", port: 80), host: "x", path: path))
+            return RequestDecision.decide(method: "GET", contentLength: nil, server: server, route: route)
+        }
+        XCTAssertEqual(try decide("/index.php"), .fastcgi(.tcp(host: "127.0.0.1", port: 9001)), "not the base's proxy")
+        XCTAssertEqual(try decide("/scripts/run.php"), .fastcgi(.tcp(host: "127.0.0.1", port: 9001)), "not the base's CGI")
+        XCTAssertEqual(try decide("/scripts/x.api"), .proxy(Values.ProxyURL(host: "127.0.0.1", port: 9002, path: nil)))
+        XCTAssertEqual(try decide("/a.txt"), .proxy(Values.ProxyURL(host: "127.0.0.1", port: 9000, path: nil)),
+                       "an overlay that names no handler keeps its base's")
+    }
+}
