@@ -11,6 +11,10 @@ struct ExplainVariables {
     let headers: [(name: String, value: String)]
     let serverName: String
     let location: ResolvedLocation
+    /// `--from ADDRESS`, when given: `$remote_addr` and what holds it.
+    var clientAddress: String? = nil
+    /// proxy_pass's upstream, for `$proxy_host`.
+    var upstream: Values.ProxyURL? = nil
 
     func evaluate(_ template: VariableTemplate, depth: Int = 0) -> String {
         template.evaluate { variable in value(variable, depth: depth) ?? "$" + name(of: variable) }
@@ -41,6 +45,11 @@ struct ExplainVariables {
         case .contentType: return field("content-type") ?? ""
         case .contentLength: return field("content-length") ?? ""
         case .documentRoot: return location.settings.alias ?? location.settings.root
+        case .remoteAddr: return clientAddress
+        case .proxyHost: return upstream.map { "\($0.host)\($0.port == 80 ? "" : ":\($0.port)")" }
+        case .proxyAddXForwardedFor:
+            guard let clientAddress else { return nil }
+            return field("x-forwarded-for").map { $0 + ", " + clientAddress } ?? clientAddress
         case .argument(let name):
             for pair in (query ?? "").split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

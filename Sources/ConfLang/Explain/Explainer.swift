@@ -370,15 +370,16 @@ struct Explaining {
         case .proxy(let upstream):
             let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
+            let fields = sentFields(route: route, upstream: upstream, path: path, server: server)
             guard let group = router.config.upstreamGroup(for: upstream) else {
-                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url); the upstream's answer is relayed"))
+                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url) with \(fields); the upstream's answer is relayed"))
             }
             let servers = group.servers.map { server in
                 [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
                     .compactMap { $0 }.joined(separator: " ")
             }.joined(separator: ", ")
             return (.upstream(url: url), answer(nil, by: "upstream",
-                                                "forwarded to \(url), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
+                                                "forwarded to \(url) with \(fields), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
         case .fastcgi(let address):
             let (scriptName, pathInfo) = route.fastcgiScript(for: path)
             let file = route.filesystemPath(for: scriptName)
@@ -444,21 +445,51 @@ struct Explaining {
     }
 
     /// For a hashed group, the server this request's key falls on while every
-    /// server is up (PeerSelection, webserv's choice); a key that holds the
-    /// client's address depends on the client.
+    /// server is up (PeerSelection, webserv's choice); one chosen by the
+    /// client's address needs `--from`.
     func chosenServer(_ group: UpstreamGroup, path: String) -> String {
-        let key: String
-        switch group.balancing {
-        case .roundRobin, .leastConnections: return ""
-        case .ipHash: return ", the server chosen by the client's network"
-        case .hash(let text, _): key = text
-        }
-        if key.contains("$remote_addr") || key.contains("${remote_addr}") { return ", the server chosen by the key \(key), which holds the client's address" }
+        let from = request.clientAddress
         var selection = PeerSelection(group)
         var attempt = PeerSelection.Attempt()
-        let value = UpstreamGroup.hashKey(key, remoteAddress: "", target: parsed.target, path: path, query: parsed.query)
-        guard let index = selection.select(&attempt, clientAddress: [], key: value, now: 0) else { return ", no server available" }
-        return ", the key \(key) = '\(String(decoding: value, as: UTF8.self))' goes to \(group.servers[index].address)"
+        switch group.balancing {
+        case .roundRobin, .leastConnections: return ""
+        case .ipHash:
+            guard let from else { return ", the server chosen by the client's network (--from ADDRESS names it)" }
+            guard let index = selection.select(&attempt, clientAddress: UpstreamGroup.ipHashBytes(from), key: [], now: 0) else { return ", no server available" }
+            return ", the client \(from) goes to \(group.servers[index].address)"
+        case .hash(let key, _):
+            if from == nil && (key.contains("$remote_addr") || key.contains("${remote_addr}")) {
+                return ", the server chosen by the key \(key), which holds the client's address (--from ADDRESS names it)"
+            }
+            let value = UpstreamGroup.hashKey(key, remoteAddress: from ?? "", target: parsed.target, path: path, query: parsed.query)
+            guard let index = selection.select(&attempt, clientAddress: [], key: value, now: 0) else { return ", no server available" }
+            return ", the key \(key) = '\(String(decoding: value, as: UTF8.self))' goes to \(group.servers[index].address)"
+        }
+    }
+
+    /// The fields webserv sets on the proxied request (ProxyRequest's rules:
+    /// Host and X-Forwarded-* unless proxy_set_header names them, then
+    /// proxy_set_header's, an empty one not sent); the client's other fields
+    /// go too, hop-by-hop ones apart.
+    func sentFields(route: Router.Route, upstream: Values.ProxyURL, path: String, server: VirtualServer) -> String {
+        var variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
+                                         host: parsed.host, headers: request.headers,
+                                         serverName: server.config.names.first ?? "", location: route.location)
+        variables.clientAddress = request.clientAddress
+        variables.upstream = upstream
+        let configured = route.settings.proxySetHeaders.filter { !["content-length", "transfer-encoding"].contains($0.name.lowercased()) }
+        let named = Set(configured.map { $0.name.lowercased() })
+        let client = request.clientAddress ?? "the client's address"
+        let forwarded = request.headers.first { $0.name.lowercased() == "x-forwarded-for" }.map { "\($0.value), \(client)" } ?? client
+        var fields: [String] = []
+        if !named.contains("host") { fields.append("Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")") }
+        if !named.contains("x-forwarded-for") { fields.append("X-Forwarded-For: \(forwarded)") }
+        if !named.contains("x-forwarded-proto") { fields.append("X-Forwarded-Proto: http") }
+        for field in configured {
+            let value = variables.evaluate(field.value)
+            fields.append(value.isEmpty ? "no \(field.name) (empty)" : "\(field.name): \(value)")
+        }
+        return "the fields " + fields.joined(separator: ", ")
     }
 
     /// What StaticFileHandler finds for GET and HEAD, by the same lookup

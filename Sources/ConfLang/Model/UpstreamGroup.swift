@@ -211,6 +211,12 @@ public struct UpstreamGroup: Equatable {
         return nil
     }
 
+    /// The client address `ip_hash` hashes (nginx: an IPv4 address's first
+    /// three bytes, PeerSelection's part; all sixteen of an IPv6 one).
+    public static func ipHashBytes(_ host: String) -> [UInt8] {
+        IPAddress(host)?.bytes ?? Array(host.utf8)
+    }
+
     /// A `hash` key's value for a request: its variables replaced by what
     /// they are (`hashKeyVariables`), the rest as written.
     public static func hashKey(_ key: String, remoteAddress: String, target: String, path: String, query: String?) -> [UInt8] {

@@ -56,14 +56,6 @@ extension UpstreamEngine {
         return limits
     }
 
-    /// The bytes of a client's address for ip_hash: IPv4's four octets, or
-    /// the text of another address (IPv6 as a whole).
-    static func addressBytes(_ host: String) -> [UInt8] {
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        if octets.count == 4, case let values = octets.compactMap({ UInt8($0) }), values.count == 4 { return values }
-        return Array(host.utf8)
-    }
-
     /// A server of the group for the request's next try, or nil when none is
     /// available (logged as nginx's "no live upstreams").
     func choosePeer(_ peers: UpstreamGroupPeers, _ attempt: inout ProxyAttempt, head: RequestHead,
@@ -73,7 +65,7 @@ extension UpstreamEngine {
         switch peers.group.balancing {
         case .hash(let text, _):
             key = UpstreamGroup.hashKey(text, remoteAddress: clientAddress, target: head.target, path: head.path, query: head.query)
-        case .ipHash: address = UpstreamEngine.addressBytes(clientAddress)
+        case .ipHash: address = UpstreamGroup.ipHashBytes(clientAddress)
         case .roundRobin, .leastConnections: break
         }
         guard let index = peers.selection.select(&attempt.selection, clientAddress: address, key: key, now: loop.now()) else {

@@ -329,6 +329,47 @@ final class ExplainerTests: XCTestCase {
         }
     }
 
+    /// ip_hash: the server the client's network falls on, given --from (the
+    /// same choice for a neighbour in its /24), and the fields sent upstream.
+    func testProxyNamesTheServerForTheClientAndTheFieldsItSends() throws {
+        let text = """
+        events { }
+        http {
+            upstream app { ip_hash; server 127.0.0.1:9001; server 127.0.0.1:9002; server 127.0.0.1:9003; }
+            server {
+                listen 127.0.0.1:8080;
+                server_name example.com;
+                location / {
+                    proxy_pass http://app;
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Real-IP $remote_addr;
+                    proxy_set_header Accept-Encoding "";
+                }
+            }
+        }
+        """
+        let path = directory + "/webserv.conf"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
+        let group = try XCTUnwrap(config.upstreams["app"])
+        func server(for address: String) throws -> String? {
+            let reason = try Explainer.explain(ExplainRequest(url: "http://example.com:8080/x", clientAddress: address), config: config).get().answer.reason
+            return group.servers.map(\.address).first { reason.contains("the client \(address) goes to \($0)") }
+        }
+        let chosen = try XCTUnwrap(try server(for: "10.1.2.3"))
+        XCTAssertEqual(try server(for: "10.1.2.200"), chosen, "ip_hash reads the first three bytes of an IPv4 address")
+        XCTAssertNotNil(try server(for: "2001:db8::1"))
+        let anyone = try Explainer.explain(ExplainRequest(url: "http://example.com:8080/x"), config: config).get().answer.reason
+        XCTAssertTrue(anyone.contains("--from ADDRESS names it"), anyone)
+        let fields = try Explainer.explain(ExplainRequest(url: "http://example.com:8080/x", headers: [("X-Forwarded-For", "192.0.2.9")],
+                                                          clientAddress: "10.1.2.3"), config: config).get().answer.reason
+        for expected in ["Host: example.com", "X-Real-IP: 10.1.2.3", "X-Forwarded-For: 192.0.2.9, 10.1.2.3", "X-Forwarded-Proto: http",
+                         "no Accept-Encoding (empty)"] {
+            XCTAssertTrue(fields.contains(expected), "\(expected) in \(fields)")
+        }
+        XCTAssertFalse(fields.contains("Host: app"), "proxy_set_header Host replaces $proxy_host")
+    }
+
     func testMethodAnswers() throws {
         let notAllowed = try explain("http://127.0.0.1:8080/a.txt", method: "DELETE")
         XCTAssertEqual(notAllowed.answer.status, 405)
