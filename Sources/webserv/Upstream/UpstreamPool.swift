@@ -35,7 +35,7 @@ struct UpstreamPool {
     mutating func put(_ fd: Int32, for key: String, now: Int) -> Int32? {
         var list = idle[key] ?? []
         var evicted: Int32?
-        if list.count >= limits[key]?.idle ?? UpstreamPool.maxIdlePerUpstream {
+        if list.count >= limit(for: key)?.idle ?? UpstreamPool.maxIdlePerUpstream {
             evicted = list.removeFirst().fd
             keyOf[evicted!] = nil
         }
@@ -57,8 +57,9 @@ struct UpstreamPool {
     mutating func expire(now: Int) -> [Int32] {
         var expired: [Int32] = []
         for key in Array(idle.keys) {
+            let timeout = limit(for: key)?.timeoutMilliseconds ?? UpstreamPool.idleTimeoutMilliseconds
             idle[key]?.removeAll { connection in
-                guard now - connection.since >= limits[key]?.timeoutMilliseconds ?? UpstreamPool.idleTimeoutMilliseconds else { return false }
+                guard now - connection.since >= timeout else { return false }
                 expired.append(connection.fd)
                 return true
             }
@@ -66,6 +67,14 @@ struct UpstreamPool {
         for fd in expired { keyOf[fd] = nil }
         return expired
     }
+
+    /// A group's limits hold for its servers' TLS connections too (their key goes on after the address).
+    func limit(for key: String) -> Limit? {
+        limits[key] ?? limits[String(UpstreamPool.address(ofKey: key))]
+    }
+
+    /// The server address a key begins with (`UpstreamTransport.poolKey`).
+    static func address(ofKey key: String) -> Substring { key.prefix { $0 != " " } }
 
     /// Every pooled descriptor, taken out (shutdown).
     mutating func removeAll() -> [Int32] {
