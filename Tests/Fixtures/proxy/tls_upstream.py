@@ -6,7 +6,10 @@ X-Connection (which accepted connection, from 1) and X-Resumed (1 when the
 handshake resumed an earlier session); the body echoes the request line and
 body. /close answers with Connection: close and closes.
 Mode "garbage": every connection gets plain-text bytes instead of a
-ServerHello, then is closed."""
+ServerHello, then is closed; "silent": connections are accepted and never
+answered (a stalled handshake); "client": a client certificate issued by
+argv[5] is required, and X-Client names its subject's CN."""
+import time
 import socket
 import ssl
 import sys
@@ -19,6 +22,9 @@ server_names = {}
 
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 context.load_cert_chain(certificate, key)
+if mode == "client":
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(cafile=sys.argv[5])
 
 def remember_name(tls, name, _context):
     server_names[id(tls)] = name
@@ -27,6 +33,10 @@ context.sni_callback = remember_name
 
 def handle(raw, number):
     raw.settimeout(10)
+    if mode == "silent":
+        time.sleep(30)
+        raw.close()
+        return
     if mode == "garbage":
         try:
             raw.recv(4096)
@@ -42,6 +52,8 @@ def handle(raw, number):
         return
     name = server_names.pop(id(conn), None) or "-"
     resumed = "1" if conn.session_reused else "0"
+    peer = conn.getpeercert() or {}
+    client = next((value for field in peer.get("subject", ()) for (name, value) in field if name == "commonName"), "-")
     pending = b""
     try:
         while True:
@@ -63,8 +75,8 @@ def handle(raw, number):
             path = lines[0].split(" ")[1]
             close = "/close" in path or fields.get("connection", "").lower() == "close"
             echo = lines[0].encode() + b"\nHost: " + fields.get("host", "").encode() + b"\nBODY:" + body
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-SNI: %s\r\nX-Connection: %d\r\nX-Resumed: %s\r\n%s\r\n%s"
-                         % (len(echo), name.encode(), number, resumed.encode(), b"Connection: close\r\n" if close else b"", echo))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-SNI: %s\r\nX-Connection: %d\r\nX-Resumed: %s\r\nX-Client: %s\r\n%s\r\n%s"
+                         % (len(echo), name.encode(), number, resumed.encode(), client.encode(), b"Connection: close\r\n" if close else b"", echo))
             if close:
                 break
     except (EOFError, OSError, ssl.SSLError):

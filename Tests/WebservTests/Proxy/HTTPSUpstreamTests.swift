@@ -22,8 +22,9 @@ final class HTTPSUpstreamTests: XCTestCase {
     }
 
     /// An upstream presenting backend.test's chain (or `file`'s).
-    private func upstream(_ file: String = "backend", garbage: Bool = false) throws -> Int {
-        let upstream = try TLSUpstream(certificate: certificates.path(file + ".pem"), key: certificates.path(file + ".key"), garbage: garbage)
+    private func upstream(_ file: String = "backend", mode: String = "tls") throws -> Int {
+        let upstream = try TLSUpstream(certificate: certificates.path(file + ".pem"), key: certificates.path(file + ".key"), mode: mode,
+                                       clientCA: certificates.path("ca.pem"))
         upstreams.append(upstream)
         return upstream.port
     }
@@ -152,7 +153,7 @@ final class HTTPSUpstreamTests: XCTestCase {
     /// Plain text instead of a ServerHello: 502, logged, and the next request
     /// on the same client connection is answered intact.
     func testAnUpstreamThatIsNotTLSIsA502AndTheServerGoesOn() throws {
-        let bad = try upstream(garbage: true), good = try upstream()
+        let bad = try upstream(mode: "garbage"), good = try upstream()
         try start("""
         location /bad/ { proxy_pass https://127.0.0.1:\(bad)/; }
         location /good/ { proxy_pass https://127.0.0.1:\(good)/; }
@@ -168,5 +169,30 @@ final class HTTPSUpstreamTests: XCTestCase {
         XCTAssertTrue(next.bodyText.hasPrefix("GET /y HTTP/1.1"), next.bodyText)
         let log = errorLog(containing: "SSL_do_handshake() failed")
         XCTAssertTrue(log.contains("SSL_do_handshake() failed") && log.contains("while SSL handshaking to upstream 127.0.0.1:\(bad)"), log)
+    }
+
+    /// A stalled handshake is bounded by proxy_connect_timeout: 504, logged as nginx.
+    func testAStalledHandshakeTimesOutWith504() throws {
+        let port = try upstream(mode: "silent")
+        try start("location / { proxy_pass https://127.0.0.1:\(port); proxy_connect_timeout 1s; }")
+        let answer = try XCTUnwrap(server).get("/x")
+        XCTAssertEqual(answer.status, 504, answer.head)
+        let log = errorLog(containing: "while SSL handshaking to upstream")
+        XCTAssertTrue(log.contains("timed out (110: Connection timed out) while SSL handshaking to upstream"), log)
+    }
+
+    /// proxy_ssl_certificate and its key: presented to an upstream that asks for one.
+    func testAClientCertificateIsPresentedToAnUpstreamThatRequiresOne() throws {
+        try certificates.leaf("client", names: ["client.test"], serial: 2)
+        let port = try upstream(mode: "client")
+        try start("""
+        location /with/ { proxy_pass https://127.0.0.1:\(port)/;
+                          proxy_ssl_certificate \(certificates.path("client.pem")); proxy_ssl_certificate_key \(certificates.path("client.key")); }
+        location /without/ { proxy_pass https://127.0.0.1:\(port)/; }
+        """)
+        let with = try XCTUnwrap(server).get("/with/x")
+        XCTAssertEqual(with.status, 200, with.head)
+        XCTAssertEqual(with.header("X-Client"), "client.test")
+        XCTAssertEqual(try XCTUnwrap(server).get("/without/x").status, 502, "the upstream refuses the handshake")
     }
 }

@@ -8,11 +8,12 @@ final class TLSUpstream {
     let port: Int
     private let process = Process()
 
-    init(certificate: String, key: String, garbage: Bool = false) throws {
+    /// `mode`: tls, garbage, silent (never answers), or client (requires a client certificate `clientCA` issued).
+    init(certificate: String, key: String, mode: String = "tls", clientCA: String? = nil) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/proxy/tls_upstream.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "0", certificate, key, garbage ? "garbage" : "tls"]
+        process.arguments = [script, "0", certificate, key, mode] + (clientCA.map { [$0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
