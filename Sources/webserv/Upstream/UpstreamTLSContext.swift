@@ -81,6 +81,12 @@ final class UpstreamTLSContext {
         if let old = sessions.updateValue(session, forKey: key) { SSL_SESSION_free(old) }
     }
 
+    /// The contexts built and dropped, for `-t` and the master's checks: why one fails, or nil.
+    static func check(_ config: WebservConfig) -> String? {
+        if case .failure(let failure) = build(Router(config: config)) { return failure.description }
+        return nil
+    }
+
     /// One context per distinct `proxy_ssl_*` settings of the locations that
     /// proxy to https upstreams, by `contextKey`.
     static func build(_ router: Router) -> Result<[String: UpstreamTLSContext], TLSFailure> {

@@ -195,4 +195,16 @@ final class HTTPSUpstreamTests: XCTestCase {
         XCTAssertEqual(with.header("X-Client"), "client.test")
         XCTAssertEqual(try XCTUnwrap(server).get("/without/x").status, 502, "the upstream refuses the handshake")
     }
+
+    /// The client context is built as a check too (nginx -t builds its contexts): OpenSSL's refusal is the error.
+    func testDashTBuildsTheUpstreamContext() throws {
+        let path = certificates.path("bad-ciphers.conf")
+        try """
+        events { }
+        http { server { listen 127.0.0.1:1; location / { proxy_pass https://127.0.0.1:8443; proxy_ssl_ciphers NOSUCHCIPHER; } } }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try runCommand(ServerProcess.binary, ["-t", path])
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.output.contains("invalid proxy_ssl_ciphers \"NOSUCHCIPHER\""), result.output)
+    }
 }
