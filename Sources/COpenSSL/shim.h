@@ -67,3 +67,13 @@ static inline int webserv_no_password(char *buffer, int size, int rwflag, void *
     return 0;
 }
 static inline void webserv_ssl_ctx_refuse_passwords(SSL_CTX *ctx) { SSL_CTX_set_default_passwd_cb(ctx, webserv_no_password); }
+
+// TLS to upstreams (proxy_pass https://): SNI, and sessions kept by webserv
+// per server (the new-session callback, as nginx's ngx_ssl_new_client_session:
+// a TLS 1.3 session arrives in a ticket after the handshake).
+static inline long webserv_ssl_set_tlsext_host_name(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }
+static inline void webserv_ssl_ctx_set_client_sessions(SSL_CTX *ctx, int (*callback)(SSL *, SSL_SESSION *)) {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, callback);
+}
+static inline void webserv_ssl_ctx_set_no_client_sessions(SSL_CTX *ctx) { SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF); }

@@ -37,7 +37,7 @@ case .valid(let config, let report):
         exit(0)
     }
     if let warning = Privileges.warning(config), getenv(MasterProcess.workerVariable) == nil { fputs("webserv: \(warning)\n", stderr) }
-    if let problem = StartupFiles.prepare(config) ?? (options.testOnly ? StartupFiles.check(config) ?? TLSAddress.check(config) : nil)
+    if let problem = StartupFiles.prepare(config) ?? (options.testOnly ? StartupFiles.check(config) ?? TLSAddress.check(config) ?? UpstreamTLSContext.check(config) : nil)
         ?? Privileges.problem(config) {
         fputs("webserv: \(problem)\n", stderr)
         fputs("webserv: configuration \(options.configPath) \(options.testOnly ? "test failed" : "cannot be started")\n", stderr)

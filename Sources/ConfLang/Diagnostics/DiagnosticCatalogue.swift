@@ -167,6 +167,12 @@ public enum DiagnosticCatalogue {
         case .tlsNoCertificate:
             return Entry("tls.no-certificate", .error, "a `listen ... ssl` whose server has no `ssl_certificate`, or a certificate without its key",
                          help: "Give the server (or http) `ssl_certificate` and `ssl_certificate_key`, as nginx requires: `ssl_certificate /etc/letsencrypt/live/NAME/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/NAME/privkey.pem;`.")
+        case .proxySSLIncomplete:
+            return Entry("proxy.ssl-incomplete", .error, "`proxy_ssl_verify on` without `proxy_ssl_trusted_certificate`, or `proxy_ssl_certificate` without its key, for an https upstream",
+                         help: "Give the location (or its server, or http) the file nginx requires too: `proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;` for verification, `proxy_ssl_certificate_key FILE;` beside a client certificate.")
+        case .proxySSLNoEffect:
+            return Entry("proxy.ssl-no-effect", .warning, "a `proxy_ssl_*` directive in a location whose `proxy_pass` is plain http",
+                         help: "Write `proxy_pass https://...` to speak TLS to the upstream, or remove the directive: nginx ignores it there too.")
         case .valueNextUpstream:
             return Entry("value.next-upstream", .error, "a `proxy_next_upstream` word nginx does not have",
                          help: "Use `error`, `timeout`, `invalid_header`, `http_500`, `http_502`, `http_503`, `http_504`, `http_403`, `http_404`, `http_429`, `non_idempotent`, or `off` alone.")
@@ -184,7 +190,7 @@ public enum DiagnosticCatalogue {
                          help: "List the names, or use a wildcard such as `*.example.com`.")
         case .valueProxyURL:
             return Entry("value.proxy-url", .error, "an invalid `proxy_pass` URL",
-                         help: "Write the upstream as `http://HOST:PORT[/PATH]`; https upstreams and variables are not supported.")
+                         help: "Write the upstream as `http://HOST:PORT[/PATH]` or `https://HOST[:PORT][/PATH]` (443 by default), or `http(s)://UPSTREAM[/PATH]`; variables are not supported.")
         case .valueMethod:
             return Entry("value.method", .error, "an unknown method in `allow_methods`",
                          help: "Use GET, HEAD, POST, PUT, DELETE, OPTIONS or PATCH (methods are case-sensitive).")

@@ -21,7 +21,7 @@ public enum DiagnosticCode: CaseIterable {
     case valueStatus, valueReturnRedirect, valueReturnNonstandard
     case valueEventMethod, valueAccessAddress, valueSatisfy, valueNextUpstream
     case variableUnknown, variableInvalid, mapEntry, tryFilesFallback, tryFilesNoFallback
-    case valueSSL, tlsNoCertificate
+    case valueSSL, tlsNoCertificate, proxySSLIncomplete, proxySSLNoEffect
     // Servers and locations
     case listenDuplicate, listenHostNotFound, serverDuplicateDefault, serverDuplicateName
     case proxyHostNotFound, proxyStaleDNS, serverImplicitDefault

@@ -53,7 +53,7 @@ public enum DirectiveReference {
         case .locationModifierOrPattern: return "[= | ^ | $] PATTERN"
         case .errorPageItem: return "CODE... [=RESPONSE] URI"
         case .returnItem: return "CODE [URL|TEXT]"
-        case .proxyURL: return "http://HOST[:PORT][/PATH]"
+        case .proxyURL: return "http[s]://HOST[:PORT][/PATH]"
         case .logLevel: return "LEVEL"
         case .accessLogPathOrOff: return "PATH|off"
         case .accessLogFormat: return "combined|FORMAT"

@@ -46,7 +46,7 @@ struct ExplainVariables {
         case .contentLength: return field("content-length") ?? ""
         case .documentRoot: return location.settings.alias ?? location.settings.root
         case .remoteAddr: return clientAddress
-        case .proxyHost: return upstream.map { "\($0.host)\($0.port == 80 ? "" : ":\($0.port)")" }
+        case .proxyHost: return upstream.map { "\($0.host)\($0.port == $0.defaultPort ? "" : ":\($0.port)")" }
         case .proxyAddXForwardedFor:
             guard let clientAddress else { return nil }
             return field("x-forwarded-for").map { $0 + ", " + clientAddress } ?? clientAddress

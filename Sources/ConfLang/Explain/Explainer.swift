@@ -368,18 +368,19 @@ struct Explaining {
             guard kind == "regular file" else { return (target, answer(403, by: "file system", "the script \(file) is not a regular file")) }
             return (target, answer(nil, by: "script", "\(interpreter) runs \(file); the script's output is the answer"))
         case .proxy(let upstream):
-            let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+            let origin = upstream.origin
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
+            let tls = upstream.secure ? Explaining.proxyTLS(settings.proxySSL, upstream: upstream) : ""
             let fields = sentFields(route: route, upstream: upstream, path: path, server: server)
             guard let group = router.config.upstreamGroup(for: upstream) else {
-                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url) with \(fields); the upstream's answer is relayed"))
+                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url)\(tls) with \(fields); the upstream's answer is relayed"))
             }
             let servers = group.servers.map { server in
                 [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
                     .compactMap { $0 }.joined(separator: " ")
             }.joined(separator: ", ")
             return (.upstream(url: url), answer(nil, by: "upstream",
-                                                "forwarded to \(url) with \(fields), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
+                                                "forwarded to \(url)\(tls) with \(fields), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
         case .fastcgi(let address):
             let (scriptName, pathInfo) = route.fastcgiScript(for: path)
             let file = route.filesystemPath(for: scriptName)
@@ -482,7 +483,7 @@ struct Explaining {
         let client = request.clientAddress ?? "the client's address"
         let forwarded = request.headers.first { $0.name.lowercased() == "x-forwarded-for" }.map { "\($0.value), \(client)" } ?? client
         var fields: [String] = []
-        if !named.contains("host") { fields.append("Host: \(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")") }
+        if !named.contains("host") { fields.append("Host: \(upstream.host)\(upstream.port == upstream.defaultPort ? "" : ":\(upstream.port)")") }
         if !named.contains("x-forwarded-for") { fields.append("X-Forwarded-For: \(forwarded)") }
         if !named.contains("x-forwarded-proto") { fields.append("X-Forwarded-Proto: http") }
         for field in configured {
@@ -619,5 +620,22 @@ struct Explaining {
         let decision = RequestDecision.decide(method: "GET", contentLength: nil, server: server, route: route)
         if decision == .staticFile { return staticFile(path, route: route).1.status }
         return decision.status
+    }
+}
+
+extension Explaining {
+    /// What an https upstream's TLS will be: the name asked for and checked
+    /// (proxy_ssl_name, `$proxy_host` by default, shown as written when it
+    /// holds other variables), whether SNI carries it, whether the certificate is verified.
+    static func proxyTLS(_ ssl: ProxySSLSettings, upstream: Values.ProxyURL) -> String {
+        let proxyHost = upstream.host + (upstream.port == upstream.defaultPort ? "" : ":\(upstream.port)")
+        var name = proxyHost
+        if let template = ssl.name, template.segments != [.variable(.proxyHost)] {
+            name = template.isLiteral ? template.evaluate { _ in "" } : template.source
+        }
+        name = ProxySSLSettings.sslName(name)
+        let sni = ssl.serverName && ProxySSLSettings.sendsAsServerName(name) ? "sent as SNI" : "no SNI"
+        let verify = ssl.verify ? "certificate verified against \(ssl.trustedCertificate ?? "nothing") for that name" : "certificate not verified (proxy_ssl_verify off)"
+        return " over TLS, SSL name '\(name)' (\(sni)), \(verify)"
     }
 }

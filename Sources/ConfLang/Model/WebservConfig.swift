@@ -136,6 +136,8 @@ public struct LocationConfig {
     public var gzip = GzipSettings()
     /// `proxy_next_upstream`, `proxy_next_upstream_tries` (an upstream group's).
     public var nextUpstream = NextUpstream()
+    /// `proxy_ssl_*`: TLS to a `proxy_pass https://` upstream.
+    public var proxySSL = ProxySSLSettings()
     /// Where each of these was written, and the block they belong to (only
     /// with `recordingOrigins`; see `SettingOrigins`).
     public var origins = SettingOrigins()

@@ -116,14 +116,13 @@ extension CheckRun {
             switch Values.proxyURL(value) {
             case .success(let url) where upstreamNames.contains(url.host.lowercased()):
                 // nginx: an upstream group's name takes no port.
-                if value.dropFirst("http://".count).prefix(while: { $0 != "/" }).contains(":") {
+                if value.dropFirst(url.secure ? "https://".count : "http://".count).prefix(while: { $0 != "/" }).contains(":") {
                     fail(.valueProxyURL, "upstream '\(url.host)' may not have port \(url.port) in 'proxy_pass': the group's servers say theirs", argument, item)
                 }
             case .success(let url): checkProxyHost(url.host, argument, item)
-            case .failure(.https): fail(.valueProxyURL, "'proxy_pass' supports only http:// upstreams, not https://", argument, item)
             case .failure(.notHTTP) where Values.variable(in: value) != nil:
-                fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http://HOST:PORT[/PATH]", argument, item)
-            case .failure(.notHTTP): fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': use http://HOST:PORT[/PATH]", argument, item)
+                fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': variables are not expanded; write the upstream as http(s)://HOST:PORT[/PATH]", argument, item)
+            case .failure(.notHTTP): fail(.valueProxyURL, "invalid 'proxy_pass' URL '\(value)': use http://HOST:PORT[/PATH] or https://...", argument, item)
             case .failure(.badHost) where Values.variable(in: value) != nil:
                 fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)': variables are not expanded", argument, item)
             case .failure(.badHost): fail(.valueProxyURL, "invalid host in 'proxy_pass \(value)'", argument, item)

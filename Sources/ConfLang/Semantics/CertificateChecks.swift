@@ -30,7 +30,24 @@ struct CertificateChecks {
             checkBlock(server.own, inherited: server.effective)
             if map.isTLS(server) { checkNames(server) }
         }
+        checkProxyFiles(top)
         return diagnostics
+    }
+
+    /// The files `proxy_ssl_trusted_certificate`, `proxy_ssl_certificate` and
+    /// `proxy_ssl_certificate_key` name, wherever written: webserv loads them
+    /// when it applies the configuration and refuses it when one fails, as nginx.
+    private mutating func checkProxyFiles(_ placed: [PlacedDirective]) {
+        for item in placed where !item.directive.isInclude {
+            switch item.name {
+            case "proxy_ssl_trusted_certificate", "proxy_ssl_certificate":
+                if let path = path(item), case .failure(let problem) = loadChain(path) { report(problem, item, what: "certificate") }
+            case "proxy_ssl_certificate_key":
+                if let path = path(item), case .failure(let problem) = loadKey(path) { report(problem, item, what: "key") }
+            default:
+                if item.directive.block != nil { checkProxyFiles(item.children()) }
+            }
+        }
     }
 
     // MARK: files and pairs

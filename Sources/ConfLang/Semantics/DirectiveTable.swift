@@ -172,7 +172,7 @@ public enum DirectiveTable {
              sets: .location(\.cgiTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
         spec("upload_store", [.location], arguments: 1...1, [.path], "directory where PUT and POST uploads are stored",
              sets: .location(\.uploadStore) { $0.path($0.value(0)) }),
-        spec("proxy_pass", [.location], arguments: 1...1, [.proxyURL], "forwards requests to http://HOST:PORT[/PATH]",
+        spec("proxy_pass", [.location], arguments: 1...1, [.proxyURL], "forwards requests to http://HOST:PORT[/PATH] (or https://, over TLS)",
              sets: .location(alsoSets: ["allow_methods"]) { input in
                  guard case .success(let url) = Values.proxyURL(input.value(0)) else { return nil }
                  // nginx passes every method to an upstream: unless the block says which.
@@ -388,6 +388,38 @@ public enum DirectiveTable {
                  default: return .off
                  }
              }),
+        // TLS to a proxy_pass https:// upstream (nginx's proxy_ssl_*; Model/ProxySSL.swift, webserv's Upstream/UpstreamTLSContext.swift).
+        spec("proxy_ssl_server_name", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "sends proxy_ssl_name to an https upstream as the TLS server name (SNI)",
+             sets: .location(\.proxySSL.serverName) { $0.value(0) == "on" }),
+        spec("proxy_ssl_name", h, arguments: 1...1, [.text], inherited: true, default: "$proxy_host",
+             "the name an https upstream is asked for (SNI) and checked against (proxy_ssl_verify)",
+             sets: .location(\.proxySSL.name) { input -> VariableTemplate?? in .some(VariableTemplate.compiled(input.value(0))) },
+             variables: .only(0)),
+        spec("proxy_ssl_verify", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "checks an https upstream's certificate chain (proxy_ssl_trusted_certificate) and name (proxy_ssl_name): 502 when they fail",
+             sets: .location(\.proxySSL.verify) { $0.value(0) == "on" }),
+        spec("proxy_ssl_trusted_certificate", h, arguments: 1...1, [.path], inherited: true,
+             "CA certificates (PEM) proxy_ssl_verify trusts",
+             sets: .location(\.proxySSL.trustedCertificate) { input -> String?? in .some(input.path(input.value(0))) }),
+        spec("proxy_ssl_verify_depth", h, arguments: 1...1, [.count], inherited: true, default: "1",
+             "how many CA certificates may stand between an https upstream's certificate and a trusted one",
+             sets: .location(\.proxySSL.verifyDepth) { Values.wholeNumber(Substring($0.value(0))) }),
+        spec("proxy_ssl_session_reuse", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "a new connection to an https upstream resumes the last TLS session with that server",
+             sets: .location(\.proxySSL.sessionReuse) { $0.value(0) == "on" }),
+        spec("proxy_ssl_protocols", h, arguments: 1...1, unlimited: true, [.custom(ProxySSLSettings.protocolValue)], inherited: true,
+             default: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", "TLS versions offered to an https upstream",
+             sets: .location(\.proxySSL.protocols) { $0.values }),
+        spec("proxy_ssl_ciphers", h, arguments: 1...1, [.text], inherited: true, default: "DEFAULT",
+             "OpenSSL cipher list offered to an https upstream (TLS 1.2 and below)",
+             sets: .location(\.proxySSL.ciphers) { $0.value(0) }),
+        spec("proxy_ssl_certificate", h, arguments: 1...1, [.path], inherited: true,
+             "client certificate (PEM) presented to an https upstream that asks for one",
+             sets: .location(\.proxySSL.certificate) { input -> String?? in .some(input.path(input.value(0))) }),
+        spec("proxy_ssl_certificate_key", h, arguments: 1...1, [.path], inherited: true,
+             "private key (PEM) of proxy_ssl_certificate",
+             sets: .location(\.proxySSL.certificateKey) { input -> String?? in .some(input.path(input.value(0))) }),
         // Accepted so that nginx's own files (its stock nginx.conf) lint; all but
         // server_tokens change nothing here: each says why, in a note (directive.no-effect).
         noEffect("daemon", [.main], [.onOff], "webserv always stays in the foreground"),

@@ -31,6 +31,7 @@ public struct SemanticChecker {
         run.checkAddHeaderRedefinitions(top, inherited: [])
         if context == .server { run.checkServer(top.filter { !$0.directive.isInclude }, block: nil) }
         run.checkListenConflicts()
+        run.checkProxySSL(top, context: context)
         if let certificateInspector {
             var certificates = CertificateChecks(inspector: certificateInspector, baseDirectory: baseDirectory, now: now ?? Int64(time(nil)))
             run.diagnostics += certificates.check(top.filter { !$0.directive.isInclude }, context: context)

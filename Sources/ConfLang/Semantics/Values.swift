@@ -170,25 +170,36 @@ public enum Values {
         public let port: Int
         /// nil when the URL has no path: the request path is passed unchanged.
         public let path: String?
-        public init(host: String, port: Int, path: String?) {
+        /// `https://`: the connection to the upstream is TLS (`proxy_ssl_*`).
+        public let secure: Bool
+        public init(host: String, port: Int, path: String?, secure: Bool = false) {
             self.host = host
             self.port = port
             self.path = path
+            self.secure = secure
         }
+
+        /// `http` or `https`.
+        public var scheme: String { secure ? "https" : "http" }
+        /// The scheme's own port (80, 443), which a URL or a Host field leaves out.
+        public var defaultPort: Int { secure ? 443 : 80 }
+        /// `http://HOST[:PORT]`, the port written only when it is not the scheme's.
+        public var origin: String { "\(scheme)://\(host)\(port == defaultPort ? "" : ":\(port)")" }
     }
 
     public enum ProxyURLError: Error, Equatable {
-        case notHTTP, https, badHost, badPort
+        case notHTTP, badHost, badPort
     }
 
+    /// `http://HOST[:PORT][/PATH]` or `https://...` (port 443 by default), as nginx's proxy_pass.
     public static func proxyURL(_ text: String) -> Result<ProxyURL, ProxyURLError> {
-        if text.hasPrefix("https://") { return .failure(.https) }
-        guard text.hasPrefix("http://") else { return .failure(.notHTTP) }
-        let rest = text.dropFirst("http://".count)
+        let secure = text.hasPrefix("https://")
+        guard secure || text.hasPrefix("http://") else { return .failure(.notHTTP) }
+        let rest = text.dropFirst(secure ? "https://".count : "http://".count)
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count)
         var host = Substring(authority)
-        var port = 80
+        var port = secure ? 443 : 80
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return .failure(.badHost) }
             let after = host[host.index(after: close)...]
@@ -203,7 +214,7 @@ public enum Values {
             host = host[..<colon]
         }
         guard host.hasPrefix("[") || isHostName(String(host)) else { return .failure(.badHost) }
-        return .success(ProxyURL(host: String(host), port: port, path: path.isEmpty ? nil : String(path)))
+        return .success(ProxyURL(host: String(host), port: port, path: path.isEmpty ? nil : String(path), secure: secure))
     }
 
     public static let logLevels = ["debug", "info", "notice", "warn", "error", "crit", "alert", "emerg"]

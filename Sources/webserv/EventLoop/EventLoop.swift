@@ -86,11 +86,18 @@ final class EventLoop {
         case .success(let built): tls = built
         case .failure(let failure): return failure.description
         }
+        // The client contexts of https upstreams, their trusted certificates read now too.
+        let upstreamTLS: [String: UpstreamTLSContext]
+        switch UpstreamTLSContext.build(router) {
+        case .success(let built): upstreamTLS = built
+        case .failure(let failure): return failure.description
+        }
         if let problem = logs.open(errorLog: new.errorLog, requestErrorLogs: errorLogs, accessLogs: accessLogs) { return problem }
         if let problem = acceptor.apply(new, router: router, tls: tls) { return problem }
         config = new
         upstreams.addresses = resolved
         upstreams.groups = UpstreamEngine.groups(of: new, resolved: resolved)
+        upstreams.tlsContexts = upstreamTLS
         upstreams.pool.limits = UpstreamEngine.poolLimits(of: upstreams.groups)
         handler = RequestHandler(router: router, files: handler.files, smallFiles: handler.smallFiles)
         handler.logs = logs

@@ -1,4 +1,5 @@
 import COpenSSL
+import ConfLang
 import Glibc
 
 /// One connection's TLS: its `SSL`, and where it is. The handshake is done
@@ -21,9 +22,13 @@ final class TLSSession {
 
     let ssl: OpaquePointer
     let fd: Int32
-    /// The address's contexts under the configuration the connection came in with.
-    let address: TLSAddress
+    /// The address's contexts under the configuration the connection came in with (nil: webserv is the client, to an upstream).
+    let address: TLSAddress?
     private(set) var phase = Phase.first
+    /// As a client: the upstream's certificate must verify (proxy_ssl_verify).
+    private(set) var verifiesPeer = false
+    /// As a client: takes each session the upstream gives (a ticket), to offer on the next connection.
+    var keepSession: ((OpaquePointer) -> Void)?
 
     init(fd: Int32, address: TLSAddress) throws {
         guard let ssl = SSL_new(address.defaultContext.context) else { throw TLSFailure("SSL_new() failed: \(TLSFailure.reasons())") }
@@ -37,7 +42,82 @@ final class TLSSession {
         SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
     }
 
+    /// The client side of a connection to an upstream (`proxy_pass https://`),
+    /// handshaking once connected (`handshake`): `name` is sent as SNI when
+    /// `sendName`, and checked against the certificate when `verify`;
+    /// `session`: one of an earlier connection to offer (proxy_ssl_session_reuse).
+    init(fd: Int32, clientContext: OpaquePointer, name: String, sendName: Bool, verify: Bool, session: OpaquePointer?) throws {
+        guard let ssl = SSL_new(clientContext) else { throw TLSFailure("SSL_new() failed: \(TLSFailure.reasons())") }
+        self.ssl = ssl
+        self.fd = fd
+        address = nil
+        phase = .handshaking
+        verifiesPeer = verify
+        SSL_set_fd(ssl, fd)
+        SSL_set_connect_state(ssl)
+        SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
+        if sendName { _ = webserv_ssl_set_tlsext_host_name(ssl, name) }
+        if verify, let parameters = SSL_get0_param(ssl) {
+            // The name must be the certificate's (nginx's ngx_ssl_check_host): an IP address as one.
+            if ProxySSLSettings.isIPAddress(name) {
+                _ = X509_VERIFY_PARAM_set1_ip_asc(parameters, String(name.filter { $0 != "[" && $0 != "]" }))
+            } else {
+                _ = X509_VERIFY_PARAM_set1_host(parameters, name, 0)
+            }
+        }
+        if let session { _ = SSL_set_session(ssl, session) }
+        ERR_clear_error()
+    }
+
     deinit { SSL_free(ssl) }
+
+    /// Where a client's handshake stands.
+    enum HandshakeStep {
+        case done, wantsRead, wantsWrite
+    }
+
+    /// Drives a client's handshake (non-blocking; called again on readiness);
+    /// throws with OpenSSL's reason when it fails.
+    func handshake() throws -> HandshakeStep {
+        guard phase == .handshaking else { return .done }
+        ERR_clear_error()
+        let result = SSL_do_handshake(ssl)
+        if result == 1 {
+            phase = .established
+            return .done
+        }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .wantsRead
+        case SSL_ERROR_WANT_WRITE: return .wantsWrite
+        case SSL_ERROR_SYSCALL where ERR_peek_error() == 0:
+            let error = errno
+            throw TLSFailure("SSL_do_handshake() failed (\(error == 0 ? "the peer closed the connection" : String(cString: strerror(error))))")
+        default:
+            throw TLSFailure("SSL_do_handshake() failed (SSL: \(TLSFailure.reasons()))")
+        }
+    }
+
+    /// After a client's handshake with verification on: why the upstream's
+    /// certificate failed, as nginx logs it ("(N:reason)"); nil when it verified or verification is off.
+    var verificationFailure: String? {
+        guard verifiesPeer else { return nil }
+        let result = SSL_get_verify_result(ssl)
+        guard result != Int(X509_V_OK) else { return nil }
+        return "(\(result):\(String(cString: X509_verify_cert_error_string(result))))"
+    }
+
+    /// Whether the handshake resumed an earlier session.
+    var resumed: Bool { SSL_session_reused(ssl) == 1 }
+
+    /// OpenSSL's new-session callback of upstream contexts: the session goes
+    /// to whoever keeps it (1: taken, OpenSSL no longer owns it).
+    static let newSessionCallback: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32 = { ssl, session in
+        guard let ssl, let session, let raw = SSL_get_ex_data(ssl, 0) else { return 0 }
+        let owner = Unmanaged<TLSSession>.fromOpaque(raw).takeUnretainedValue()
+        guard let keep = owner.keepSession else { return 0 }
+        keep(session)
+        return 1
+    }
 
     /// The most plaintext one TLS record carries (2^14 bytes).
     static let maxRecordPlaintext = 16_384
@@ -136,8 +216,9 @@ final class TLSSession {
     static let serverNameCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, _, _ in
         guard let ssl, let raw = SSL_get_ex_data(ssl, 0) else { return SSL_TLSEXT_ERR_OK }
         let session = Unmanaged<TLSSession>.fromOpaque(raw).takeUnretainedValue()
-        let chosen = session.address.context(forName: SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
-        if chosen !== session.address.defaultContext { _ = SSL_set_SSL_CTX(ssl, chosen.context) }
+        guard let address = session.address else { return SSL_TLSEXT_ERR_OK }
+        let chosen = address.context(forName: SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+        if chosen !== address.defaultContext { _ = SSL_set_SSL_CTX(ssl, chosen.context) }
         return SSL_TLSEXT_ERR_OK
     }
 }

@@ -22,7 +22,7 @@ final class ProxyAdapter: UpstreamAdapter {
     var sendFD: Int32 { socket }
     var receiveFD: Int32 { socket }
     var logFD: Int32? { nil }
-    var poolKey: String? { keepsConnection ? peer?.address ?? ProxyAdapter.poolKey(request.upstream) : nil }
+    var poolKey: String? { keepsConnection ? request.poolKey(peer?.address ?? ProxyAdapter.poolKey(request.upstream)) : nil }
 
     static func poolKey(_ upstream: Values.ProxyURL) -> String { "\(upstream.host):\(upstream.port)" }
 

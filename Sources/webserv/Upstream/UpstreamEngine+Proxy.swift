@@ -23,7 +23,7 @@ extension UpstreamEngine {
         let host = use?.server.host ?? request.upstream.host, port = use?.server.port ?? request.upstream.port
         let address = use.map { $0.peers.addresses[$0.index] } ?? addresses[request.upstream.host]
         // A request with a body never takes a pooled connection: it could not be sent again.
-        let pooled = fresh || head.hasBody ? nil : takePooledUpstream(use?.server.address ?? ProxyAdapter.poolKey(request.upstream))
+        let pooled = fresh || head.hasBody ? nil : takePooledUpstream(request.poolKey(use?.server.address ?? ProxyAdapter.poolKey(request.upstream)))
         guard let socket = pooled ?? address.flatMap({ try? Socket.connect(to: $0, port: port) }) else {
             loop.logs.error("error", "cannot connect to upstream \(host):\(port)", to: request.errorLog)
             if let use {
@@ -36,8 +36,22 @@ extension UpstreamEngine {
             }
             return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
         }
+        // proxy_pass https://: a pooled connection keeps its session; a new one begins its own, handshaking once connected.
+        var tls = pooled.flatMap { pooledTLS.removeValue(forKey: $0) }
+        if pooled == nil, request.upstream.secure {
+            do {
+                guard let context = tlsContexts[request.tlsContextKey ?? ""] else { throw TLSFailure("no TLS context for the upstream") }
+                tls = try context.session(fd: socket, server: "\(host):\(port)", name: request.sslName ?? host)
+            } catch {
+                Socket.close(socket)
+                loop.logs.error("error", "\(error) while SSL handshaking to upstream \(host):\(port)", to: request.errorLog)
+                if let use { release(use, failed: false, errorLog: request.errorLog) }
+                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
+            }
+        }
         let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request, peer: use?.server), head: head,
                                         timeouts: .phases(settings.proxyTimeouts), connected: pooled != nil, now: loop.now())
+        exchange.tls = tls
         exchange.pendingInput = request.head
         exchange.renewDeadline(now: loop.now())
         exchange.peer = use
@@ -80,9 +94,11 @@ extension UpstreamEngine {
     }
 
     /// Keeps a connection that ended an answer cleanly for the next request
-    /// to its upstream; `interest`: what the exchange watched it for.
-    func poolUpstream(_ fd: Int32, key: String, watchedFor interest: Selector.Interest?) {
+    /// to its upstream; `interest`: what the exchange watched it for; `tls`:
+    /// an https upstream's session, kept with its connection.
+    func poolUpstream(_ fd: Int32, key: String, watchedFor interest: Selector.Interest?, tls: TLSSession? = nil) {
         pool.put(fd, for: key, now: loop.now())
+        if let tls { pooledTLS[fd] = tls }
         guard loop.adopt(fd, by: .pooledUpstream) else {
             return loop.register(fd, owner: .pooledUpstream, interest: UpstreamEngine.idleInterest)
         }
@@ -91,22 +107,28 @@ extension UpstreamEngine {
 
     /// The end of a turn: each upstream keeps at most its `keepalive` idle connections.
     func trimPool() {
-        for fd in pool.trim() { loop.closeDescriptor(fd) }
+        for fd in pool.trim() { closePooled(fd) }
     }
 
     /// The upstream closed an idle pooled connection (or sent what nobody asked for).
     func pooledConnectionReady(_ fd: Int32) {
         pool.remove(fd)
-        loop.closeDescriptor(fd)
+        closePooled(fd)
     }
 
     /// Every pooled connection closed (the loop stops).
     func closePool() {
-        for fd in pool.removeAll() { loop.closeDescriptor(fd) }
+        for fd in pool.removeAll() { closePooled(fd) }
     }
 
     /// Closes pooled connections idle for too long.
     func expirePooledConnections() {
-        for fd in pool.expire(now: loop.now()) { loop.closeDescriptor(fd) }
+        for fd in pool.expire(now: loop.now()) { closePooled(fd) }
+    }
+
+    /// A pooled connection closed, after close_notify over TLS.
+    private func closePooled(_ fd: Int32) {
+        pooledTLS.removeValue(forKey: fd)?.shutdown()
+        loop.closeDescriptor(fd)
     }
 }

@@ -20,6 +20,10 @@ final class UpstreamEngine {
     var addresses: [String: in_addr] = [:]
     /// The `upstream` groups of the configuration, by lower-cased name.
     var groups: [String: UpstreamGroupPeers] = [:]
+    /// The client contexts of `proxy_pass https://` locations, by their settings' `contextKey`.
+    var tlsContexts: [String: UpstreamTLSContext] = [:]
+    /// The TLS sessions of pooled https upstream connections, by descriptor.
+    var pooledTLS: [Int32: TLSSession] = [:]
     /// The buffer each read of an upstream (or a script's stderr) goes into.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -76,7 +80,7 @@ extension UpstreamEngine {
             // answer alone, as while idle: no system call to watch it (a
             // proxied request made three epoll_ctl calls here before).
             if fd == exchange.adapter.sendFD, !exchange.pendingInput.isEmpty,
-               case .value(let count)? = try? exchange.pendingInput.withUnsafeBytes({ try Socket.writeDescriptor(fd, $0) }) {
+               case .value(let count)? = try? exchange.pendingInput.withUnsafeBytes({ try exchange.transport(fd).write($0) }) {
                 exchange.pendingInput.removeFirst(count)
             }
             let interest = exchange.interest(for: fd)
@@ -117,18 +121,27 @@ extension UpstreamEngine {
     func ready(_ request: HTTPRequest, fd: Int32, _ event: Selector.Event) {
         guard let exchange = request.upstream, let connection = request.connection else { return }
         if fd == exchange.adapter.logFD { return readLog(exchange) }
+        var justConnected = false
         if !exchange.connected {
-            guard event.writable || event.closed else { return }
-            let error = Socket.pendingError(fd)
-            guard error == 0 else {
-                loop.logs.error("error", "\(exchange.adapter.name): \(SystemError(call: "connect", errorNumber: error))", to: exchange.adapter.errorLog)
-                return fail(connection, status: 502)
+            if !exchange.socketConnected {
+                guard event.writable || event.closed else { return }
+                let error = Socket.pendingError(fd)
+                guard error == 0 else {
+                    loop.logs.error("error", "\(exchange.adapter.name): \(SystemError(call: "connect", errorNumber: error))", to: exchange.adapter.errorLog)
+                    return fail(connection, status: 502)
+                }
+                exchange.socketConnected = true
+                renew(exchange, connection)   // over TLS, the handshake has proxy_connect_timeout of its own
+            }
+            if let tls = exchange.tls, !tls.isEstablished {
+                guard handshake(tls, exchange, connection) else { return }
             }
             exchange.connected = true
+            justConnected = true
             renew(exchange, connection)
         }
         let sendSide = fd == exchange.adapter.sendFD, receiveSide = fd == exchange.adapter.receiveFD
-        if sendSide && (event.writable || (event.closed && !receiveSide)) { writeUpstream(exchange, connection) }
+        if sendSide && (event.writable || justConnected || (event.closed && !receiveSide)) { writeUpstream(exchange, connection) }
         guard connection.request.upstream === exchange else { return }
         if receiveSide && (event.readable || event.closed) { readUpstream(exchange, connection) }
         if connection.request.upstream === exchange { updateInterests(exchange, connection) }
@@ -151,7 +164,7 @@ extension UpstreamEngine {
             }
             let result: IOResult<Int>
             do {
-                result = try exchange.pendingInput.withUnsafeBytes { try Socket.writeDescriptor(fd, $0) }
+                result = try exchange.pendingInput.withUnsafeBytes { try exchange.transport(fd).write($0) }
             } catch {
                 // The upstream stopped reading (a script that never reads its
                 // stdin, a server that answered early): drop the rest of the
@@ -185,7 +198,7 @@ extension UpstreamEngine {
         while !exchange.paused && exchange.receiveOpen && connection.request.upstream === exchange {
             let result: IOResult<Int>
             do {
-                result = try readBuffer.withUnsafeMutableBytes { try Socket.read(fd, into: $0) }
+                result = try readBuffer.withUnsafeMutableBytes { try exchange.transport(fd).read(into: $0) }
             } catch {
                 return upstreamEnded(exchange, connection, error: "\(error)")
             }
@@ -390,6 +403,35 @@ extension UpstreamEngine {
         }
     }
 
+    /// Drives an https upstream's handshake (`proxy_connect_timeout` bounds
+    /// it); true once done and, with proxy_ssl_verify, the certificate
+    /// verified. A failure is a 502 (or the next server of a group), logged in nginx's words.
+    private func handshake(_ tls: TLSSession, _ exchange: UpstreamExchange, _ connection: Connection) -> Bool {
+        let step: TLSSession.HandshakeStep
+        do {
+            step = try tls.handshake()
+        } catch {
+            loop.logs.error("error", "\(error) while SSL handshaking to \(exchange.adapter.name)", to: exchange.adapter.errorLog)
+            fail(connection, status: 502)
+            return false
+        }
+        switch step {
+        case .wantsRead, .wantsWrite:
+            exchange.handshakeWantsRead = step == .wantsRead
+            updateInterests(exchange, connection)
+            return false
+        case .done:
+            exchange.handshakeWantsRead = false
+        }
+        if let failure = tls.verificationFailure {
+            loop.logs.error("error", "upstream SSL certificate verify error: \(failure) while SSL handshaking to \(exchange.adapter.name)",
+                            to: exchange.adapter.errorLog)
+            fail(connection, status: 502)
+            return false
+        }
+        return true
+    }
+
     /// A script's stderr, line by line into the error log, until it closes.
     private func readLog(_ exchange: UpstreamExchange) {
         guard let fd = exchange.adapter.logFD, exchange.logOpen else { return }
@@ -479,8 +521,9 @@ extension UpstreamEngine {
         if let use = exchange.peer { release(use, failed: exchange.peerFailed, errorLog: exchange.adapter.errorLog) }
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {
-            return poolUpstream(exchange.adapter.receiveFD, key: key, watchedFor: exchange.interests[exchange.adapter.receiveFD])
+            return poolUpstream(exchange.adapter.receiveFD, key: key, watchedFor: exchange.interests[exchange.adapter.receiveFD], tls: exchange.tls)
         }
+        if exchange.receiveOpen { exchange.tls?.shutdown() }   // close_notify, as nginx before it closes
         for fd in exchange.descriptors { loop.closeDescriptor(fd) }
         exchange.receiveOpen = false
         exchange.sendOpen = false

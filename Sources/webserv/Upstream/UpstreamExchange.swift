@@ -20,8 +20,14 @@ final class UpstreamExchange {
     /// (`condition`, `requestSent`), when proxy_next_upstream allows it; nil otherwise.
     var nextTry: ((_ condition: NextUpstream.Condition, _ requestSent: Bool) -> (() -> Void)?)?
 
-    /// A connecting socket: writable means connected (or failed).
+    /// Ready for the request: connected (writable means connected, or failed), and over TLS handshaken.
     var connected: Bool
+    /// `proxy_pass https://`: the connection's TLS (nil: plain, or not a socket).
+    var tls: TLSSession?
+    /// The socket has connected; over TLS the handshake follows before `connected`.
+    var socketConnected = false
+    /// The TLS handshake waits for the upstream's bytes (not for room to write).
+    var handshakeWantsRead = false
     var sendOpen: Bool
     var receiveOpen = true
     var logOpen: Bool
@@ -59,6 +65,7 @@ final class UpstreamExchange {
     /// The phase a proxy exchange is in, for its deadline and for the log.
     enum Phase: String {
         case connecting = "while connecting to upstream"
+        case handshaking = "while SSL handshaking to upstream"
         case sending = "while sending request to upstream"
         case reading = "while reading response from upstream"
     }
@@ -75,7 +82,7 @@ final class UpstreamExchange {
     }
 
     var phase: Phase {
-        if !connected { return .connecting }
+        if !connected { return socketConnected && tls != nil ? .handshaking : .connecting }
         return sendOpen && !pendingInput.isEmpty ? .sending : .reading
     }
 
@@ -84,7 +91,7 @@ final class UpstreamExchange {
     func renewDeadline(now: Int) {
         guard case .phases(let limits) = timeouts else { return }
         switch phase {
-        case .connecting: deadline = now + limits.connectMilliseconds
+        case .connecting, .handshaking: deadline = now + limits.connectMilliseconds   // nginx's handshake timer is connect's
         case .sending: deadline = now + limits.sendMilliseconds
         case .reading: deadline = now + limits.readMilliseconds
         }
@@ -99,11 +106,16 @@ final class UpstreamExchange {
         return result
     }
 
+    /// How the engine reads and writes `fd`: through the TLS session on an https upstream's socket.
+    func transport(_ fd: Int32) -> UpstreamTransport {
+        UpstreamTransport(fd: fd, tls: fd == adapter.receiveFD ? tls : nil)
+    }
+
     /// What `fd` should be watched for in the exchange's state.
     func interest(for fd: Int32) -> Selector.Interest {
         var interest: Selector.Interest = []
         if fd == adapter.receiveFD && receiveOpen && !paused { interest.insert(.read) }
-        if fd == adapter.sendFD && sendOpen && (!connected || !pendingInput.isEmpty) { interest.insert(.write) }
+        if fd == adapter.sendFD && sendOpen && (connected ? !pendingInput.isEmpty : !handshakeWantsRead) { interest.insert(.write) }
         if fd == adapter.logFD && logOpen { interest.insert(.read) }
         return interest
     }

@@ -41,7 +41,7 @@ struct UpstreamPool {
     mutating func put(_ fd: Int32, for key: String, now: Int) {
         idle[key, default: []].append(Idle(fd: fd, since: now))
         keyOf[fd] = key
-        if idle[key]?.count == (limits[key]?.idle ?? UpstreamPool.maxIdlePerUpstream) + 1 { overfull.append(key) }
+        if idle[key]?.count == (limit(for: key)?.idle ?? UpstreamPool.maxIdlePerUpstream) + 1 { overfull.append(key) }
     }
 
     /// Some key holds more idle connections than its limit.
@@ -51,7 +51,7 @@ struct UpstreamPool {
     mutating func trim() -> [Int32] {
         var closing: [Int32] = []
         for key in overfull {
-            let limit = limits[key]?.idle ?? UpstreamPool.maxIdlePerUpstream
+            let limit = self.limit(for: key)?.idle ?? UpstreamPool.maxIdlePerUpstream
             guard let list = idle[key], list.count > limit else { continue }
             let oldest = list.prefix(list.count - limit)
             for connection in oldest { keyOf[connection.fd] = nil; closing.append(connection.fd) }
@@ -73,8 +73,9 @@ struct UpstreamPool {
     mutating func expire(now: Int) -> [Int32] {
         var expired: [Int32] = []
         for key in Array(idle.keys) {
+            let timeout = limit(for: key)?.timeoutMilliseconds ?? UpstreamPool.idleTimeoutMilliseconds
             idle[key]?.removeAll { connection in
-                guard now - connection.since >= limits[key]?.timeoutMilliseconds ?? UpstreamPool.idleTimeoutMilliseconds else { return false }
+                guard now - connection.since >= timeout else { return false }
                 expired.append(connection.fd)
                 return true
             }
@@ -82,6 +83,14 @@ struct UpstreamPool {
         for fd in expired { keyOf[fd] = nil }
         return expired
     }
+
+    /// A group's limits hold for its servers' TLS connections too (their key goes on after the address).
+    func limit(for key: String) -> Limit? {
+        limits[key] ?? limits[String(UpstreamPool.address(ofKey: key))]
+    }
+
+    /// The server address a key begins with (`UpstreamTransport.poolKey`).
+    static func address(ofKey key: String) -> Substring { key.prefix { $0 != " " } }
 
     /// Every pooled descriptor, taken out (shutdown).
     mutating func removeAll() -> [Int32] {

@@ -56,6 +56,7 @@ final class MasterProcess {
         }
         // Certificates and keys: one clear error here rather than N workers failing on it.
         if case .failure(let failure) = TLSAddress.build(Router(config: config), ticketKeys: nil) { return fail(failure.description) }
+        if let problem = UpstreamTLSContext.check(config) { return fail(problem) }
         // Only now: a start that failed above leaves a running instance's pid file alone.
         if let problem = pidFile?.write() { return fail(problem) }
         defer { pidFile?.remove() }
@@ -105,6 +106,10 @@ final class MasterProcess {
         // have given up root), so that one that fails keeps every worker on the old configuration.
         if case .failure(let failure) = TLSAddress.build(Router(config: new), ticketKeys: nil) {
             logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(failure)")
+            return
+        }
+        if let problem = UpstreamTLSContext.check(new) {
+            logs.error("error", "reload of \(configPath) failed; keeping the current configuration: \(problem)")
             return
         }
         if new.workerProcesses != config.workerProcesses {

@@ -153,6 +153,17 @@ final class CertificateCheckTests: XCTestCase {
     }
 
     /// The certificate findings of `text` linted as `test.conf` in a fresh directory.
+    /// webserv loads them when it applies the configuration: one that cannot be read is an error at its argument.
+    func testProxySSLFilesAreCheckedAsTheServersAre() {
+        let fake = FakeInspector(chains: ["ca.pem": .failure(.unreadable("No such file or directory")),
+                                          "client.pem": .failure(.notPEM("nothing"))],
+                                 keys: ["client.key": .failure(.unreadable("Permission denied"))])
+        let result = check(site("location / { proxy_pass https://127.0.0.1; proxy_ssl_verify on; proxy_ssl_trusted_certificate ca.pem;\n"
+                                + "proxy_ssl_certificate client.pem; proxy_ssl_certificate_key client.key; }"), fake)
+        XCTAssertEqual(result.map(\.summary), ["4:95 error certificate.unreadable", "5:23 error certificate.not-pem", "5:61 error certificate.unreadable"])
+        XCTAssertEqual(result.first?.message, "cannot read the proxy_ssl_trusted_certificate file 'ca.pem': No such file or directory")
+    }
+
     private func check(_ text: String, _ inspector: FakeInspector) -> [Diagnostic] {
         if !checkDirectory.isEmpty { try? FileManager.default.removeItem(atPath: checkDirectory) }
         checkDirectory = NSTemporaryDirectory() + "conflang-certificates-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)

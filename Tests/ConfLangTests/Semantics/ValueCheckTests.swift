@@ -63,7 +63,8 @@ final class ValueCheckTests: XCTestCase {
 
     func testProxyPass() {
         XCTAssertEqual(findings(site("location /a/ { proxy_pass http://127.0.0.1:8081/; }")), [])
-        XCTAssertEqual(findings(site("location /a { proxy_pass https://example.com; }")), ["4:26 error value.proxy-url"])
+        XCTAssertEqual(findings(site("location /a { proxy_pass https://127.0.0.1; }")), [], "https upstreams: ProxySSLDirectiveTests")
+        XCTAssertEqual(findings(site("location /a { proxy_pass ftp://127.0.0.1; }")), ["4:26 error value.proxy-url"])
         XCTAssertEqual(findings(site("location /a { proxy_pass http://host:99999; }")), ["4:26 error value.port"])
         XCTAssertEqual(Values.proxyURL("http://h:81/x"), .success(.init(host: "h", port: 81, path: "/x")))
         XCTAssertEqual(Values.proxyURL("http://h"), .success(.init(host: "h", port: 80, path: nil)))

@@ -14,6 +14,16 @@ struct ProxyRequest {
     var redirectRewrites: [RedirectRewrite] = []
     /// Fields of the answer not passed on (`proxy_hide_header`, nginx's X-Accel-*).
     var hiddenFields: Set<String> = ProxyAnswerRules.hiddenByDefault
+    /// `proxy_pass https://`: the name this request's TLS connection asks for
+    /// and checks (proxy_ssl_name, its port left out); nil for http://.
+    var sslName: String?
+    /// `proxy_pass https://`: the proxy_ssl_* settings' context (`ProxySSLSettings.contextKey`).
+    var tlsContextKey: String?
+
+    /// The keep-alive pool's key of a connection to `address` made for this request.
+    func poolKey(_ address: String) -> String {
+        UpstreamTransport.poolKey(address, tlsName: sslName, settings: tlsContextKey)
+    }
 
     /// One `proxy_redirect`: a `Location` that starts with `upstreamPrefix`
     /// gets `clientPrefix` instead. nginx's `default`: the proxy_pass URL
@@ -29,7 +39,7 @@ struct ProxyRequest {
         }
 
         init?(upstream: Values.ProxyURL, locationPrefix: String) {
-            let origin = "http://\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+            let origin = upstream.origin
             if let path = upstream.path {
                 guard !locationPrefix.isEmpty else { return nil }
                 upstreamPrefix = origin + path
@@ -79,9 +89,9 @@ struct ProxyRequest {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
                                         "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
 
-    /// nginx's `$proxy_host`: proxy_pass's host, with its port unless 80.
+    /// nginx's `$proxy_host`: proxy_pass's host, with its port unless the scheme's (80, or 443 for https).
     static func hostField(_ upstream: Values.ProxyURL) -> String {
-        "\(upstream.host)\(upstream.port == 80 ? "" : ":\(upstream.port)")"
+        "\(upstream.host)\(upstream.port == upstream.defaultPort ? "" : ":\(upstream.port)")"
     }
 
     /// The framing of the body is webserv's: `proxy_set_header` cannot set these.
@@ -123,8 +133,18 @@ struct ProxyRequest {
         }
         text += "\r\n"
         let answer = route.settings.proxyAnswer
+        var sslName: String?
+        if upstream.secure {
+            // $proxy_host by default; the request's variables are made only for a name that needs them.
+            var value = hostField(upstream)
+            if let template = route.settings.proxySSL.name, template.segments != [.variable(.proxyHost)] {
+                value = template.isLiteral ? template.evaluate { _ in "" } : variables().evaluate(template)
+            }
+            sslName = ProxySSLSettings.sslName(value)
+        }
         return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog,
                             redirectRewrites: RedirectRewrite.list(answer.redirects, upstream: upstream, locationPrefix: route.matchedPrefix),
-                            hiddenFields: answer.hiddenFields)
+                            hiddenFields: answer.hiddenFields, sslName: sslName,
+                            tlsContextKey: upstream.secure ? route.settings.proxySSL.contextKey : nil)
     }
 }
