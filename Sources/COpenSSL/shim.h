@@ -26,6 +26,7 @@ static inline uint64_t webserv_ssl_op_no_protocols(int sslv3, int tls1, int tls1
     if (!tls13) op |= SSL_OP_NO_TLSv1_3;
     return op;
 }
+static inline uint64_t webserv_ssl_op_cipher_server_preference(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
 static inline uint64_t webserv_ssl_op_server(int prefer_server_ciphers, int tickets) {
     // No compression (CRIME), no renegotiation; a client that closes without
     // close_notify has ended its stream (as nginx treats it), not failed.
@@ -33,7 +34,7 @@ static inline uint64_t webserv_ssl_op_server(int prefer_server_ciphers, int tick
 #ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
     op |= SSL_OP_NO_CLIENT_RENEGOTIATION;
 #endif
-    if (prefer_server_ciphers) op |= SSL_OP_CIPHER_SERVER_PREFERENCE;
+    if (prefer_server_ciphers) op |= webserv_ssl_op_cipher_server_preference();
     if (!tickets) op |= SSL_OP_NO_TICKET;
     return op;
 }
