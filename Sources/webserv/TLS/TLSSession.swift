@@ -24,6 +24,9 @@ final class TLSSession {
     /// The address's contexts under the configuration the connection came in with.
     let address: TLSAddress
     private(set) var phase = Phase.first
+    /// Kernel TLS took the send side at the end of the handshake: files go
+    /// out by `SSL_sendfile`, from the page cache, encrypted by the kernel.
+    private(set) var kernelSends = false
 
     init(fd: Int32, address: TLSAddress) throws {
         guard let ssl = SSL_new(address.defaultContext.context) else { throw TLSFailure("SSL_new() failed: \(TLSFailure.reasons())") }
@@ -71,6 +74,7 @@ final class TLSSession {
             let result = SSL_do_handshake(ssl)
             guard result == 1 else { return try outcome(of: result, while: "SSL_do_handshake()") }
             phase = .established
+            kernelSends = webserv_ssl_kernel_sends(ssl) != 0
         }
         var total = 0
         while total < buffer.count {
@@ -102,6 +106,16 @@ final class TLSSession {
             return try outcome(of: 0, while: "SSL_write()", reading: false)
         }
         return .value(written)
+    }
+
+    /// Sends up to `count` bytes of `file` from `offset`, which it advances,
+    /// through kernel TLS (only when `kernelSends`); 0 sent: the file ended.
+    func sendFile(_ file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
+        ERR_clear_error()
+        let sent = SSL_sendfile(ssl, file, off_t(offset), count, 0)
+        guard sent >= 0 else { return try outcome(of: -1, while: "SSL_sendfile()", reading: false) }
+        offset += sent
+        return .value(sent)
     }
 
     /// Sends close_notify (once, without waiting for the client's), as nginx does before closing.

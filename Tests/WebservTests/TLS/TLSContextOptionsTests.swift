@@ -47,4 +47,10 @@ final class TLSContextOptionsTests: XCTestCase {
         let options = SSL_CTX_get_options(try defaultContext(http: "ssl_prefer_server_ciphers off;"))
         XCTAssertEqual(options & webserv_ssl_op_cipher_server_preference(), 0)
     }
+
+    func testEveryContextAsksForKernelTLS() throws {
+        let ktls = webserv_ssl_op_enable_ktls()
+        XCTAssertNotEqual(ktls, 0, "this OpenSSL was built with kernel TLS (Debian's is)")
+        XCTAssertEqual(SSL_CTX_get_options(try defaultContext()) & ktls, ktls)
+    }
 }
