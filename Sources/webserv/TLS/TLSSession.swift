@@ -151,7 +151,14 @@ final class TLSSession {
         guard let ssl, let raw = SSL_get_ex_data(ssl, 0) else { return SSL_TLSEXT_ERR_OK }
         let session = Unmanaged<TLSSession>.fromOpaque(raw).takeUnretainedValue()
         let chosen = session.address.context(forName: SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
-        if chosen !== session.address.defaultContext { _ = SSL_set_SSL_CTX(ssl, chosen.context) }
+        if chosen !== session.address.defaultContext {
+            _ = SSL_set_SSL_CTX(ssl, chosen.context)
+            // The named server's options too (its cipher order, tickets), as nginx
+            // copies them: SSL_set_SSL_CTX changes the certificate only.
+            let options = SSL_CTX_get_options(chosen.context)
+            _ = SSL_clear_options(ssl, SSL_get_options(ssl) & ~options)
+            _ = SSL_set_options(ssl, options)
+        }
         return SSL_TLSEXT_ERR_OK
     }
 }
