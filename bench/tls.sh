@@ -2,12 +2,11 @@
 # TLS: webserv against nginx with the same certificate, protocols and session
 # settings (the issue's defaults: TLSv1.2 TLSv1.3, Mozilla's intermediate
 # ciphers, a shared session cache, tickets), one worker each, interleaved rounds:
-#   - testssl.sh against webserv's default TLS configuration: no finding rated
-#     HIGH or CRITICAL (those about the bench's self-signed certificate are
-#     listed apart), TLS 1.2 and 1.3 only, forward secrecy (skipped, with a
-#     message, when the `testssl.sh` Debian package is not installed; TESTSSL=0
-#     skips it); then every TLS 1.2 cipher the server accepts, and any without
-#     forward secrecy (tried one by one with s_client);
+#   - bench/testssl.sh: testssl.sh against webserv's default TLS configuration
+#     (no finding rated HIGH or CRITICAL, TLS 1.2 and 1.3 only, forward
+#     secrecy; a message when the `testssl.sh` Debian package is not
+#     installed; TESTSSL=0 skips it); then, for both servers here, every TLS
+#     1.2 cipher the server accepts, and any without forward secrecy (tried one by one with s_client);
 #   - keep-alive 612 B req/s and 1 MiB MB/s over TLS (wrk -c64, https);
 #   - full and resumed handshakes per second (`openssl s_time -new` and
 #     `-reuse`, each fetching the small file so a TLS 1.3 ticket arrives),
@@ -112,34 +111,14 @@ for server in "${servers[@]}"; do
     done
 done
 
-# testssl.sh: the Debian package installs it as `testssl`.
-testssl=$(command -v testssl || command -v testssl.sh || true)
+# testssl.sh against webserv's default TLS configuration (bench/testssl.sh
+# starts its own, with only a certificate and key), or against nginx's here.
 if [ "${TESTSSL:-1}" = 0 ]; then
     echo "testssl: skipped (TESTSSL=0)"
-elif [ -z "$testssl" ]; then
-    echo "testssl: skipped, not installed (apt-get install testssl.sh)"
+elif [ "$only" = nginx ]; then
+    bench/testssl.sh "127.0.0.1:$(port nginx)" || true
 else
-    target=${servers[0]}
-    "$testssl" --quiet --color 0 --warnings off --jsonfile "$work/testssl.json" "127.0.0.1:$(port "$target")" > "$work/testssl.txt" 2>&1 || true
-    python3 - "$work/testssl.json" "$target" <<'PY'
-import json, sys
-findings = json.load(open(sys.argv[1]))
-# The bench's certificate is self-signed, without CRL or OCSP: what testssl
-# says of it is about the certificate made here, not the server's TLS setup.
-about_certificate = lambda f: f["id"].startswith("cert") or f["id"] in ("chain_of_trust", "OCSP_stapling")
-bad = [f for f in findings if f.get("severity") in ("HIGH", "CRITICAL")]
-setup = [f for f in bad if not about_certificate(f)]
-offered = {f["id"]: f["finding"] for f in findings if f["id"] in ("SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3")}
-fs = next((f["finding"] for f in findings if f["id"] in ("FS", "PFS")), "?")
-print(f"testssl ({sys.argv[2]}): HIGH or CRITICAL findings about the TLS setup: {len(setup)}")
-for f in setup:
-    print(f"  {f['severity']} {f['id']}: {f['finding']}")
-for f in bad:
-    if about_certificate(f):
-        print(f"  (the bench's self-signed certificate) {f['severity']} {f['id']}: {f['finding']}")
-print("  protocols: " + ", ".join(f"{k} {v}" for k, v in offered.items()))
-print(f"  forward secrecy: {fs}")
-PY
+    WEBSERV="$WEBSERV" KEY="${KEY:-ec}" bench/testssl.sh || true
 fi
 
 # Forward secrecy with every cipher offered, asked of the server itself

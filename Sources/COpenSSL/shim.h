@@ -26,17 +26,30 @@ static inline uint64_t webserv_ssl_op_no_protocols(int sslv3, int tls1, int tls1
     if (!tls13) op |= SSL_OP_NO_TLSv1_3;
     return op;
 }
+static inline uint64_t webserv_ssl_op_cipher_server_preference(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+// Kernel TLS where the kernel has it (the `tls` ULP): OpenSSL hands it the
+// keys after the handshake, and falls back to its own records where it cannot.
+static inline uint64_t webserv_ssl_op_enable_ktls(void) {
+#ifdef SSL_OP_ENABLE_KTLS
+    return SSL_OP_ENABLE_KTLS;
+#else
+    return 0;
+#endif
+}
 static inline uint64_t webserv_ssl_op_server(int prefer_server_ciphers, int tickets) {
     // No compression (CRIME), no renegotiation; a client that closes without
     // close_notify has ended its stream (as nginx treats it), not failed.
-    uint64_t op = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF;
+    uint64_t op = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF
+        | webserv_ssl_op_enable_ktls();
 #ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
     op |= SSL_OP_NO_CLIENT_RENEGOTIATION;
 #endif
-    if (prefer_server_ciphers) op |= SSL_OP_CIPHER_SERVER_PREFERENCE;
+    if (prefer_server_ciphers) op |= webserv_ssl_op_cipher_server_preference();
     if (!tickets) op |= SSL_OP_NO_TICKET;
     return op;
 }
+// The kernel encrypts what this SSL sends (kernel TLS took its send side), so SSL_sendfile works.
+static inline int webserv_ssl_kernel_sends(SSL *ssl) { return BIO_get_ktls_send(SSL_get_wbio(ssl)) > 0; }
 static inline long webserv_ssl_ctx_set_session_cache(SSL_CTX *ctx, int on, long size) {
     SSL_CTX_sess_set_cache_size(ctx, size);
     return SSL_CTX_set_session_cache_mode(ctx, on ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF);

@@ -3,11 +3,17 @@
 # webserv (the README's configuration, on free ports handed down) and drives it with
 # headless Chromium through selenium (site_test.py).
 #
-#   Tests/Browser/run.sh [PATH/TO/webserv] [-k TEXT]
+#   Tests/Browser/run.sh [--https] [PATH/TO/webserv] [-k TEXT]
 #
 # The binary defaults to .build/debug/webserv of the repository; -k runs only
 # the tests whose name contains TEXT (the arguments after the binary go to
 # site_test.py).
+#
+# --https serves the main site over TLS instead (`listen PORT ssl`, as the
+# README's TLS section writes it) with a certificate for localhost signed by
+# a test CA made here with the openssl command line; Chromium trusts it by
+# its public key (--ignore-certificate-errors-spki-list, which needs no NSS
+# database), Python's clients by the CA. The proxied second server stays HTTP.
 #
 # Installs what it needs when it is missing (apt: chromium chromium-driver
 # python3 python3-venv; pip: selenium into a venv, $BROWSER_TEST_VENV,
@@ -20,6 +26,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 tmp="${TMPDIR:-/tmp}"
 
+https=0
+if [ "${1:-}" = --https ]; then https=1; shift; fi
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
     binary="$1"
     shift
@@ -53,6 +61,7 @@ apt_install() {
 }
 
 need=()
+[ "$https" = 0 ] || command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
@@ -120,6 +129,33 @@ printf 'A file whose name is not ASCII.\n' > "$work/site/html/files/résumé 202
 mkdir -p "$work/site/html/files/naïve café"
 printf 'Menu du jour.\n' > "$work/site/html/files/naïve café/menü ☕.txt"
 
+# Over HTTPS: a test CA, a leaf for localhost and 127.0.0.1 that it signs
+# (the full chain in one file, leaf first, as certbot's fullchain.pem), and
+# the main server listening with ssl; Chromium is given the leaf's SPKI hash.
+tls_options=()
+scheme=http
+if [ "$https" = 1 ]; then
+    scheme=https
+    tls="$work/tls"
+    mkdir -p "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=webserv browser test CA" \
+        -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+        -keyout "$tls/localhost.key" -out "$tls/localhost.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$tls/localhost.ext"
+    openssl x509 -req -in "$tls/localhost.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -set_serial 1 -days 2 \
+        -extfile "$tls/localhost.ext" -out "$tls/localhost.crt" 2>/dev/null
+    cat "$tls/localhost.crt" "$tls/ca.pem" > "$tls/localhost.pem"
+    chmod 600 "$tls/localhost.key" "$tls/ca.key"
+    spki="$(openssl x509 -in "$tls/localhost.crt" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+    conf="$work/site/sites-enabled/main-site.conf"
+    grep -q '^    listen 8080 default_server;$' "$conf" || { say "no 'listen 8080 default_server;' in sites-enabled/main-site.conf to make ssl"; exit 1; }
+    sed -i "s|^    listen 8080 default_server;\$|    listen 8080 ssl default_server;\\
+    ssl_certificate $tls/localhost.pem;\\
+    ssl_certificate_key $tls/localhost.key;|" "$conf"
+    tls_options=(--cafile "$tls/ca.pem" --spki "$spki")
+fi
+
 # The ports are sockets bound here and handed down to webserv (NGINX="fd;fd;",
 # as nginx's binary upgrade), never freed for it to bind: no other process on
 # a busy machine can take one in between. The launcher binds them (8080 on
@@ -162,7 +198,7 @@ for _ in $(seq 100); do
 done
 if ! listening "$port" || ! listening "$port_up"; then say "webserv does not listen on $port and $port_up after 10 s"; exit 1; fi
 
-say "webserv $binary serving $work/site on http://localhost:$port/ (upstream 127.0.0.1:$port_up)"
-run=("$python" "$here/site_test.py" --base "http://localhost:$port" --site "$work/site" --screenshots "$shots" "$@")
+say "webserv $binary serving $work/site on $scheme://localhost:$port/ (upstream 127.0.0.1:$port_up)"
+run=("$python" "$here/site_test.py" --base "$scheme://localhost:$port" --site "$work/site" --screenshots "$shots" "${tls_options[@]}" "$@")
 if command -v timeout >/dev/null 2>&1; then run=(timeout -k 10 270 "${run[@]}"); fi
 "${run[@]}"

@@ -3,6 +3,8 @@
 
 Run by run.sh, which serves a copy of conf-examples/ and passes:
     site_test.py --base http://localhost:PORT --site COPY --screenshots DIR
+or, over TLS (run.sh --https), --base https://localhost:PORT with the test
+CA for Python's clients (--cafile) and the leaf's SPKI hash for Chromium (--spki).
 Prints one PASS/FAIL line per test and, last, "N passed, M failed"; exits 1
 when something failed. Every wait is bounded; each test has 60 s at most.
 Uses /usr/bin/chromium and /usr/bin/chromedriver: nothing is downloaded.
@@ -15,6 +17,7 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import time
@@ -69,11 +72,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = None
+
+
+def tls_context():
+    """Trusts the test CA run.sh made (over https only)."""
+    return ssl.create_default_context(cafile=args.cafile)
 
 
 def http_request(method, path, body=None, headers=None, timeout=15):
     """(status, headers, body) of one request; redirects are not followed."""
+    global _opener
+    if _opener is None:
+        handlers = [_NoRedirect] + ([urllib.request.HTTPSHandler(context=tls_context())] if args.cafile else [])
+        _opener = urllib.request.build_opener(*handlers)
     url = path if "://" in path else args.base + path
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
@@ -88,9 +100,16 @@ def raw_request(head, body_length, body_chunk=b"x" * 65536, timeout=20):
     """Sends a request head, then up to body_length bytes of body while
     watching for an early answer (a 413 comes before the body is read);
     returns (status, headers dict, body) of the answer."""
-    host, port = urllib.parse.urlsplit(args.base).hostname, urllib.parse.urlsplit(args.base).port
+    parts = urllib.parse.urlsplit(args.base)
+    host, port = parts.hostname, parts.port
     deadline = time.monotonic() + timeout
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    # What a closed or reset connection raises, in plain TCP and in TLS.
+    gone = (BrokenPipeError, ConnectionResetError, ssl.SSLError)
+    plain = socket.create_connection((host, port), timeout=timeout)
+    if parts.scheme == "https":
+        plain = tls_context().wrap_socket(plain, server_hostname=host)
+        body_chunk = body_chunk[:16384]   # one record: a send never waits long on a server that stopped reading
+    with plain as sock:
         sock.sendall(head)
         sent = 0
         answered = False
@@ -104,13 +123,13 @@ def raw_request(head, body_length, body_chunk=b"x" * 65536, timeout=20):
                 piece = body_chunk[: body_length - sent]
                 try:
                     sent += sock.send(piece)
-                except (BrokenPipeError, ConnectionResetError):
+                except gone:
                     break
         data = b""
         while time.monotonic() < deadline:
             try:
                 piece = sock.recv(65536)
-            except ConnectionResetError:
+            except gone:
                 break
             if not piece:
                 break
@@ -171,6 +190,9 @@ def start_browser():
                  "--disable-sync", "--disable-default-apps", "--disable-features=Translate,MediaRouter",
                  "--password-store=basic", "--lang=en-US", "--hide-scrollbars", f"--user-data-dir={profile}"]:
         options.add_argument(flag)
+    if args.spki:
+        # Trusts the test certificate by its public key (needs --user-data-dir, given above).
+        options.add_argument(f"--ignore-certificate-errors-spki-list={args.spki}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(20)
@@ -429,6 +451,16 @@ def _dark_contrast():
         screenshot("error-404-dark")
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+@test("scheme: the pages come over the scheme run.sh serves (over https, a secure context)")
+def _scheme():
+    scheme = urllib.parse.urlsplit(args.base).scheme
+    go("/")
+    wait_for(lambda: driver.find_elements(By.TAG_NAME, "h1"), "/: no <h1>")
+    check(js("return location.protocol") == scheme + ":", f"the page's protocol is {js('return location.protocol')!r}")
+    if scheme == "https":
+        check(js("return window.isSecureContext"), "the page is not a secure context")
 
 
 @test("maintenance: /maintenance is a 503 that says so, with Retry-After")
@@ -941,6 +973,8 @@ def main():
     parser.add_argument("--base", required=True, help="http://localhost:PORT of the served copy")
     parser.add_argument("--site", required=True, help="the served copy of conf-examples/")
     parser.add_argument("--screenshots", required=True, help="directory for the PNGs")
+    parser.add_argument("--cafile", help="over https: the CA that signed the server's certificate, for Python's clients")
+    parser.add_argument("--spki", help="over https: base64 SHA-256 of the certificate's public key, which Chromium then trusts")
     parser.add_argument("-k", dest="only", help="run only tests whose name contains this")
     args = parser.parse_args()
     args.base = args.base.rstrip("/")

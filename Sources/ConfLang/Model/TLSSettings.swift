@@ -10,7 +10,8 @@ public struct TLSSettings: Equatable {
     public var protocols: [String] = []
     /// `ssl_ciphers`: an OpenSSL cipher list (TLS 1.2 and below).
     public var ciphers = ""
-    public var preferServerCiphers = false
+    /// `ssl_prefer_server_ciphers`: on by default here (nginx: off).
+    public var preferServerCiphers = true
     public var sessionCache: SessionCache = .none
     public var sessionTimeoutSeconds = 300
     public var sessionTickets = true

@@ -120,8 +120,9 @@ public enum DirectiveTable {
         spec("ssl_ciphers", head, arguments: 1...1, [.text], inherited: true, default: TLSSettings.intermediateCiphers,
              "OpenSSL cipher list for TLS 1.2 (default: Mozilla's intermediate profile)",
              sets: .server { input in let ciphers = input.value(0); return { $0.tls.ciphers = ciphers } }),
-        spec("ssl_prefer_server_ciphers", head, arguments: 1...1, [.onOff], inherited: true, default: "off",
-             "the server's cipher order wins over the client's",
+        // on, unlike nginx's off: every cipher of the default list is strong, and testssl rates the client's order HIGH.
+        spec("ssl_prefer_server_ciphers", head, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "the server's cipher order (ssl_ciphers') wins over the client's (off: nginx's default, the client's)",
              sets: .server { input in let on = input.value(0) == "on"; return { $0.tls.preferServerCiphers = on } }),
         spec("ssl_session_cache", head, arguments: 1...2, [.custom(TLSSettings.sessionCacheValue)], inherited: true,
              default: "none", "cache of TLS sessions for resumption by session id",

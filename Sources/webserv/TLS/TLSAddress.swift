@@ -5,7 +5,8 @@ import ConfLang
 /// The TLS side of one listening address under one configuration: each of
 /// its servers' contexts, and the default server's, which every handshake
 /// begins with (its protocols, ciphers and sessions are the ones in effect,
-/// as in nginx) until the client's server name chooses another's certificate.
+/// as in nginx) until the client's server name chooses another's certificate
+/// and options.
 /// Built by `apply` for every TLS address; a reload builds new ones.
 final class TLSAddress {
     let router: Router

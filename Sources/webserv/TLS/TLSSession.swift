@@ -29,6 +29,9 @@ final class TLSSession {
     private(set) var verifiesPeer = false
     /// As a client: takes each session the upstream gives (a ticket), to offer on the next connection.
     var keepSession: ((OpaquePointer) -> Void)?
+    /// Kernel TLS took the send side at the end of the handshake: files go
+    /// out by `SSL_sendfile`, from the page cache, encrypted by the kernel.
+    private(set) var kernelSends = false
 
     init(fd: Int32, address: TLSAddress) throws {
         guard let ssl = SSL_new(address.defaultContext.context) else { throw TLSFailure("SSL_new() failed: \(TLSFailure.reasons())") }
@@ -151,6 +154,7 @@ final class TLSSession {
             let result = SSL_do_handshake(ssl)
             guard result == 1 else { return try outcome(of: result, while: "SSL_do_handshake()") }
             phase = .established
+            kernelSends = webserv_ssl_kernel_sends(ssl) != 0
         }
         var total = 0
         while total < buffer.count {
@@ -182,6 +186,16 @@ final class TLSSession {
             return try outcome(of: 0, while: "SSL_write()", reading: false)
         }
         return .value(written)
+    }
+
+    /// Sends up to `count` bytes of `file` from `offset`, which it advances,
+    /// through kernel TLS (only when `kernelSends`); 0 sent: the file ended.
+    func sendFile(_ file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
+        ERR_clear_error()
+        let sent = SSL_sendfile(ssl, file, off_t(offset), count, 0)
+        guard sent >= 0 else { return try outcome(of: -1, while: "SSL_sendfile()", reading: false) }
+        offset += sent
+        return .value(sent)
     }
 
     /// Sends close_notify (once, without waiting for the client's), as nginx does before closing.
@@ -218,7 +232,14 @@ final class TLSSession {
         let session = Unmanaged<TLSSession>.fromOpaque(raw).takeUnretainedValue()
         guard let address = session.address else { return SSL_TLSEXT_ERR_OK }
         let chosen = address.context(forName: SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
-        if chosen !== address.defaultContext { _ = SSL_set_SSL_CTX(ssl, chosen.context) }
+        if chosen !== address.defaultContext {
+            _ = SSL_set_SSL_CTX(ssl, chosen.context)
+            // The named server's options too (its cipher order, tickets), as nginx
+            // copies them: SSL_set_SSL_CTX changes the certificate only.
+            let options = SSL_CTX_get_options(chosen.context)
+            _ = SSL_clear_options(ssl, SSL_get_options(ssl) & ~options)
+            _ = SSL_set_options(ssl, options)
+        }
         return SSL_TLSEXT_ERR_OK
     }
 }

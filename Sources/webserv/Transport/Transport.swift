@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Two kinds, chosen per connection: plain TCP, and TLS (`tls`, a
 /// `TLSSession`: reads and writes through its session, and files copied
-/// through a buffer, since the kernel cannot encrypt what sendfile(2) sends).
+/// through a buffer, since the kernel cannot encrypt what sendfile(2) sends,
+/// unless kernel TLS took the session's send side: then `SSL_sendfile`).
 /// A struct held by the connection, so a call costs neither an allocation
 /// nor a witness table; plain TCP pays one nil check per call.
 struct Transport {
@@ -48,6 +49,8 @@ struct Transport {
     /// 0 sent means the file ended before the range did.
     func sendFile(_ file: Int32, offset: inout Int, count: Int) throws -> IOResult<Int> {
         if sendsFilesDirectly { return try Socket.sendFile(fd, from: file, offset: &offset, count: count) }
+        // The one decision for TLS: the kernel encrypts (kernel TLS), or OpenSSL does what is read here.
+        if let tls, tls.kernelSends { return try tls.sendFile(file, offset: &offset, count: count) }
         let buffer = UnsafeMutableRawBufferPointer(rebasing: Transport.scratch[..<min(count, Transport.scratch.count)])
         guard case .value(let read) = try Socket.readFile(file, into: buffer, at: offset), read > 0 else { return .value(0) }
         // Everything read is offered until the socket is full: TLS takes a

@@ -262,3 +262,71 @@ for path in sys.stdin:
     buffered = buffered[length:]
 """#
 }
+
+/// A relay in Python's `ssl` module: each plain TCP connection made to
+/// `port` (127.0.0.1) becomes a TLS connection to the server, bytes copied
+/// both ways, and either side's close closes the other. So the plain-HTTP
+/// tests' `RawClient` and `readResponse` talk to a TLS port unchanged.
+final class PythonTLSRelay {
+    private let process = Process()
+    private let output = Pipe()
+    let port: Int
+
+    init(to serverPort: Int, name: String, ca: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", PythonTLSRelay.script, String(serverPort), name, ca]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var text = Data()
+        while !text.contains(UInt8(ascii: "\n")) {
+            let more = output.fileHandleForReading.availableData
+            guard !more.isEmpty else { throw NSError(domain: "PythonTLSRelay", code: 1, userInfo: [NSLocalizedDescriptionKey: "the relay did not start"]) }
+            text.append(more)
+        }
+        port = Int(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    private static let script = #"""
+import select, socket, ssl, sys, threading
+port, name, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+context = ssl.create_default_context(cafile=ca)
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(64)
+print(listener.getsockname()[1], flush=True)
+
+# One thread per connection, both directions in it: an SSL object is never
+# used by two threads at once.
+def serve(plain):
+    secure = None
+    try:
+        secure = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname=name)
+        while True:
+            ready = [secure] if secure.pending() else select.select([plain, secure], [], [])[0]
+            for source in ready:
+                data = source.recv(65536)
+                if not data: return
+                (secure if source is plain else plain).sendall(data)
+    except (OSError, ssl.SSLError):
+        pass
+    finally:
+        for s in (plain, secure):
+            if s is None: continue
+            try: socket.socket.shutdown(s, socket.SHUT_RDWR)
+            except OSError: pass
+            s.close()
+
+while True:
+    plain, _ = listener.accept()
+    threading.Thread(target=serve, args=(plain,), daemon=True).start()
+"""#
+}
