@@ -36,7 +36,7 @@ final class ProxyAdapter: UpstreamAdapter {
     func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer {
         let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
             .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
-        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")
+        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close") && !request.http10
         var forwarded = headers.filter { header in
             let lower = header.name.lowercased()
             // As nginx: our own Server and Date replace the upstream's.
