@@ -142,6 +142,8 @@ final class EventLoop {
             acceptor.ready(fd)
         case .pooledUpstream:
             upstreams.pooledConnectionReady(fd)
+        case .tunnel(let tunnel):
+            tunnel.upstreamReady(event)
         case .signals:
             handleSignals()
         case .fileEvents:
