@@ -111,19 +111,22 @@ final class UpstreamTunnel {
     /// Writes what waits for the client, reading the upstream while there is room.
     private func relayDown(_ connection: Connection) throws -> Bool {
         var moved = false
+        // The client took no more in this call: the upstream is still read while there is room (as nginx), not written again.
+        var blocked = false
         while true {
-            if toClientOffset < toClient.count {
+            if toClientOffset < toClient.count && !blocked {
                 let transport = connection.transport
-                guard case .value(let count) = try toClient[toClientOffset...].withUnsafeBytes({ try transport.write($0) }) else { break }
-                if count > 0 {
+                if case .value(let count) = try toClient[toClientOffset...].withUnsafeBytes({ try transport.write($0) }), count > 0 {
                     moved = true
                     lastClientWrite = engine.loop.now()
+                    bytesToClient += count
+                    toClientOffset += count
+                    if toClientOffset < toClient.count { continue }
+                    toClient.removeAll(keepingCapacity: toClient.capacity <= UpstreamTunnel.bufferLimit * 2)
+                    toClientOffset = 0
+                } else {
+                    blocked = true
                 }
-                bytesToClient += count
-                toClientOffset += count
-                if toClientOffset < toClient.count { continue }
-                toClient.removeAll(keepingCapacity: toClient.capacity <= UpstreamTunnel.bufferLimit * 2)
-                toClientOffset = 0
             }
             guard upstreamReadable, !upstreamEnded, toClient.count - toClientOffset < UpstreamTunnel.bufferLimit else { break }
             let read: IOResult<Int>
@@ -147,17 +150,19 @@ final class UpstreamTunnel {
     /// Writes what waits for the upstream, reading the client while there is room.
     private func relayUp(_ connection: Connection) throws -> Bool {
         var moved = false
+        var blocked = false
         while true {
-            if toUpstreamOffset < toUpstream.count {
-                guard case .value(let count) = try toUpstream[toUpstreamOffset...].withUnsafeBytes({ try upstreamWrite($0) }) else { break }
-                if count > 0 {
+            if toUpstreamOffset < toUpstream.count && !blocked {
+                if case .value(let count) = try toUpstream[toUpstreamOffset...].withUnsafeBytes({ try upstreamWrite($0) }), count > 0 {
                     moved = true
                     lastUpstreamWrite = engine.loop.now()
+                    toUpstreamOffset += count
+                    if toUpstreamOffset < toUpstream.count { continue }
+                    toUpstream.removeAll(keepingCapacity: toUpstream.capacity <= UpstreamTunnel.bufferLimit * 2)
+                    toUpstreamOffset = 0
+                } else {
+                    blocked = true
                 }
-                toUpstreamOffset += count
-                if toUpstreamOffset < toUpstream.count { continue }
-                toUpstream.removeAll(keepingCapacity: toUpstream.capacity <= UpstreamTunnel.bufferLimit * 2)
-                toUpstreamOffset = 0
             }
             guard clientReadable, !clientEnded, toUpstream.count - toUpstreamOffset < UpstreamTunnel.bufferLimit else { break }
             let read: IOResult<Int>
