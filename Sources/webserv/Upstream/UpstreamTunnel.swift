@@ -5,8 +5,8 @@ import ConfLang
 /// 101 (WebSocket, or any `Upgrade`): bytes relayed both ways between the
 /// client's transport and the upstream socket until either side closes, then
 /// both close, as nginx's `ngx_http_upstream_process_upgraded`. Each
-/// direction holds at most `bufferLimit` bytes: a side is not read while the
-/// other has not taken what it sent. The loop hands it the readiness of both
+/// direction holds at most `bufferLimit` bytes: a side is not read while that
+/// much of what it sent waits for the other. The loop hands it the readiness of both
 /// sockets (the client's through `ConnectionDriver.ready` in the `tunneling`
 /// state, the upstream's as `DescriptorOwner.tunnel`); its deadline is the
 /// exchange's, so the connection's one timer entry covers it.
