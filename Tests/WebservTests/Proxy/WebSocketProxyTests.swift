@@ -217,6 +217,20 @@ final class WebSocketProxyTests: XCTestCase {
         XCTAssertFalse(server.process.isRunning, "the server left once the tunnel ended")
     }
 
+    /// A reload (SIGHUP) leaves an open tunnel as it is, as nginx's old worker keeps it.
+    func testAReloadLeavesTheTunnelOpen() throws {
+        let (client, _) = try tunnel("/ws/echo")
+        assertEcho(client, Array("before".utf8))
+        let text = try String(contentsOfFile: server.configPath, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "location /plain/", with: "location = /reloaded { return 200 \"yes\"; }\n location /plain/")
+        try Data(changed.utf8).write(to: URL(fileURLWithPath: server.configPath))
+        server.signal(SIGHUP)
+        let deadline = Date().addingTimeInterval(15)
+        while (try? server.get("/reloaded").bodyText) != "yes" && Date() < deadline { usleep(50_000) }
+        XCTAssertEqual(try server.get("/reloaded").bodyText, "yes", "the new configuration is in force")
+        assertEcho(client, Array("after the reload".utf8))
+    }
+
     /// Over a TLS listener, with the websockets package as the client (a real
     /// one: it checks the handshake's accept key and unmasked frames).
     func testOverTLS() throws {
