@@ -120,6 +120,8 @@ public struct LocationConfig {
     public var proxyAnswer = ProxyAnswerRules()
     /// `proxy_set_header`: the nearest level that has any replaces its parent's list, as in nginx.
     public var proxySetHeaders: [ProxySetHeader] = []
+    /// `proxy_http_version`: 0 for HTTP/1.0 (no keep-alive to the proxied server), 1 for HTTP/1.1.
+    public var proxyHTTPMinorVersion = 1
     /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
     public var variableMaps: VariableMaps = .none
     /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).

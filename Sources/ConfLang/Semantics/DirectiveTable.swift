@@ -281,6 +281,9 @@ public enum DirectiveTable {
                      return ProxySetHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]))
                  }
              }, variables: .only(1)),
+        spec("proxy_http_version", h, arguments: 1...1, [.custom(ProxyHTTPVersion.value)], inherited: true, default: "1.1",
+             "the HTTP version of requests to a proxied server (1.1: keep-alive, and Upgrade for WebSocket)",
+             sets: .location(\.proxyHTTPMinorVersion) { $0.value(0) == "1.0" ? 0 : 1 }),
         spec("proxy_hide_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
              "a field of proxied answers not passed to the client",
              sets: .location(\.proxyAnswer.hidden, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),

@@ -34,6 +34,7 @@ final class ConnectionDriver {
 
     /// Readiness of a client socket.
     func ready(_ connection: Connection, _ event: Selector.Event) {
+        if case .tunneling = connection.state { return upstreams.tunnelReady(connection, event) }
         if event.readable || event.closed { receive(connection) }
         if event.writable, !connection.isClosed, connection.wantsWrite { flush(connection) }
     }

@@ -40,6 +40,9 @@ extension Connection {
         case writing
         /// Answered, write side shut: what the client still sends is drained (2 s), then close.
         case lingering
+        /// Upgraded by a proxied server's 101: a two-way byte relay with it
+        /// (`UpstreamTunnel`, whose deadline is the exchange's), until either side closes.
+        case tunneling
 
         /// What bounds the time a connection may stay in the state.
         enum Deadline: Equatable { case header, keepAlive, body, upstream, send, linger }
@@ -53,6 +56,7 @@ extension Connection {
             case .awaitingUpstream: return .upstream
             case .writing: return .send
             case .lingering: return .linger
+            case .tunneling: return .upstream
             }
         }
 
@@ -111,7 +115,7 @@ extension Connection {
         case .readingBody, .writing:
             guard let reception = request.body else { return .wait }
             return bodyStep(reception)
-        case .awaitingUpstream, .lingering:
+        case .awaitingUpstream, .lingering, .tunneling:
             return .wait
         }
     }

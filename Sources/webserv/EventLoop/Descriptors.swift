@@ -12,6 +12,8 @@ enum DescriptorOwner {
     case upstream(HTTPRequest)
     /// An idle keep-alive connection to an upstream (UpstreamPool).
     case pooledUpstream
+    /// The upstream socket of a connection upgraded by a 101 (UpstreamTunnel).
+    case tunnel(UpstreamTunnel)
     /// The small-file cache's inotify descriptor.
     case fileEvents
 }

@@ -150,6 +150,8 @@ final class EventLoop {
             acceptor.ready(fd)
         case .pooledUpstream:
             upstreams.pooledConnectionReady(fd)
+        case .tunnel(let tunnel):
+            tunnel.upstreamReady(event)
         case .signals:
             handleSignals()
         case .fileEvents:
@@ -248,6 +250,13 @@ final class EventLoop {
     /// Changes what `fd` is watched for, keeping its owner.
     func changeInterest(_ fd: Int32, _ interest: Selector.Interest) {
         guard let token = descriptors.token(of: fd) else { return }
+        try? selector.reregister(fd, interest: interest, token: token)
+    }
+
+    /// Gives `fd` to a new owner: events still queued for the old one are dropped.
+    func reassign(_ fd: Int32, to owner: DescriptorOwner, interest: Selector.Interest) {
+        let token = descriptors.newToken(for: fd)
+        descriptors.set(token, owner)
         try? selector.reregister(fd, interest: interest, token: token)
     }
 

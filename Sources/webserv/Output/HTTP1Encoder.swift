@@ -24,7 +24,8 @@ enum HTTP1Encoder {
             buffer.appendDecimal(response.bodyLength)
             buffer.appendBytes(lineEnd)
         }
-        buffer.appendBytes(keepAlive ? keepAliveEnd : closeEnd)
+        // As nginx's header filter: a 101's connection goes on in the new protocol.
+        buffer.appendBytes(status == 101 ? upgradeEnd : keepAlive ? keepAliveEnd : closeEnd)
     }
 
     /// Appends body bytes as the answer's framing wants them.
@@ -63,4 +64,5 @@ enum HTTP1Encoder {
     private static let transferChunked: StaticString = "Transfer-Encoding: chunked\r\n"
     private static let keepAliveEnd: StaticString = "Connection: keep-alive\r\n\r\n"
     private static let closeEnd: StaticString = "Connection: close\r\n\r\n"
+    private static let upgradeEnd: StaticString = "Connection: upgrade\r\n\r\n"
 }

@@ -118,7 +118,11 @@ enum KeepAliveFilter {
 enum FramingFilter {
     static func apply(_ response: Response, head: RequestHead?, _ decision: inout OutputDecision) {
         // A HEAD answer has no body to frame; its fields are a GET's (no Content-Length when that has none).
-        guard response.lengthUnknown, head?.method != "HEAD" else { return }
+        guard response.lengthUnknown, head?.method != "HEAD" else {
+            // After a 101 the connection is not HTTP any more: never kept for another request.
+            if response.status == 101 { decision.keepAlive = false }
+            return
+        }
         if head?.version == .http11 { decision.chunked = true } else { decision.keepAlive = false }
     }
 }

@@ -36,7 +36,9 @@ final class ProxyAdapter: UpstreamAdapter {
     func answer(status: Int, headers: [UpstreamHeader], to head: RequestHead) -> UpstreamAnswer {
         let connectionTokens = Set(headers.filter { $0.name.caseInsensitiveEquals("Connection") }
             .flatMap { $0.value.split(separator: ",") }.map { String($0).trimmingCharacters(in: " \t").lowercased() })
-        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close")
+        keepsConnection = parser.isHTTP11 && !connectionTokens.contains("close") && !request.http10
+        // 101: the connection stops being HTTP (UpstreamTunnel), never pooled.
+        if status == 101 { return switchingProtocols(headers, connectionTokens: connectionTokens, to: head) }
         var forwarded = headers.filter { header in
             let lower = header.name.lowercased()
             // As nginx: our own Server and Date replace the upstream's.
@@ -56,6 +58,24 @@ final class ProxyAdapter: UpstreamAdapter {
         if let length { return .respond(headers: forwarded, framing: .length(remaining: length), lengthKnown: true) }
         keepsConnection = false
         return .respond(headers: forwarded, framing: .untilClose, lengthKnown: false)
+    }
+
+    /// A 101 goes to the client with the upstream's fields and its `Upgrade`
+    /// (the encoder says `Connection: upgrade`, as nginx's header filter). To a
+    /// request that asked for an upgrade (an `Upgrade` field, nginx's
+    /// `r->headers_in.upgrade`) it becomes a two-way relay; to one that did not,
+    /// it is passed as nginx passes it: what follows it is read until the
+    /// upstream closes, and nothing the client sends goes up.
+    private func switchingProtocols(_ headers: [UpstreamHeader], connectionTokens: Set<String>, to head: RequestHead) -> UpstreamAnswer {
+        keepsConnection = false
+        let fields = headers.filter { header in
+            let lower = header.name.lowercased()
+            if lower == "upgrade" { return true }
+            return !ProxyRequest.hopByHop.contains(lower) && !connectionTokens.contains(lower)
+                && lower != "content-length" && lower != "server" && lower != "date" && !request.hiddenFields.contains(lower)
+        }.map { (name: $0.name, value: $0.value) }
+        if !head.headers.values("Upgrade").isEmpty { return .upgrade(headers: fields) }
+        return .respond(headers: fields, framing: .untilClose, lengthKnown: true)
     }
 
     func end() {}

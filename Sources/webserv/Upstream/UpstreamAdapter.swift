@@ -73,6 +73,8 @@ enum UpstreamAnswer {
     case internalRedirect(String)
     /// `lengthKnown`: the head carries the body's length, so no chunking is needed.
     case respond(headers: [(name: String, value: String)], framing: UpstreamFraming, lengthKnown: Bool)
+    /// A proxied server's 101 to a request that asked for it: the connection becomes a two-way relay (`UpstreamTunnel`).
+    case upgrade(headers: [(name: String, value: String)])
 }
 
 /// How the upstream marks the end of its answer's body.

@@ -222,7 +222,7 @@ extension UpstreamEngine {
                     loop.logs.error("error", "\(exchange.adapter.name) \(problem)", to: exchange.adapter.errorLog)
                     return fail(connection, status: 502, condition: .invalidHeader)
                 case .complete(let status, let headers, let body):
-                    guard sendUpstreamHead(exchange, connection, status: status, headers: headers) else { return }
+                    guard sendUpstreamHead(exchange, connection, status: status, headers: headers, body: body) else { return }
                     relay(exchange, connection, body)
                 }
             } else {
@@ -247,7 +247,7 @@ extension UpstreamEngine {
     /// redirect, sends the request through the decision again); false when
     /// the exchange is over.
     private func sendUpstreamHead(_ exchange: UpstreamExchange, _ connection: Connection, status: Int,
-                                  headers: [UpstreamHeader]) -> Bool {
+                                  headers: [UpstreamHeader], body: ArraySlice<UInt8>) -> Bool {
         let head = exchange.head
         // An answer proxy_next_upstream names (http_502 ...): the next server of the group, this one unanswered.
         if let condition = NextUpstream.condition(forStatus: status), let next = exchange.nextTry?(condition, true) {
@@ -265,6 +265,9 @@ extension UpstreamEngine {
             let redirected = ErrorPages.request(for: location, replacing: head, keepingFields: true,
                                                 wantsKeepAlive: head.wantsKeepAlive && !head.hasBody)
             connections.redirect(redirected, on: connection, errorPage: connection.request.context?.errorPage)
+            return false
+        case .upgrade(let fields):
+            upgrade(exchange, connection, fields: fields, after: body)
             return false
         case .respond(let fields, let framing, let lengthKnown):
             exchange.headersSent = true
@@ -494,6 +497,7 @@ extension UpstreamEngine {
     /// cgi_timeout, or nothing heard from the upstream for its read timeout.
     func timedOut(_ connection: Connection) {
         guard let exchange = connection.request.upstream else { return }
+        if let tunnel = exchange.tunnel { return tunnel.timedOut() }
         if case .phases = exchange.timeouts {
             loop.logs.error("error", "\(exchange.adapter.name) timed out (110: Connection timed out) \(exchange.phase.rawValue)",
                             to: exchange.adapter.errorLog)
@@ -518,6 +522,7 @@ extension UpstreamEngine {
         guard let exchange = connection.request.upstream else { return }
         connection.request.upstream = nil
         exchange.adapter.end()
+        exchange.tunnel?.end()
         if let use = exchange.peer { release(use, failed: exchange.peerFailed, errorLog: exchange.adapter.errorLog) }
         if let key = exchange.adapter.poolKey, exchange.endedCleanly, exchange.bodyComplete,
            exchange.pendingInput.isEmpty, exchange.receiveOpen {

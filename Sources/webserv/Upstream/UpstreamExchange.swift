@@ -52,6 +52,8 @@ final class UpstreamExchange {
     var bodyBytesSent = 0
     /// What the selector watches on each descriptor now.
     var interests: [Int32: Selector.Interest] = [:]
+    /// After a 101 the socket is a relay's (its deadline is `deadline`); ended with the exchange.
+    var tunnel: UpstreamTunnel?
 
     /// What bounds an exchange's time.
     enum Timeouts {

@@ -63,6 +63,24 @@ final class RawClient {
         return result
     }
 
+    /// Reads exactly `count` bytes (fewer if the peer closes or the timeout
+    /// passes first); what arrives beyond them is kept for the next read.
+    func read(count: Int) -> [UInt8] {
+        var result = pending
+        pending = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while result.count < count {
+            let received = buffer.withUnsafeMutableBytes { receive(into: $0) }
+            if received <= 0 { break }
+            result += buffer[0..<received]
+        }
+        if result.count > count {
+            pending = Array(result[count...])
+            result.removeLast(result.count - count)
+        }
+        return result
+    }
+
     /// Whether the server closed the connection (EOF) within the timeout.
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0

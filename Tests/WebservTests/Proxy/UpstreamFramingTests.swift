@@ -73,9 +73,16 @@ final class UpstreamFramingTests: XCTestCase {
         XCTAssertEqual(chunked.bodyText, "final")
     }
 
-    /// webserv never asks an upstream to switch protocols.
-    func testSwitchingProtocolsIs502() throws {
-        XCTAssertEqual(try server.get("/up/switch").status, 502)
+    /// A 101 to a request without Upgrade is passed as nginx passes it (its
+    /// head, with Connection: upgrade), and the connection is not kept.
+    func testA101ToARequestWithoutUpgradeIsPassedAndTheConnectionEnds() throws {
+        let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+        client.send("GET /up/switch HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(answer.status, 101, answer.head)
+        XCTAssertEqual(answer.header("Connection"), "upgrade")
+        XCTAssertEqual(answer.header("Upgrade"), "websocket")
+        client.close()
     }
 }
 
@@ -105,6 +112,12 @@ final class UpstreamResponseParserTests: XCTestCase {
         }
     }
 
+    /// 101 is a final answer: what follows its head is the new protocol's.
+    func testSwitchingProtocolsIsAFinalAnswer() {
+        let (result, _) = parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nframe")
+        XCTAssertEqual(result, .complete(status: 101, headers: [.init(name: "Upgrade", value: "websocket")], bodyStart: 56))
+    }
+
     func testLineEndsMayBeBareLineFeeds() {
         let (result, _) = parse("HTTP/1.0 200 OK\nA: 1\r\nB: 2\n\n")
         XCTAssertEqual(result, .complete(status: 200, headers: [.init(name: "A", value: "1"), .init(name: "B", value: "2")], bodyStart: 28))
@@ -112,7 +125,7 @@ final class UpstreamResponseParserTests: XCTestCase {
     }
 
     func testInvalidStatusLines() {
-        for line in ["HTTP/1.1 101 Switching Protocols", "HTTP/1.1 +20 OK", "HTTP/1.1 099 Low", "HTTP/2 200 OK", "HTTP/1.1 2000 OK", ""] {
+        for line in ["HTTP/1.1 +20 OK", "HTTP/1.1 099 Low", "HTTP/2 200 OK", "HTTP/1.1 2000 OK", ""] {
             XCTAssertEqual(parse(line + "\r\nContent-Length: 0\r\n\r\n").0, .invalid, line)
         }
     }

@@ -25,6 +25,9 @@ struct ProxyRequest {
         UpstreamTransport.poolKey(address, tlsName: sslName, settings: tlsContextKey)
     }
 
+    /// `proxy_http_version 1.0`: the connection carries one request, never pooled.
+    var http10 = false
+
     /// One `proxy_redirect`: a `Location` that starts with `upstreamPrefix`
     /// gets `clientPrefix` instead. nginx's `default`: the proxy_pass URL
     /// becomes the location's prefix (without a PATH in proxy_pass,
@@ -111,7 +114,9 @@ struct ProxyRequest {
                 .map { ($0.name, values.fieldValue($0.value)) }
         }
         let replaced = Set(configured.map { $0.name.lowercased() })
-        var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.1\r\n"
+        // proxy_http_version 1.0, except for a chunked body: webserv streams it up as it arrives, so it goes as HTTP/1.1 chunks.
+        let http10 = route.settings.proxyHTTPMinorVersion == 0 && !head.isChunked
+        var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.\(http10 ? 0 : 1)\r\n"
         if !replaced.contains("host") { text += "Host: \(hostField(upstream))\r\n" }
         var forwardedFor = clientAddress
         for (name, value) in head.headers.fields {
@@ -145,6 +150,6 @@ struct ProxyRequest {
         return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog,
                             redirectRewrites: RedirectRewrite.list(answer.redirects, upstream: upstream, locationPrefix: route.matchedPrefix),
                             hiddenFields: answer.hiddenFields, sslName: sslName,
-                            tlsContextKey: upstream.secure ? route.settings.proxySSL.contextKey : nil)
+                            tlsContextKey: upstream.secure ? route.settings.proxySSL.contextKey : nil, http10: http10)
     }
 }

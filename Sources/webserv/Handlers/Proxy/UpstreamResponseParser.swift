@@ -1,7 +1,8 @@
 /// The status line and header block of an upstream's response. Lines may
 /// end with LF alone, as nginx accepts (RFC 9112 §2.2). Interim (1xx)
 /// answers before the final one are read past and dropped: webserv answers
-/// `Expect` itself, and the client gets the final answer alone. A head whose
+/// `Expect` itself, and the client gets the final answer alone; 101 is a
+/// final answer (the protocol switches after it). A head whose
 /// framing fields leave the body's end in doubt is refused (`framingProblem`).
 struct UpstreamResponseParser: UpstreamHeadParser {
     private var buffer: [UInt8] = []
@@ -20,9 +21,8 @@ struct UpstreamResponseParser: UpstreamHeadParser {
             let lines = buffer[..<end].split(separator: 10, omittingEmptySubsequences: false).dropLast(2)
                 .map { $0.last == 13 ? $0.dropLast() : $0 }
             guard let statusLine = lines.first, let (status, http11) = UpstreamResponseParser.status(statusLine) else { return .invalid }
-            // 101 would switch protocols, which webserv never asks for.
-            guard status != 101 else { return .invalid }
-            if status < 200 {
+            // 101 is final: the connection switches protocols after it (ProxyAdapter, UpstreamTunnel).
+            if status < 200 && status != 101 {
                 buffer.removeFirst(end)
                 lineStart = 0
                 continue
