@@ -1,6 +1,7 @@
 """A WebSocket (RFC 6455) echo upstream for the tunnel tests, written by hand
 (standard library only). argv[1]: port (0: any), argv[2]: a file where it
-appends one line per event ("closed PATH": the peer ended a tunnel; "got
+appends one line per event; argv[3] and argv[4], when given: a certificate
+and its key, to speak TLS (an https upstream) ("closed PATH": the peer ended a tunnel; "got
 PATH N": bytes read after a 101 nobody asked for). Prints "ready PORT".
 
 A request with `Upgrade: websocket` gets a 101 and its frames echoed
@@ -167,10 +168,25 @@ def main():
     listener.bind(("127.0.0.1", int(sys.argv[1])))
     listener.listen(64)
     print("ready %d" % listener.getsockname()[1], flush=True)
+    context = None
+    if len(sys.argv) > 4:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
     while True:
         conn, _ = listener.accept()
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, context), daemon=True).start()
+
+
+def serve(conn, context):
+    if context is not None:
+        try:
+            conn = context.wrap_socket(conn, server_side=True)
+        except OSError:
+            conn.close()
+            return
+    handle(conn)
 
 
 main()

@@ -281,6 +281,45 @@ final class WebSocketProxyTests: XCTestCase {
         XCTAssertTrue(upstream.waitFor("closed /hello"), "\(upstream.events)")
     }
 
+    /// An https upstream: the tunnel's upstream side is TLS too (its
+    /// reads and writes through the exchange's transport), and the upstream
+    /// sees the tunnel end.
+    func testToAnHTTPSUpstream() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.leaf("up", names: ["up.test"])
+        let secure = try WebSocketUpstream(tls: (certificates.path("up.pem"), certificates.path("up.key")))
+        defer { secure.stop() }
+        let proxy = try ServerProcess(config: """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log info;
+            server {
+                listen 127.0.0.1:PORT0;
+                location /ws/ {
+                    proxy_pass https://127.0.0.1:\(secure.port)/;
+                    proxy_ssl_verify on;
+                    proxy_ssl_name up.test;
+                    proxy_ssl_trusted_certificate \(certificates.path("ca.pem"));
+                    proxy_set_header Upgrade $http_upgrade;
+                    proxy_set_header Connection "upgrade";
+                }
+            }
+        }
+        """)
+        defer { proxy.stop() }
+        let client = try RawClient(port: proxy.ports[0], timeoutSeconds: 15)
+        client.send(Array(WebSocketProxyTests.handshake("/ws/hello").utf8))
+        let answer = try XCTUnwrap(client.readResponse(), "the 101")
+        XCTAssertEqual(answer.status, 101, answer.head)
+        XCTAssertEqual(WebSocketFrame.read(from: client)?.payload, Array("hello".utf8), "what the upstream sent with its 101")
+        assertEcho(client, Array("over TLS".utf8))
+        assertEcho(client, [UInt8](repeating: 0x61, count: 100_000), opcode: 0x2)
+        client.close()
+        XCTAssertTrue(secure.waitFor("closed /hello"), "\(secure.events)")
+    }
+
     // MARK: logs
 
     private var accessLog: String { (try? String(contentsOfFile: server.directory + "/logs/access.log", encoding: .utf8)) ?? "" }

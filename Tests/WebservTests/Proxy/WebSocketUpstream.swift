@@ -10,13 +10,14 @@ final class WebSocketUpstream {
     let eventsPath: String
     private let process = Process()
 
-    init() throws {
+    /// `tls`: a certificate and its key files, to speak TLS.
+    init(tls: (certificate: String, key: String)? = nil) throws {
         eventsPath = NSTemporaryDirectory() + "webserv-ws-events-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         FileManager.default.createFile(atPath: eventsPath, contents: nil)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/proxy/websocket_upstream.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "0", eventsPath]
+        process.arguments = [script, "0", eventsPath] + (tls.map { [$0.certificate, $0.key] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
