@@ -52,16 +52,5 @@ public struct ProxySSLSettings: Equatable {
     }
 
     /// The value syntax of `proxy_ssl_protocols`, for the checker, hover and completion.
-    static let protocolValue = DirectiveSpec.CustomValue(
-        placeholder: "PROTOCOL...",
-        completions: [("TLSv1.2", "TLS 1.2"), ("TLSv1.3", "TLS 1.3"), ("TLSv1.1", "TLS 1.1 (obsolete, RFC 8996)"),
-                      ("TLSv1", "TLS 1.0 (obsolete, RFC 8996)")],
-        code: .valueSSL,
-        problem: { values, index in
-            let value = values[index]
-            guard TLSSettings.protocolNames.contains(value) else {
-                return "unknown protocol '\(value)' in 'proxy_ssl_protocols': use \(TLSSettings.protocolNames.joined(separator: ", "))"
-            }
-            return values[..<index].contains(value) ? "'\(value)' is given twice in 'proxy_ssl_protocols'" : nil
-        })
+    static let protocolValue = TLSSettings.protocolValue(for: "proxy_ssl_protocols")
 }

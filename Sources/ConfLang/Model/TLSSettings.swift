@@ -59,18 +59,23 @@ public struct TLSSettings: Equatable {
         + "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
     /// The value syntax of `ssl_protocols`, for the checker, hover and completion.
-    static let protocolValue = DirectiveSpec.CustomValue(
-        placeholder: "PROTOCOL...",
-        completions: [("TLSv1.2", "TLS 1.2"), ("TLSv1.3", "TLS 1.3"), ("TLSv1.1", "TLS 1.1 (obsolete, RFC 8996)"),
-                      ("TLSv1", "TLS 1.0 (obsolete, RFC 8996)")],
-        code: .valueSSL,
-        problem: { values, index in
-            let value = values[index]
-            guard protocolNames.contains(value) else {
-                return "unknown protocol '\(value)' in 'ssl_protocols': use \(protocolNames.joined(separator: ", "))"
-            }
-            return values[..<index].contains(value) ? "'\(value)' is given twice in 'ssl_protocols'" : nil
-        })
+    static let protocolValue = protocolValue(for: "ssl_protocols")
+
+    /// The value syntax of a list of TLS protocols (`ssl_protocols`, `proxy_ssl_protocols`).
+    static func protocolValue(for directive: String) -> DirectiveSpec.CustomValue {
+        DirectiveSpec.CustomValue(
+            placeholder: "PROTOCOL...",
+            completions: [("TLSv1.2", "TLS 1.2"), ("TLSv1.3", "TLS 1.3"), ("TLSv1.1", "TLS 1.1 (obsolete, RFC 8996)"),
+                          ("TLSv1", "TLS 1.0 (obsolete, RFC 8996)")],
+            code: .valueSSL,
+            problem: { values, index in
+                let value = values[index]
+                guard protocolNames.contains(value) else {
+                    return "unknown protocol '\(value)' in '\(directive)': use \(protocolNames.joined(separator: ", "))"
+                }
+                return values[..<index].contains(value) ? "'\(value)' is given twice in '\(directive)'" : nil
+            })
+    }
 
     /// The value syntax of `ssl_session_cache`.
     static let sessionCacheValue = DirectiveSpec.CustomValue(

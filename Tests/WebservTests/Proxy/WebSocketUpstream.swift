@@ -5,33 +5,16 @@ import Glibc
 /// RFC 6455 echo (see the script for its paths), with a file of what it saw
 /// end (`events`).
 final class WebSocketUpstream {
-    let port: Int
+    private let fixture: FixtureServer
+    var port: Int { fixture.port }
     /// One line per event ("closed /echo", "got /switch-anyway 0").
     let eventsPath: String
-    private let process = Process()
 
     /// `tls`: a certificate and its key files, to speak TLS.
     init(tls: (certificate: String, key: String)? = nil) throws {
         eventsPath = NSTemporaryDirectory() + "webserv-ws-events-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         FileManager.default.createFile(atPath: eventsPath, contents: nil)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/proxy/websocket_upstream.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "0", eventsPath] + (tls.map { [$0.certificate, $0.key] } ?? [])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += String(decoding: data, as: UTF8.self)
-        }
-        guard let port = line.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            process.terminate()
-            throw NSError(domain: "WebSocketUpstream", code: 1, userInfo: [NSLocalizedDescriptionKey: "websocket_upstream.py did not start: \(line)"])
-        }
-        self.port = port
+        fixture = try FixtureServer(script: "websocket_upstream.py", arguments: [eventsPath] + (tls.map { [$0.certificate, $0.key] } ?? []))
     }
 
     var events: [String] {
@@ -54,10 +37,7 @@ final class WebSocketUpstream {
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        fixture.stop()
         try? FileManager.default.removeItem(atPath: eventsPath)
         try? FileManager.default.removeItem(atPath: eventsPath + ".release")
     }
