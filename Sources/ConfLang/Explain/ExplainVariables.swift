@@ -41,6 +41,7 @@ struct ExplainVariables {
         case .contentType: return field("content-type") ?? ""
         case .contentLength: return field("content-length") ?? ""
         case .documentRoot: return location.settings.alias ?? location.settings.root
+        case .nginxVersion: return ConfLangVersion.current
         case .argument(let name):
             for pair in (query ?? "").split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

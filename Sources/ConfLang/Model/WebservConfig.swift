@@ -120,6 +120,8 @@ public struct LocationConfig {
     public var proxyAnswer = ProxyAnswerRules()
     /// `proxy_set_header`: the nearest level that has any replaces its parent's list, as in nginx.
     public var proxySetHeaders: [ProxySetHeader] = []
+    /// `proxy_pass_request_headers`, `proxy_pass_request_body`, `proxy_set_body`.
+    public var proxyRequest = ProxyRequestRules()
     /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
     public var variableMaps: VariableMaps = .none
     /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).

@@ -200,16 +200,25 @@ public enum DirectiveTable {
                      let values = occurrence.arguments.map(\.value)
                      return FastCGIParam(name: values.first ?? "", value: values.count > 1 ? values[1] : "", ifNotEmpty: values.count > 2)
                  }
-             }),
+             }, variables: .only(1)),
         spec("fastcgi_index", h, arguments: 1...1, [.path], inherited: true,
              "script name added to a path that ends with / ($fastcgi_script_name)",
              sets: .location(\.fastcgi.index) { $0.value(0) }),
         spec("fastcgi_split_path_info", [.location], arguments: 1...1, [.custom(FastCGISplitPathInfo.customValue)],
              "regular expression whose two captures are $fastcgi_script_name and $fastcgi_path_info",
-             sets: .location(\.fastcgi.splitPathInfo) { $0.value(0) }),
+             sets: .location(\.fastcgi.splitPathInfo) { input -> FastCGISplitPathInfo?? in
+                 // Compiled here, once per configuration; a pattern that does not compile never gets this far (checked).
+                 FastCGISplitPathInfo(input.value(0)).map { .some($0) }
+             }),
         spec("fastcgi_keep_conn", h, arguments: 1...1, [.onOff], inherited: true, default: "off",
              "keeps the connection to the FastCGI application open for the next request",
              sets: .location(\.fastcgi.keepConnection) { $0.value(0) == "on" }),
+        spec("fastcgi_pass_request_headers", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "sends the request's fields as HTTP_* parameters (off: only the fastcgi_param ones)",
+             sets: .location(\.fastcgi.passRequestHeaders) { $0.value(0) == "on" }),
+        spec("fastcgi_pass_request_body", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "sends the request's body to the FastCGI application (off: read and dropped)",
+             sets: .location(\.fastcgi.passRequestBody) { $0.value(0) == "on" }),
         spec("fastcgi_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to connect to the FastCGI application",
              sets: .location(\.fastcgi.connectTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
@@ -280,6 +289,16 @@ public enum DirectiveTable {
                      return ProxySetHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]))
                  }
              }, variables: .only(1)),
+        spec("proxy_pass_request_headers", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "passes the request's fields to the proxied server (off: only proxy_set_header's and webserv's own)",
+             sets: .location(\.proxyRequest.passHeaders) { $0.value(0) == "on" }),
+        spec("proxy_pass_request_body", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
+             "passes the request's body to the proxied server (off: read and dropped, sent without Content-Length)",
+             sets: .location(\.proxyRequest.passBody) { $0.value(0) == "on" }),
+        spec("proxy_set_body", h, arguments: 1...1, [.text], inherited: true,
+             "the body sent to the proxied server instead of the request's (with its Content-Length)",
+             sets: .location(\.proxyRequest.body) { input -> VariableTemplate?? in .some(VariableTemplate.compiled(input.value(0))) },
+             variables: .only(0)),
         spec("proxy_hide_header", h, arguments: 1...1, [.text], repeatable: true, inherited: true,
              "a field of proxied answers not passed to the client",
              sets: .location(\.proxyAnswer.hidden, merge: .accumulates) { input in input.occurrences.compactMap { $0.arguments.first?.value.lowercased() } }),
