@@ -109,7 +109,7 @@ public enum DiagnosticCatalogue {
         // MARK: values
         case .valueVariable:
             return Entry("value.variable", .warning, "an nginx variable (`$host`, `${uri}`) in an argument webserv does not evaluate",
-                         help: "webserv evaluates variables in `return`, `set`, `map`, `add_header` and `log_format` only; elsewhere the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
+                         help: "webserv evaluates variables where nginx does among its directives (grammar.md's Variables: `return`, `set`, `map`, `add_header`, `log_format`, `try_files`, `proxy_set_header`, `proxy_set_body`, `fastcgi_param`); elsewhere the text is used as written. Write the value itself, or ignore this where the `$` is meant literally.")
         case .variableUnknown:
             return Entry("variable.unknown", .error, "a variable that is neither webserv's nor defined by `map` or `set`",
                          help: "Use one of the variables README lists (`$host`, `$request_uri`, `$http_NAME`...), or define it with `map` or `set`; nginx refuses it too (unknown \"name\" variable).")

@@ -50,6 +50,7 @@ struct ExplainVariables {
         case .proxyAddXForwardedFor:
             guard let clientAddress else { return nil }
             return field("x-forwarded-for").map { $0 + ", " + clientAddress } ?? clientAddress
+        case .nginxVersion: return ConfLangVersion.current
         case .argument(let name):
             for pair in (query ?? "").split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

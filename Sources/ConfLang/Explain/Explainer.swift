@@ -385,7 +385,7 @@ struct Explaining {
             let (scriptName, pathInfo) = route.fastcgiScript(for: path)
             let file = route.filesystemPath(for: scriptName)
             // The configured parameters as written: webserv expands their variables per request.
-            let params = settings.fastcgi.params.map { (name: $0.name, value: $0.value + ($0.ifNotEmpty ? " if_not_empty" : "")) }
+            let params = settings.fastcgi.params.map { (name: $0.name, value: $0.value.source + ($0.ifNotEmpty ? " if_not_empty" : "")) }
             return (.fastcgi(address: address.description, scriptName: scriptName, scriptFilename: file, pathInfo: pathInfo, params: params),
                     answer(nil, by: "upstream", "sent to the FastCGI application at \(address) with SCRIPT_FILENAME \(file); its answer is relayed"))
         case .upload(let store):

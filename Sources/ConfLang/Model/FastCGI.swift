@@ -8,9 +8,13 @@ public struct FastCGISettings {
     /// `fastcgi_index`: the script name for a path that ends with `/`.
     public var index: String?
     /// `fastcgi_split_path_info REGEX`: two captures, the script name and PATH_INFO.
-    public var splitPathInfo: String?
+    public var splitPathInfo: FastCGISplitPathInfo?
     /// `fastcgi_keep_conn on`: the connection to the application is kept for the next request.
     public var keepConnection = false
+    /// `fastcgi_pass_request_headers off`: no `HTTP_*` parameters from the request's fields.
+    public var passRequestHeaders = true
+    /// `fastcgi_pass_request_body off`: the body is read and dropped, STDIN ends at once.
+    public var passRequestBody = true
     public var connectTimeoutMilliseconds = 60_000
     public var readTimeoutMilliseconds = 60_000
     public var sendTimeoutMilliseconds = 60_000
@@ -59,56 +63,23 @@ public enum FastCGIAddress: Equatable, CustomStringConvertible {
         code: .valueAddress, problem: problem)
 }
 
-/// One `fastcgi_param`. Its VALUE may name variables: webserv's FastCGI adapter
-/// expands the ones listed in `expandedVariables` (what Debian's fastcgi_params
-/// and fastcgi.conf use), until ConfLang has a variables engine.
+/// One `fastcgi_param`. Its VALUE is compiled once with the configuration
+/// (`VariableTemplate`), evaluated per request by webserv's `RequestVariables`.
 public struct FastCGIParam: Equatable {
     public var name: String
-    public var value: String
+    public var value: VariableTemplate
     /// `if_not_empty`: not sent when the value comes out empty.
     public var ifNotEmpty: Bool
 
-    public init(name: String, value: String, ifNotEmpty: Bool) {
+    public init(name: String, value: VariableTemplate, ifNotEmpty: Bool) {
         self.name = name
         self.value = value
         self.ifNotEmpty = ifNotEmpty
     }
 
-    /// nginx's variables the adapter knows; `http_NAME` (a request field) as well.
-    public static let expandedVariables: Set<String> = [
-        "query_string", "args", "is_args", "request_method", "content_type", "content_length", "fastcgi_script_name",
-        "fastcgi_path_info", "request_uri", "document_uri", "uri", "document_root", "realpath_root", "request_filename",
-        "server_protocol", "scheme", "request_scheme", "https", "nginx_version", "remote_addr", "remote_port", "remote_user",
-        "server_addr", "server_port", "server_name", "host", "redirect_status", "gateway_interface",
-    ]
-
-    /// The first variable of `text` the adapter does not expand (`$name` or `${name}`), as written.
-    public static func unknownVariable(in text: String) -> String? {
-        for reference in variables(in: text) where !knows(reference.name) { return reference.written }
-        return nil
-    }
-
-    static func knows(_ name: String) -> Bool {
-        expandedVariables.contains(name) || (name.hasPrefix("http_") && name.count > 5)
-    }
-
-    /// Every `$name` and `${name}` in `text`, in order: the name and how it is written.
-    public static func variables(in text: String) -> [(name: String, written: String, range: Range<String.Index>)] {
-        var found: [(name: String, written: String, range: Range<String.Index>)] = []
-        var index = text.startIndex
-        while let dollar = text[index...].firstIndex(of: "$") {
-            let after = text.index(after: dollar)
-            if after < text.endIndex, text[after] == "{", let close = text[after...].firstIndex(of: "}") {
-                let name = String(text[text.index(after: after)..<close])
-                found.append((name, String(text[dollar...close]), dollar..<text.index(after: close)))
-                index = text.index(after: close)
-                continue
-            }
-            let end = text[after...].firstIndex { !($0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber)) } ?? text.endIndex
-            if end > after { found.append((String(text[after..<end]), String(text[dollar..<end]), dollar..<end)) }
-            index = end > after ? end : after
-        }
-        return found
+    /// VALUE as written, compiled (a configuration already checked).
+    public init(name: String, value: String, ifNotEmpty: Bool) {
+        self.init(name: name, value: VariableTemplate.compiled(value), ifNotEmpty: ifNotEmpty)
     }
 
     /// `if_not_empty`, the one word that may follow the value.
@@ -119,12 +90,24 @@ public struct FastCGIParam: Equatable {
         })
 }
 
-/// `fastcgi_split_path_info REGEX`, as Swift's Regex reads it (nginx's PCRE
-/// patterns as Debian writes them read the same).
-public enum FastCGISplitPathInfo {
-    /// The script name and PATH_INFO `path` splits into; nil when the pattern does not match.
-    public static func split(_ path: String, pattern: String) -> (script: String, pathInfo: String)? {
-        guard let regex = try? Regex(pattern), let match = try? regex.firstMatch(in: path), match.output.count >= 3,
+/// `fastcgi_split_path_info REGEX`, compiled once with the configuration, as
+/// Swift's Regex reads it (nginx's PCRE patterns as Debian writes them read the same).
+public struct FastCGISplitPathInfo: Equatable {
+    public let pattern: String
+    private let regex: Regex<AnyRegexOutput>
+
+    /// nil when `pattern` does not compile (the checker has said so).
+    public init?(_ pattern: String) {
+        guard let regex = try? Regex(pattern) else { return nil }
+        self.pattern = pattern
+        self.regex = regex
+    }
+
+    public static func == (left: FastCGISplitPathInfo, right: FastCGISplitPathInfo) -> Bool { left.pattern == right.pattern }
+
+    /// The script name and PATH_INFO `path` splits into (the first two captures); nil when the pattern does not match.
+    public func split(_ path: String) -> (script: String, pathInfo: String)? {
+        guard let match = try? regex.firstMatch(in: path), match.output.count >= 3,
               let script = match.output[1].substring else { return nil }
         return (String(script), match.output[2].substring.map(String.init) ?? "")
     }
@@ -139,7 +122,9 @@ public enum FastCGISplitPathInfo {
         return nil
     }
 
-    /// The capturing groups of a pattern: `(` not escaped, not in a class, not `(?`.
+    /// The capturing groups of a pattern: `(` not escaped, not in a class, and
+    /// either plain or named (`(?<name>`, `(?P<name>`, `(?'name'`; not a
+    /// lookbehind `(?<=`, `(?<!`, nor any other `(?`).
     static func captureCount(_ pattern: String) -> Int {
         var count = 0, escaped = false, inClass = false
         let characters = Array(pattern)
@@ -149,7 +134,13 @@ public enum FastCGISplitPathInfo {
             case "\\": escaped = true
             case "[": inClass = true
             case "]": inClass = false
-            case "(" where !inClass && (index + 1 == characters.count || characters[index + 1] != "?"): count += 1
+            case "(" where !inClass:
+                let next = characters[(index + 1)...].prefix(3).map { $0 }
+                if next.first != "?" {
+                    count += 1
+                } else if next.count > 2, next[1] == "'" || (next[1] == "P" && next[2] == "<") || (next[1] == "<" && next[2] != "=" && next[2] != "!") {
+                    count += 1
+                }
             default: break
             }
         }

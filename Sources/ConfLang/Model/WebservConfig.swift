@@ -122,6 +122,8 @@ public struct LocationConfig {
     public var proxySetHeaders: [ProxySetHeader] = []
     /// `proxy_http_version`: 0 for HTTP/1.0 (no keep-alive to the proxied server), 1 for HTTP/1.1.
     public var proxyHTTPMinorVersion = 1
+    /// `proxy_pass_request_headers`, `proxy_pass_request_body`, `proxy_set_body`.
+    public var proxyRequest = ProxyRequestRules()
     /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
     public var variableMaps: VariableMaps = .none
     /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).

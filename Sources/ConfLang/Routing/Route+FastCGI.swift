@@ -8,8 +8,8 @@ extension Router.Route {
     public func fastcgiScript(for path: String) -> (scriptName: String, pathInfo: String) {
         let fastcgi = settings.fastcgi
         var script = path, info = ""
-        if let pattern = fastcgi.splitPathInfo {
-            if let split = FastCGISplitPathInfo.split(path, pattern: pattern) { (script, info) = split }
+        if let splitter = fastcgi.splitPathInfo {
+            if let split = splitter.split(path) { (script, info) = split }
         } else if let scriptPath {
             (script, info) = (scriptPath, pathInfo ?? "")
         }

@@ -6,12 +6,6 @@ extension CheckRun {
         for (index, argument) in item.arguments.enumerated() {
             if spec.variableArguments.contains(index) {
                 checkVariables(argument, item, in: spec.name)
-            } else if spec.name == "fastcgi_param" && index == 1 {
-                // fastcgi_param's value is expanded by its own evaluator (FastCGIParam.expandedVariables) until it joins the variables engine.
-                if let variable = FastCGIParam.unknownVariable(in: argument.value) {
-                    emit(.warning(.valueVariable, "'\(variable)' is not one of the variables fastcgi_param expands here; it is sent as the text '\(variable)'",
-                                  at: argument.range), for: item)
-                }
             } else if spec.kind(ofArgument: index) != .variableName, let variable = Values.variable(in: argument.value) {
                 emit(.warning(.valueVariable,
                               "'\(variable)' is not expanded in '\(spec.name)': webserv evaluates variables only in \(VariableChecks.directivesWithVariables) and uses the text '\(argument.value)' as it is",

@@ -55,7 +55,6 @@ enum Suggestions {
         var table: [String: String] = [
             "rewrite": "use 'return CODE URL', or 'try_files' for a front controller",
             "if": "use separate locations, or 'map' to choose a value", "geo": variables, "split_clients": variables,
-            "proxy_pass_request_headers": "webserv passes the request's fields, hop-by-hop ones excepted",
             "proxy_intercept_errors": "webserv passes the upstream's error answers as they are",
             "proxy_cache": "webserv does not cache proxied answers", "proxy_cache_path": "webserv does not cache proxied answers",
             "proxy_cache_valid": "webserv does not cache proxied answers", "proxy_cache_key": "webserv does not cache proxied answers",

@@ -11,6 +11,10 @@ public enum Variable: Hashable {
     /// The proxy module's: proxy_pass's HOST[:PORT], and the request's
     /// `X-Forwarded-For` with the client's address added.
     case proxyHost, proxyAddXForwardedFor
+    /// The FastCGI module's: the script's name and PATH_INFO (`Router.Route.fastcgiScript`).
+    case fastcgiScriptName, fastcgiPathInfo
+    /// nginx's own version; webserv's here (`SERVER_SOFTWARE nginx/$nginx_version` in fastcgi.conf).
+    case nginxVersion
     /// `$http_user_agent`: the request field `User-Agent` (the name with `-` for `_`, any case).
     case header(String)
     /// `$cookie_NAME`: the cookie NAME of the request's `Cookie` fields.
@@ -33,6 +37,7 @@ public enum Variable: Hashable {
         "connection": .connection, "request_id": .requestID,
         "hostname": .hostname,
         "proxy_host": .proxyHost, "proxy_add_x_forwarded_for": .proxyAddXForwardedFor,
+        "fastcgi_script_name": .fastcgiScriptName, "fastcgi_path_info": .fastcgiPathInfo, "nginx_version": .nginxVersion,
     ]
 
     /// The prefixed families, each with what the rest of the name means.

@@ -12,13 +12,6 @@ final class Connection {
     /// The listening address it came in on, and the servers there.
     let listener: Listener
     var listenAddress: Values.ListenAddress { listener.address }
-    /// The address and port the client reached (nginx's `$server_addr`): a
-    /// wildcard's is read from the socket, only when asked for.
-    var localAddress: (host: String, port: Int) {
-        let address = listener.address
-        guard address.host == "*" || address.host == "0.0.0.0" || address.host == "[::]" else { return (address.host, address.port) }
-        return (try? Socket.localAddress(fd)) ?? (address.host, address.port)
-    }
     let peerHost: String
     let peerPort: Int
 

@@ -106,9 +106,8 @@ final class RequestHandler {
                                             variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .fastcgi(let address):
-            return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
-                                                local: { connection.localAddress }, peer: (connection.peerHost, connection.peerPort),
-                                                secure: connection.transport.tls != nil),
+            return .fastcgi(FastCGIRequest.make(head: head, route: route, address: address,
+                                                variables: RequestVariables(head: head, connection: connection, location: location)),
                             maxBodySize: location.settings.clientMaxBodySize)
         case .staticFile:
             if runsFastCGI, head.path.hasSuffix("/"), let index = scriptIndex(head, route: route, server: server) {

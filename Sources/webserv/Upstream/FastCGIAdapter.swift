@@ -32,7 +32,8 @@ final class FastCGIAdapter: UpstreamAdapter {
 
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] {
         var records: [UInt8] = []
-        FastCGIEncoder.stdin(body, last: last, into: &records)
+        // fastcgi_pass_request_body off: the client's bytes are dropped, the empty record still ends STDIN.
+        FastCGIEncoder.stdin(request.settings.passRequestBody ? body : [], last: last, into: &records)
         return records
     }
 

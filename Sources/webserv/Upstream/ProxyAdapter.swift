@@ -27,6 +27,8 @@ final class ProxyAdapter: UpstreamAdapter {
     static func poolKey(_ upstream: Values.ProxyURL) -> String { "\(upstream.host):\(upstream.port)" }
 
     func encode(body: ArraySlice<UInt8>, last: Bool) -> [UInt8] {
+        // proxy_pass_request_body off or proxy_set_body: the client's body is read and dropped.
+        guard request.passesBody else { return [] }
         guard request.chunkedBody else { return Array(body) }
         return ChunkedEncoder.encode(body, last: last)
     }

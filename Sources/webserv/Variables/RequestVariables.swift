@@ -3,7 +3,8 @@ import ConfLang
 
 /// The values of nginx's variables for one request, read from it only when
 /// a compiled value (`VariableTemplate`) asks: made when a `return`, an
-/// `add_header` or a `log_format` holds variables, never for other answers.
+/// `add_header`, a `log_format`, a `proxy_set_header` or the parameters of
+/// a FastCGI request hold variables, never for other answers.
 /// It keeps copies of the connection's facts, not the connection (a log
 /// record holding it would hold the connection from its own request).
 struct RequestVariables {
@@ -12,11 +13,17 @@ struct RequestVariables {
     let peerPort: Int
     let connectionID: UInt64
     let listenAddress: Values.ListenAddress
-    let transport: Transport
+    /// The request came over TLS (`$scheme`, `$https`).
+    let secure: Bool
+    /// The client socket, read for `$server_addr` behind a wildcard address only (-1: none).
+    let socket: Int32
     /// The request's context (server, route, start); nil for a request refused before routing.
     let context: RequestContext?
     /// The answering location's settings are read through it.
     let location: ResolvedLocation?
+    /// `$fastcgi_script_name` and `$fastcgi_path_info` when the FastCGI request
+    /// has worked them out already; otherwise from the route when asked for.
+    var fastcgiScript: (scriptName: String, pathInfo: String)?
     /// The answer's status and body bytes, for `$status` and `$body_bytes_sent` (a log line's).
     var status = 0
     var bodyBytesSent = 0
@@ -24,13 +31,22 @@ struct RequestVariables {
     var nowMilliseconds = 0
 
     init(head: RequestHead?, connection: Connection, location: ResolvedLocation?) {
+        self.init(head: head, peer: (connection.peerHost, connection.peerPort), connectionID: connection.identity,
+                  listenAddress: connection.listenAddress, secure: connection.transport.tls != nil, socket: connection.fd,
+                  context: connection.request.context, location: location)
+    }
+
+    /// From its parts, without a connection (a request built in a test; what a connection gives, given).
+    init(head: RequestHead?, peer: (host: String, port: Int), connectionID: UInt64, listenAddress: Values.ListenAddress,
+         secure: Bool, socket: Int32, context: RequestContext?, location: ResolvedLocation?) {
         self.head = head
-        peerHost = connection.peerHost
-        peerPort = connection.peerPort
-        connectionID = connection.identity
-        listenAddress = connection.listenAddress
-        transport = connection.transport
-        context = connection.request.context
+        peerHost = peer.host
+        peerPort = peer.port
+        self.connectionID = connectionID
+        self.listenAddress = listenAddress
+        self.secure = secure
+        self.socket = socket
+        self.context = context
         self.location = location ?? context?.route.location
     }
 
@@ -60,24 +76,27 @@ struct RequestVariables {
         case .requestURI: return head?.target ?? ""
         case .args: return head?.query ?? ""
         case .isArgs: return head?.query == nil ? "" : "?"
-        case .scheme: return transport.tls != nil ? "https" : "http"
-        case .https: return transport.tls != nil ? "on" : ""   // nginx's: "on" over TLS
+        case .scheme: return secure ? "https" : "http"
+        case .https: return secure ? "on" : ""   // nginx's: "on" over TLS
         case .request: return head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? ""
-        case .requestMethod: return head?.clientMethod ?? ""
+        // nginx's r->method_name: an error page's internal redirect is a GET (what a FastCGI page must be told).
+        case .requestMethod: return head?.method ?? ""
         case .remoteAddr: return peerHost
         case .remotePort: return String(peerPort)
         case .remoteUser: return ""
         case .serverName: return context?.server.config.names.first ?? ""
         case .serverPort: return String(listenAddress.port)
         case .serverAddr:
-            if listenAddress.host != "*" && !listenAddress.host.hasPrefix("0.") { return listenAddress.host }
-            return transport.localAddress()?.host ?? ""
+            let host = listenAddress.host
+            if host != "*" && !host.hasPrefix("0.") && host != "[::]" { return host }
+            return (try? Socket.localAddress(socket))?.host ?? ""
         case .serverProtocol: return head?.version.rawValue ?? ""
         case .header(let name): return head?.headers.values(name).joined(separator: name == "cookie" ? "; " : ", ") ?? ""
         case .cookie(let name): return cookie(name)
         case .argument(let name): return argument(name)
         case .contentType: return head?.headers["Content-Type"] ?? ""
-        case .contentLength: return head?.headers["Content-Length"] ?? ""
+        // The body's length as parsed: none after an internal redirect, which drops the body.
+        case .contentLength: return head?.contentLength.map(String.init) ?? ""
         case .documentRoot: return documentRoot
         case .realpathRoot: return RealPath.resolve(documentRoot) ?? ""
         case .requestFilename:
@@ -101,6 +120,9 @@ struct RequestVariables {
         case .proxyAddXForwardedFor:
             let forwarded = head?.headers.values("X-Forwarded-For").joined(separator: ", ") ?? ""
             return forwarded.isEmpty ? peerHost : forwarded + ", " + peerHost
+        case .fastcgiScriptName: return script.scriptName
+        case .fastcgiPathInfo: return script.pathInfo
+        case .nginxVersion: return ConfLangVersion.current
         case .defined(let name): return defined(name, depth: depth)
         }
     }
@@ -116,6 +138,12 @@ struct RequestVariables {
             name = host.prefix { $0 != ":" }
         }
         return name.lowercased()
+    }
+
+    private var script: (scriptName: String, pathInfo: String) {
+        if let fastcgiScript { return fastcgiScript }
+        guard let route = context?.route, let path = head?.path else { return (head?.path ?? "", "") }
+        return route.fastcgiScript(for: path)
     }
 
     private var documentRoot: String {

@@ -48,7 +48,7 @@ final class FastCGIDirectiveTests: XCTestCase {
         XCTAssertEqual(overlaid.fastcgi.params, [FastCGIParam(name: "SCRIPT_FILENAME", value: "$document_root$fastcgi_script_name", ifNotEmpty: false),
                                                  FastCGIParam(name: "HTTPS", value: "$https", ifNotEmpty: true)])
         XCTAssertEqual(overlaid.fastcgi.index, "index.php")
-        XCTAssertEqual(overlaid.fastcgi.splitPathInfo, "^(.+?\\.php)(/.*)$")
+        XCTAssertEqual(overlaid.fastcgi.splitPathInfo?.pattern, "^(.+?\\.php)(/.*)$", "compiled once, with the configuration")
         XCTAssertTrue(overlaid.fastcgi.keepConnection)
         XCTAssertEqual(overlaid.fastcgi.connectTimeoutMilliseconds, 2000)
         XCTAssertEqual(overlaid.fastcgi.readTimeoutMilliseconds, 5000, "inherited from the server")
@@ -75,9 +75,66 @@ final class FastCGIDirectiveTests: XCTestCase {
         XCTAssertEqual(findings(site("location / { fastcgi_split_path_info ^(.+\\.php)$; }")), ["4:38 error directive.arguments"])
         XCTAssertEqual(findings(site("location / { fastcgi_split_path_info \"^(.+\\.php)(/.*$\"; }")), ["4:38 error directive.arguments"])
         XCTAssertEqual(findings(site("location / { fastcgi_keep_conn yes; }")), ["4:32 error value.on-off"])
-        // A variable fastcgi_param does not expand is a warning; the ones it expands are not.
+    }
+
+    /// fastcgi_param's value is a variable argument of the one engine: every
+    /// variable there is, and an unknown one is the checker's usual error.
+    func testFastcgiParamTakesEveryVariableAndAnUnknownOneIsAnError() {
         XCTAssertEqual(findings(site("location / { fastcgi_param A $query_string$http_x_y${uri}; fastcgi_param B $path_info; }")),
-                       ["4:76 warning value.variable"])
+                       ["4:76 error variable.unknown"])
+        XCTAssertEqual(findings(site("location / { fastcgi_param ID $request_id; fastcgi_param U $cookie_user$arg_p; set $app blog; fastcgi_param APP $app; }")),
+                       [], "the engine's variables, set's too")
+        let typo = diagnostics(site("location / { fastcgi_param SCRIPT_NAME $fastcgi_script_nme; }")).map(\.message)
+        XCTAssertEqual(typo.count, 1)
+        XCTAssertTrue(typo.first?.contains("did you mean '$fastcgi_script_name'") ?? false, typo.description)
+        // The FastCGI module's variables are nginx's, usable wherever variables are.
+        XCTAssertEqual(findings(site("location / { add_header X-Script $fastcgi_script_name$fastcgi_path_info; return 200 $nginx_version; }")), [])
+    }
+
+    /// Debian's snippets/fastcgi-php.conf (split_path_info, `try_files $fastcgi_script_name =404`,
+    /// `set $path_info $fastcgi_path_info`) names the FastCGI module's variables outside fastcgi_param.
+    func testDebiansFastcgiPhpSnippetLintsAsItShips() {
+        let text = site("location $ .php { include \(debian)/snippets-fastcgi-php/fastcgi-php.conf; fastcgi_pass unix:/run/php/php8.2-fpm.sock; }")
+        XCTAssertEqual(findings(text), [])
+    }
+
+    /// nginx's PCRE takes named captures; the two captures are counted whatever their form.
+    func testSplitPathInfoWithNamedCaptures() throws {
+        let pattern = "^(?<script>/n/.+?\\.php)(?<info>/.*)$"
+        XCTAssertEqual(findings(site("location /n/ { fastcgi_pass unix:/run/php.sock; fastcgi_split_path_info \"\(pattern)\"; }")), [])
+        XCTAssertEqual(findings(site("location / { fastcgi_split_path_info \"^(?<script>.+\\.php)(?:/.*)$\"; }")), ["4:38 error directive.arguments"],
+                       "a non-capturing group is no capture")
+        let config = try model(site("root /srv/www; location /n/ { fastcgi_pass unix:/run/php.sock; fastcgi_split_path_info \"\(pattern)\"; }"))
+        let router = Router(config: config)
+        let server = try XCTUnwrap(router.servers.first)
+        let route = router.route("/n/a.php/x/y", in: server)
+        XCTAssertEqual(route.fastcgiScript(for: "/n/a.php/x/y").scriptName, "/n/a.php")
+        XCTAssertEqual(route.fastcgiScript(for: "/n/a.php/x/y").pathInfo, "/x/y")
+    }
+
+    /// nginx passes every method to a proxied server or a FastCGI application: a
+    /// location that has proxy_pass or fastcgi_pass allows them all unless it says
+    /// which, a `$` one laid over a base that allows GET too.
+    func testEveryMethodPassesWhereAProxyOrFastCGIApplicationAnswers() throws {
+        let config = try model(site("""
+        root /srv/www;
+        location /app/ { allow_methods GET; }
+        location $ .php { fastcgi_pass unix:/run/php.sock; }
+        location $ .phtml { fastcgi_pass unix:/run/php.sock; allow_methods GET POST; }
+        location /api/ { proxy_pass http://127.0.0.1:9000; }
+        """))
+        let router = Router(config: config)
+        let server = try XCTUnwrap(router.servers.first)
+        func decision(_ method: String, _ path: String) -> RequestDecision {
+            RequestDecision.decide(method: method, contentLength: nil, server: server, route: router.route(path, in: server))
+        }
+        for method in Values.knownMethods {
+            XCTAssertEqual(decision(method, "/app/x.php"), .fastcgi(.unix(path: "/run/php.sock")), method)
+            XCTAssertEqual(decision(method, "/x.php"), .fastcgi(.unix(path: "/run/php.sock")), method)
+            if case .proxy = decision(method, "/api/x") {} else { XCTFail("\(method) /api/x: \(decision(method, "/api/x"))") }
+        }
+        XCTAssertEqual(decision("DELETE", "/app/x.phtml"), .methodNotAllowed, "its own allow_methods still limits")
+        XCTAssertEqual(decision("DELETE", "/app/x.html"), .methodNotAllowed, "a static location keeps GET")
     }
 
     func testScriptNameAndPathInfo() throws {

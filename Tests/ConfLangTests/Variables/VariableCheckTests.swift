@@ -58,7 +58,7 @@ final class VariableCheckTests: XCTestCase {
     func testElsewhereADollarIsTextAndSaysSo() {
         let found = diagnostics(site("listen 8080;\nroot /srv/$host;"))
         XCTAssertEqual(found.map(\.summary), ["5:6 warning value.variable"])
-        XCTAssertTrue(found[0].message.hasPrefix("'$host' is not expanded in 'root': webserv evaluates variables only in map, log_format, return, set, try_files, proxy_set_header, add_header"),
+        XCTAssertTrue(found[0].message.hasPrefix("'$host' is not expanded in 'root': webserv evaluates variables only in map, log_format, return, set, try_files, fastcgi_param, proxy_set_header, proxy_set_body, add_header"),
                       found[0].message)
     }
 

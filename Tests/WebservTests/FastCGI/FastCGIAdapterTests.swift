@@ -6,7 +6,7 @@ import ConfLang
 /// application's records: head, body, stderr, end, the keep-alive pool's key.
 final class FastCGIAdapterTests: XCTestCase {
     private func request(_ locationBody: String, _ raw: String, serverBody: String = "", secure: Bool = false) throws -> FastCGIRequest {
-        let text = "events { }\nhttp { server { listen 80; server_name example.test; root /srv/www; \(serverBody) location $ .php { \(locationBody) } } }\n"
+        let text = "events { }\nhttp { server { listen 192.0.2.1:8080; server_name example.test; root /srv/www; \(serverBody) location $ .php { \(locationBody) } } }\n"
         let result = Linter.lint(path: "/srv/t.conf", bytes: Array(text.utf8))
         XCTAssertFalse(result.diagnostics.hasErrors, result.diagnostics.map(\.message).joined())
         let router = Router(config: ModelBuilder.build(result.config, baseDirectory: "/srv"))
@@ -16,8 +16,12 @@ final class FastCGIAdapterTests: XCTestCase {
         let route = router.route(head.path, in: server)
         guard case .fastcgi(let address) = RequestDecision.decide(method: head.method, contentLength: head.contentLength,
                                                                   server: server, route: route) else { throw XCTSkip("not FastCGI") }
-        return FastCGIRequest.make(head: head, route: route, address: address, server: server.config,
-                                   local: { ("192.0.2.1", 8080) }, peer: ("10.1.2.3", 4444), secure: secure)
+        // What a connection would give, given: the client 10.1.2.3:4444 on 192.0.2.1:8080.
+        let variables = RequestVariables(head: head, peer: ("10.1.2.3", 4444), connectionID: 1,
+                                         listenAddress: try XCTUnwrap(server.config.listens.first), secure: secure, socket: -1,
+                                         context: RequestContext(server: server, route: route, redirects: 0, errorPage: nil),
+                                         location: route.location)
+        return FastCGIRequest.make(head: head, route: route, address: address, variables: variables)
     }
 
     /// fastcgi.conf's REQUEST_SCHEME $scheme and HTTPS $https if_not_empty, over TLS and not.
@@ -37,7 +41,7 @@ final class FastCGIAdapterTests: XCTestCase {
 
     func testParametersAreFastcgiConfsThenTheLocationsThenTheFields() throws {
         let request = try request("fastcgi_pass unix:/run/php.sock; fastcgi_param APP_ENV \"prod $request_method\"; fastcgi_param HTTP_HOST $host; "
-                                  + "fastcgi_param SERVER_SOFTWARE nginx/$nginx_version; fastcgi_param EMPTY $https if_not_empty; fastcgi_param UNKNOWN $nope;",
+                                  + "fastcgi_param SERVER_SOFTWARE nginx/$nginx_version; fastcgi_param EMPTY $https if_not_empty;",
                                   "POST /blog/index.php/2024?p=1 HTTP/1.1\r\nHost: Example.TEST:8080\r\nX-Tag: a\r\nContent-Type: text/plain\r\n"
                                   + "Content-Length: 3\r\nX-Tag: b\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n")
         XCTAssertEqual(value(request, "SCRIPT_FILENAME"), "/srv/www/blog/index.php")
@@ -56,7 +60,6 @@ final class FastCGIAdapterTests: XCTestCase {
         XCTAssertEqual(value(request, "REDIRECT_STATUS"), "200")
         XCTAssertEqual(value(request, "APP_ENV"), "prod POST")
         XCTAssertEqual(value(request, "SERVER_SOFTWARE"), "nginx/\(ConfLangVersion.current)", "a fastcgi_param replaces the default of its name")
-        XCTAssertEqual(value(request, "UNKNOWN"), "$nope", "an unknown variable is sent as written (the checker warns)")
         XCTAssertNil(value(request, "EMPTY"), "if_not_empty")
         XCTAssertNil(value(request, "HTTPS"))
         // HTTP_HOST is the location's ($host), not the field; the other fields follow, joined.
@@ -67,6 +70,32 @@ final class FastCGIAdapterTests: XCTestCase {
         // Configured parameters come before the request's fields, as nginx sends them.
         let names = request.params.map(\.name)
         XCTAssertLessThan(try XCTUnwrap(names.firstIndex(of: "APP_ENV")), try XCTUnwrap(names.firstIndex(of: "HTTP_X_TAG")))
+    }
+
+    /// fastcgi_param values are evaluated by the one variables engine: every variable there is, set's too.
+    func testParametersTakeEveryVariableOfTheEngine() throws {
+        let sent = try request("fastcgi_pass unix:/run/php.sock; set $app \"blog-$arg_p\"; fastcgi_param APP $app; "
+                                  + "fastcgi_param USER $cookie_user; fastcgi_param ID $request_id; "
+                                  + "fastcgi_param SELF $fastcgi_script_name$is_args$args; fastcgi_param INFO ${fastcgi_path_info}.;",
+                                  "GET /blog/index.php/x?p=7 HTTP/1.1\r\nHost: example.test\r\nCookie: user=ann\r\n\r\n")
+        XCTAssertEqual(value(sent, "APP"), "blog-7")
+        XCTAssertEqual(value(sent, "USER"), "ann")
+        XCTAssertEqual(value(sent, "ID")?.count, 32, "nginx's $request_id")
+        XCTAssertEqual(value(sent, "SELF"), "/blog/index.php?p=7")
+        XCTAssertEqual(value(sent, "INFO"), "/x.")
+    }
+
+    /// fastcgi_pass_request_headers off: no HTTP_* parameter from the client's fields
+    /// (a fastcgi_param still sets one); fastcgi_pass_request_body off: STDIN ends at once.
+    func testWithoutRequestHeadersOrBodyNeitherGoesToTheApplication() throws {
+        let raw = "POST /x.php HTTP/1.1\r\nHost: h\r\nX-Tag: a\r\nContent-Length: 3\r\n\r\n"
+        let headerless = try request("fastcgi_pass unix:/run/php.sock; fastcgi_pass_request_headers off; fastcgi_param HTTP_X_MINE $http_x_tag;", raw)
+        XCTAssertEqual(headerless.params.filter { $0.name.hasPrefix("HTTP_") }.map(\.name), ["HTTP_X_MINE"])
+        XCTAssertEqual(value(headerless, "HTTP_X_MINE"), "a")
+        XCTAssertEqual(value(headerless, "CONTENT_LENGTH"), "3", "the parameters are nginx's either way")
+        let bodiless = FastCGIAdapter(socket: -1, request: try request("fastcgi_pass unix:/run/php.sock; fastcgi_pass_request_body off;", raw))
+        XCTAssertEqual(bodiless.encode(body: Array("abc".utf8)[...], last: false), [])
+        XCTAssertEqual(bodiless.encode(body: [], last: true), [1, 5, 0, 1, 0, 0, 0, 0], "the empty STDIN record ends the request")
     }
 
     func testRecordsAreBeginRequestThenParams() throws {

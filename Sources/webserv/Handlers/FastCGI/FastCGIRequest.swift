@@ -17,11 +17,13 @@ struct FastCGIRequest {
     let client: String
     let requestLine: String
 
-    /// Debian's fastcgi.conf, and SCRIPT_FILENAME and PATH_INFO, as the parameters every request gets.
-    static let defaultParams: [(name: String, value: String, ifNotEmpty: Bool)] = [
+    /// Debian's fastcgi.conf, and PATH_INFO, as the parameters every request gets,
+    /// compiled once. SCRIPT_FILENAME is webserv's own: the script's file as the
+    /// location maps it, an `alias` included (which `$document_root$fastcgi_script_name` is not).
+    static let defaultParams: [FastCGIParam] = [
         ("QUERY_STRING", "$query_string", false), ("REQUEST_METHOD", "$request_method", false),
         ("CONTENT_TYPE", "$content_type", false), ("CONTENT_LENGTH", "$content_length", false),
-        ("SCRIPT_FILENAME", "$request_filename", false), ("SCRIPT_NAME", "$fastcgi_script_name", false),
+        ("SCRIPT_FILENAME", "", false), ("SCRIPT_NAME", "$fastcgi_script_name", false),
         ("PATH_INFO", "$fastcgi_path_info", false), ("REQUEST_URI", "$request_uri", false),
         ("DOCUMENT_URI", "$document_uri", false), ("DOCUMENT_ROOT", "$document_root", false),
         ("SERVER_PROTOCOL", "$server_protocol", false), ("REQUEST_SCHEME", "$scheme", false), ("HTTPS", "$https", true),
@@ -29,15 +31,14 @@ struct FastCGIRequest {
         ("REMOTE_ADDR", "$remote_addr", false), ("REMOTE_PORT", "$remote_port", false),
         ("SERVER_ADDR", "$server_addr", false), ("SERVER_PORT", "$server_port", false),
         ("SERVER_NAME", "$server_name", false), ("REDIRECT_STATUS", "200", false),
-    ]
+    ].map { FastCGIParam(name: $0.0, value: $0.1, ifNotEmpty: $0.2) }
 
-    static func make(head: RequestHead, route: Router.Route, address: FastCGIAddress, server: ServerConfig,
-                     local: @escaping () -> (host: String, port: Int), peer: (host: String, port: Int),
-                     secure: Bool = false) -> FastCGIRequest {
+    /// `variables`: the request's (the connection's facts, its context), by which every value is evaluated.
+    static func make(head: RequestHead, route: Router.Route, address: FastCGIAddress, variables: RequestVariables) -> FastCGIRequest {
         let settings = route.settings.fastcgi
-        let (scriptName, pathInfo) = route.fastcgiScript(for: head.path)
-        let variables = FastCGIVariables(head: head, route: route, server: server, scriptName: scriptName,
-                                         pathInfo: pathInfo, local: local, peer: peer, secure: secure)
+        let script = route.fastcgiScript(for: head.path)
+        var variables = variables
+        variables.fastcgiScript = script
         var params: [(name: String, value: String)] = []
         var configured = Set<String>()
         func set(_ name: String, _ value: String, ifNotEmpty: Bool) {
@@ -50,14 +51,19 @@ struct FastCGIRequest {
                 params.append((name, value))
             }
         }
-        for param in defaultParams { set(param.name, variables.expand(param.value), ifNotEmpty: param.ifNotEmpty) }
+        for param in defaultParams {
+            let value = param.name == "SCRIPT_FILENAME" ? route.filesystemPath(for: script.scriptName) : variables.evaluate(param.value)
+            set(param.name, value, ifNotEmpty: param.ifNotEmpty)
+        }
         for param in settings.params {
-            set(param.name, variables.expand(param.value), ifNotEmpty: param.ifNotEmpty)
+            set(param.name, variables.evaluate(param.value), ifNotEmpty: param.ifNotEmpty)
             configured.insert(param.name)
         }
-        for (name, value) in CGIRequest.httpVariables(head) where !configured.contains(name) { set(name, value, ifNotEmpty: false) }
+        if settings.passRequestHeaders {
+            for (name, value) in CGIRequest.httpVariables(head) where !configured.contains(name) { set(name, value, ifNotEmpty: false) }
+        }
         return FastCGIRequest(address: address, records: records(params, settings), params: params, settings: settings,
-                              errorLog: route.settings.errorLog, client: peer.host,
+                              errorLog: route.settings.errorLog, client: variables.peerHost,
                               requestLine: "\(head.method) \(head.target) \(head.version.rawValue)")
     }
 

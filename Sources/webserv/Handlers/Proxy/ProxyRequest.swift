@@ -7,6 +7,9 @@ struct ProxyRequest {
     let head: [UInt8]
     /// The body is re-chunked towards the upstream when the client sent it chunked.
     let chunkedBody: Bool
+    /// The client's body goes up (false: `proxy_pass_request_body off` or
+    /// `proxy_set_body`, whose body is in `head`): it is read and dropped.
+    var passesBody = true
     /// Where upstream failures are logged (the location's error_log).
     var errorLog = LogTarget(path: "stderr", level: "error")
     /// How the upstream's own URLs in `Location` and `Refresh` are turned
@@ -100,16 +103,24 @@ struct ProxyRequest {
     /// The framing of the body is webserv's: `proxy_set_header` cannot set these.
     private static let framingFields: Set<String> = ["content-length", "transfer-encoding"]
 
-    /// `variables`: the request's, for `proxy_set_header` values (made only when the location has any).
+    /// `variables`: the request's, for `proxy_set_header` and `proxy_set_body` values (made only when the location has any).
     /// `secure`: the request came over TLS (`X-Forwarded-Proto: https`).
     static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
                      secure: Bool = false, variables: () -> RequestVariables) -> ProxyRequest {
         let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingCharacters(in: " \t").lowercased() })
+        let rules = route.settings.proxyRequest
+        var made: RequestVariables?
+        func values() -> RequestVariables {
+            if let made { return made }
+            let values = variables()
+            made = values
+            return values
+        }
         // proxy_set_header's fields replace the client's and webserv's own of the same name; an empty one is not sent.
         var configured: [(name: String, value: String)] = []
         if !route.settings.proxySetHeaders.isEmpty {
-            let values = variables()
+            let values = values()
             configured = route.settings.proxySetHeaders.filter { !framingFields.contains($0.name.lowercased()) }
                 .map { ($0.name, values.fieldValue($0.value)) }
         }
@@ -119,7 +130,8 @@ struct ProxyRequest {
         var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.\(http10 ? 0 : 1)\r\n"
         if !replaced.contains("host") { text += "Host: \(hostField(upstream))\r\n" }
         var forwardedFor = clientAddress
-        for (name, value) in head.headers.fields {
+        // proxy_pass_request_headers off: none of the client's fields.
+        for (name, value) in head.headers.fields where rules.passHeaders {
             let lower = name.lowercased()
             // Expect: webserv answers 100-continue itself and sends the body when it has it.
             if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length"
@@ -131,12 +143,18 @@ struct ProxyRequest {
         if !replaced.contains("x-forwarded-for") { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
         if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: \(secure ? "https" : "http")\r\n" }
         for (name, value) in configured where !value.isEmpty { text += "\(name): \(value)\r\n" }
-        if head.isChunked {
+        // proxy_set_body replaces the client's body; with either, the client's framing does not go up.
+        let setBody = rules.body.map { $0.isLiteral ? $0.source : values().evaluate($0) }
+        let passesBody = rules.passBody && setBody == nil
+        if let setBody {
+            text += "Content-Length: \(setBody.utf8.count)\r\n"
+        } else if passesBody, head.isChunked {
             text += "Transfer-Encoding: chunked\r\n"
-        } else if let length = head.contentLength {
+        } else if passesBody, let length = head.contentLength {
             text += "Content-Length: \(length)\r\n"
         }
         text += "\r\n"
+        if let setBody { text += setBody }
         let answer = route.settings.proxyAnswer
         var sslName: String?
         if upstream.secure {
@@ -147,7 +165,8 @@ struct ProxyRequest {
             }
             sslName = ProxySSLSettings.sslName(value)
         }
-        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: head.isChunked, errorLog: route.settings.errorLog,
+        return ProxyRequest(upstream: upstream, head: Array(text.utf8), chunkedBody: passesBody && head.isChunked,
+                            passesBody: passesBody, errorLog: route.settings.errorLog,
                             redirectRewrites: RedirectRewrite.list(answer.redirects, upstream: upstream, locationPrefix: route.matchedPrefix),
                             hiddenFields: answer.hiddenFields, sslName: sslName,
                             tlsContextKey: upstream.secure ? route.settings.proxySSL.contextKey : nil, http10: http10)
