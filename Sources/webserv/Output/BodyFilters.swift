@@ -15,9 +15,6 @@ enum BodyFilters {
     }
 }
 
-/// The largest piece of a compressed file read at once: as long a read as
-/// sending a file through a buffer takes, so the loop waits on the disk no longer.
-private let filePieceSize = 1 << 16
 
 extension HTTPRequest {
     /// A file answer compressed on its way out (sendfile cannot compress): reads
@@ -26,19 +23,26 @@ extension HTTPRequest {
     /// cannot be read or shrank under us.
     func compressFilePiece() -> Bool {
         guard var range = file, let gzip else { return false }
-        let count = min(range.remaining, filePieceSize)
-        var piece = [UInt8](repeating: 0, count: count)
-        let result = piece.withUnsafeMutableBytes { buffer in try? Socket.readFile(range.file.fd, into: buffer, at: range.offset) }
-        guard case .value(let read)? = result, read > 0 else { return false }
+        // Read through the transport's one buffer (as long a read as sending a
+        // file through a buffer takes, so the loop waits on the disk no longer).
+        let piece = UnsafeMutableRawBufferPointer(rebasing: Transport.scratch[..<min(range.remaining, Transport.scratch.count)])
+        guard case .value(let read)? = try? Socket.readFile(range.file.fd, into: piece, at: range.offset), read > 0 else { return false }
         range.offset += read
         range.remaining -= read
         file = range
         output.removeAll(keepingCapacity: true)
         outputOffset = 0
-        var compressed: [UInt8] = []
-        gzip.compress(piece[..<read], flush: range.remaining == 0 ? .finish : .none, into: &compressed)
-        accessLog?.bytesSent += compressed.count   // the bytes the client gets, as nginx logs them
-        HTTP1Encoder.appendBody(compressed[...], chunked: chunkedOutput, to: &output)
+        let flush: GzipStream.Flush = range.remaining == 0 ? .finish : .none
+        if chunkedOutput {
+            var compressed: [UInt8] = []
+            gzip.compress(UnsafeRawBufferPointer(rebasing: piece[..<read]), flush: flush, into: &compressed)
+            accessLog?.bytesSent += compressed.count   // the bytes the client gets, as nginx logs them
+            HTTP1Encoder.appendBody(compressed[...], chunked: true, to: &output)
+        } else {
+            // No framing around it: compressed straight into the output.
+            gzip.compress(UnsafeRawBufferPointer(rebasing: piece[..<read]), flush: flush, into: &output)
+            accessLog?.bytesSent += output.count
+        }
         if range.remaining == 0 {
             HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output)
             self.gzip = nil   // zlib's state (some 300 KB) goes now, not when the client has read the rest

@@ -94,9 +94,10 @@ struct Transport {
         try? Socket.localAddress(fd)
     }
 
-    /// The one buffer files are copied through and small pieces joined in
-    /// (a process runs one loop on one thread; nothing keeps it across calls).
+    /// The one buffer files are copied through and small pieces joined in,
+    /// and gzip reads a file's pieces into (a process runs one loop on one
+    /// thread; nothing keeps it across calls).
     /// A temporary allocation of this size would ask the C library for the
     /// stack's bounds on every call.
-    nonisolated(unsafe) private static let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    nonisolated(unsafe) static let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
 }
