@@ -116,6 +116,8 @@ public struct LocationConfig {
     public var satisfyAny = false
     /// `proxy_connect_timeout`, `proxy_send_timeout`, `proxy_read_timeout`.
     public var proxyTimeouts = ProxyTimeouts()
+    /// `proxy_buffer_size`, `proxy_buffers`: how much of an answer waits for a slow client.
+    public var proxyAnswerBuffer = ProxyAnswerBuffer()
     /// `proxy_redirect`, `proxy_hide_header`, `proxy_pass_header`.
     public var proxyAnswer = ProxyAnswerRules()
     /// `proxy_set_header`: the nearest level that has any replaces its parent's list, as in nginx.

@@ -456,11 +456,18 @@ public enum DirectiveTable {
         noEffect("server_names_hash_max_size", [.http], [.count], "webserv's server names table has no size limit"),
         noEffect("server_names_hash_bucket_size", [.http], [.size], "webserv's server names table has no size limit"),
         noEffect("keepalive_requests", h, [.count], "a keep-alive connection serves requests until keepalive_timeout, however many"),
-        noEffect("proxy_buffering", h, [.onOff], "webserv streams a proxied answer as it comes, holding at most 1 MiB of it for a slow client"),
+        noEffect("proxy_buffering", h, [.onOff], "webserv streams a proxied answer as it comes, holding at most proxy_buffer_size and proxy_buffers of it for a slow client"),
         noEffect("proxy_request_buffering", h, [.onOff], "webserv streams a request body to the proxied server as it arrives"),
-        noEffect("proxy_buffer_size", h, [.size], "a proxied answer's head may take up to 64 KiB"),
-        noEffect("proxy_buffers", h, arguments: 2...2, [.count, .size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
-        noEffect("proxy_busy_buffers_size", h, [.size], "webserv holds at most 1 MiB of a proxied answer for a slow client"),
+        spec("proxy_buffer_size", h, arguments: 1...1, [.size], inherited: true, default: "4k",
+             "with proxy_buffers, how much of a proxied answer is held for a slow client (its head may take up to 64 KiB whatever this says)",
+             sets: .location(\.proxyAnswerBuffer.headBytes) { Values.size($0.value(0)) }),
+        spec("proxy_buffers", h, arguments: 2...2, [.count, .size], inherited: true, default: "8 4k",
+             "with proxy_buffer_size, how much of a proxied answer is held for a slow client before the upstream is no longer read",
+             sets: .location(\.proxyAnswerBuffer.buffers) { input in
+                 guard let count = Int(input.value(0)), let size = Values.size(input.value(1)) else { return nil }
+                 return ProxyAnswerBuffer.Buffers(count: count, size: size)
+             }),
+        noEffect("proxy_busy_buffers_size", h, [.size], "webserv holds at most proxy_buffer_size and proxy_buffers of a proxied answer for a slow client"),
         spec("server_tokens", h, arguments: 1...1, [.onOff], inherited: true, default: "on",
              "the Server field is 'webserv' without a version either way: there is no version to hide"),
     ]

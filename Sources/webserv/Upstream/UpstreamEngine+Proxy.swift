@@ -52,6 +52,7 @@ extension UpstreamEngine {
         let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request, peer: use?.server), head: head,
                                         timeouts: .phases(settings.proxyTimeouts), connected: pooled != nil, now: loop.now())
         exchange.tls = tls
+        exchange.answerLimit = settings.proxyAnswerBuffer.limit
         exchange.pendingInput = request.head
         exchange.renewDeadline(now: loop.now())
         exchange.peer = use

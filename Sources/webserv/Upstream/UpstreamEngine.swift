@@ -234,7 +234,7 @@ extension UpstreamEngine {
             }
             // A body the upstream broke (a malformed chunk) closed the client's connection.
             if connection.isClosed { return }
-            if connection.request.output.count - connection.request.outputOffset > UpstreamEngine.bufferLimit {
+            if connection.request.output.count - connection.request.outputOffset > exchange.answerLimit {
                 // The client reads slower than the upstream writes: pause the upstream.
                 exchange.paused = true
                 updateInterests(exchange, connection)
@@ -510,7 +510,7 @@ extension UpstreamEngine {
     /// Resumes a paused upstream once the client has taken its output.
     func resume(_ connection: Connection) {
         guard let exchange = connection.request.upstream, exchange.paused,
-              connection.request.output.count - connection.request.outputOffset < UpstreamEngine.bufferLimit / 2 else { return }
+              connection.request.output.count - connection.request.outputOffset < exchange.answerLimit / 2 else { return }
         exchange.paused = false
         updateInterests(exchange, connection)
         readUpstream(exchange, connection)

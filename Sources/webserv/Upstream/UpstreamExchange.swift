@@ -37,6 +37,9 @@ final class UpstreamExchange {
     /// upstream takes the last (nil: a read failed); nil when the body arrives by `feed`.
     var bodySource: (() -> (block: ArraySlice<UInt8>, last: Bool)?)?
     var bodyComplete = false
+    /// How much of the answer may wait for the client before the upstream
+    /// is no longer read (a proxy's `proxy_buffer_size` and `proxy_buffers`).
+    var answerLimit = UpstreamEngine.bufferLimit
     /// The client reads slower than the upstream writes: reading is paused.
     var paused = false
     var receivedAny = false

@@ -159,10 +159,33 @@ final class ConnectionStateTests: XCTestCase {
             usleep(10_000)
         }
         XCTAssertTrue(paused, "the upstream is paused while the client reads nothing")
-        XCTAssertLessThanOrEqual(connection.request.output.count - connection.request.outputOffset, UpstreamEngine.bufferLimit + 65536)
+        // nginx's default proxy_buffer_size 4k and proxy_buffers 8 4k, passed by at most one read of the upstream.
+        XCTAssertLessThanOrEqual(connection.request.output.count - connection.request.outputOffset, 36 * 1024 + 65536)
         let all = loop.receive(client)
         let split = try XCTUnwrap(all.firstRange(of: Array("\r\n\r\n".utf8)))
         XCTAssertEqual(all.count - split.upperBound, body.count)
+    }
+
+    /// proxy_buffers and proxy_buffer_size bound what waits for a slow client
+    /// (there was one fixed bound of 1 MiB); the answer still arrives whole.
+    func testProxyBuffersBoundWhatAnUpstreamAnswerHoldsForASlowClient() throws {
+        let body = [UInt8](repeating: UInt8(ascii: "b"), count: 8 << 20)
+        let upstream = TestUpstream(response: Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        let loop = try harness(extra: "location /big/ { proxy_pass http://127.0.0.1:\(upstream.port); proxy_buffer_size 64k; proxy_buffers 32 64k; }")
+        let (client, connection) = loop.connect()
+        loop.send(client, "GET /big/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        var held = 0
+        for _ in 0..<300 where !(connection.request.upstream?.paused ?? false) {
+            loop.settle()
+            usleep(10_000)
+        }
+        held = connection.request.output.count - connection.request.outputOffset
+        XCTAssertTrue(connection.request.upstream?.paused ?? false, "paused while the client reads nothing")
+        XCTAssertGreaterThan(held, 33 * 65536 - 65536, "the configured 2 MiB and 64 KiB are held before the upstream pauses")
+        XCTAssertLessThanOrEqual(held, 33 * 65536 + 65536)
+        let all = loop.receive(client)
+        let split = try XCTUnwrap(all.firstRange(of: Array("\r\n\r\n".utf8)))
+        XCTAssertEqual(Array(all[split.upperBound...]), body, "the answer arrives whole")
     }
 
     /// proxy_read_timeout, not send_timeout (the client's), bounds the wait
