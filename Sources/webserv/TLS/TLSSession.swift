@@ -40,6 +40,11 @@ final class TLSSession {
         self.address = address
         SSL_set_fd(ssl, fd)
         SSL_set_accept_state(ssl)
+        // The handshake reads what the socket holds at once (each of its
+        // records cost two reads, header and body, without): off again once
+        // it is done, so that no request bytes then wait inside OpenSSL where
+        // epoll, watching the socket, would not report them.
+        SSL_set_read_ahead(ssl, 1)
         // For the server name callback, which has only the SSL. Unretained:
         // the session owns the SSL and frees it first.
         SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
@@ -155,6 +160,7 @@ final class TLSSession {
             guard result == 1 else { return try outcome(of: result, while: "SSL_do_handshake()") }
             phase = .established
             kernelSends = webserv_ssl_kernel_sends(ssl) != 0
+            SSL_set_read_ahead(ssl, 0)   // what it read ahead is taken by the reads below
         }
         var total = 0
         while total < buffer.count {
