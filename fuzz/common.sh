@@ -7,7 +7,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$FUZZ_DIR")
 FUZZ_BUILD=${FUZZ_BUILD:-/tmp/webserv-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records config_parser formatter tls_server_name)
+TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records h2_frames config_parser formatter tls_server_name)
 # Swift's own crash backtracer would take over libFuzzer's crash handling (and hang there).
 export SWIFT_BACKTRACE=enable=no
 
@@ -27,6 +27,12 @@ target_sources() {
     fastcgi_records)
         printf '%s\n' "$web/Upstream/FastCGI/FastCGIEncoder.swift" "$web/Upstream/FastCGI/FastCGIDecoder.swift" \
             "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+    h2_frames)
+        # The HTTP/2 layer is pure and self-contained, HPACK included (in HTTP2/, or a folder of its own).
+        local dirs=("$web/HTTP2")
+        if [[ -d $web/HPACK ]]; then dirs+=("$web/HPACK"); fi
+        find "${dirs[@]}" -name '*.swift' | LC_ALL=C sort
+        echo "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
     *)
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
