@@ -83,7 +83,6 @@ enum Suggestions {
             "ssl_dhparam": tls, "ssl_stapling": tls, "ssl_stapling_verify": tls, "ssl_trusted_certificate": tls,
             "ssl_client_certificate": tls, "ssl_verify_client": tls, "ssl_ecdh_curve": tls, "ssl_buffer_size": tls,
             "proxy_ssl_verify": tls, "proxy_ssl_server_name": tls,
-            "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
             "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,
