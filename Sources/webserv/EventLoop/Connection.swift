@@ -17,7 +17,7 @@ final class Connection {
     var localAddress: (host: String, port: Int) {
         let address = listener.address
         guard address.host == "*" || address.host == "0.0.0.0" || address.host == "[::]" else { return (address.host, address.port) }
-        return (try? Socket.localAddress(fd)) ?? (address.host, address.port)
+        return (try? Socket.localAddress(transport.stream?.socket ?? fd)) ?? (address.host, address.port)
     }
     let peerHost: String
     let peerPort: Int
@@ -61,6 +61,18 @@ final class Connection {
         self.fd = fd
         self.transport = Transport(fd: fd, tls: tls)
         self.identity = identity
+        self.listener = listener
+        self.peerHost = peerHost
+        self.peerPort = peerPort
+        self.limits = limits
+        request.connection = self
+    }
+
+    /// A stream's connection (HTTP2StreamPort): no socket of its own, never in the selector.
+    init(stream: HTTP2StreamPort, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
+        fd = -1
+        transport = Transport(stream: stream)
+        identity = 0   // no descriptor's: a timer queued for it finds no owner
         self.listener = listener
         self.peerHost = peerHost
         self.peerPort = peerPort

@@ -18,6 +18,8 @@ final class ConnectionDriver {
     var headBuffer: [UInt8] = []
     /// The buffer each read of a client goes into.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// The connections that speak HTTP/2 (ConnectionDriver+HTTP2).
+    var http2Connections: [ObjectIdentifier: HTTP2Connection] = [:]
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -63,6 +65,8 @@ final class ConnectionDriver {
             default: break
             }
         }
+        // HTTP/2: GOAWAY; the streams taken are answered, then the connection ends.
+        for connection in http2Connections.values where connection.listener.servers == nil { goAwayHTTP2(connection) }
     }
 
     /// A stalled request head or body gets 408; idle keep-alive, a stalled
@@ -86,6 +90,12 @@ final class ConnectionDriver {
         abortBody(connection)
         connection.request.reset()
         connection.request.bodyToDiscard = nil
+        if let stream = connection.transport.stream {
+            // A stream's connection: the stream ends, the HTTP/2 connection stays.
+            connection.isClosed = true
+            connection.deadline = nil
+            return stream.closed()
+        }
         connection.transport.tls?.shutdown()   // close_notify, as nginx sends before closing
         loop.closeDescriptor(connection.fd)
         connection.isClosed = true

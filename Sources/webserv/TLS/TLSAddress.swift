@@ -44,7 +44,8 @@ final class TLSAddress {
             for server in router.servers where !server.config.tls.certificates.isEmpty
                 && !server.config.listens.allSatisfy({ !addresses.contains($0) }) {
                 contexts[ObjectIdentifier(server)] = try TLSContext(settings: server.config.tls, ticketKeys: ticketKeys,
-                                                                    identity: identity(of: server.config.tls))
+                                                                    identity: identity(of: server.config.tls),
+                                                                    http2: server.config.http2 || !server.config.http2Addresses.isEmpty)
             }
         } catch let failure as TLSFailure {
             return .failure(failure)

@@ -60,8 +60,8 @@ struct RequestVariables {
         case .requestURI: return head?.target ?? ""
         case .args: return head?.query ?? ""
         case .isArgs: return head?.query == nil ? "" : "?"
-        case .scheme: return transport.tls != nil ? "https" : "http"
-        case .https: return transport.tls != nil ? "on" : ""   // nginx's: "on" over TLS
+        case .scheme: return transport.isSecure ? "https" : "http"
+        case .https: return transport.isSecure ? "on" : ""   // nginx's: "on" over TLS
         case .request: return head.map { "\($0.clientMethod) \($0.target) \($0.version.rawValue)" } ?? ""
         case .requestMethod: return head?.clientMethod ?? ""
         case .remoteAddr: return peerHost
