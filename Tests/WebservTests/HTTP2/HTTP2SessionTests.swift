@@ -98,6 +98,33 @@ final class HTTP2SessionTests: XCTestCase {
         XCTAssertEqual(peer.takeFrames(), [Peer.Frame(type: 0x8, flags: 0, stream: 0, payload: Peer.uint32(48_000))])
     }
 
+    func testPaddingIsGivenBackAtOnceAndTheBodyOnlyWhenConsumed() {
+        var limits = HTTP2Limits()
+        limits.connectionWindowSize = 65_535
+        var peer = Peer(limits: limits)
+        peer.sendHeaders(1, Peer.post(), endStream: false)
+        // Three frames of 1 body byte and 255 bytes of padding (plus the pad length): 771 bytes of window.
+        let padded = Peer.frame(0x0, 0x8, 1, [255, 0x61] + [UInt8](repeating: 0, count: 255))
+        for _ in 0..<130 { peer.send(padded) }
+        let updates = peer.takeFrames().filter { $0.type == 0x8 }
+        XCTAssertEqual(updates.map(\.stream), [1, 0], "half of each window was padding")
+        XCTAssertEqual(updates.map(\.payload), [Peer.uint32(256 * 128), Peer.uint32(256 * 128)])
+        XCTAssertEqual(peer.events.count, 131, "the body bytes, one event each")
+    }
+
+    func testDataOnAClosedStreamStillGivesTheConnectionWindowBack() {
+        var limits = HTTP2Limits()
+        limits.connectionWindowSize = 65_535
+        var peer = Peer(limits: limits)
+        peer.sendHeaders(1, Peer.post(), endStream: false)
+        peer.send(Peer.rstStream(1))
+        peer.send(Peer.data(1, [UInt8](repeating: 0x61, count: 16_000)) + Peer.data(1, [UInt8](repeating: 0x61, count: 16_000)))
+        peer.send(Peer.data(1, [UInt8](repeating: 0x61, count: 16_000)))
+        let frames = peer.takeFrames()
+        XCTAssertEqual(frames.filter { $0.type == 0x3 }.count, 3, "each DATA on the closed stream is answered STREAM_CLOSED")
+        XCTAssertEqual(frames.filter { $0.type == 0x8 }, [Peer.Frame(type: 0x8, flags: 0, stream: 0, payload: Peer.uint32(48_000))])
+    }
+
     func testTheHeadLeavesOutConnectionFieldsAndHasLowerCaseNames() {
         var peer = Peer()
         peer.sendHeaders(1)
