@@ -60,6 +60,11 @@ final class HTTP2ServingTests: XCTestCase {
         client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(client.readResponse()?.bodyText, "a\n")
         XCTAssertEqual(client.readResponse()?.bodyText, "bb\n")
+        // A request whose first byte is the preface's ("P") but is not it stays HTTP/1.1.
+        let post = try RawClient(port: server.ports[0])
+        defer { post.close() }
+        post.send("POST /cgi/echo.py HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        XCTAssertEqual(post.readResponse()?.bodyText, "got 3: abc")
         let log = try waitForLog(server, containing: "GET /b.txt HTTP/1.1")
         XCTAssertTrue(log.contains("\"GET /index.html HTTP/2.0\" 200 14"), log)
     }

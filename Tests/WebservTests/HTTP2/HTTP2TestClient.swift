@@ -172,7 +172,11 @@ while not done() or (options.get("signalPID") and go_away is None and not closed
         elif isinstance(event, h2.events.DataReceived):
             st = streams[event.stream_id]
             if not st["reset"]: st["body"] += event.data
-            conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            if event.flow_controlled_length:
+                # Given back at once, to the byte (h2's own acknowledgement waits for half a window).
+                conn.increment_flow_control_window(event.flow_controlled_length)
+                if not st["reset"] and not event.stream_ended:
+                    conn.increment_flow_control_window(event.flow_controlled_length, stream_id=event.stream_id)
         elif isinstance(event, h2.events.StreamEnded):
             streams[event.stream_id]["ended"] = True
         elif isinstance(event, h2.events.StreamReset):
