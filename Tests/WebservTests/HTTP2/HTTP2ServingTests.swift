@@ -196,6 +196,48 @@ final class HTTP2ServingTests: XCTestCase {
         XCTAssertEqual(curl.output, "hello over h2\n\n2")
     }
 
+    func testOnATLSAddressListenHTTP2OffersH2ForEveryServerAndHTTP2OnOnlyForItsOwn() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.leaf("a", names: ["a.test"])
+        try certificates.leaf("b", names: ["b.test"])
+        let c = certificates
+        func server(_ name: String, _ listen: String, _ extra: String = "") -> String {
+            """
+            server {
+                listen \(listen);
+                server_name \(name).test;
+                \(extra)
+                ssl_certificate \(c.path(name + ".pem"));
+                ssl_certificate_key \(c.path(name + ".key"));
+                location = /who { return 200 "\(name)"; }
+            }
+            """
+        }
+        let config = """
+            events { }
+            http {
+                \(server("a", "127.0.0.1:PORT0 ssl http2 default_server"))
+                \(server("b", "127.0.0.1:PORT0 ssl"))
+                \(server("a", "127.0.0.1:PORT1 ssl default_server"))
+                \(server("b", "127.0.0.1:PORT1 ssl", "http2 on;"))
+            }
+            """
+        let process = try ServerProcess(config: config, portCount: 2)
+        defer { process.stop() }
+        func alpn(_ port: Int, _ name: String) throws -> String? {
+            let result = try HTTP2TestClient.run(.init(port: port, tlsCA: c.path("ca.pem"), serverName: name + ".test", requests: []))
+            return result.alpn
+        }
+        XCTAssertEqual(try alpn(process.ports[0], "b"), "h2", "the address's listen ... http2 counts for b too")
+        XCTAssertEqual(try alpn(process.ports[1], "b"), "h2")
+        XCTAssertEqual(try alpn(process.ports[1], "a"), "http/1.1", "a has no http2 of its own there")
+        // There the default server has no http2: the connection speaks HTTP/2 because ALPN chose it.
+        let answer = try HTTP2TestClient.run(.init(port: process.ports[1], tlsCA: c.path("ca.pem"), serverName: "b.test",
+                                                   requests: [.init(path: "/who")]))
+        XCTAssertEqual(answer.answers.first?.text, "b")
+    }
+
     func testCurlWithPriorKnowledgeFetchesTheIndexAndAServerWithoutHTTP2StaysHTTP11() throws {
         let server = try ServerProcess(config: site(), files: files)
         defer { server.stop() }
