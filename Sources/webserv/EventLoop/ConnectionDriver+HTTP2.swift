@@ -132,9 +132,12 @@ extension ConnectionDriver {
         creditBody(port, connection)
     }
 
-    /// The body bytes the request read give the client's windows back (WINDOW_UPDATE), not before.
+    /// The body bytes the request read give the client's windows back (WINDOW_UPDATE), not before:
+    /// not while a script or upstream is behind on them (`readsBody`, as HTTP/1.1 stops reading its
+    /// socket then); `watch` gives them back when it catches up.
     func creditBody(_ port: HTTP2StreamPort, _ connection: Connection) {
         guard port.unconsumed > 0, connection.input.isEmpty || connection.isClosed, !port.owner.isClosed else { return }
+        guard connection.isClosed || connection.request.body == nil || readsBody(connection) else { return }
         port.owner.session.consumed(stream: port.id, count: port.unconsumed)
         port.unconsumed = 0
         http2OutputQueued(port.owner)

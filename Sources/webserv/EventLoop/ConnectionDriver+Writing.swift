@@ -110,6 +110,8 @@ extension ConnectionDriver {
     func watch(_ connection: Connection, _ interest: Selector.Interest) {
         guard connection.interest != interest else { return }
         connection.interest = interest
+        // A stream's connection has no socket: reading again means its body's window may open (the upstream caught up).
+        if let stream = connection.transport.stream { return interest.contains(.read) ? creditBody(stream, connection) : () }
         try? loop.selector.reregister(connection.fd, interest: interest, token: connection.identity)
     }
 

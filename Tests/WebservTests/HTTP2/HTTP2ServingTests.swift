@@ -30,7 +30,7 @@ final class HTTP2ServingTests: XCTestCase {
                 root DIR/www;
                 error_page 404 /missing.html;
                 location /old { return 301 /index.html; }
-                location /cgi/ { cgi_path /usr/bin/python3; allow_methods GET POST; }
+                location /cgi/ { cgi_path /usr/bin/python3; allow_methods GET POST; client_max_body_size 10m; }
                 \(extra)
             }
         }
@@ -125,6 +125,24 @@ final class HTTP2ServingTests: XCTestCase {
         let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/slow/sleep.py"), .init(path: "/a.txt")]))
         XCTAssertEqual(result.answers.map(\.status), [504, 200])
         XCTAssertTrue(result.answers.allSatisfy(\.ended))
+    }
+
+    func testALargeBodyToAScriptThatReadsItLateArrivesWhole() throws {
+        var files = self.files
+        // The script waits before reading: the body piles up past the engine's 1 MiB and the stream's window waits for it.
+        files["www/cgi/late.py"] = "import sys, time, hashlib\ntime.sleep(1)\ndata = sys.stdin.buffer.read()\n"
+            + "sys.stdout.write('Content-Type: text/plain\\r\\n\\r\\n' + str(len(data)) + ' ' + hashlib.sha256(data).hexdigest())\n"
+        let server = try ServerProcess(config: site(), files: files)
+        defer { server.stop() }
+        let body = HTTP2ServingTests.large + HTTP2ServingTests.large + HTTP2ServingTests.large
+        let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [
+            .init(method: "POST", path: "/cgi/late.py", body: body, headers: [["content-length", String(3 << 20)]]),
+            .init(method: "POST", path: "/cgi/late.py", body: body),
+        ]))
+        // With a length it streams to the script (held back past 1 MiB); without, it is spooled first.
+        let expected = "\(3 << 20) " + (try HTTP2TestClient.sha256(Data(body.utf8)))
+        XCTAssertEqual(result.answers.map(\.status), [200, 200])
+        XCTAssertEqual(result.answers.map(\.text), [expected, expected])
     }
 
     func testAProxiedAnswerFromAnHTTP11Upstream() throws {

@@ -52,7 +52,10 @@ enum HTTP2TestClient {
         guard (try? runCommand("/usr/bin/python3", ["-c", "import h2"]))?.status == 0 else {
             throw XCTSkip("python3-h2 is not installed")
         }
-        let input = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+        // The options in a file: a request body may be larger than a command line.
+        let input = NSTemporaryDirectory() + "h2-client-" + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".json"
+        try JSONEncoder().encode(options).write(to: URL(fileURLWithPath: input))
+        defer { try? FileManager.default.removeItem(atPath: input) }
         let result = try runCommand("/usr/bin/python3", ["-c", script, input])
         guard result.status == 0, let start = result.output.firstIndex(of: "{") else {
             throw NSError(domain: "HTTP2TestClient", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.output])
@@ -72,7 +75,7 @@ enum HTTP2TestClient {
 import hashlib, json, os, socket, ssl, sys
 import h2.config, h2.connection, h2.events, h2.errors
 
-options = json.loads(sys.argv[1])
+options = json.load(open(sys.argv[1]))
 raw = socket.create_connection(("127.0.0.1", options["port"]), timeout=20)
 alpn = None
 if options.get("tlsCA"):
