@@ -36,6 +36,7 @@ extension ConnectionDriver {
 
     /// Readiness of an HTTP/2 connection's socket.
     func readyHTTP2(_ h2: HTTP2Connection, _ event: Selector.Event) {
+        if !retiredStreams.isEmpty { retiredStreams.removeAll(keepingCapacity: true) }   // called from the loop: none is in use
         handleHTTP2(h2) {
             if event.readable || event.closed { readHTTP2(h2) }
         }
@@ -210,6 +211,7 @@ extension ConnectionDriver {
 
     /// The timer heap's entry for the connection popped.
     func timerHTTP2(_ h2: HTTP2Connection, now: Int) {
+        if !retiredStreams.isEmpty { retiredStreams.removeAll(keepingCapacity: true) }
         h2.queuedDeadline = nil
         if let deadline = h2.deadline, deadline <= now {
             // Idle past keepalive_timeout (or no request in time, or a client that does not read): GOAWAY, then close.
@@ -251,6 +253,7 @@ extension ConnectionDriver {
         loop.closeDescriptor(h2.fd)
         h2.deadline = nil
         http2Connections[ObjectIdentifier(h2)] = nil
+        retiredStreams.append(h2)   // its streams' ports name it without holding it
         loop.acceptor.connectionClosed()
     }
 }

@@ -20,6 +20,10 @@ final class ConnectionDriver {
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// The connections that speak HTTP/2 (ConnectionDriver+HTTP2).
     var http2Connections: [ObjectIdentifier: HTTP2Connection] = [:]
+    /// Streams' connections and HTTP/2 connections closed during a call that may
+    /// still use them (an upstream's event ends an answer, and with it a connection
+    /// going away): released at the next HTTP/2 event, which no such call is under.
+    var retiredStreams: [AnyObject] = []
 
     init(loop: EventLoop) {
         self.loop = loop

@@ -135,6 +135,9 @@ final class HTTP2StreamPort {
             driver.http2OutputQueued(owner)
         }
         if owner.streams[id] === self { owner.streams[id] = nil }
+        // Nothing else holds a stream's connection (no descriptor does): kept until the
+        // calls under way are done with it, as a socket's connection is kept by its descriptor's entry.
+        if let connection { driver.retiredStreams.append(connection) }
         connection = nil
     }
 }

@@ -188,6 +188,21 @@ final class HTTP2ServingTests: XCTestCase {
         XCTAssertTrue(result.closed, "the connection closes once its streams are done")
     }
 
+    func testAfterGoAwayAScriptsAnswerStillCompletesAndThenTheConnectionCloses() throws {
+        var files = self.files
+        files["www/cgi/slow.py"] = "import time\ntime.sleep(1)\nprint('Content-Type: text/plain\\r\\n\\r\\nlate', end='')\n"
+        let server = try ServerProcess(config: site(), files: files)
+        defer { server.stop() }
+        // The static answer's head comes first and brings SIGQUIT; the script's answer ends the last stream after GOAWAY.
+        let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/cgi/slow.py"), .init(path: "/a.txt")],
+                                                   signalPID: server.process.processIdentifier, signal: SIGQUIT))
+        XCTAssertEqual(result.goAway, 3)
+        XCTAssertEqual(result.answers.map(\.status), [200, 200])
+        XCTAssertEqual(result.answers.map(\.text), ["late", "a\n"])
+        XCTAssertTrue(result.answers.allSatisfy(\.ended))
+        XCTAssertTrue(result.closed)
+    }
+
     func testTLSOffersH2ByALPNAndServesOverIt() throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }

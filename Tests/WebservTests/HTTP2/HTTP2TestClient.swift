@@ -145,6 +145,13 @@ def after_go_away(frame):
                 s.sendall(b"\x00\x00\x04\x08\x00" + sid.to_bytes(4, "big") + increment + b"\x00\x00\x04\x08\x00\x00\x00\x00\x00" + increment)
             except OSError:
                 pass   # the server closed once the stream ended
+    elif sid in streams and kind == 1:
+        # An answer's head after GOAWAY (no padding or priority from this server; one frame).
+        for name, value in conn.decoder.decode(frame[9:]):
+            name, value = (name.decode() if isinstance(name, bytes) else name), (value.decode() if isinstance(value, bytes) else value)
+            if name == ":status": streams[sid]["status"] = int(value)
+            else: streams[sid]["headers"].append([name, value])
+        if flags & 1: streams[sid]["ended"] = True
     elif sid in streams and kind == 3:
         streams[sid]["reset"] = True
 preface_seen = False
