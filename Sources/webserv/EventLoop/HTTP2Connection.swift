@@ -20,7 +20,7 @@ final class HTTP2Connection {
     var streams: [UInt32: HTTP2StreamPort] = [:]
     /// Reused for each read's events.
     var events: [HTTP2Session.Event] = []
-    /// Bytes of `session.output` already written.
+    /// The connection's own deadline (header, keep-alive or send timeout), and that of its timer heap entry (the streams' may be earlier).
     var deadline: Int?
     var queuedDeadline: Int?
     var interest: Selector.Interest = .read
