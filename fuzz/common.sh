@@ -7,7 +7,7 @@ FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$FUZZ_DIR")
 FUZZ_BUILD=${FUZZ_BUILD:-/tmp/webserv-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records config_parser formatter tls_server_name)
+TARGETS=(request_head chunked_decoder multipart cgi_response upstream_response fastcgi_records h2_frames hpack_decoder config_parser formatter tls_server_name)
 # Swift's own crash backtracer would take over libFuzzer's crash handling (and hang there).
 export SWIFT_BACKTRACE=enable=no
 
@@ -27,6 +27,16 @@ target_sources() {
     fastcgi_records)
         printf '%s\n' "$web/Upstream/FastCGI/FastCGIEncoder.swift" "$web/Upstream/FastCGI/FastCGIDecoder.swift" \
             "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+    h2_frames)
+        # The HTTP/2 layer is pure and self-contained, HPACK included (in HTTP2/, or a folder of its own).
+        local dirs=("$web/HTTP2")
+        if [[ -d $web/HPACK ]]; then dirs+=("$web/HPACK"); fi
+        find "${dirs[@]}" -name '*.swift' | LC_ALL=C sort
+        echo "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
+    hpack_decoder)
+        # HPACK is pure: its folder and nothing else.
+        find "$web/HTTP2/HPACK" -name '*.swift' | LC_ALL=C sort
+        echo "$FUZZ_DIR/targets/Support/SplitInput.swift" ;;
     *)
         printf '%s\n' "$web/HTTP/RequestParser.swift" "$web/HTTP/RequestHead.swift" \
             "$REPO/Sources/ConfLang/Routing/PathNormalizer.swift" "$web/HTTP/ChunkedDecoder.swift" \
@@ -64,6 +74,10 @@ prepare_corpus() {
     case $name in
     tls_server_name)
         # Plain payloads: the first byte is the connection's first, the rest a server name.
+        cp "$FUZZ_DIR/seeds/$name"/* "$corpus/" ;;
+    hpack_decoder)
+        # Whole inputs, SplitInput header included: its piece lengths are the
+        # lengths of the RFC's blocks, which share one dynamic table.
         cp "$FUZZ_DIR/seeds/$name"/* "$corpus/" ;;
     config_parser | formatter)
         # The configuration fixtures, flattened to unique names.

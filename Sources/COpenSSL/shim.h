@@ -74,6 +74,18 @@ static inline int webserv_alpn_select(SSL *ssl, const unsigned char **out, unsig
 }
 static inline void webserv_ssl_ctx_set_alpn_http11(SSL_CTX *ctx) { SSL_CTX_set_alpn_select_cb(ctx, webserv_alpn_select, NULL); }
 
+// A server with http2: h2 first, then http/1.1, in the server's order of
+// preference (as nginx offers them); the connection then speaks what was chosen.
+static inline int webserv_alpn_select_h2(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                         const unsigned char *in, unsigned int inlen, void *arg) {
+    static const unsigned char protocols[] = "\x02h2\x08http/1.1";
+    (void)ssl; (void)arg;
+    if (SSL_select_next_proto((unsigned char **)out, outlen, protocols, sizeof(protocols) - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    return SSL_TLSEXT_ERR_OK;
+}
+static inline void webserv_ssl_ctx_set_alpn_h2(SSL_CTX *ctx) { SSL_CTX_set_alpn_select_cb(ctx, webserv_alpn_select_h2, NULL); }
+
 // A key with a passphrase fails to load instead of prompting on the terminal.
 static inline int webserv_no_password(char *buffer, int size, int rwflag, void *userdata) {
     (void)buffer; (void)size; (void)rwflag; (void)userdata;

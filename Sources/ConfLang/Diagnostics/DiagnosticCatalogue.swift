@@ -160,7 +160,7 @@ public enum DiagnosticCatalogue {
                          help: "Use PORT, ADDRESS:PORT, *:PORT or [IPv6]:PORT.")
         case .valueListenParameter:
             return Entry("value.listen-parameter", .error, "an unsupported `listen` parameter",
-                         help: "Only `ssl` and `default_server` are supported: remove the others (`http2`, `reuseport`...).")
+                         help: "Only `ssl`, `http2` and `default_server` are supported: remove the others (`quic`, `reuseport`...).")
         case .valueSSL:
             return Entry("value.ssl", .error, "an `ssl_protocols` or `ssl_session_cache` value nginx refuses",
                          help: "Write the protocols as nginx names them (`ssl_protocols TLSv1.2 TLSv1.3;`) and the cache as `off`, `none`, `builtin[:N]` or `shared:NAME:SIZE`.")

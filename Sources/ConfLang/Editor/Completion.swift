@@ -51,7 +51,7 @@ public enum Completion {
         case .method: return Values.knownMethods.map { value($0, "HTTP method") }
         case .mimeType: return mimeTypes.map { value($0, "MIME type") }
         case .logLevel: return Values.logLevels.map { value($0, "log level") }
-        case .listenParameter: return [value("ssl", "TLS on this address (ssl_certificate)"), value("default_server", "the default server for this address")]
+        case .listenParameter: return [value("ssl", "TLS on this address (ssl_certificate)"), value("http2", "HTTP/2 on this address (ALPN h2, or h2c with prior knowledge)"), value("default_server", "the default server for this address")]
         case .workerCount: return [value("auto", "one worker per CPU")]
         case .eventMethod: return [value("epoll", "the one method webserv has")]
         case .charsetOrOff: return [value("utf-8", "charset"), value("off", "no charset parameter")]

@@ -142,7 +142,7 @@ private struct Builder {
             }
         }
         var listens: [Values.ListenAddress] = []
-        var defaultFor = Set<Values.ListenAddress>(), tlsAddresses = Set<Values.ListenAddress>()
+        var defaultFor = Set<Values.ListenAddress>(), tlsAddresses = Set<Values.ListenAddress>(), http2Addresses = Set<Values.ListenAddress>()
         var names: [String] = []
         for item in children {
             switch item.name {
@@ -152,6 +152,7 @@ private struct Builder {
                 let parameters = item.arguments.dropFirst().map(\.value)
                 if parameters.contains(where: { $0 == "default_server" || $0 == "default" }) { defaultFor.insert(address) }
                 if parameters.contains("ssl") { tlsAddresses.insert(address) }
+                if parameters.contains("http2") { http2Addresses.insert(address) }
             case "server_name": names += item.arguments.map { $0.value.lowercased() }
             default: break
             }
@@ -202,6 +203,7 @@ private struct Builder {
                                   suffixLocations: suffixes, headerTimeoutMilliseconds: 0,
                                   largeHeaderBufferCount: 0, largeHeaderBufferSize: 0, origins: origins,
                                   tlsAddresses: tlsAddresses)
+        config.http2Addresses = http2Addresses
         for edit in head.edits { edit(&config) }
         return config
     }

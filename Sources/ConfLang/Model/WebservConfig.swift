@@ -69,6 +69,10 @@ public struct ServerConfig {
     public var tlsAddresses = Set<Values.ListenAddress>()
     /// `ssl_*`: the certificate and protocols of its TLS addresses.
     public var tls = TLSSettings()
+    /// `http2 on`: its addresses speak HTTP/2 (ALPN h2 when TLS chose this server, prior knowledge when it is the default).
+    public var http2 = false
+    /// Addresses this server lists with `http2` (nginx's older form: the whole address speaks it).
+    public var http2Addresses = Set<Values.ListenAddress>()
 }
 
 public struct LocationConfig {

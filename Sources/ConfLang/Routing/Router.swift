@@ -75,13 +75,19 @@ public final class Router {
         public let defaultServer: VirtualServer
         /// The one server of an address where only one listens: it answers whatever the host.
         let only: VirtualServer?
+        /// A connection here may speak HTTP/2 (h2c with prior knowledge):
+        /// as nginx decides before any Host is known, the default server's
+        /// `http2 on`, or any server's `listen ... http2` for this address.
+        public let speaksHTTP2: Bool
 
-        init(servers: [Int], exactNames: [String: Int], defaultIndex: Int?, in all: [VirtualServer]) {
+        init(address: Values.ListenAddress, servers: [Int], exactNames: [String: Int], defaultIndex: Int?, in all: [VirtualServer]) {
             self.servers = servers
             self.exactNames = exactNames
             self.defaultIndex = defaultIndex
             defaultServer = all[defaultIndex ?? servers[0]]
             only = servers.count == 1 ? all[servers[0]] : nil
+            speaksHTTP2 = defaultServer.config.http2
+                || servers.contains { all[$0].config.http2Addresses.contains(address) }
         }
     }
 
@@ -100,7 +106,7 @@ public final class Router {
         }
         let all = servers
         addresses = Dictionary(uniqueKeysWithValues: byAddress.map { address, indices in
-            (address, AddressServers(servers: indices, exactNames: names[address] ?? [:], defaultIndex: defaults[address], in: all))
+            (address, AddressServers(address: address, servers: indices, exactNames: names[address] ?? [:], defaultIndex: defaults[address], in: all))
         })
     }
 

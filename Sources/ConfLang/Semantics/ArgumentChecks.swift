@@ -93,14 +93,14 @@ extension CheckRun {
                 if item.arguments.dropFirst().prefix { $0.range.start < argument.range.start }.contains(where: { ["default_server", "default"].contains($0.value) }) {
                     fail(.valueListenParameter, "'\(value)' is given twice in this listen", argument, item)
                 }
-            case "ssl":
-                if item.arguments.dropFirst().prefix(while: { $0.range.start < argument.range.start }).contains(where: { $0.value == "ssl" }) {
-                    fail(.valueListenParameter, "'ssl' is given twice in this listen", argument, item)
+            case "ssl", "http2":
+                if item.arguments.dropFirst().prefix(while: { $0.range.start < argument.range.start }).contains(where: { $0.value == value }) {
+                    fail(.valueListenParameter, "'\(value)' is given twice in this listen", argument, item)
                 }
-            case "http2", "quic", "spdy":
-                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/2 and HTTP/3 (QUIC) are not supported yet, webserv speaks HTTP/1.1 (over TLS too: remove it)", argument, item)
+            case "quic", "spdy":
+                fail(.valueListenParameter, "listen parameter '\(value)': HTTP/3 (QUIC) and SPDY are not supported, webserv speaks HTTP/1.1 and HTTP/2 (remove it)", argument, item)
             default:
-                fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'ssl' and 'default_server' are supported", argument, item)
+                fail(.valueListenParameter, "unsupported listen parameter '\(value)': only 'ssl', 'http2' and 'default_server' are supported", argument, item)
             }
         case .serverName:
             if value.hasPrefix("~") {

@@ -101,6 +101,9 @@ public enum DirectiveTable {
                      if let size { server.largeHeaderBufferSize = size }
                  }
              }),
+        spec("http2", head, arguments: 1...1, [.onOff], inherited: true, default: "off",
+             "HTTP/2 on the server's addresses: offered by ALPN over TLS, with prior knowledge (h2c) on plain ones (nginx 1.25.1)",
+             sets: .server { input in let on = input.value(0) == "on"; return { $0.http2 = on } }),
         // TLS (nginx's ssl module): http and server, inherited as nginx merges its server conf
         spec("ssl_certificate", head, arguments: 1...1, [.path], repeatable: true, inherited: true,
              "certificate file (PEM: the full chain, leaf first) of the server's ssl addresses; several for several key types",
@@ -135,7 +138,7 @@ public enum DirectiveTable {
              sets: .server { input in let on = input.value(0) == "on"; return { $0.tls.sessionTickets = on } }),
         // server
         spec("listen", [.server], arguments: 1...2, [.listenAddress, .listenParameter], repeatable: true, default: "*:80",
-             "address and port to accept connections on, optionally ssl (TLS) and default_server"),
+             "address and port to accept connections on, optionally ssl (TLS), http2 and default_server"),
         spec("server_name", [.server], arguments: 1...1, unlimited: true, [.serverName], repeatable: true, default: "\"\"",
              "names of the virtual server (Host header)"),
         spec("location", [.server], .block(.location), arguments: 1...2, [.locationModifierOrPattern], repeatable: true,

@@ -82,7 +82,6 @@ enum Suggestions {
             "ssl_client_certificate": tls, "ssl_verify_client": tls, "ssl_ecdh_curve": tls, "ssl_buffer_size": tls,
             "proxy_ssl_crl": tls, "proxy_ssl_password_file": "a key with a passphrase cannot be loaded: store it without one (chmod 600)",
             "proxy_ssl_conf_command": tls,
-            "http2": "HTTP/2 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "http3": "HTTP/3 is not supported, webserv speaks HTTP/1.1 (remove it)",
             "gunzip": gzip, "brotli": gzip, "gzip_window": noTuning, "gzip_hash": noTuning, "postpone_gzipping": noTuning, "gzip_no_buffer": noTuning,
             "proxy_bind": proxyTuning, "proxy_socket_keepalive": proxyTuning,

@@ -61,6 +61,18 @@ final class Connection {
         request.connection = self
     }
 
+    /// A stream's connection (HTTP2StreamPort): no socket of its own, never in the selector.
+    init(stream: HTTP2StreamPort, listener: Listener, peerHost: String, peerPort: Int, limits: RequestLimits) {
+        fd = -1
+        transport = Transport(stream: stream)
+        identity = 0   // no descriptor's: a timer queued for it finds no owner
+        self.listener = listener
+        self.peerHost = peerHost
+        self.peerPort = peerPort
+        self.limits = limits
+        request.connection = self
+    }
+
     /// Parses what has arrived of the current request head; the head once it is complete.
     func parseHead() -> (RequestParser.Result, RequestHead?) {
         if request.parser == nil, Connection.endsWithEmptyLine(input) {

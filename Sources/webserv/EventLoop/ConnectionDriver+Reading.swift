@@ -75,6 +75,11 @@ extension ConnectionDriver {
         case .wait:
             return false
         case .headBegins:
+            // A new connection's first bytes on an HTTP/2 address may be the client preface (h2c, or ALPN h2).
+            // (Over TLS, ALPN chose it: the server SNI picked may have `http2 on` where the default server has not.)
+            if case .idle(kept: false) = connection.state, connection.input[0] == UInt8(ascii: "P"),
+               connection.listener.servers?.speaksHTTP2 == true || connection.transport.tls?.negotiatedHTTP2 == true,
+               beginsHTTP2(connection) { return false }
             enter(.readingHead, connection)
         case .head(let head):
             start(head, on: connection)

@@ -40,7 +40,13 @@ extension ConnectionDriver {
         // body of bytes (neither copied into the other); only what the socket
         // does not take is kept by the connection.
         headBuffer.removeAll(keepingCapacity: true)
-        HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
+        if let stream = connection.transport.stream {
+            // HTTP/2's encoder in place of HTTP/1's: HEADERS now, the body as DATA, END_STREAM at the end (`linger`).
+            request.keepAliveAfterResponse = false
+            stream.sendHead(response, date: HTTPDate.format(Clock.wallSeconds()))
+        } else {
+            HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
+        }
         let transport = connection.transport, more = request.bodyFollows
         // A script's or upstream's answer: its first body bytes come from the
         // same read, and the caller sends the head with them in one write.
@@ -104,6 +110,8 @@ extension ConnectionDriver {
     func watch(_ connection: Connection, _ interest: Selector.Interest) {
         guard connection.interest != interest else { return }
         connection.interest = interest
+        // A stream's connection has no socket: reading again means its body's window may open (the upstream caught up).
+        if let stream = connection.transport.stream { return interest.contains(.read) ? creditBody(stream, connection) : () }
         try? loop.selector.reregister(connection.fd, interest: interest, token: connection.identity)
     }
 

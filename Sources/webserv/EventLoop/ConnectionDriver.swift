@@ -18,6 +18,12 @@ final class ConnectionDriver {
     var headBuffer: [UInt8] = []
     /// The buffer each read of a client goes into.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// The connections that speak HTTP/2 (ConnectionDriver+HTTP2).
+    var http2Connections: [ObjectIdentifier: HTTP2Connection] = [:]
+    /// Streams' connections and HTTP/2 connections closed during a call that may
+    /// still use them (an upstream's event ends an answer, and with it a connection
+    /// going away): released at the next HTTP/2 event, which no such call is under.
+    var retiredStreams: [AnyObject] = []
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -64,6 +70,8 @@ final class ConnectionDriver {
             default: break
             }
         }
+        // HTTP/2: GOAWAY; the streams taken are answered, then the connection ends.
+        for connection in http2Connections.values where connection.listener.servers == nil { goAwayHTTP2(connection) }
     }
 
     /// A stalled request head or body gets 408; idle keep-alive, a stalled
@@ -87,6 +95,12 @@ final class ConnectionDriver {
         abortBody(connection)
         connection.request.reset()
         connection.request.bodyToDiscard = nil
+        if let stream = connection.transport.stream {
+            // A stream's connection: the stream ends, the HTTP/2 connection stays.
+            connection.isClosed = true
+            connection.deadline = nil
+            return stream.closed()
+        }
         connection.transport.tls?.shutdown()   // close_notify, as nginx sends before closing
         loop.closeDescriptor(connection.fd)
         connection.isClosed = true

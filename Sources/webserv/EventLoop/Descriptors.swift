@@ -7,6 +7,8 @@ enum DescriptorOwner {
     /// Its Listener is in EventLoop.listeners (an entry stays one word wide).
     case listener
     case client(Connection)
+    /// A client socket that speaks HTTP/2.
+    case http2(HTTP2Connection)
     /// A pipe of a CGI script or a proxy socket, of the request's exchange
     /// (the request, not its connection: nginx's `r->upstream`).
     case upstream(HTTPRequest)

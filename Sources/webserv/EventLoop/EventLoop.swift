@@ -118,7 +118,7 @@ final class EventLoop {
                 logs.error("alert", "\(error)")
                 status = 1
             }
-            if draining && descriptors.clients.allSatisfy(\.isIdle) { break }
+            if draining && descriptors.clients.allSatisfy(\.isIdle) && connections.http2Connections.isEmpty { break }
         }
         shutdown()
         return status
@@ -144,6 +144,8 @@ final class EventLoop {
         switch owner {
         case .client(let connection):
             connections.ready(connection, event)
+        case .http2(let connection):
+            connections.readyHTTP2(connection, event)
         case .upstream(let request):
             upstreams.ready(request, fd: fd, event)
         case .listener:
@@ -189,6 +191,7 @@ final class EventLoop {
 
     private func shutdown() {
         for connection in descriptors.clients { connections.close(connection) }
+        for connection in connections.http2Connections.values { connections.closeHTTP2(connection) }
         upstreams.killLingeringScripts(all: true)   // stopping at once: no grace
         acceptor.closeAll()
         upstreams.closePool()
@@ -236,6 +239,8 @@ final class EventLoop {
         draining = true
         acceptor.closeAll()
         for connection in descriptors.clients where connection.isIdle { connections.close(connection) }
+        // HTTP/2: GOAWAY with the last stream taken; those are answered, then each connection closes.
+        for connection in connections.http2Connections.values { connections.goAwayHTTP2(connection) }
     }
 
     // MARK: descriptors
@@ -330,6 +335,10 @@ final class EventLoop {
         let now = self.now()
         while let next = timers.next, next.deadline <= now {
             _ = timers.pop()
+            if case .http2(let connection)? = descriptors.owner(of: next.identity)?.owner {
+                connections.timerHTTP2(connection, now: now)
+                continue
+            }
             guard case .client(let connection)? = descriptors.owner(of: next.identity)?.owner,
                   connection.queuedDeadline == next.deadline else { continue }
             connection.queuedDeadline = nil

@@ -82,6 +82,8 @@ struct HTTPHeaders {
 enum HTTPVersion: String {
     case http10 = "HTTP/1.0"
     case http11 = "HTTP/1.1"
+    /// A stream of an HTTP/2 connection (the access log's `HTTP/2.0`, as nginx's).
+    case http2 = "HTTP/2.0"
 }
 
 /// A parsed and validated request head. A class: the loop hands it from

@@ -13,6 +13,8 @@ struct RequestLimits {
     /// nginx has no count of its own but takes about a thousand short fields;
     /// this bounds the memory a head of tiny fields costs.
     var maxHeaderCount = 1000
+    /// A stream's request from the HTTP/2 driver, whose request line says `HTTP/2.0`.
+    var acceptsHTTP2 = false
 }
 
 /// An incremental HTTP/1.x request-head parser (RFC 9112). Bytes may arrive
@@ -153,6 +155,7 @@ final class RequestParser {
               ASCIICase.isDigit(numbers[0]), ASCIICase.isDigit(numbers[2]) else { return 400 }
         let major = numbers[0] - UInt8(ascii: "0"), minor = numbers[2] - UInt8(ascii: "0")
         guard major > 0 else { return 400 }
+        if major == 2 && minor == 0 && limits.acceptsHTTP2 { version = .http2; return nil }
         guard major == 1 else { return 505 }
         version = minor == 0 ? .http10 : .http11
         return nil

@@ -96,13 +96,13 @@ final class RequestHandler {
         case .cgi(let interpreter):
             switch CGIRequest.make(head: head, route: route, interpreter: interpreter, server: server.config,
                                    address: connection.listenAddress, peer: (connection.peerHost, connection.peerPort),
-                                   secure: connection.transport.tls != nil) {
+                                   secure: connection.transport.isSecure) {
             case .success(let request): return .cgi(request, maxBodySize: location.settings.clientMaxBodySize)
             case .failure(.status(let status)): return .respond(Response(status: status))
             }
         case .proxy(let upstream):
             return .proxy(ProxyRequest.make(head: head, route: route, upstream: upstream, clientAddress: connection.peerHost,
-                                            secure: connection.transport.tls != nil,
+                                            secure: connection.transport.isSecure,
                                             variables: { RequestVariables(head: head, connection: connection, location: location) }),
                           maxBodySize: location.settings.clientMaxBodySize)
         case .fastcgi(let address):

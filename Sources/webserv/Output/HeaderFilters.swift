@@ -49,7 +49,7 @@ enum AbsoluteLocationFilter {
         guard response.status >= 201, response.status < 400,
               let index = response.headers.firstIndex(where: { $0.name.caseInsensitiveEquals("Location") }) else { return }
         response.headers[index].value = RedirectLocation.absolute(
-            response.headers[index].value, requestHost: head?.host, secure: transport.tls != nil, local: { transport.localAddress() })
+            response.headers[index].value, requestHost: head?.host, secure: transport.isSecure, local: { transport.localAddress() })
     }
 }
 

@@ -41,11 +41,15 @@ final class TLSAddress {
         let addresses = router.config.tlsAddresses
         guard !addresses.isEmpty else { return .success([:]) }
         var contexts: [ObjectIdentifier: TLSContext] = [:]
+        // nginx's ALPN offers h2 for the server SNI chose when it has `http2 on`, or when any
+        // server lists its address with `listen ... http2` (the address's own setting).
+        let http2Addresses = router.config.servers.reduce(into: Set<Values.ListenAddress>()) { $0.formUnion($1.http2Addresses) }
         do {
             for server in router.servers where !server.config.tls.certificates.isEmpty
                 && !server.config.listens.allSatisfy({ !addresses.contains($0) }) {
                 contexts[ObjectIdentifier(server)] = try TLSContext(settings: server.config.tls, ticketKeys: ticketKeys,
-                                                                    identity: identity(of: server.config.tls))
+                                                                    identity: identity(of: server.config.tls),
+                                                                    http2: server.config.http2 || server.config.listens.contains(where: http2Addresses.contains))
             }
         } catch let failure as TLSFailure {
             return .failure(failure)

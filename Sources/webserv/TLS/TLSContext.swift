@@ -11,7 +11,7 @@ final class TLSContext {
     /// The certificate files, for messages.
     let certificates: [String]
 
-    init(settings: TLSSettings, ticketKeys: TLSTicketKeys?, identity: [UInt8]) throws {
+    init(settings: TLSSettings, ticketKeys: TLSTicketKeys?, identity: [UInt8], http2: Bool = false) throws {
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw TLSFailure("SSL_CTX_new() failed: \(TLSFailure.reasons())") }
         self.context = context
         certificates = settings.certificates
@@ -51,7 +51,7 @@ final class TLSContext {
         // A session resumes only on the server it began with (nginx: a digest of the certificates).
         _ = identity.withUnsafeBufferPointer { SSL_CTX_set_session_id_context(context, $0.baseAddress, UInt32($0.count)) }
         if settings.sessionTickets { ticketKeys?.install(in: context) }
-        webserv_ssl_ctx_set_alpn_http11(context)
+        if http2 { webserv_ssl_ctx_set_alpn_h2(context) } else { webserv_ssl_ctx_set_alpn_http11(context) }
         _ = webserv_ssl_ctx_set_servername_callback(context, TLSSession.serverNameCallback)
         ERR_clear_error()
     }

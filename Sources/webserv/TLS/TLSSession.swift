@@ -136,6 +136,15 @@ final class TLSSession {
     /// The handshake is done (the connection's bytes are its requests).
     var isEstablished: Bool { phase == .established }
 
+    /// ALPN chose `h2`: the client speaks HTTP/2 (its first bytes are the preface).
+    var negotiatedHTTP2: Bool {
+        var selected: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &selected, &length)
+        guard length == 2, let selected else { return false }
+        return selected[0] == UInt8(ascii: "h") && selected[1] == UInt8(ascii: "2")
+    }
+
     /// Reads decrypted bytes: as many whole records as fit, so that a short
     /// read leaves nothing inside OpenSSL (more waits on the socket, which
     /// epoll reports) and a full one means there may be more, as for plain TCP.

@@ -16,31 +16,74 @@ struct Transport {
     /// Files go from the page cache to the socket (sendfile(2)); false: read
     /// into a buffer and written, as a transport that transforms its bytes must.
     let sendsFilesDirectly: Bool
+    /// What the bytes go through instead of the socket alone: a TLS
+    /// session, or an HTTP/2 stream. One optional, so plain TCP pays one nil
+    /// check per call whatever kinds there are.
+    enum Layer {
+        case tls(TLSSession)
+        /// A stream of an HTTP/2 connection (nginx's fake connection `fc`):
+        /// writes become the stream's DATA; the request's bytes are handed in by the HTTP/2 driver.
+        case stream(HTTP2StreamPort)
+    }
+    let layer: Layer?
+
     /// The connection's TLS session on a TLS address; nil for plain TCP.
-    let tls: TLSSession?
+    var tls: TLSSession? { if case .tls(let session)? = layer { return session } else { return nil } }
+    /// The client's bytes are encrypted (`$scheme`, `$https`, absolute redirects): TLS, or a stream of a TLS connection.
+    var isSecure: Bool {
+        guard let layer else { return false }
+        switch layer {
+        case .tls: return true
+        case .stream(let port): return port.secure
+        }
+    }
+    /// The HTTP/2 stream this transport is, for a stream's connection.
+    var stream: HTTP2StreamPort? { if case .stream(let port)? = layer { return port } else { return nil } }
 
     init(fd: Int32, sendsFilesDirectly: Bool = true, tls: TLSSession? = nil) {
         self.fd = fd
         self.sendsFilesDirectly = sendsFilesDirectly && tls == nil
-        self.tls = tls
+        self.layer = tls.map { .tls($0) }
+    }
+
+    /// A stream's transport: its bytes must be framed, so files are read, never sent by the kernel.
+    init(stream: HTTP2StreamPort) {
+        fd = -1
+        sendsFilesDirectly = false
+        layer = .stream(stream)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
-        if let tls { return try tls.read(into: buffer) }
+        if let layer {
+            switch layer {
+            case .tls(let tls): return try tls.read(into: buffer)
+            case .stream: return .wouldBlock   // the driver hands a stream's bytes in itself
+            }
+        }
         return try Socket.read(fd, into: buffer)
     }
 
     /// `more`: a body follows at once, so the kernel may hold these bytes
     /// back and send them with it in one segment.
     func write(_ bytes: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
-        if let tls { return try tls.write(bytes) }
+        if let layer {
+            switch layer {
+            case .tls(let tls): return try tls.write(bytes)
+            case .stream(let port): return try port.write(bytes)
+            }
+        }
         return try Socket.write(fd, bytes, more: more)
     }
 
     /// Two pieces in one call (a head and the body after it), neither copied
     /// into the other; the count is of both together.
     func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
-        if let tls { return try Transport.write(first, second, through: tls) }
+        if let layer {
+            switch layer {
+            case .tls(let tls): return try Transport.write(first, second, through: tls)
+            case .stream(let port): return try port.write(first, second)
+            }
+        }
         guard !second.isEmpty else { return try Socket.write(fd, first, more: more) }
         return try Socket.write(fd, first, second, more: more)
     }
@@ -65,7 +108,12 @@ struct Transport {
 
     /// Ends the write side (the peer reads the end); reading goes on.
     func shutdownWrite() {
-        tls?.shutdown()   // close_notify first, inside the stream
+        if let layer {
+            switch layer {
+            case .tls(let tls): tls.shutdown()   // close_notify first, inside the stream
+            case .stream(let port): return port.finish()   // END_STREAM: the answer is complete
+            }
+        }
         Socket.shutdownWrite(fd)
     }
 
@@ -91,7 +139,7 @@ struct Transport {
 
     /// The address and port the client reached.
     func localAddress() -> (host: String, port: Int)? {
-        try? Socket.localAddress(fd)
+        try? Socket.localAddress(stream?.socket ?? fd)
     }
 
     /// The one buffer files are copied through and small pieces joined in,

@@ -32,7 +32,8 @@ struct RequestVariables {
 
     init(head: RequestHead?, connection: Connection, location: ResolvedLocation?) {
         self.init(head: head, peer: (connection.peerHost, connection.peerPort), connectionID: connection.identity,
-                  listenAddress: connection.listenAddress, secure: connection.transport.tls != nil, socket: connection.fd,
+                  listenAddress: connection.listenAddress, secure: connection.transport.isSecure,
+                  socket: connection.transport.stream?.socket ?? connection.fd,
                   context: connection.request.context, location: location)
     }
 

@@ -63,7 +63,7 @@ final class EditorCompletionTests: XCTestCase {
     }
 
     func testValuesByArgumentKind() {
-        XCTAssertEqual(labels("http { server { listen 80 | } }"), ["ssl", "default_server"])
+        XCTAssertEqual(labels("http { server { listen 80 | } }"), ["ssl", "http2", "default_server"])
         XCTAssertEqual(labels("http { server { listen | } }"), [])
         XCTAssertEqual(labels("http { server { location | } }"), ["=", "^", "$"])
         XCTAssertEqual(labels("http { server { location = | } }"), [])

@@ -42,7 +42,7 @@ final class NginxDirectiveTests: XCTestCase {
     func testWellKnownNginxDirectivesAreUnsupportedWithAnAlternative() {
         let cases = ["auth_request /auth;", "limit_req zone=one;", "limit_req_zone $a zone=one:1m rate=1r/s;",
                      "ssl_stapling on;", "ssl_dhparam dh.pem;", "brotli on;", "proxy_cache one;",
-                     "resolver 127.0.0.1;", "stub_status;", "http2 on;", "ssl on;", "limit_conn addr 1;",
+                     "resolver 127.0.0.1;", "stub_status;", "http3 on;", "ssl on;", "limit_conn addr 1;",
                      "fastcgi_buffering off;", "uwsgi_pass 127.0.0.1:9000;", "real_ip_header X-Real-IP;", "open_file_cache max=10;"]
         for directive in cases {
             let found = diagnostics(site("location / { \(directive) }"))
@@ -60,10 +60,11 @@ final class NginxDirectiveTests: XCTestCase {
         }
     }
 
-    func testListenHTTP2SaysWhatIsUnsupported() {
-        let found = diagnostics(site("listen 443 ssl http2;\nssl_certificate c.pem;\nssl_certificate_key k.pem;"))
-        XCTAssertEqual(found.map(\.summary), ["4:16 error value.listen-parameter"])
-        XCTAssertTrue(found.first?.message.contains("HTTP/2") ?? false, found.first?.message ?? "")
+    func testListenQUICSaysWhatIsUnsupportedAndHTTP2IsAccepted() {
+        XCTAssertEqual(findings(site("listen 443 ssl http2;\nssl_certificate c.pem;\nssl_certificate_key k.pem;")), [])
+        let found = diagnostics(site("listen 443 quic;"))
+        XCTAssertEqual(found.map(\.summary), ["4:12 error value.listen-parameter"])
+        XCTAssertTrue(found.first?.message.contains("HTTP/3") ?? false, found.first?.message ?? "")
         XCTAssertEqual(findings(site("listen 8080 default_server reuseport;")), ["4:28 error value.listen-parameter"])
         XCTAssertEqual(findings(site("listen 8080 default_server;")), [])
         XCTAssertEqual(findings(site("listen 8080 default_server default_server;")), ["4:28 error value.listen-parameter"])

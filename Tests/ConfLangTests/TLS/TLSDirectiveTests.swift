@@ -68,10 +68,13 @@ final class TLSDirectiveTests: XCTestCase {
         XCTAssertEqual(TLSSettings.SessionCache.parse(["off"]), .off)
     }
 
-    func testHTTP2OnAnSSLListenSaysItIsNotSupportedYet() {
-        let found = diagnostics(site("listen 443 ssl http2;\nssl_certificate c.pem;\nssl_certificate_key k.pem;"))
-        XCTAssertEqual(found.map(\.summary), ["4:16 error value.listen-parameter"])
-        XCTAssertTrue(found.first?.message.contains("not supported yet") ?? false)
+    func testHTTP2OnAnSSLListenAndTheHTTP2DirectiveAreAccepted() throws {
+        XCTAssertEqual(findings(site("listen 443 ssl http2;\nssl_certificate c.pem;\nssl_certificate_key k.pem;")), [])
+        XCTAssertEqual(findings(site("listen 443 http2 ssl default_server;\nssl_certificate c.pem;\nssl_certificate_key k.pem;")), [])
+        XCTAssertEqual(findings(site("listen 443 ssl;\nhttp2 on;\nssl_certificate c.pem;\nssl_certificate_key k.pem;")), [])
+        XCTAssertEqual(findings(site("listen 443 ssl http2 http2;\nssl_certificate c.pem;\nssl_certificate_key k.pem;")),
+                       ["4:22 error value.listen-parameter"])
+        XCTAssertEqual(findings(site("http2 maybe;")), ["4:7 error value.on-off"])
     }
 
     func testTheSSLDirectivesAreNoLongerUnsupportedButTheRestOfNginxsAreStill() {
