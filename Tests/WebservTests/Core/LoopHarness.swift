@@ -90,12 +90,22 @@ final class LoopHarness {
     }
 
     /// What the client can read now (the loop turning in between).
+    /// `limit`: up to that many bytes, waiting out quiet spells of up to half
+    /// a second (a paused upstream may need a few turns to go on); without
+    /// it, what has come.
     func receive(_ client: Int32, limit: Int = .max) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var quiet = 0
         for _ in 0..<10_000 {
             settle(turns: 2)
             let count = buffer.withUnsafeMutableBytes { Glibc.read(client, $0.baseAddress, min($0.count, limit - bytes.count)) }
+            if count < 0 && limit != .max && errno == EAGAIN && quiet < 500 {
+                quiet += 1
+                usleep(1_000)
+                continue
+            }
+            quiet = 0
             guard count > 0 else { break }
             bytes += buffer[0..<count]
             if bytes.count >= limit { break }
