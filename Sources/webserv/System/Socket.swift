@@ -192,6 +192,13 @@ enum Socket {
         }
     }
 
+    /// TCP_CORK on or off: while on, the kernel sends only full segments,
+    /// so several writes leave (and wake the peer) as one.
+    static func cork(_ fd: Int32, _ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// pread(2): a file's bytes from `offset`, the file's position untouched.
     static func readFile(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> IOResult<Int> {
         try syscall("pread") { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }

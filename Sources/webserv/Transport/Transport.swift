@@ -75,8 +75,8 @@ struct Transport {
         if let tls, tls.kernelSends { return try tls.sendFile(file, offset: &offset, count: count) }
         let buffer = UnsafeMutableRawBufferPointer(rebasing: Transport.scratch[..<min(count, Transport.scratch.count)])
         guard case .value(let read) = try Socket.readFile(file, into: buffer, at: offset), read > 0 else { return .value(0) }
-        // Everything read is offered until the socket is full: TLS takes a
-        // record per write, and a piece left over would be read again.
+        // Everything read is offered until the socket is full: a piece left
+        // over would be read again.
         var sent = 0
         while sent < read, case .value(let written) = try write(UnsafeRawBufferPointer(rebasing: buffer[sent..<read])), written > 0 {
             sent += written
