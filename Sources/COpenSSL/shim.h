@@ -27,8 +27,8 @@ static inline uint64_t webserv_ssl_op_no_protocols(int sslv3, int tls1, int tls1
     return op;
 }
 static inline uint64_t webserv_ssl_op_cipher_server_preference(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
-// Kernel TLS where the kernel has it (the `tls` ULP): OpenSSL hands it the
-// keys after the handshake, and falls back to its own records where it cannot.
+// Kernel TLS where the kernel has it (the `tls` ULP, KernelTLS.available): OpenSSL
+// hands it the keys after the handshake, and falls back to its own records where it cannot.
 static inline uint64_t webserv_ssl_op_enable_ktls(void) {
 #ifdef SSL_OP_ENABLE_KTLS
     return SSL_OP_ENABLE_KTLS;
@@ -36,11 +36,11 @@ static inline uint64_t webserv_ssl_op_enable_ktls(void) {
     return 0;
 #endif
 }
-static inline uint64_t webserv_ssl_op_server(int prefer_server_ciphers, int tickets) {
+static inline uint64_t webserv_ssl_op_server(int prefer_server_ciphers, int tickets, int kernel_tls) {
     // No compression (CRIME), no renegotiation; a client that closes without
     // close_notify has ended its stream (as nginx treats it), not failed.
-    uint64_t op = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF
-        | webserv_ssl_op_enable_ktls();
+    uint64_t op = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF;
+    if (kernel_tls) op |= webserv_ssl_op_enable_ktls();
 #ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
     op |= SSL_OP_NO_CLIENT_RENEGOTIATION;
 #endif

@@ -199,6 +199,26 @@ enum Socket {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Asks for an upper layer protocol (TCP_ULP) on a fresh, unconnected TCP
+    /// socket, for what it makes the kernel do (load the module); the socket is closed.
+    static func tryUpperLayerProtocol(_ name: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        var bytes = Array(name.utf8)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), 31 /* TCP_ULP */, &bytes, socklen_t(bytes.count))
+        Glibc.close(fd)
+    }
+
+    /// A small text file of the kernel's (/proc), read whole; nil when it cannot be read.
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        return count >= 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+    }
+
     /// pread(2): a file's bytes from `offset`, the file's position untouched.
     static func readFile(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> IOResult<Int> {
         try syscall("pread") { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }

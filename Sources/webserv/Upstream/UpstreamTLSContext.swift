@@ -24,7 +24,7 @@ final class UpstreamTLSContext {
         _ = SSL_CTX_set_options(context, webserv_ssl_op_no_protocols(
             protocols.contains("SSLv3") ? 1 : 0, protocols.contains("TLSv1") ? 1 : 0, protocols.contains("TLSv1.1") ? 1 : 0,
             protocols.contains("TLSv1.2") ? 1 : 0, protocols.contains("TLSv1.3") ? 1 : 0)
-            | webserv_ssl_op_server(0, settings.sessionReuse ? 1 : 0))
+            | webserv_ssl_op_server(0, settings.sessionReuse ? 1 : 0, KernelTLS.available ? 1 : 0))
         guard SSL_CTX_set_cipher_list(context, settings.ciphers) == 1 else {
             throw TLSFailure("invalid proxy_ssl_ciphers \"\(settings.ciphers)\": \(TLSFailure.reasons())")
         }

@@ -48,9 +48,19 @@ final class TLSContextOptionsTests: XCTestCase {
         XCTAssertEqual(options & webserv_ssl_op_cipher_server_preference(), 0)
     }
 
-    func testEveryContextAsksForKernelTLS() throws {
+    /// Kernel TLS is asked for where the kernel has it, and only there: where
+    /// it has none, OpenSSL's attempt cost two failing setsockopt calls per handshake.
+    func testContextsAskForKernelTLSExactlyWhereTheKernelHasIt() throws {
         let ktls = webserv_ssl_op_enable_ktls()
         XCTAssertNotEqual(ktls, 0, "this OpenSSL was built with kernel TLS (Debian's is)")
-        XCTAssertEqual(SSL_CTX_get_options(try defaultContext()) & ktls, ktls)
+        let list = (try? String(contentsOfFile: "/proc/sys/net/ipv4/tcp_available_ulp", encoding: .utf8)) ?? ""
+        XCTAssertEqual(KernelTLS.available, KernelTLS.offers(list))
+        XCTAssertEqual(SSL_CTX_get_options(try defaultContext()) & ktls, KernelTLS.available ? ktls : 0)
+    }
+
+    func testTheKernelsListIsReadWordByWord() {
+        XCTAssertTrue(KernelTLS.offers("mptcp tls\n"))
+        XCTAssertFalse(KernelTLS.offers("mptcp\n"))
+        XCTAssertFalse(KernelTLS.offers("tlsx mptcp"))
     }
 }
