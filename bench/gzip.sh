@@ -2,7 +2,11 @@
 # gzip, webserv against nginx, same files, interleaved rounds, one worker each
 # (wrk -c64, every request with Accept-Encoding: gzip):
 #   - a 100 KB HTML file compressed at gzip_comp_level 1 and 6 (req/s; the
-#     issue's goal: webserv/nginx >= 1.0 at both levels);
+#     issue's goal: webserv/nginx >= 1.0 at both levels; webserv compresses
+#     a whole file up to 512 KiB once per version and level, FileGzipCopies);
+#   - a 1 MiB HTML file at level 1, over that bound: compressed on every
+#     request by both (the same zlib at the same level: what compressing
+#     itself costs each server);
 #   - a small HTML file (4 KB, in webserv's small-file cache) with gzip and
 #     without (req/s; goal: webserv with gzip >= webserv without, its
 #     compressed copy being made once), nginx's two beside it;
@@ -101,7 +105,7 @@ ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2
 # Each round measures in a rotated order, so neither server is always first after a pause.
 servers=(webserv nginx)
 for round in $(seq "$rounds"); do
-    for measure in l1/page.html l6/page.html small; do
+    for measure in l1/page.html l6/page.html l1/mib.html small; do
         declare -A result=()
         for offset in 0 1; do
             server=${servers[$(( (round - 1 + offset) % 2 ))]}
@@ -119,9 +123,10 @@ for round in $(seq "$rounds"); do
             echo "small-gzip/plain $(ratio "${result[webserv]}" "${result[webserv-plain]}")" >> "$work/ratios"
             echo "small-gzip/nginx $(ratio "${result[webserv]}" "${result[nginx]}")" >> "$work/ratios"
         else
-            printf 'round %s  100 KB %s  req/s  webserv %s  nginx %s  webserv/nginx %s\n' \
-                "$round" "${measure%%/*}" "${result[webserv]}" "${result[nginx]}" "$(ratio "${result[webserv]}" "${result[nginx]}")"
-            echo "100KB-${measure%%/*}/nginx $(ratio "${result[webserv]}" "${result[nginx]}")" >> "$work/ratios"
+            size="100 KB"; [[ $measure == */mib.html ]] && size="1 MiB"
+            printf 'round %s  %s %s  req/s  webserv %s  nginx %s  webserv/nginx %s\n' \
+                "$round" "$size" "${measure%%/*}" "${result[webserv]}" "${result[nginx]}" "$(ratio "${result[webserv]}" "${result[nginx]}")"
+            echo "${size// /}-${measure%%/*}/nginx $(ratio "${result[webserv]}" "${result[nginx]}")" >> "$work/ratios"
         fi
         unset result
     done

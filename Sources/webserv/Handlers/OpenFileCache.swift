@@ -20,8 +20,13 @@ final class OpenFile {
     }
 
     var size: Int { identity.size }
+    /// Its bytes compressed at `level`, while it is kept (`FileGzipCopies`).
+    var gzipCopy: (level: Int, bytes: [UInt8])?
 
-    deinit { Socket.close(fd) }
+    deinit {
+        if let copy = gzipCopy { FileGzipCopies.released(copy.bytes.count) }
+        Socket.close(fd)
+    }
 }
 
 /// One version of a file as a response describes it (`OpenFile`, `CachedFile`).

@@ -6,7 +6,8 @@ import ConfLang
 ///
 /// What is compressed where: a body in memory here, whole, sent with its
 /// Content-Length (a small file from the cache takes its compressed copy,
-/// made once per version and level: `CachedFile.gzipped`); a file from disk
+/// made once per version and level: `CachedFile.gzipped`; a whole file from
+/// disk up to 512 KiB the same way, `FileGzipCopies`); a larger file
 /// and a streamed answer (CGI, proxy) on the way out, in pieces, by the
 /// request's `GzipStream` (`OutputDecision.gzip`), chunked (or ended by the
 /// close for HTTP/1.0) as nginx sends every gzip answer.
@@ -52,6 +53,11 @@ enum GzipFilter {
             guard let compressed = response.cachedFile.map({ $0.gzipped(level: level) }) ?? GzipStream.compressed(plain, level: level)
             else { return }
             response.body = .bytes(compressed)
+        case .file(let file, 0, let count) where count == file.size && !response.streamed
+            && (head.method != "HEAD" || file.gzipCopy?.level == settings.level):
+            // A whole file within FileGzipCopies' bound: its copy, made once per version and level.
+            guard let copy = FileGzipCopies.copy(of: file, level: settings.level) else { fallthrough }
+            response.body = .bytes(copy)
         default:
             if head.method != "HEAD" {
                 guard let stream = GzipStream(level: settings.level, expectedLength: length) else { return }
