@@ -41,6 +41,22 @@ struct HTTPHeaders {
         firstIndex(of: name, from: 0).map { text(spans[$0].value) }
     }
 
+    /// The first field named `name` (in any case) as its value's bytes,
+    /// handed to `body` without making a String; nil when there is none.
+    /// For the fields looked at on every request (gzip's Accept-Encoding, Via).
+    func withValue<Result>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        name.withUTF8Buffer { expected in
+            block.withUnsafeBufferPointer { bytes in
+                for span in spans where HTTPHeaders.equal(span.name, expected, in: bytes) {
+                    return body(UnsafeBufferPointer(rebasing: bytes[Int(span.value.lowerBound)..<Int(span.value.upperBound)]))
+                }
+                return nil
+            }
+        }
+    }
+
+    func contains(_ name: StaticString) -> Bool { withValue(name) { _ in true } ?? false }
+
     /// The same fields without those named `names` (in any case).
     func removing(_ names: [String]) -> HTTPHeaders {
         let names = names.map { Array($0.utf8) }

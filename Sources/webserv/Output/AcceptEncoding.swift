@@ -4,6 +4,17 @@
 /// ignores `*`; RFC 9110 counts it for any coding not listed). Codings are
 /// case-insensitive; `x-gzip` is not gzip, as in nginx.
 enum AcceptEncoding {
+    /// The same, from the field's bytes: browsers' usual value decided
+    /// without making a String (this runs on every request to a gzip location).
+    static func acceptsGzip(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        let gzip: [UInt8] = [0x67, 0x7a, 0x69, 0x70]   // "gzip"
+        if value.count >= 4, value[0] == gzip[0], value[1] == gzip[1], value[2] == gzip[2], value[3] == gzip[3],
+           value.count == 4 || value[4] == UInt8(ascii: ",") {
+            return true
+        }
+        return acceptsGzip(String(decoding: value, as: UTF8.self))
+    }
+
     static func acceptsGzip(_ value: String) -> Bool {
         // Browsers' usual value first (nginx's test too): "gzip, deflate, br".
         if value.utf8.starts(with: "gzip,".utf8) || value == "gzip" { return true }

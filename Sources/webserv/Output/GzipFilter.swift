@@ -147,10 +147,10 @@ enum GzipFilter {
     /// proxy (Via), `gzip_proxied` lets this answer through.
     static func clientTakesGzip(_ head: RequestHead, settings: GzipSettings, answer: @autoclosure () -> ProxiedAnswer,
                                 now: @autoclosure () -> Int = Clock.wallSeconds()) -> Bool {
-        guard let accept = head.headers["Accept-Encoding"], AcceptEncoding.acceptsGzip(accept) else { return false }
+        guard head.headers.withValue("Accept-Encoding", AcceptEncoding.acceptsGzip) == true else { return false }
         if settings.disableMSIE6, let agent = head.headers["User-Agent"], isMSIE6(agent) { return false }
         if head.version == .http10 && settings.minimumHTTPMinorVersion > 0 { return false }
-        guard head.headers["Via"] != nil else { return true }
+        guard head.headers.contains("Via") else { return true }
         let proxied = settings.proxied
         if proxied.isEmpty { return false }
         if proxied.contains(.any) { return true }

@@ -33,4 +33,13 @@ final class AcceptEncodingTests: XCTestCase {
         XCTAssertNil(AcceptEncoding.qvalue(".5"[...].utf8))
         XCTAssertNil(AcceptEncoding.qvalue(""[...].utf8))
     }
+
+    /// The bytes' way (the field's value as received, no String) decides as the String's.
+    func testTheBytesVariantAgreesWithTheTextOne() {
+        for value in ["gzip", "gzip, deflate, br", "gzip,deflate", "gzipx", "gzip;q=0", "gzip ;q=0", "deflate, gzip;q=0.5",
+                      "GZIP", "x-gzip", "*", "*;q=0", "br", "", "gzi", "gzip;q=0, *"] {
+            let bytes = Array(value.utf8)
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { AcceptEncoding.acceptsGzip($0) }, AcceptEncoding.acceptsGzip(value), value)
+        }
+    }
 }
