@@ -60,6 +60,7 @@ struct Transport {
 
     /// Two pieces in one call (a head and the body after it), neither copied
     /// into the other; the count is of both together.
+    @inline(__always)   // every answer's head and body: plain TCP's path inlined at its callers
     func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool = false) throws -> IOResult<Int> {
         if let tls { return try Transport.write(first, second, through: tls) }
         if let stream { return try stream.write(first, second) }
