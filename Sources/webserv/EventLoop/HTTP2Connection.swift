@@ -82,6 +82,12 @@ final class HTTP2StreamPort {
     /// A write found the stream held back: its connection is flushed when the window or the socket allows.
     var waitsToWrite = false
     var finished = false
+    /// What the answer's body still has to bring when its length is known
+    /// (its `content-length`): the write that completes it carries END_STREAM,
+    /// as nginx's last DATA frame does, instead of an empty DATA frame after it.
+    private var bodyRemaining: Int?
+    /// END_STREAM went with the body's last bytes: `finish` has nothing to send.
+    private var ended = false
 
     init(owner: HTTP2Connection, driver: ConnectionDriver, id: UInt32) {
         self.owner = owner
@@ -94,11 +100,18 @@ final class HTTP2StreamPort {
     func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
         guard !owner.isClosed, !finished else { throw HTTP2StreamGone() }
         guard !bytes.isEmpty else { return .value(0) }
+        guard !ended else { throw HTTP2StreamGone() }   // past its length: nothing may follow END_STREAM
         if owner.holdsBack(id) {
             waitsToWrite = true
             return .wouldBlock
         }
-        guard owner.session.sendData(stream: id, Array(bytes)[...], endStream: false) else { throw HTTP2StreamGone() }
+        var last = false
+        if let remaining = bodyRemaining {
+            last = bytes.count >= remaining
+            bodyRemaining = max(remaining - bytes.count, 0)
+        }
+        guard owner.session.sendData(stream: id, Array(bytes)[...], endStream: last) else { throw HTTP2StreamGone() }
+        if last { ended = true }
         driver.http2OutputQueued(owner)
         return .value(bytes.count)
     }
@@ -113,7 +126,9 @@ final class HTTP2StreamPort {
     /// The answer's head, from `respond`; its body follows as writes.
     func sendHead(_ response: Response, date: String) {
         guard !owner.isClosed, !finished else { return }
-        owner.session.sendHead(stream: id, status: response.status, fields: HTTP2Encoder.fields(response, date: date), endStream: false)
+        let fields = HTTP2Encoder.fields(response, date: date)
+        if response.bodyLength > 0, fields.contains(where: { $0.name == HTTP2StreamPort.contentLength }) { bodyRemaining = response.bodyLength }
+        owner.session.sendHead(stream: id, status: response.status, fields: fields, endStream: false)
         driver.http2OutputQueued(owner)
     }
 
@@ -121,7 +136,7 @@ final class HTTP2StreamPort {
     func finish() {
         guard !finished else { return }
         finished = true
-        if !owner.isClosed { owner.session.sendData(stream: id, [], endStream: true) }
+        if !owner.isClosed && !ended { owner.session.sendData(stream: id, [], endStream: true) }
         driver.http2OutputQueued(owner)
         if let connection { driver.close(connection) }
     }
@@ -129,7 +144,7 @@ final class HTTP2StreamPort {
     /// The stream's connection closed (`ConnectionDriver.close`): an answer
     /// not finished is given up (RST_STREAM), the stream leaves its connection.
     func closed() {
-        if !finished {
+        if !finished && !ended {
             finished = true
             if !owner.isClosed { owner.session.reset(stream: id, .internalError) }
             driver.http2OutputQueued(owner)
@@ -140,6 +155,10 @@ final class HTTP2StreamPort {
         if let connection { driver.retiredStreams.append(connection) }
         connection = nil
     }
+}
+
+extension HTTP2StreamPort {
+    static let contentLength = Array("content-length".utf8)
 }
 
 /// A write to a stream that is gone (reset by the client, or its connection closed).
