@@ -23,6 +23,7 @@ extension ConnectionDriver {
         HeaderFilters.run(&response, head: head, location: location, transport: connection.transport, connection: connection, &output)
         request.keepAliveMilliseconds = Int32(truncatingIfNeeded: location.settings.keepaliveTimeoutMilliseconds)
         request.keepAliveAfterResponse = output.keepAlive
+        request.bodyless = head.map { ($0.contentLength ?? 0) == 0 && !$0.isChunked } ?? false
         request.chunkedOutput = output.chunked
         if let gzip = output.gzip { request.gzip = gzip }
         if response.status >= 400 && !response.streamed { abortBody(connection) }
@@ -127,9 +128,14 @@ extension ConnectionDriver {
         let request = connection.request
         if let record = request.accessLog { logs.access(record, now: loop.now()) }
         guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
+            // nginx's ngx_http_finalize_connection: a request without a body,
+            // nothing more received, is closed at once (close_notify first over
+            // TLS); the rest linger, their client perhaps still sending.
+            let quiet = request.bodyless && request.bodyToDiscard == nil && connection.input.isEmpty
+                && connection.transport.stream == nil && Socket.isOpenAndQuiet(connection.fd)
             request.reset()
             request.bodyToDiscard = nil
-            return linger(connection)
+            return quiet ? close(connection) : linger(connection)
         }
         // The same object serves the connection's next request; it keeps what
         // is left to skip of this one's body.

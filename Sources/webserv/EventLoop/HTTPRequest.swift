@@ -41,6 +41,9 @@ final class HTTPRequest {
     private var parts: [Response.BodyPart] = []
     private var nextPart: Int32 = 0
     var keepAliveAfterResponse = false
+    /// The request being answered came without a body: when its answer ends
+    /// the connection, nothing more is expected from the client.
+    var bodyless = false
     /// The streamed body of the answer being written goes in chunks (`FramingFilter`).
     var chunkedOutput = false
     /// The answer's body is compressed on its way out (`GzipFilter`, `BodyFilters`).

@@ -251,6 +251,26 @@ final class ConnectionStateTests: XCTestCase {
         XCTAssertTrue(connection.isClosed)
     }
 
+    /// nginx's ngx_http_finalize_connection: an answer that ends the
+    /// connection after a request without a body, nothing more received,
+    /// closes it at once; lingering (shut our side, drain theirs) is for a
+    /// client that may still be sending, as above.
+    func testAnAnswerEndingABodylessRequestClosesAtOnce() throws {
+        let loop = try harness()
+        let (client, connection) = loop.connect()
+        loop.send(client, "GET /index.html HTTP/1.0\r\n\r\n")
+        let answer = loop.text(client)
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200 OK"), answer)
+        XCTAssertTrue(answer.hasSuffix(String(decoding: Self.page, as: UTF8.self)), "the whole answer before the close")
+        XCTAssertTrue(connection.isClosed, "closed, not lingering: \(connection.state)")
+        let (other, kept) = loop.connect()
+        loop.send(other, "GET /index.html HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(statuses(loop.text(other)), ["HTTP/1.1 200 OK"])
+        XCTAssertTrue(kept.isClosed, "Connection: close too: \(kept.state)")
+        Glibc.close(client)
+        Glibc.close(other)
+    }
+
     func testAnEventForAClosedConnectionNeverReachesTheOneReusingItsDescriptor() throws {
         let loop = try harness()
         let (firstClient, first) = loop.connect()
