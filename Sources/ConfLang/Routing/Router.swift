@@ -37,11 +37,25 @@ public final class ResolvedLocation {
     /// `settings.allowedMethods` as a list: every request asks, and comparing
     /// a few short names is cheaper than hashing one.
     private let allowedMethodList: [String]
+    /// The location's `add_header` fields as header lines (`Name: value\r\n`),
+    /// made once when no value holds a variable (nil otherwise): those an
+    /// answer of nginx's statuses takes (`success`: all of them) and those any
+    /// other answer takes (`always`). An empty value adds nothing, as in nginx.
+    public let literalAddedLines: (success: [UInt8], always: [UInt8])?
 
     public init(settings: LocationConfig, matchedPrefix: String) {
         self.settings = settings
         self.matchedPrefix = matchedPrefix
         allowedMethodList = settings.allowedMethods.sorted()
+        let added = settings.addedHeaders
+        if !added.isEmpty, added.allSatisfy({ $0.value.isLiteral }) {
+            func lines(_ headers: [AddedHeader]) -> [UInt8] {
+                Array(headers.filter { !$0.value.source.isEmpty }.map { "\($0.name): \($0.value.source)\r\n" }.joined().utf8)
+            }
+            literalAddedLines = (lines(added), lines(added.filter(\.always)))
+        } else {
+            literalAddedLines = nil
+        }
     }
 
     public func allows(_ method: String) -> Bool { allowedMethodList.contains(method) }

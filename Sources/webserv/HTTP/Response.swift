@@ -39,15 +39,20 @@ struct Response {
     var encodedHeaders: [UInt8] = []
     /// `encodedHeaders` ends with the Content-Length line (a cached file's, made once with the rest).
     var encodedLength = false
+    /// The location's `add_header` fields are in the answer already: its
+    /// encoded lines begin with them (`ResolvedLocation.literalAddedLines`), or
+    /// its fields hold them once those lines were decoded.
+    var addedHeadersIn = false
 
     init(status: Int, headers: [(name: String, value: String)] = [], body: Body = .empty, encodedHeaders: [UInt8] = [],
-         encodedLength: Bool = false, cachedFile: CachedFile? = nil) {
+         encodedLength: Bool = false, cachedFile: CachedFile? = nil, addedHeadersIn: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
         self.encodedHeaders = encodedHeaders
         self.encodedLength = encodedLength
         self.cachedFile = cachedFile
+        self.addedHeadersIn = addedHeadersIn
     }
 
     /// Drops the encoded lines (and with them an encoded Content-Length).

@@ -48,6 +48,7 @@ enum ErrorPages {
         let kept: Set<String> = result.status == 200 ? ["Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] : ["Content-Type", "ETag"]
         result.headers = redirect.original.headers + page.fields.filter { kept.contains($0.name) }
         result.removeEncodedHeaders()
+        result.addedHeadersIn = false   // the page's were left out: the error's own are added
         return result
     }
 

@@ -17,7 +17,8 @@ final class CachedFile: FileVersion {
     fileprivate var lastUse: UInt64 = 0
     /// The header lines of a whole-file 200 for this version, made once for
     /// the location whose settings they were made with (StaticFileHandler).
-    var preparedHead: (location: ResolvedLocation, lines: [UInt8])?
+    /// `addedHeaders`: the lines begin with the location's add_header lines.
+    var preparedHead: (location: ResolvedLocation, lines: [UInt8], addedHeaders: Bool)?
     /// The same for its gzip answer (`GzipFilter`); nil lines: that location does not compress it.
     var gzipHead: (location: ResolvedLocation, lines: [UInt8]?)?
     /// Its bytes compressed at `level`, made once per version and level (not per request).

@@ -204,18 +204,21 @@ struct StaticFileHandler {
     /// extension is the path's, an index file's included) instead of for every
     /// request. Without a `charset` to add (which edits Content-Type) and without ranges only.
     private func wholeFile(_ file: CachedFile, name: String) -> Response {
-        let lines: [UInt8]
+        let lines: [UInt8], withAdded: Bool
         if let prepared = file.preparedHead, prepared.location === location {
-            lines = prepared.lines
+            (lines, withAdded) = (prepared.lines, prepared.addedHeaders)
         } else {
-            lines = Array(("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\nETag: \(file.etag)\r\n"
-                           + "Accept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
-            file.preparedHead = (location, lines)
+            // The location's add_header lines too, when they have no variable and gzip (which reads the fields) is off.
+            let added = location.settings.gzip.enabled ? nil : location.literalAddedLines?.success
+            lines = (added ?? []) + Array(("Content-Type: \(mimeType(for: name))\r\nLast-Modified: \(file.lastModified)\r\n"
+                           + "ETag: \(file.etag)\r\nAccept-Ranges: bytes\r\nContent-Length: \(file.size)\r\n").utf8)
+            withAdded = added != nil
+            file.preparedHead = (location, lines, withAdded)
         }
         // The file for gzip's copy only where gzip is on: a check costs less than holding it for every answer.
         // Made in one initialiser: set afterwards, the answer was copied twice (about 300 instructions).
         return Response(status: 200, body: .bytes(file.bytes), encodedHeaders: lines, encodedLength: true,
-                        cachedFile: location.settings.gzip.enabled ? file : nil)
+                        cachedFile: location.settings.gzip.enabled ? file : nil, addedHeadersIn: withAdded)
     }
 
     /// If-Range (RFC 9110 §13.1.5): the range is for the version the client
