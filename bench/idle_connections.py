@@ -4,27 +4,17 @@ reads its answer), holds them, prints the server's RSS growth per connection.
 usage: idle_connections.py PORT PID N"""
 import socket
 import sys
-import time
+
+from idle_rss import measure
 
 port, pid, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 
-def rss_kib():
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
-before = rss_kib()
-sockets = []
-request = b"GET /small.html HTTP/1.1\r\nHost: bench\r\n\r\n"
-for _ in range(count):
+def open_one():
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(request)
+    s.sendall(b"GET /small.html HTTP/1.1\r\nHost: bench\r\n\r\n")
     s.recv(4096)
-    sockets.append(s)
-time.sleep(1)
-after = rss_kib()
-print(f"{(after - before) * 1024 / count:.0f}")
-for s in sockets:
-    s.close()
+    return s
+
+
+measure(pid, count, open_one)

@@ -7,22 +7,14 @@ usage: idle_h2_connections.py PORT PID N   (run with /usr/bin/python3: it has h2
 import socket
 import ssl
 import sys
-import time
 
 import h2.config
 import h2.connection
 import h2.events
 
+from idle_rss import measure
+
 port, pid, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-
-
-def rss_kib():
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
 
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 context.check_hostname = False
@@ -53,10 +45,4 @@ def open_one():
     return s, conn
 
 
-before = rss_kib()
-held = [open_one() for _ in range(count)]
-time.sleep(1)
-after = rss_kib()
-print(f"{(after - before) * 1024 / count:.0f}")
-for s, _ in held:
-    s.close()
+measure(pid, count, open_one, close=lambda held: held[0].close())
