@@ -3,7 +3,7 @@
 # webserv (the README's configuration, on free ports handed down) and drives it with
 # headless Chromium through selenium (site_test.py).
 #
-#   Tests/Browser/run.sh [--https] [PATH/TO/webserv] [-k TEXT]
+#   Tests/Browser/run.sh [--https|--h2] [PATH/TO/webserv] [-k TEXT]
 #
 # The binary defaults to .build/debug/webserv of the repository; -k runs only
 # the tests whose name contains TEXT (the arguments after the binary go to
@@ -14,6 +14,11 @@
 # a test CA made here with the openssl command line; Chromium trusts it by
 # its public key (--ignore-certificate-errors-spki-list, which needs no NSS
 # database), Python's clients by the CA. The proxied second server stays HTTP.
+#
+# --h2 is --https with `http2 on;` in the main server: Chromium then speaks
+# HTTP/2 to it (ALPN h2), and site_test.py also checks that the pages and
+# their sub-resources really came over h2 (Resource Timing's nextHopProtocol).
+# Python's own clients offer no ALPN and stay on HTTP/1.1 over TLS.
 #
 # Installs what it needs when it is missing (apt: chromium chromium-driver
 # python3 python3-venv; pip: selenium into a venv, $BROWSER_TEST_VENV,
@@ -27,7 +32,9 @@ repo="$(cd "$here/../.." && pwd)"
 tmp="${TMPDIR:-/tmp}"
 
 https=0
-if [ "${1:-}" = --https ]; then https=1; shift; fi
+h2=0
+if [ "${1:-}" = --https ]; then https=1; shift
+elif [ "${1:-}" = --h2 ]; then https=1; h2=1; shift; fi
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
     binary="$1"
     shift
@@ -154,6 +161,12 @@ if [ "$https" = 1 ]; then
     ssl_certificate $tls/localhost.pem;\\
     ssl_certificate_key $tls/localhost.key;|" "$conf"
     tls_options=(--cafile "$tls/ca.pem" --spki "$spki")
+    if [ "$h2" = 1 ]; then
+        sed -i "s|^    listen 8080 ssl default_server;\$|&\\
+    http2 on;|" "$conf"
+        grep -q '^    http2 on;$' "$conf" || { say "could not add 'http2 on;' to sites-enabled/main-site.conf"; exit 1; }
+        tls_options+=(--h2)
+    fi
 fi
 
 # The ports are sockets bound here and handed down to webserv (NGINX="fd;fd;",

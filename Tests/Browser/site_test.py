@@ -4,7 +4,9 @@
 Run by run.sh, which serves a copy of conf-examples/ and passes:
     site_test.py --base http://localhost:PORT --site COPY --screenshots DIR
 or, over TLS (run.sh --https), --base https://localhost:PORT with the test
-CA for Python's clients (--cafile) and the leaf's SPKI hash for Chromium (--spki).
+CA for Python's clients (--cafile) and the leaf's SPKI hash for Chromium (--spki);
+with --h2 (run.sh --h2) every page the browser shows must have come, with its
+sub-resources, over HTTP/2 (check_look checks it), and the "h2:" tests run.
 Prints one PASS/FAIL line per test and, last, "N passed, M failed"; exits 1
 when something failed. Every wait is bounded; each test has 60 s at most.
 Uses /usr/bin/chromium and /usr/bin/chromedriver: nothing is downloaded.
@@ -274,8 +276,28 @@ return r;
 """
 
 
+PROTOCOLS = """
+const origin = location.origin;
+const navigation = performance.getEntriesByType('navigation')[0];
+return {navigation: navigation ? navigation.nextHopProtocol : null,
+        resources: performance.getEntriesByType('resource').filter(e => new URL(e.name).origin === origin)
+                              .map(e => [new URL(e.name).pathname, e.nextHopProtocol])};
+"""
+
+
+def check_protocol(where):
+    """Over --h2: the page and each of its sub-resources from this server came over h2."""
+    protocols = js(PROTOCOLS)
+    check(protocols["navigation"] == "h2", f"{where}: the page came over {protocols['navigation']!r}, not h2")
+    other = [entry for entry in protocols["resources"] if entry[1] != "h2"]
+    check(not other, f"{where}: sub-resources not over h2: {other}")
+    return protocols
+
+
 def check_look(where):
-    """The page in the browser has the site's head, header and stylesheet."""
+    """The page in the browser has the site's head, header and stylesheet (over --h2, all over h2)."""
+    if args.h2:
+        check_protocol(where)
     look = js(LOOK)
     problems = []
     if (look["metaCharset"] or "").lower() != "utf-8":
@@ -461,6 +483,25 @@ def _scheme():
     check(js("return location.protocol") == scheme + ":", f"the page's protocol is {js('return location.protocol')!r}")
     if scheme == "https":
         check(js("return window.isSecureContext"), "the page is not a secure context")
+
+
+@test("h2: the pages, their stylesheet and script and the listings they fetch come over HTTP/2, uncached")
+def _h2_protocol():
+    # The cache off: every sub-resource is a request on the wire, not a copy from an earlier page.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    try:
+        for path, needed in [("/", {"/style.css", "/site.js"}), ("/files.html", {"/style.css", "/site.js", "/files/"}),
+                             ("/upload.html", {"/style.css", "/site.js", "/uploads/"}), ("/proxied/", {"/style.css"}),
+                             ("/no-such-page", {"/style.css"})]:
+            go(path)
+            wait_for(lambda: needed <= {entry[0] for entry in js(PROTOCOLS)["resources"]},
+                     f"{path}: not all of {sorted(needed)} were loaded")
+            protocols = check_protocol(path)
+            check(len(protocols["resources"]) >= len(needed), f"{path}: {protocols['resources']}")
+        screenshot("h2-files")
+    finally:
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
 
 
 @test("maintenance: /maintenance is a 503 that says so, with Retry-After")
@@ -975,6 +1016,7 @@ def main():
     parser.add_argument("--screenshots", required=True, help="directory for the PNGs")
     parser.add_argument("--cafile", help="over https: the CA that signed the server's certificate, for Python's clients")
     parser.add_argument("--spki", help="over https: base64 SHA-256 of the certificate's public key, which Chromium then trusts")
+    parser.add_argument("--h2", action="store_true", help="over https: the server speaks HTTP/2, and the browser must use it")
     parser.add_argument("-k", dest="only", help="run only tests whose name contains this")
     args = parser.parse_args()
     args.base = args.base.rstrip("/")
@@ -989,6 +1031,8 @@ def main():
         print(f"browser: {driver.capabilities.get('browserName')} {driver.capabilities.get('browserVersion')}", flush=True)
         for name, function in TESTS:
             if args.only and args.only not in name:
+                continue
+            if name.startswith("h2:") and not args.h2:
                 continue
             t0 = time.monotonic()
             signal.alarm(TEST_SECONDS)
