@@ -13,10 +13,7 @@ duration=${DURATION:-10s}
 source bench/common.sh
 need_tools nginx wrk python3 curl
 webserv_binary
-work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
-mkdir -p "$work/www" "$work/logs"
-chmod 755 "$work" "$work/www"
+make_work
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 locations() {
     echo "location /plain/ { alias $work/www/; }"
@@ -45,7 +42,6 @@ for port in 18092 18093; do
     [ "$count" = 5 ] || { echo "port $port sends $count of the five fields: fix the setup first"; exit 1; }
 done
 rps() { wrk -t2 -c64 -d"$duration" "$1" | awk '/Requests\/sec/ {print $2}'; }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.3f}')" "$1" "$2"; }
 for round in $(seq "$rounds"); do
     # The order turns each round, so neither is always first after a pause.
     if (( round % 2 )); then first=plain; second=headers; else first=headers; second=plain; fi
@@ -55,8 +51,8 @@ for round in $(seq "$rounds"); do
     nginx_plain=$(rps "http://127.0.0.1:18093/plain/small.html")
     nginx_headers=$(rps "http://127.0.0.1:18093/headers/small.html")
     printf 'round %s  req/s  webserv plain %s  five add_header %s  (%s)   nginx plain %s  five add_header %s  (%s)\n' "$round" \
-        "${r[plain]}" "${r[headers]}" "$(ratio "${r[headers]}" "${r[plain]}")" "$nginx_plain" "$nginx_headers" "$(ratio "$nginx_headers" "$nginx_plain")"
-    echo "$(ratio "${r[headers]}" "${r[plain]}")" >> "$work/ratios"
+        "${r[plain]}" "${r[headers]}" "$(ratio "${r[headers]}" "${r[plain]}" 3)" "$nginx_plain" "$nginx_headers" "$(ratio "$nginx_headers" "$nginx_plain" 3)"
+    echo "$(ratio "${r[headers]}" "${r[plain]}" 3)" >> "$work/ratios"
 done
 python3 - "$work/ratios" <<'PY'
 import statistics, sys

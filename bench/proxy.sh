@@ -75,21 +75,14 @@ CONF
 }
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    error_log $work/logs/webserv-error.log;
+$(webserv_conf_start)
     keepalive_timeout 300s;
 $(sites 18211 "location $ .php" "" webserv)
 }
 CONF
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/nginx-error.log;
-events { worker_connections 20000; }
-http {
-    access_log off;
+$(nginx_conf_start)
     keepalive_timeout 300s;
     keepalive_requests 1000000;
 $(sites 18212 "location ~ \\.php\$" "proxy_http_version 1.1;" nginx)
@@ -129,7 +122,6 @@ measure() {
     # CPU microseconds per request (clock ticks of 10 ms).
     echo "$rate $(python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) * 10000 / max(1, int(sys.argv[3])):.0f}')" "$before" "$after" "$requests")"
 }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 servers=(webserv nginx)
 for round in $(seq "$rounds"); do
@@ -143,18 +135,9 @@ for round in $(seq "$rounds"); do
         printf 'round %s  %s %s  webserv %s (CPU %s us/request) nginx %s (CPU %s us/request)  webserv/nginx %s\n' "$round" "$name" \
             "$( [ "$unit" = mb ] && echo MB/s || echo req/s)" "${rate[webserv]}" "${cpu[webserv]}" "${rate[nginx]}" "${cpu[nginx]}" \
             "$(ratio "${rate[webserv]}" "${rate[nginx]}")"
-        echo "$name $(ratio "${rate[webserv]}" "${rate[nginx]}")" >> "$work/ratios"
+        echo "$name|$(ratio "${rate[webserv]}" "${rate[nginx]}")" >> "$work/ratios"
         unset rate cpu
     done
 done
 
-python3 - "$work/ratios" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    key, value = line.split()
-    rows.setdefault(key, []).append(float(value))
-for key, values in rows.items():
-    values.sort()
-    print(f"median of {len(values)} rounds  {key}  webserv/nginx {statistics.median(values):.2f} ({values[0]:.2f}-{values[-1]:.2f})")
-PY
+print_medians "$work/ratios" "webserv/nginx "

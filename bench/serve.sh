@@ -24,10 +24,7 @@ source bench/common.sh
 need_tools nginx lighttpd wrk python3
 webserv_binary
 webserv=$WEBSERV
-work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
-mkdir -p "$work/www" "$work/logs"
-chmod 755 "$work" "$work/www"   # nginx's workers run as an unprivileged user
+make_work
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -134,7 +131,6 @@ PY
     awk '/Requests\/sec/ {print $2}' <<<"$report"
 }
 mbps() { run_wrk "$1" | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; print v+0}'; }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 # Each round measures the three servers in a rotated order, so none is always
 # the first after a pause or the last in a warm cache.

@@ -29,10 +29,7 @@ source bench/common.sh
 need_tools nginx wrk openssl python3 curl
 servers=(webserv nginx)
 if [ "$only" = nginx ]; then servers=(nginx); else webserv_binary; fi
-work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
-mkdir -p "$work/www" "$work/logs"
-chmod 755 "$work" "$work/www"   # nginx's workers run as an unprivileged user
+make_work
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -62,10 +59,7 @@ CONF
 }
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    error_log $work/logs/webserv-error.log;
+$(webserv_conf_start)
     keepalive_timeout 300s;
     server {
         listen 127.0.0.1:$(port webserv) ssl;
@@ -79,11 +73,7 @@ CONF
 # profile, the one webserv defaults to, is written out for it.
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/nginx-error.log;
-events { worker_connections 20000; }
-http {
-    access_log off;
+$(nginx_conf_start)
     sendfile on;
     keepalive_timeout 300s;
     keepalive_requests 1000000;
@@ -160,7 +150,6 @@ with open(sys.argv[4], "w") as out:
 print(f"{count / max(real, 1):.1f}")
 PY
 }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}' if float(sys.argv[2]) else 'n/a')" "$1" "$2"; }
 
 for round in $(seq "$rounds"); do
     for measure in rps mbps full resumed; do
@@ -193,17 +182,7 @@ for round in $(seq "$rounds"); do
     done
 done
 if [ -f "$work/ratios" ]; then
-    python3 - "$work/ratios" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    label, value = line.rstrip("\n").split("|")
-    if value != "n/a":
-        rows.setdefault(label, []).append(float(value))
-for label, values in rows.items():
-    values.sort()
-    print(f"median of {len(values)} rounds  {label}  webserv/nginx {statistics.median(values):.2f} ({values[0]:.2f}-{values[-1]:.2f})")
-PY
+    print_medians "$work/ratios" "webserv/nginx "
 fi
 
 # Idle TLS keep-alive connections, on the processes that hold them.

@@ -23,9 +23,7 @@ source bench/common.sh
 need_tools nginx python3
 servers=(webserv nginx)
 if [ "$only" = nginx ]; then servers=(nginx); else webserv_binary; fi
-work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
-mkdir -p "$work/logs"
+make_work
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 upstream_port=18460
@@ -44,10 +42,7 @@ CONF
 }
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    error_log $work/logs/webserv-error.log;
+$(webserv_conf_start)
     server {
         listen 127.0.0.1:$(port webserv);
 $(location)
@@ -56,11 +51,7 @@ $(location)
 CONF
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/nginx-error.log;
-events { worker_connections 20000; }
-http {
-    access_log off;
+$(nginx_conf_start)
     server {
         listen 127.0.0.1:$(port nginx);
 $(location)
@@ -89,7 +80,6 @@ round_trips() {
     cat "$work"/rate-* | awk '{s += $1} END {print s}'
     rm -f "$work"/rate-*
 }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}' if float(sys.argv[2]) else 'n/a')" "$1" "$2"; }
 
 for round in $(seq "$rounds"); do
     declare -A result=()
@@ -102,16 +92,11 @@ for round in $(seq "$rounds"); do
     if [ "$only" != nginx ]; then
         r=$(ratio "${result[webserv]}" "${result[nginx]}")
         line+="  webserv/nginx $r"
-        echo "$r" >> "$work/ratios"
+        echo "WebSocket round trips/s|$r" >> "$work/ratios"
     fi
     echo "$line"
     unset result
 done
 if [ -f "$work/ratios" ]; then
-    python3 - "$work/ratios" <<'PY'
-import statistics, sys
-values = sorted(float(v) for v in open(sys.argv[1]) if v.strip() != "n/a")
-if values:
-    print(f"median of {len(values)} rounds  WebSocket round trips/s  webserv/nginx {statistics.median(values):.2f} ({values[0]:.2f}-{values[-1]:.2f})")
-PY
+    print_medians "$work/ratios" "webserv/nginx "
 fi

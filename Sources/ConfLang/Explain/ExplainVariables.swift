@@ -5,7 +5,7 @@
 struct ExplainVariables {
     let method: String
     let target: String
-    let path: String
+    var path: String
     let query: String?
     let host: String?
     let headers: [(name: String, value: String)]
@@ -15,6 +15,9 @@ struct ExplainVariables {
     var clientAddress: String? = nil
     /// proxy_pass's upstream, for `$proxy_host`.
     var upstream: Values.ProxyURL? = nil
+    /// The request's path before try_files changed `path`: a `set` took its
+    /// value then (nginx's rewrite phase, as webserv's `RequestHandler.rewritePhase`).
+    var requestPath: String? = nil
 
     func evaluate(_ template: VariableTemplate, depth: Int = 0) -> String {
         template.evaluate { variable in value(variable, depth: depth) ?? "$" + name(of: variable) }
@@ -28,9 +31,9 @@ struct ExplainVariables {
     private func value(_ variable: Variable, depth: Int) -> String? {
         switch variable {
         case .host:
+            // As webserv's: lower case, without the port or a trailing dot.
             guard let host, !host.isEmpty else { return serverName }
-            let name = host.hasPrefix("[") ? host.prefix { $0 != "]" } + "]" : host.prefix { $0 != ":" }
-            return name.lowercased()
+            return Router.normalizedHost(host)
         case .uri: return path
         case .requestURI: return target
         case .args: return query ?? ""
@@ -46,7 +49,7 @@ struct ExplainVariables {
         case .contentLength: return field("content-length") ?? ""
         case .documentRoot: return location.settings.alias ?? location.settings.root
         case .remoteAddr: return clientAddress
-        case .proxyHost: return upstream.map { "\($0.host)\($0.port == $0.defaultPort ? "" : ":\($0.port)")" }
+        case .proxyHost: return upstream.map(UpstreamFieldPlan.hostField)
         case .proxyAddXForwardedFor:
             guard let clientAddress else { return nil }
             return field("x-forwarded-for").map { $0 + ", " + clientAddress } ?? clientAddress
@@ -67,7 +70,11 @@ struct ExplainVariables {
             return ""
         case .defined(let name):
             guard depth < 16 else { return "" }
-            if let value = location.settings.setVariables[name] { return evaluate(value, depth: depth + 1) }
+            if let set = location.settings.setVariables.last(where: { $0.name == name }) {
+                var before = self
+                before.path = requestPath ?? path
+                return before.evaluate(set.value, depth: depth + 1)
+            }
             guard let map = location.settings.variableMaps.byName[name] else { return "" }
             return evaluate(map.value(for: evaluate(map.source, depth: depth + 1)), depth: depth + 1)
         default: return nil

@@ -372,15 +372,18 @@ struct Explaining {
             let url = origin + route.upstreamTarget(target: parsed.target, path: path, query: parsed.query, upstream: upstream)
             let tls = upstream.secure ? Explaining.proxyTLS(settings.proxySSL, upstream: upstream) : ""
             let fields = sentFields(route: route, upstream: upstream, path: path, server: server)
+            let listed = fields.map { field in field.value.map { "\(field.name): \($0)" } ?? "no \(field.name) (empty)" }
+            let with = "the fields " + listed.joined(separator: ", ")
+            let sent = fields.compactMap { field in field.value.map { (name: field.name, value: $0) } }
             guard let group = router.config.upstreamGroup(for: upstream) else {
-                return (.upstream(url: url), answer(nil, by: "upstream", "forwarded to \(url)\(tls) with \(fields); the upstream's answer is relayed"))
+                return (.upstream(url: url, fields: sent), answer(nil, by: "upstream", "forwarded to \(url)\(tls) with \(with); the upstream's answer is relayed"))
             }
             let servers = group.servers.map { server in
                 [server.address, server.weight == 1 ? nil : "weight=\(server.weight)", server.backup ? "backup" : nil, server.down ? "down" : nil]
                     .compactMap { $0 }.joined(separator: " ")
             }.joined(separator: ", ")
-            return (.upstream(url: url), answer(nil, by: "upstream",
-                                                "forwarded to \(url)\(tls) with \(fields), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
+            return (.upstream(url: url, fields: sent), answer(nil, by: "upstream",
+                                                "forwarded to \(url)\(tls) with \(with), upstream group '\(group.name)' (\(group.balancing.directive)): \(servers)\(chosenServer(group, path: path)); the chosen server's answer is relayed"))
         case .fastcgi(let address):
             let (scriptName, pathInfo) = route.fastcgiScript(for: path)
             let file = route.filesystemPath(for: scriptName)
@@ -468,29 +471,34 @@ struct Explaining {
         }
     }
 
-    /// The fields webserv sets on the proxied request (ProxyRequest's rules:
-    /// Host and X-Forwarded-* unless proxy_set_header names them, then
-    /// proxy_set_header's, an empty one not sent); the client's other fields
-    /// go too, hop-by-hop ones apart.
-    func sentFields(route: Router.Route, upstream: Values.ProxyURL, path: String, server: VirtualServer) -> String {
+    /// The fields the proxied request carries, by the plan webserv's
+    /// `ProxyRequest` writes them with (`UpstreamFieldPlan`), the client's
+    /// given ones included; a nil value: a `proxy_set_header` that came out
+    /// empty, not sent. What only a connection knows (`$remote_addr` without
+    /// `--from`) is shown as written.
+    func sentFields(route: Router.Route, upstream: Values.ProxyURL, path: String, server: VirtualServer) -> [(name: String, value: String?)] {
         var variables = ExplainVariables(method: request.method, target: parsed.target, path: path, query: parsed.query,
                                          host: parsed.host, headers: request.headers,
                                          serverName: server.config.names.first ?? "", location: route.location)
         variables.clientAddress = request.clientAddress
         variables.upstream = upstream
-        let configured = route.settings.proxySetHeaders.filter { !["content-length", "transfer-encoding"].contains($0.name.lowercased()) }
-        let named = Set(configured.map { $0.name.lowercased() })
-        let client = request.clientAddress ?? "the client's address"
-        let forwarded = request.headers.first { $0.name.lowercased() == "x-forwarded-for" }.map { "\($0.value), \(client)" } ?? client
-        var fields: [String] = []
-        if !named.contains("host") { fields.append("Host: \(upstream.host)\(upstream.port == upstream.defaultPort ? "" : ":\(upstream.port)")") }
-        if !named.contains("x-forwarded-for") { fields.append("X-Forwarded-For: \(forwarded)") }
-        if !named.contains("x-forwarded-proto") { fields.append("X-Forwarded-Proto: http") }
-        for field in configured {
-            let value = variables.evaluate(field.value)
-            fields.append(value.isEmpty ? "no \(field.name) (empty)" : "\(field.name): \(value)")
+        variables.requestPath = PathNormalizer.normalize(parsed.rawPath)
+        let settings = route.settings
+        let chunked = request.headers.contains { field in
+            field.name.lowercased() == "transfer-encoding" && field.value.lowercased().contains("chunked")
         }
-        return "the fields " + fields.joined(separator: ", ")
+        let setBody = settings.proxyRequest.body.map { variables.evaluate($0) }
+        let framing = UpstreamFieldPlan.framing(passBody: settings.proxyRequest.passBody && setBody == nil,
+                                                setBodyLength: setBody?.utf8.count, clientChunked: chunked,
+                                                clientLength: parsed.contentLength)
+        var fields: [(name: String, value: String?)] = []
+        UpstreamFieldPlan.fields(setHeaders: settings.proxySetHeaders, passHeaders: settings.proxyRequest.passHeaders,
+                                 upstream: upstream, clientFields: request.headers,
+                                 clientAddress: request.clientAddress ?? "$remote_addr", secure: parsed.tls, framing: framing,
+                                 evaluate: { VariableTemplate.fieldValue(variables.evaluate($0)) }) { name, value in
+            fields.append((name, value))
+        }
+        return fields
     }
 
     /// What StaticFileHandler finds for GET and HEAD, by the same lookup

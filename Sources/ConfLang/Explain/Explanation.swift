@@ -125,7 +125,8 @@ public struct Explanation {
         /// kind; `index`: the index file that answers a directory.
         case file(path: String, kind: String, index: String?)
         case script(interpreter: String, scriptName: String, file: String, kind: String, pathInfo: String)
-        case upstream(url: String)
+        /// `fields`: the request's header fields as they go up (`UpstreamFieldPlan`), in order.
+        case upstream(url: String, fields: [(name: String, value: String)])
         /// `fastcgi_pass`: the application, the script it is told to run, and the parameters sent.
         case fastcgi(address: String, scriptName: String, scriptFilename: String, pathInfo: String, params: [(name: String, value: String)])
         case uploadStore(directory: String)

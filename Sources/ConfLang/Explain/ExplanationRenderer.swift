@@ -82,8 +82,9 @@ public enum ExplanationRenderer {
             case .script(let interpreter, let scriptName, let file, let kind, let pathInfo):
                 line("script \(scriptName) → \(file): \(kind)")
                 line("  run by \(interpreter), PATH_INFO '\(pathInfo)'")
-            case .upstream(let url):
+            case .upstream(let url, let fields):
                 line("upstream \(url)")
+                for (name, value) in fields { line("  \(name): \(value)") }
             case .fastcgi(let address, let scriptName, let scriptFilename, let pathInfo, let params):
                 line("FastCGI \(address): script \(scriptName) → \(scriptFilename), PATH_INFO '\(pathInfo)'")
                 for (name, value) in params { line("  fastcgi_param \(name) \(value)") }
@@ -228,8 +229,9 @@ public enum ExplanationRenderer {
         case .script(let interpreter, let scriptName, let file, let kind, let pathInfo):
             return .object([("kind", .string("script")), ("interpreter", .string(interpreter)), ("scriptName", .string(scriptName)),
                             ("path", .string(file)), ("type", .string(kind)), ("pathInfo", .string(pathInfo))])
-        case .upstream(let url):
-            return .object([("kind", .string("upstream")), ("url", .string(url))])
+        case .upstream(let url, let fields):
+            return .object([("kind", .string("upstream")), ("url", .string(url)),
+                            ("fields", .array(fields.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) }))])
         case .fastcgi(let address, let scriptName, let scriptFilename, let pathInfo, let params):
             return .object([("kind", .string("fastcgi")), ("address", .string(address)), ("scriptName", .string(scriptName)),
                             ("path", .string(scriptFilename)), ("pathInfo", .string(pathInfo)),

@@ -132,8 +132,9 @@ public struct LocationConfig {
     public var proxyRequest = ProxyRequestRules()
     /// `map`s of the enclosing `http`, by variable name (without `$`, lower case).
     public var variableMaps: VariableMaps = .none
-    /// `set $name VALUE` of the server and this location, by name (without `$`, lower case).
-    public var setVariables: [String: VariableTemplate] = [:]
+    /// `set $name VALUE` of the server, then of this location, in order: as
+    /// nginx's rewrite phase, each takes its value in turn before try_files.
+    public var setVariables: [SetVariable] = []
     /// `add_header`: the nearest level that has any replaces its parent's list, as in nginx.
     public var addedHeaders: [AddedHeader] = []
     /// `try_files`: files tried before the location answers, and the fallback (not inherited, as in nginx).

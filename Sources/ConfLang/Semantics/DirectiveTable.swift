@@ -151,12 +151,12 @@ public enum DirectiveTable {
         spec("set", [.server, .location], arguments: 2...2, [.variableName, .text], repeatable: true,
              "sets a variable: set $name VALUE (the value may hold variables)",
              sets: .location { input in
-                 let values = input.occurrences.map { occurrence -> (String, VariableTemplate) in
+                 let values = input.occurrences.map { occurrence -> SetVariable in
                      let arguments = occurrence.arguments.map(\.value)
-                     return (Values.variableName(arguments[0]) ?? "", VariableTemplate.compiled(arguments[1]))
+                     return SetVariable(name: Values.variableName(arguments[0]) ?? "", value: VariableTemplate.compiled(arguments[1]))
                  }
-                 // Added to the server's: a location's `set` does not drop the server's.
-                 return { location in for (name, value) in values { location.setVariables[name] = value } }
+                 // After the server's: nginx runs the server's `set`s, then the location's.
+                 return { location in location.setVariables += values }
              }, variables: .only(1)),
         spec("try_files", [.server, .location], arguments: 2...2, unlimited: true, [.text],
              "files tried in order (FILE/ for a directory); none: an internal redirect to URI, or =CODE",

@@ -9,6 +9,17 @@ public final class VariableMaps {
 }
 
 /// `add_header NAME VALUE [always]`.
+/// One `set $name VALUE`: `name` without `$`, lower case.
+public struct SetVariable: Equatable {
+    public let name: String
+    public let value: VariableTemplate
+
+    public init(name: String, value: VariableTemplate) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// One `proxy_set_header FIELD VALUE`: the field sent to a proxied server
 /// instead of the client's (an empty value: not sent at all).
 public struct ProxySetHeader: Equatable {

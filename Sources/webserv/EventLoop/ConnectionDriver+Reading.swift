@@ -123,6 +123,7 @@ extension ConnectionDriver {
         let request = connection.request
         request.context = RequestContext(server: server, route: route, redirects: previous.map { $0.redirects + 1 } ?? 0,
                                          errorPage: errorPage, started: previous?.started ?? loop.now())
+        if let values = previous?.setValues { request.context?.setValues = values }   // nginx keeps them across redirects
         if previous == nil && head.hasIgnoredFields { logIgnoredFields(head, on: connection, to: route.settings.errorLog) }
         switch handler.action(for: head, routing: (server, route), from: connection) {
         case .respond(var response):

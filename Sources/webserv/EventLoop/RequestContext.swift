@@ -13,6 +13,10 @@ final class RequestContext {
     let errorPage: ErrorPages.Redirect?
     /// The loop's clock when the request's head was complete (an internal redirect keeps it): `$request_time`.
     let started: Int
+    /// The values `set` gave, by name, once nginx's rewrite phase has run
+    /// (`RequestHandler.rewritePhase`; nil before): taken before try_files
+    /// changes the path, and kept across internal redirects, as nginx keeps them.
+    var setValues: [String: String]?
     /// nginx's `$request_id`: 32 hex digits, made when first asked for.
     private(set) lazy var requestID: String = {
         var generator = SystemRandomNumberGenerator()

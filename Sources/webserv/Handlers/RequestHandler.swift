@@ -57,6 +57,8 @@ final class RequestHandler {
         let (server, route) = routing
         // Read through the location (a class): binding its settings would copy them per request.
         let location = route.location
+        // nginx's rewrite phase, before anything is decided: once, not again for the file try_files found.
+        if !afterTryFiles, !location.settings.setVariables.isEmpty { rewritePhase(head, location: location, from: connection) }
         let decision = RequestDecision.decide(method: head.method, contentLength: head.contentLength, server: server, route: route,
                                               afterTryFiles: afterTryFiles)
         // nginx's access phase runs before its try-files phase: once, not again for the file try_files found.
@@ -117,6 +119,21 @@ final class RequestHandler {
             return .respond(StaticFileHandler(head: head, route: route, files: files, smallFiles: smallFiles).respond())
         case .upload(let store):
             return upload(head, route: route, store: store)
+        }
+    }
+
+    /// nginx's rewrite phase: the server's `set`s, then the location's, each
+    /// taking its value in turn (a later one reads an earlier one's), before
+    /// try_files changes the path: Debian's fastcgi-php.conf keeps PATH_INFO
+    /// so. The values are the request's (`RequestContext.setValues`).
+    private func rewritePhase(_ head: RequestHead, location: ResolvedLocation, from connection: Connection) {
+        guard let context = connection.request.context else { return }
+        if context.setValues == nil { context.setValues = [:] }
+        // Made with the context, whose values each evaluation reads as they are set.
+        let variables = RequestVariables(head: head, connection: connection, location: location)
+        for set in location.settings.setVariables {
+            let value = variables.evaluate(set.value)   // reads the values set so far: not inside the write below
+            context.setValues?[set.name] = value
         }
     }
 

@@ -25,6 +25,23 @@ final class ForwardingBodyConsumer: BodyConsumer {
     func abort() {}
 }
 
+/// A body read and dropped (`proxy_pass_request_body off`, `proxy_set_body`):
+/// `finished` runs once it is all in, as nginx reads a body before it goes upstream.
+final class DroppedBody: BodyConsumer {
+    private let finished: () -> Void
+
+    init(finished: @escaping () -> Void) { self.finished = finished }
+
+    func consume(_ bytes: ArraySlice<UInt8>) -> Response? { nil }
+
+    func finish() -> Response? {
+        finished()
+        return nil
+    }
+
+    func abort() {}
+}
+
 /// A chunked body spooled to an unlinked temporary file first, for a CGI
 /// script (it must see CONTENT_LENGTH, RFC 3875 §4.1.2) or a FastCGI
 /// application (PHP needs CONTENT_LENGTH to read a form, and nginx buffers

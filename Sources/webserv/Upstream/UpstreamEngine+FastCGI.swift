@@ -75,6 +75,10 @@ extension UpstreamEngine {
             begin(exchange, on: connection)
             connections.beginBody(connection, head: head, consumer: ForwardingBodyConsumer(engine: self, connection: connection), maxBodySize: maxBodySize)
         } else {
+            // No body: STDIN's end goes with BEGIN_REQUEST and PARAMS, in one write
+            // (`begin` writes them at once to a kept connection, `feed` to a new one).
+            exchange.pendingInput += exchange.adapter.encode(body: [], last: true)
+            exchange.bodyComplete = true
             begin(exchange, on: connection)
             feed(connection, [], last: true)
         }

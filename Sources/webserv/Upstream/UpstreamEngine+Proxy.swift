@@ -6,8 +6,20 @@ import ConfLang
 extension UpstreamEngine {
     /// `fresh`: never a pooled connection (the retry after a pooled one failed).
     /// `attempt`: the servers of an upstream group this request has tried.
+    /// `bodyRead`: a body that does not go up was read and dropped already.
     func startProxy(_ request: ProxyRequest, head: RequestHead, maxBodySize: Int, on connection: Connection, fresh: Bool = false,
-                    attempt previous: ProxyAttempt = ProxyAttempt()) {
+                    attempt previous: ProxyAttempt = ProxyAttempt(), bodyRead: Bool = false) {
+        // proxy_pass_request_body off, proxy_set_body: as nginx, the client's body is
+        // read whole first and dropped, then the request goes up; however slowly
+        // the body comes, the connection then carries the next request.
+        if head.hasBody && !request.passesBody && !bodyRead {
+            let dropped = DroppedBody { [unowned self, unowned connection] in
+                self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, bodyRead: true)
+            }
+            return connections.beginBody(connection, head: head, consumer: dropped, maxBodySize: maxBodySize)
+        }
+        // The client's body streams up while it arrives (so it cannot be sent twice).
+        let streamsBody = head.hasBody && !bodyRead
         guard let settings = connection.request.context?.route.settings else {
             return connections.deliver(Response(status: 500), head: head, on: connection, keepAlive: false)
         }
@@ -17,13 +29,13 @@ extension UpstreamEngine {
         if !groups.isEmpty, let peers = groups[request.upstream.host.lowercased()] {
             use = choosePeer(peers, &attempt, head: head, clientAddress: connection.peerHost, errorLog: request.errorLog)
             if use == nil {
-                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
+                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !streamsBody))
             }
         }
         let host = use?.server.host ?? request.upstream.host, port = use?.server.port ?? request.upstream.port
         let address = use.map { $0.peers.addresses[$0.index] } ?? addresses[request.upstream.host]
         // A request with a body never takes a pooled connection: it could not be sent again.
-        let pooled = fresh || head.hasBody ? nil : takePooledUpstream(request.poolKey(use?.server.address ?? ProxyAdapter.poolKey(request.upstream)))
+        let pooled = fresh || streamsBody ? nil : takePooledUpstream(request.poolKey(use?.server.address ?? ProxyAdapter.poolKey(request.upstream)))
         guard let socket = pooled ?? address.flatMap({ try? Socket.connect(to: $0, port: port) }) else {
             loop.logs.error("error", "cannot connect to upstream \(host):\(port)", to: request.errorLog)
             if let use {
@@ -31,10 +43,10 @@ extension UpstreamEngine {
                 // Nothing was sent nor taken from the client yet.
                 if UpstreamEngine.mayTryNext(.error, settings: settings.nextUpstream, attempt: attempt, peers: use.peers,
                                              head: head, requestSent: false, bodyTaken: false) {
-                    return startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt)
+                    return startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt, bodyRead: bodyRead)
                 }
             }
-            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
+            return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !streamsBody))
         }
         // proxy_pass https://: a pooled connection keeps its session; a new one begins its own, handshaking once connected.
         var tls = pooled.flatMap { pooledTLS.removeValue(forKey: $0) }
@@ -46,7 +58,7 @@ extension UpstreamEngine {
                 Socket.close(socket)
                 loop.logs.error("error", "\(error) while SSL handshaking to upstream \(host):\(port)", to: request.errorLog)
                 if let use { release(use, failed: false, errorLog: request.errorLog) }
-                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !head.hasBody))
+                return connections.deliver(Response(status: 502), head: head, on: connection, keepAlive: keepsAlive(head, bodyIn: !streamsBody))
             }
         }
         let exchange = UpstreamExchange(adapter: ProxyAdapter(socket: socket, request: request, peer: use?.server), head: head,
@@ -64,19 +76,19 @@ extension UpstreamEngine {
                 again.tries -= 1
             }
             exchange.retry = { [unowned self, unowned connection] in
-                self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true, attempt: again)
+                self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, fresh: true, attempt: again, bodyRead: bodyRead)
             }
         }
         if let use {
             exchange.nextTry = { [unowned self, unowned connection] condition, requestSent in
                 // A body streams up as it arrives: once taken from the client it cannot be sent again.
                 guard UpstreamEngine.mayTryNext(condition, settings: settings.nextUpstream, attempt: attempt, peers: use.peers,
-                                                head: head, requestSent: requestSent, bodyTaken: head.hasBody) else { return nil }
-                return { self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt) }
+                                                head: head, requestSent: requestSent, bodyTaken: streamsBody) else { return nil }
+                return { self.startProxy(request, head: head, maxBodySize: maxBodySize, on: connection, attempt: attempt, bodyRead: bodyRead) }
             }
         }
         begin(exchange, on: connection)
-        if head.hasBody {
+        if streamsBody {
             connections.beginBody(connection, head: head, consumer: ForwardingBodyConsumer(engine: self, connection: connection), maxBodySize: maxBodySize)
         } else {
             feed(connection, [], last: true)

@@ -129,16 +129,11 @@ struct RequestVariables {
     }
 
     /// nginx's `$host`: the request line's or Host's name, lower case, without
-    /// its port; else the server's first name.
+    /// its port or a trailing dot (ngx_http_validate_host), as server_name
+    /// matching reads it (`Router.normalizedHost`); else the server's first name.
     private var host: String {
         guard let host = head?.host, !host.isEmpty else { return context?.server.config.names.first ?? "" }
-        let name: Substring
-        if host.hasPrefix("[") {
-            name = host.prefix { $0 != "]" } + "]"
-        } else {
-            name = host.prefix { $0 != ":" }
-        }
-        return name.lowercased()
+        return Router.normalizedHost(host)
     }
 
     private var script: (scriptName: String, pathInfo: String) {
@@ -171,10 +166,16 @@ struct RequestVariables {
         return ""
     }
 
-    /// A `set` of the answering location (or its server) first, then a `map`.
+    /// A `set`'s value first, then a `map`'s. The values `set` took in the
+    /// rewrite phase (`RequestHandler.rewritePhase`) are the request's; without
+    /// that phase (a request built in a test), the location's `set` is evaluated now.
     private func defined(_ name: String, depth: Int) -> String {
         guard depth < RequestVariables.maxDepth, let settings = location?.settings else { return "" }
-        if let value = settings.setVariables[name] { return evaluate(value, depth: depth + 1) }
+        if let values = context?.setValues {
+            if let value = values[name] { return value }
+        } else if let set = settings.setVariables.last(where: { $0.name == name }) {
+            return evaluate(set.value, depth: depth + 1)
+        }
         guard let map = settings.variableMaps.byName[name] else { return "" }
         let key = evaluate(map.source, depth: depth + 1)
         return evaluate(map.value(for: key), depth: depth + 1)

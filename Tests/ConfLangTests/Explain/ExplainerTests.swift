@@ -282,7 +282,7 @@ final class ExplainerTests: XCTestCase {
 
     func testProxyTargetAfterThePrefixRewrite() throws {
         let explanation = try explain("http://127.0.0.1:8080/api/users?id=7")
-        guard case .upstream(let url)? = explanation.target else { return XCTFail() }
+        guard case .upstream(let url, _)? = explanation.target else { return XCTFail() }
         XCTAssertEqual(url, "http://127.0.0.1:9/v1/users?id=7")
         XCTAssertNil(explanation.answer.status)
         XCTAssertEqual(explanation.answer.decidedBy, "upstream")
@@ -301,7 +301,7 @@ final class ExplainerTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         guard case .success(let (config, _)) = Explainer.model(path: path, bytes: Array(text.utf8)) else { return XCTFail("refused") }
         let explanation = try Explainer.explain(ExplainRequest(url: "http://127.0.0.1:8080/api/x?y=1", method: "GET", headers: []), config: config).get()
-        guard case .upstream(let url)? = explanation.target else { return XCTFail() }
+        guard case .upstream(let url, _)? = explanation.target else { return XCTFail() }
         XCTAssertEqual(url, "http://app/v1/x?y=1")
         XCTAssertEqual(explanation.answer.decidedBy, "upstream")
         XCTAssertTrue(explanation.answer.reason.contains("upstream group 'app' (round-robin): 127.0.0.1:9001 weight=3, 127.0.0.1:9002 backup, 127.0.0.1:9003 down"),
@@ -396,6 +396,21 @@ final class ExplainerTests: XCTestCase {
         let explanation = try explain("http://127.0.0.1:8080/moved", headers: [("Host", "second.test")])
         XCTAssertEqual(explanation.answer.status, 301)
         XCTAssertEqual(explanation.answer.headers.first { $0.name == "Location" }?.value, "http://second.test:8080/docs/")
+    }
+
+    /// $host as webserv's: the Host field's name, lower case, without its port or a trailing dot.
+    func testHostLosesItsTrailingDot() throws {
+        let text = """
+        events { }
+        http {
+            server {
+                listen 127.0.0.1:8080;
+                location / { return 301 https://$host$request_uri; }
+            }
+        }
+        """
+        let explanation = try explain("http://127.0.0.1:8080/p?x=1", headers: [("Host", "Example.COM.:8080")], config: text)
+        XCTAssertEqual(explanation.answer.headers.first { $0.name == "Location" }?.value, "https://example.com/p?x=1")
     }
 
     func testPathIsNormalisedAsWebservDoes() throws {

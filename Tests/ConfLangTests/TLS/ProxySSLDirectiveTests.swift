@@ -87,11 +87,11 @@ final class ProxySSLDirectiveTests: XCTestCase {
             try Explainer.explain(ExplainRequest(url: url, method: "GET", headers: []), config: config).get()
         }
         let one = try explain("http://127.0.0.1:8080/one/x")
-        guard case .upstream(let url)? = one.target else { return XCTFail() }
+        guard case .upstream(let url, _)? = one.target else { return XCTFail() }
         XCTAssertEqual(url, "https://127.0.0.1:8443/v1/x")
         XCTAssertTrue(one.answer.reason.contains("over TLS, SSL name '127.0.0.1' (no SNI), certificate not verified"), one.answer.reason)
         let group = try explain("http://127.0.0.1:8080/group/y")
-        guard case .upstream(let groupURL)? = group.target else { return XCTFail() }
+        guard case .upstream(let groupURL, _)? = group.target else { return XCTFail() }
         XCTAssertEqual(groupURL, "https://app/group/y")
         XCTAssertTrue(group.answer.reason.contains("over TLS, SSL name 'api.test' (sent as SNI), certificate verified against /etc/ssl/ca.pem"),
                       group.answer.reason)

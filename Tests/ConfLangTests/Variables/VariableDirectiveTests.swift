@@ -32,8 +32,8 @@ final class VariableDirectiveTests: XCTestCase {
         XCTAssertEqual(own.addedHeaders, [AddedHeader(name: "X-B", value: VariableTemplate.compiled("$uri"), always: true)],
                        "a level with any add_header replaces its parent's list")
         XCTAssertEqual(inherits.addedHeaders.map(\.name), ["X-A"])
-        XCTAssertEqual(own.setVariables.keys.sorted(), ["l", "s"], "a location's set adds to the server's")
-        XCTAssertEqual(inherits.setVariables.keys.sorted(), ["s"])
+        XCTAssertEqual(own.setVariables.map(\.name), ["s", "l"], "a location's set comes after the server's, in the order nginx runs them")
+        XCTAssertEqual(inherits.setVariables.map(\.name), ["s"])
         XCTAssertEqual(inherits.variableMaps.byName["m"]?.defaultValue.source, "d")
         XCTAssertEqual(inherits.accessLogFormat?.name, "main")
         XCTAssertEqual(inherits.accessLogFormat?.template.segments, [.variable(.uri), .literal(" "), .variable(.status)])

@@ -10,7 +10,7 @@ final class ExplainAgreementTests: XCTestCase {
     private var server: ServerProcess!
 
     /// The built confcheck, beside the webserv the black-box tests start.
-    private static var confcheck: String {
+    static var confcheck: String {
         URL(fileURLWithPath: ServerProcess.binary).deletingLastPathComponent().appendingPathComponent("confcheck").path
     }
 
@@ -117,7 +117,7 @@ final class ExplainAgreementTests: XCTestCase {
             var arguments = ["--explain", "http://127.0.0.1:\(port)\(request.path)", "--method", request.method,
                              "--header", "Host: \(request.host)", "--format", "json"]
             if !request.body.isEmpty { arguments += ["--header", "Content-Length: \(request.body.utf8.count)"] }
-            let explained = try explain(arguments + [server.configPath])
+            let explained = try ExplainAgreementTests.explain(arguments + [server.configPath])
             let predicted = try XCTUnwrap(explained["answer"] as? [String: Any], request.description)
             let status = (predicted["finalStatus"] as? Int) ?? (predicted["status"] as? Int)
             XCTAssertEqual(status, answer.status, "\(request.description): \(predicted["reason"] ?? "")")
@@ -134,7 +134,7 @@ final class ExplainAgreementTests: XCTestCase {
     }
 
     /// Runs the built confcheck and parses its JSON.
-    private func explain(_ arguments: [String]) throws -> [String: Any] {
+    static func explain(_ arguments: [String]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ExplainAgreementTests.confcheck)
         process.arguments = arguments

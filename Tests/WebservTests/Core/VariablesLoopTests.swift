@@ -81,6 +81,41 @@ final class VariablesLoopTests: XCTestCase {
         XCTAssertEqual(loop.request("GET /nohost/ HTTP/1.0\r\n\r\n")?.bodyText, "[first.test]")
     }
 
+    /// nginx's $host: the Host field's name with a trailing dot removed and
+    /// lower case (ngx_http_validate_host), the same name server_name matching
+    /// reads; the field itself is left as sent.
+    func testHostLosesItsTrailingDotAsServerNameMatchingDoes() throws {
+        let loop = try LoopHarness(config: """
+        events { }
+        http {
+            access_log off;
+            error_log DIR/logs/error.log;
+            server {
+                listen 127.0.0.1:PORT;
+                server_name first.test;
+                return 200 "first $host";
+            }
+            server {
+                listen 127.0.0.1:PORT;
+                server_name example.com;
+                location / { return 200 "example [$host] [$http_host]"; }
+                location /https/ { return 301 https://$host$request_uri; }
+            }
+        }
+        """)
+        let (client, _) = loop.connect()
+        defer { Glibc.close(client) }
+        loop.send(client, "GET / HTTP/1.1\r\nHost: Example.COM.\r\n\r\n"
+                  + "GET /https/p HTTP/1.1\r\nHost: example.com.:8080\r\nConnection: close\r\n\r\n")
+        var wire = WireAnswers(loop.receive(client))
+        let first = try XCTUnwrap(wire.next())
+        XCTAssertEqual(first.bodyText, "example [example.com] [Example.COM.]")
+        let second = try XCTUnwrap(wire.next())
+        XCTAssertEqual(second.status, 301)
+        XCTAssertEqual(second.header("Location"), "https://example.com/https/p")
+        XCTAssertEqual(wire.rest, [])
+    }
+
     func testRootVariables() throws {
         let loop = try harness()
         XCTAssertEqual(loop.get("/root/f")?.bodyText, "\(loop.directory)/www \(loop.directory)/www/root/f")

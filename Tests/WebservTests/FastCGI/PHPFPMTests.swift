@@ -52,9 +52,10 @@ final class PHPFPMTests: XCTestCase {
         fpm = try PHPFPMProcess(scripts: PHPFPMTests.scripts)
         let fastcgiConf = PHPFPMTests.fixtures + "/snippets-fastcgi-php/fastcgi.conf"
         let fastcgiParams = PHPFPMTests.fixtures + "/fastcgi-params/fastcgi_params"
+        let fastcgiPHP = PHPFPMTests.fixtures + "/snippets-fastcgi-php/fastcgi-php.conf"
         // PORT0: the unix pool with fastcgi_keep_conn and fastcgi.conf; PORT1: the TCP pool with
         // fastcgi_params (no SCRIPT_FILENAME: webserv's own is sent), short read timeout;
-        // PORT2: nothing listens on its socket.
+        // PORT2: nothing listens on its socket; PORT3: Debian's snippets/fastcgi-php.conf as sites-available/default has it.
         server = try ServerProcess(config: """
         events { }
         http {
@@ -82,8 +83,15 @@ final class PHPFPMTests: XCTestCase {
                 listen 127.0.0.1:PORT2;
                 location $ .php { fastcgi_pass unix:DIR/nobody-listens.sock; }
             }
+            server {
+                listen 127.0.0.1:PORT3;
+                location $ .php {
+                    include \(fastcgiPHP);
+                    fastcgi_pass unix:\(fpm.socketPath);
+                }
+            }
         }
-        """, portCount: 3)
+        """, portCount: 4)
     }
 
     override func tearDown() {
@@ -137,6 +145,20 @@ final class PHPFPMTests: XCTestCase {
         XCTAssertEqual(env["HTTP_X_TEST"], "yes")
         XCTAssertEqual(env["HTTPS"], "(unset)", "fastcgi.conf's 'HTTPS $https if_not_empty' on plain HTTP")
         XCTAssertEqual(env["get"], #"{"a":"1","b":"two"}"#)
+    }
+
+    /// Debian's snippet: `try_files $fastcgi_script_name =404` changes $uri to
+    /// the script before the content phase, so it keeps PATH_INFO in a `set`,
+    /// which nginx runs in the rewrite phase, before try_files.
+    func testDebiansFastcgiPHPSnippetKeepsThePathInfo() throws {
+        let response = try get("/env.php/more/info?a=1", port: 3)
+        XCTAssertEqual(response.status, 200, response.head)
+        let env = fields(response)
+        XCTAssertEqual(env["PATH_INFO"], "/more/info")
+        XCTAssertEqual(env["SCRIPT_NAME"], "/env.php")
+        XCTAssertEqual(env["SCRIPT_FILENAME"], fpm.wwwDirectory + "/env.php")
+        XCTAssertEqual(env["REQUEST_URI"], "/env.php/more/info?a=1")
+        XCTAssertEqual(try get("/none.php/x", port: 3).status, 404, "try_files' =404 for a script that is not there")
     }
 
     func testAnIndexFileThatIsAScriptRunsAsNginxsIndexModuleRedirectsToIt() throws {

@@ -99,6 +99,28 @@ final class ProxyPassRequestTests: XCTestCase {
         XCTAssertTrue(third.bodyText.hasPrefix("GET /c HTTP/1.1\n"), third.bodyText)
     }
 
+    /// As nginx, a body that does not go up is still read whole (and dropped)
+    /// before the request goes up, however slowly it comes, and the connection
+    /// then carries the next request: here the body's second part comes after
+    /// a pause in which an upstream given the request at once would have answered.
+    func testASlowBodyThatDoesNotGoUpKeepsTheConnection() throws {
+        let bodies = [("Content-Length: 11\r\n", "hello", " world"), ("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n", "6\r\n world\r\n0\r\n\r\n")]
+        for (location, (framing, first, second)) in [("nobody", bodies[0]), ("nobody", bodies[1]), ("setbody", bodies[0])] {
+            let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
+            client.send("POST /\(location)/paused HTTP/1.1\r\nHost: x\r\n\(framing)\r\n\(first)")
+            Thread.sleep(forTimeInterval: 0.5)
+            client.send(second)
+            let answer = try XCTUnwrap(client.readResponse(), "\(location) \(framing)")
+            XCTAssertEqual(answer.status, 200, answer.head)
+            XCTAssertTrue(answer.bodyText.hasPrefix("POST /paused HTTP/1.1\n"), answer.bodyText)
+            XCTAssertEqual(answer.header("Connection"), "keep-alive", "\(location) \(framing)")
+            client.send("GET /plain/next HTTP/1.1\r\nHost: x\r\n\r\n")
+            let next = try XCTUnwrap(client.readResponse(), "\(location) \(framing): the next request on the connection")
+            XCTAssertEqual(next.status, 200, next.head)
+            XCTAssertTrue(next.bodyText.hasPrefix("GET /next HTTP/1.1\n"), next.bodyText)
+        }
+    }
+
     func testSetBodyIsSentInsteadOfTheClientsBody() throws {
         let client = try RawClient(port: server.ports[0], timeoutSeconds: 10)
         client.send("POST /setbody/s?u=ann HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\nignored")

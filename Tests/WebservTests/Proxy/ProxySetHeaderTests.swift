@@ -28,9 +28,17 @@ final class ProxySetHeaderTests: XCTestCase {
                     proxy_set_header X-Injected $uri;
                 }
                 location /plain/ { proxy_pass http://127.0.0.1:\(upstream.port)/; }
+                location /setfirst/ {
+                    root DIR/www;
+                    set $asked "$uri?$args";
+                    try_files /found.txt =404;
+                    proxy_pass http://127.0.0.1:\(upstream.port);
+                    proxy_set_header X-Asked $asked;
+                    proxy_set_header X-Now $uri;
+                }
             }
         }
-        """)
+        """, files: ["www/found.txt": "found"])
     }
 
     override func tearDown() {
@@ -66,6 +74,14 @@ final class ProxySetHeaderTests: XCTestCase {
         let sent = try fields("/app/a%0d%0aX-Evil:%201")
         XCTAssertNil(sent["x-evil"])
         XCTAssertEqual(sent["x-injected"], ["/app/a  X-Evil: 1"], "the decoded CR and LF became spaces")
+    }
+
+    /// nginx's phases: `set` runs in the rewrite phase, before try_files
+    /// changes $uri to the file it found; the value it took stays.
+    func testSetTakesItsValueBeforeTryFiles() throws {
+        let sent = try fields("/setfirst/page?q=1")
+        XCTAssertEqual(sent["x-asked"], ["/setfirst/page?q=1"], "set's $uri is the request's")
+        XCTAssertEqual(sent["x-now"], ["/found.txt"], "after try_files, $uri is the file it found")
     }
 
     func testALocationWithoutAnyInheritsTheParentsList() throws {

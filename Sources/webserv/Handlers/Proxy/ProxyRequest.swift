@@ -91,24 +91,16 @@ struct ProxyRequest {
         return value
     }
 
-    /// Hop-by-hop fields (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-                                        "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]
+    /// Hop-by-hop fields (RFC 9110 §7.6.1), as the field plan has them: an answer's are dropped too.
+    static let hopByHop = UpstreamFieldPlan.hopByHop
 
     /// nginx's `$proxy_host`: proxy_pass's host, with its port unless the scheme's (80, or 443 for https).
-    static func hostField(_ upstream: Values.ProxyURL) -> String {
-        "\(upstream.host)\(upstream.port == upstream.defaultPort ? "" : ":\(upstream.port)")"
-    }
-
-    /// The framing of the body is webserv's: `proxy_set_header` cannot set these.
-    private static let framingFields: Set<String> = ["content-length", "transfer-encoding"]
+    static func hostField(_ upstream: Values.ProxyURL) -> String { UpstreamFieldPlan.hostField(upstream) }
 
     /// `variables`: the request's, for `proxy_set_header` and `proxy_set_body` values (made only when the location has any).
     /// `secure`: the request came over TLS (`X-Forwarded-Proto: https`).
     static func make(head: RequestHead, route: Router.Route, upstream: Values.ProxyURL, clientAddress: String,
                      secure: Bool = false, variables: () -> RequestVariables) -> ProxyRequest {
-        let connectionTokens = Set(head.headers.values("Connection").flatMap { $0.split(separator: ",") }
-            .map { String($0).trimmingCharacters(in: " \t").lowercased() })
         let rules = route.settings.proxyRequest
         var made: RequestVariables?
         func values() -> RequestVariables {
@@ -117,41 +109,19 @@ struct ProxyRequest {
             made = values
             return values
         }
-        // proxy_set_header's fields replace the client's and webserv's own of the same name; an empty one is not sent.
-        var configured: [(name: String, value: String)] = []
-        if !route.settings.proxySetHeaders.isEmpty {
-            let values = values()
-            configured = route.settings.proxySetHeaders.filter { !framingFields.contains($0.name.lowercased()) }
-                .map { ($0.name, values.fieldValue($0.value)) }
-        }
-        let replaced = Set(configured.map { $0.name.lowercased() })
         // proxy_http_version 1.0, except for a chunked body: webserv streams it up as it arrives, so it goes as HTTP/1.1 chunks.
         let http10 = route.settings.proxyHTTPMinorVersion == 0 && !head.isChunked
         var text = "\(head.method) \(route.upstreamTarget(target: head.target, path: head.path, query: head.query, upstream: upstream)) HTTP/1.\(http10 ? 0 : 1)\r\n"
-        if !replaced.contains("host") { text += "Host: \(hostField(upstream))\r\n" }
-        var forwardedFor = clientAddress
-        // proxy_pass_request_headers off: none of the client's fields.
-        for (name, value) in head.headers.fields where rules.passHeaders {
-            let lower = name.lowercased()
-            // Expect: webserv answers 100-continue itself and sends the body when it has it.
-            if hopByHop.contains(lower) || connectionTokens.contains(lower) || lower == "host" || lower == "content-length"
-                || lower == "expect" || replaced.contains(lower) { continue }
-            if lower == "x-forwarded-for" { forwardedFor = value + ", " + clientAddress; continue }
-            if lower == "x-forwarded-proto" { continue }
-            text += "\(name): \(value)\r\n"
-        }
-        if !replaced.contains("x-forwarded-for") { text += "X-Forwarded-For: \(forwardedFor)\r\n" }
-        if !replaced.contains("x-forwarded-proto") { text += "X-Forwarded-Proto: \(secure ? "https" : "http")\r\n" }
-        for (name, value) in configured where !value.isEmpty { text += "\(name): \(value)\r\n" }
         // proxy_set_body replaces the client's body; with either, the client's framing does not go up.
         let setBody = rules.body.map { $0.isLiteral ? $0.source : values().evaluate($0) }
         let passesBody = rules.passBody && setBody == nil
-        if let setBody {
-            text += "Content-Length: \(setBody.utf8.count)\r\n"
-        } else if passesBody, head.isChunked {
-            text += "Transfer-Encoding: chunked\r\n"
-        } else if passesBody, let length = head.contentLength {
-            text += "Content-Length: \(length)\r\n"
+        let framing = UpstreamFieldPlan.framing(passBody: passesBody, setBodyLength: setBody?.utf8.count,
+                                                clientChunked: head.isChunked, clientLength: head.contentLength)
+        // The fields by the one plan `confcheck --explain` lists too.
+        UpstreamFieldPlan.fields(setHeaders: route.settings.proxySetHeaders, passHeaders: rules.passHeaders, upstream: upstream,
+                                 clientFields: head.headers.fields, clientAddress: clientAddress, secure: secure, framing: framing,
+                                 evaluate: { values().fieldValue($0) }) { name, value in
+            if let value { text += "\(name): \(value)\r\n" }
         }
         text += "\r\n"
         if let setBody { text += setBody }
