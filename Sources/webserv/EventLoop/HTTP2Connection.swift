@@ -82,6 +82,8 @@ final class HTTP2StreamPort {
     /// A write found the stream held back: its connection is flushed when the window or the socket allows.
     var waitsToWrite = false
     var finished = false
+    /// END_STREAM went with the answer's HEADERS (no body) or its trailers.
+    var ended = false
 
     init(owner: HTTP2Connection, driver: ConnectionDriver, id: UInt32) {
         self.owner = owner
@@ -93,7 +95,8 @@ final class HTTP2StreamPort {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
         guard !owner.isClosed, !finished else { throw HTTP2StreamGone() }
-        guard !bytes.isEmpty else { return .value(0) }
+        // The HEADERS frame ended the stream: an answer without a body has nothing to send (dropped, as HTTP/1.1's HEAD drops it).
+        guard !bytes.isEmpty, !ended else { return .value(bytes.count) }
         if owner.holdsBack(id) {
             waitsToWrite = true
             return .wouldBlock
@@ -110,10 +113,22 @@ final class HTTP2StreamPort {
         return .value(count + more)
     }
 
-    /// The answer's head, from `respond`; its body follows as writes.
-    func sendHead(_ response: Response, date: String) {
+    /// The answer's head, from `respond`; its body follows as writes, unless
+    /// `endStream` (no body: the HEADERS frame ends the stream). `date`: the
+    /// loop's Date value with its line end; `chunkSize`: the largest DATA frame (`http2_chunk_size`).
+    func sendHead(_ response: Response, date: [UInt8], endStream: Bool, chunkSize: Int) {
         guard !owner.isClosed, !finished else { return }
-        owner.session.sendHead(stream: id, status: response.status, fields: HTTP2Encoder.fields(response, date: date), endStream: false)
+        owner.session.sendHead(stream: id, status: response.status, fields: HTTP2Encoder.fields(response, date: date.dropLast(2)),
+                               endStream: endStream, chunkSize: chunkSize)
+        ended = endStream
+        driver.http2OutputQueued(owner)
+    }
+
+    /// The answer's trailers (`add_trailer`), after its body: a HEADERS frame that ends the stream.
+    func sendTrailers(_ fields: [(name: String, value: String)]) {
+        guard !owner.isClosed, !finished, !ended, !fields.isEmpty else { return }
+        let list = fields.map { HPACKHeaderField(name: Array($0.name.lowercased().utf8), value: Array($0.value.utf8)) }
+        ended = owner.session.sendTrailers(stream: id, list)
         driver.http2OutputQueued(owner)
     }
 
@@ -121,7 +136,7 @@ final class HTTP2StreamPort {
     func finish() {
         guard !finished else { return }
         finished = true
-        if !owner.isClosed { owner.session.sendData(stream: id, [], endStream: true) }
+        if !owner.isClosed && !ended { owner.session.sendData(stream: id, [], endStream: true) }
         driver.http2OutputQueued(owner)
         if let connection { driver.close(connection) }
     }
