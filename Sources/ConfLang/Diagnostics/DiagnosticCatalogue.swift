@@ -93,6 +93,9 @@ public enum DiagnosticCatalogue {
         case .directiveNoEffect:
             return Entry("directive.no-effect", .note, "an nginx directive accepted so that nginx's files lint, which changes nothing here",
                          help: "Nothing to fix: the message says what webserv does instead. Remove it, or keep it for nginx's sake; notes never fail a lint, `--strict` included.")
+        case .directiveObsolete:
+            return Entry("directive.obsolete", .warning, "an nginx directive nginx itself made obsolete (the `http2_*` limits of 1.19.7, server push in 1.25.1): accepted and ignored, as nginx does",
+                         help: "Use the directive the message names instead (the fix-it renames `http2_idle_timeout`, `http2_recv_timeout` and `http2_max_requests`; `http2_max_field_size` and `http2_max_header_size` become `large_client_header_buffers N SIZE`), or remove it where nothing replaced it (server push).")
         case .directiveUnexpectedBlock:
             return Entry("directive.unexpected-block", .error, "a block after a directive that takes none",
                          help: "End the directive with `;` instead of a block.")

@@ -13,7 +13,7 @@ public enum DiagnosticCode: CaseIterable {
     // The directive table
     case directiveUnknown, directiveUnsupported, directiveContext, directiveUnexpectedBlock
     case directiveMissingBlock, directiveArguments, directiveDuplicate
-    case directiveNoEffect
+    case directiveNoEffect, directiveObsolete
     // Argument values
     case valueVariable, valueSize, valueTime, valueNumber, valuePath, valueOnOff, valueMimeType
     case valueLogLevel, valueCharset, valueLogFormat, valuePort, valueAddress, valueListenParameter

@@ -73,6 +73,13 @@ public struct ServerConfig {
     public var http2 = false
     /// Addresses this server lists with `http2` (nginx's older form: the whole address speaks it).
     public var http2Addresses = Set<Values.ListenAddress>()
+    /// `http2_max_concurrent_streams`: SETTINGS_MAX_CONCURRENT_STREAMS; more streams are refused.
+    public var http2MaxConcurrentStreams = 128
+    /// `http2_body_preread_size`: SETTINGS_INITIAL_WINDOW_SIZE, what a stream may send before its body is read.
+    public var http2BodyPrereadSize = 65_536
+    /// `http2_recv_buffer_size` (http only, nginx's per-worker buffer): what one HTTP/2 connection reads per turn.
+    /// Its default stands here too: the table's server defaults hold only directives a server may write.
+    public var http2RecvBufferSize = 262_144
 }
 
 public struct LocationConfig {
@@ -137,6 +144,12 @@ public struct LocationConfig {
     public var setVariables: [SetVariable] = []
     /// `add_header`: the nearest level that has any replaces its parent's list, as in nginx.
     public var addedHeaders: [AddedHeader] = []
+    /// `add_trailer`: fields sent after the body (HTTP/2 trailers, or HTTP/1.1's last chunk); inherited as `add_header`.
+    public var addedTrailers: [AddedHeader] = []
+    /// `http2_chunk_size`: the largest DATA frame of an answer's body.
+    public var http2ChunkSize = 8192
+    /// `keepalive_requests`: requests one HTTP/2 connection serves before GOAWAY.
+    public var keepaliveRequests = 1000
     /// `try_files`: files tried before the location answers, and the fallback (not inherited, as in nginx).
     public var tryFiles: TryFiles?
     /// `log_format`s of the enclosing `http`.

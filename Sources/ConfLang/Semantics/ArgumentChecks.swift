@@ -12,7 +12,7 @@ extension CheckRun {
                               at: argument.range), for: item)
             }
         }
-        if spec.name == "add_header" { checkAddedField(item) }
+        if spec.name == "add_header" || spec.name == "add_trailer" { checkAddedField(item) }
         switch spec.name {
         case "error_page": checkErrorPage(item)
         case "return": checkReturn(item)
@@ -211,11 +211,11 @@ extension CheckRun {
     private mutating func checkAddedField(_ item: PlacedDirective) {
         let name = item.arguments[0]
         if name.value.isEmpty || !name.value.allSatisfy(Values.isTokenCharacter) {
-            fail(.directiveArguments, "invalid field name '\(name.value)' in add_header: use letters, digits and - (X-Frame-Options)", name, item)
+            fail(.directiveArguments, "invalid field name '\(name.value)' in \(item.name): use letters, digits and - (X-Frame-Options)", name, item)
         }
         let value = item.arguments[1]
         if value.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
-            fail(.directiveArguments, "the value of add_header '\(name.value)' holds a line break or NUL: it would split the answer; write it on one line", value, item)
+            fail(.directiveArguments, "the value of \(item.name) '\(name.value)' holds a line break or NUL: it would split the answer; write it on one line", value, item)
         }
     }
 

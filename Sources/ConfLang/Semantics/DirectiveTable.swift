@@ -104,6 +104,24 @@ public enum DirectiveTable {
         spec("http2", head, arguments: 1...1, [.onOff], inherited: true, default: "off",
              "HTTP/2 on the server's addresses: offered by ALPN over TLS, with prior knowledge (h2c) on plain ones (nginx 1.25.1)",
              sets: .server { input in let on = input.value(0) == "on"; return { $0.http2 = on } }),
+        // nginx's http2 module: the limits of an HTTP/2 connection (webserv's HTTP2Limits).
+        spec("http2_max_concurrent_streams", head, arguments: 1...1, [.count], inherited: true, default: "128",
+             "streams an HTTP/2 client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused",
+             sets: .server { input in Values.wholeNumber(Substring(input.value(0))).map { count in { $0.http2MaxConcurrentStreams = count } } }),
+        spec("http2_body_preread_size", head, arguments: 1...1, [.size], inherited: true, default: "64k",
+             "what an HTTP/2 stream may send of its body before it is read (SETTINGS_INITIAL_WINDOW_SIZE)",
+             sets: .server { input in Values.size(input.value(0)).map { size in { $0.http2BodyPrereadSize = size } } }),
+        spec("http2_recv_buffer_size", [.http], arguments: 1...1, [.size], default: "256k",
+             "how much one HTTP/2 connection reads per turn of the event loop (at least 16k)",
+             sets: .server { input in Values.size(input.value(0)).map { size in { $0.http2RecvBufferSize = size } } }),
+        obsolete("http2_idle_timeout", head, [.time], since: "1.19.7"),
+        obsolete("http2_recv_timeout", head, [.time], since: "1.19.7"),
+        obsolete("http2_max_requests", head, [.count], since: "1.19.7"),
+        obsolete("http2_max_field_size", head, [.size], since: "1.19.7"),
+        obsolete("http2_max_header_size", head, [.size], since: "1.19.7"),
+        obsolete("http2_max_concurrent_pushes", head, [.count], since: "1.25.1"),
+        obsolete("http2_push", h, [.text], since: "1.25.1"),
+        obsolete("http2_push_preload", h, [.onOff], since: "1.25.1"),
         // TLS (nginx's ssl module): http and server, inherited as nginx merges its server conf
         spec("ssl_certificate", head, arguments: 1...1, [.path], repeatable: true, inherited: true,
              "certificate file (PEM: the full chain, leaf first) of the server's ssl addresses; several for several key types",
@@ -273,6 +291,12 @@ public enum DirectiveTable {
         spec("keepalive_timeout", h, arguments: 1...2, [.time], inherited: true, default: "75s",
              "how long an idle keep-alive connection stays open",
              sets: .location(\.keepaliveTimeoutMilliseconds) { Values.milliseconds($0.value(0)) }),
+        spec("keepalive_requests", h, arguments: 1...1, [.count], inherited: true, default: "1000",
+             "requests an HTTP/2 connection serves before GOAWAY (those under way finish); HTTP/1.1's keep-alive is not counted",
+             sets: .location(\.keepaliveRequests) { Values.wholeNumber(Substring($0.value(0))) }),
+        spec("http2_chunk_size", h, arguments: 1...1, [.size], inherited: true, default: "8k",
+             "the largest DATA frame of an HTTP/2 answer's body",
+             sets: .location(\.http2ChunkSize) { Values.size($0.value(0)).map { Swift.max(1, $0) } }),
         spec("proxy_connect_timeout", h, arguments: 1...1, [.time], inherited: true, default: "60s",
              "time to establish the connection to a proxied server (then 504)",
              sets: .location(\.proxyTimeouts.connectMilliseconds) { Values.milliseconds($0.value(0)) }),
@@ -348,6 +372,15 @@ public enum DirectiveTable {
         spec("add_header", h, arguments: 2...3, [.text, .text, .addHeaderFlag], repeatable: true, inherited: true,
              "adds a field to 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 answers (to every answer with always)",
              sets: .location(\.addedHeaders, merge: .accumulates) { input in
+                 input.occurrences.map { occurrence in
+                     let arguments = occurrence.arguments.map(\.value)
+                     return AddedHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]),
+                                        always: arguments.count > 2)
+                 }
+             }, variables: .only(1)),
+        spec("add_trailer", h, arguments: 2...3, [.text, .text, .addHeaderFlag], repeatable: true, inherited: true,
+             "adds a trailer field after the body of 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 answers (every answer with always): HTTP/2 trailers, HTTP/1.1's last chunk",
+             sets: .location(\.addedTrailers, merge: .accumulates) { input in
                  input.occurrences.map { occurrence in
                      let arguments = occurrence.arguments.map(\.value)
                      return AddedHeader(name: arguments[0], value: VariableTemplate.compiled(arguments[1]),
@@ -458,7 +491,6 @@ public enum DirectiveTable {
         noEffect("types_hash_bucket_size", h, [.size], "webserv's types table has no size limit"),
         noEffect("server_names_hash_max_size", [.http], [.count], "webserv's server names table has no size limit"),
         noEffect("server_names_hash_bucket_size", [.http], [.size], "webserv's server names table has no size limit"),
-        noEffect("keepalive_requests", h, [.count], "a keep-alive connection serves requests until keepalive_timeout, however many"),
         noEffect("proxy_buffering", h, [.onOff], "webserv streams a proxied answer as it comes, holding at most proxy_buffer_size and proxy_buffers of it for a slow client"),
         noEffect("proxy_request_buffering", h, [.onOff], "webserv streams a request body to the proxied server as it arrives"),
         spec("proxy_buffer_size", h, arguments: 1...1, [.size], inherited: true, default: "4k",
@@ -482,6 +514,24 @@ public enum DirectiveTable {
     private static func noEffect(_ name: String, _ contexts: Set<Context>, arguments: ClosedRange<Int> = 1...1,
                                  _ kinds: [DirectiveSpec.ArgumentKind], _ why: String) -> DirectiveSpec {
         spec(name, contexts, arguments: arguments, kinds, inherited: contexts.count > 1, noEffectPrefix + why)
+    }
+
+    /// The directives nginx made obsolete (it accepts them with a warning and ignores them), and
+    /// what replaced each ("": nothing did, server push is gone).
+    public static let obsoleteReplacements: [String: String] = [
+        "http2_idle_timeout": "keepalive_timeout", "http2_recv_timeout": "client_header_timeout",
+        "http2_max_requests": "keepalive_requests", "http2_max_field_size": "large_client_header_buffers",
+        "http2_max_header_size": "large_client_header_buffers",
+        "http2_max_concurrent_pushes": "", "http2_push": "", "http2_push_preload": "",
+    ]
+
+    /// A directive nginx made obsolete: accepted with its arguments checked and
+    /// ignored (no `sets:`); the checker warns as nginx does (`directive.obsolete`).
+    private static func obsolete(_ name: String, _ contexts: Set<Context>, _ kinds: [DirectiveSpec.ArgumentKind],
+                                 since version: String) -> DirectiveSpec {
+        let replacement = obsoleteReplacements[name] ?? ""
+        return spec(name, contexts, arguments: 1...1, kinds,
+                    "obsolete since nginx \(version), ignored" + (replacement.isEmpty ? "" : ": use '\(replacement)'"))
     }
 
     /// Why `spec` changes nothing here, for a directive accepted only for nginx's sake.

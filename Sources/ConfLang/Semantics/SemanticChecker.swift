@@ -153,6 +153,14 @@ struct CheckRun {
         if let why = DirectiveTable.withoutEffect(spec) {
             emit(Diagnostic(.note, .directiveNoEffect, "'\(name)' is accepted for nginx's sake and has no effect: \(why)", at: directive.name.range), for: item)
         }
+        if let replacement = DirectiveTable.obsoleteReplacements[name] {
+            // nginx's own warning; the fix renames it where the replacement takes the same one value.
+            let renames = ["keepalive_timeout", "client_header_timeout", "keepalive_requests"].contains(replacement)
+            let message = replacement.isEmpty ? "the '\(name)' directive is obsolete, ignored"
+                : "the '\(name)' directive is obsolete, use the '\(replacement)' directive instead"
+            emit(.warning(.directiveObsolete, message, at: directive.name.range,
+                          fixIt: renames ? Diagnostic.FixIt(range: directive.name.range, replacement: replacement) : nil), for: item)
+        }
         return spec
     }
 

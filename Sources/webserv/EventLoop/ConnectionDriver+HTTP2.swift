@@ -17,9 +17,7 @@ extension ConnectionDriver {
         let count = min(connection.input.count, preface.count)
         guard connection.transport.stream == nil, connection.input[..<count].elementsEqual(preface[..<count]) else { return false }
         guard count == preface.count else { return true }   // more of the preface to come
-        var limits = HTTP2Limits()
-        limits.maxHeaderListSize = max(connection.limits.maxHeadBytes, 4096)
-        let h2 = HTTP2Connection(taking: connection, limits: limits)
+        let h2 = HTTP2Connection(taking: connection, limits: HTTP2Driver.limits(connection.listener.servers?.defaultServer, head: connection.limits))
         // The socket changes owner, keeping its token (and the header timer armed at accept).
         _ = loop.adopt(connection.fd, by: .http2(h2))
         h2.deadline = connection.deadline
@@ -65,10 +63,14 @@ extension ConnectionDriver {
     }
 
     private func readHTTP2(_ h2: HTTP2Connection) {
-        while !h2.isClosed, !h2.closing, h2.session.output.count < HTTP2Connection.outputBacklog {
+        // http2_recv_buffer_size: what the connection reads in one turn (the socket stays readable
+        // for the next); each read takes at least 16k, a whole TLS record, so none waits inside OpenSSL.
+        var budget = h2.listener.servers?.defaultServer.config.http2RecvBufferSize ?? 262_144
+        while budget > 0, !h2.isClosed, !h2.closing, h2.session.output.count < HTTP2Connection.outputBacklog {
+            let size = min(readBuffer.count, max(budget, 16_384))
             let result: IOResult<Int>
             do {
-                result = try readBuffer.withUnsafeMutableBytes { try h2.transport.read(into: $0) }
+                result = try readBuffer.withUnsafeMutableBytes { try h2.transport.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<size])) }
             } catch {
                 return closeHTTP2(h2)
             }
@@ -76,7 +78,8 @@ extension ConnectionDriver {
             guard count > 0 else { return closeHTTP2(h2) }
             let bytes = Array(readBuffer[0..<count])
             receiveHTTP2(h2, bytes[...])
-            if count < readBuffer.count { return }
+            budget -= count
+            if count < size { return }
         }
     }
 
@@ -258,9 +261,26 @@ extension ConnectionDriver {
     }
 }
 
-/// The pure part of the HTTP/2 driver: a stream's request head as the
-/// HTTP/1.1 reading path takes it.
+/// The pure part of the HTTP/2 driver: a connection's limits from the
+/// configuration, a stream's request head as the HTTP/1.1 reading path takes it.
 enum HTTP2Driver {
+    /// The limits of a connection from its address's default server (nginx reads
+    /// them from the server the connection's configuration is, as here):
+    /// `http2_max_concurrent_streams`, `http2_body_preread_size` (at least 1k: the window
+    /// opens again only as the body is read), `keepalive_requests`, and the decoded
+    /// header list bounded as `large_client_header_buffers` bounds a request head
+    /// (N × SIZE for the list, SIZE for a name or a value, as nginx's).
+    static func limits(_ server: VirtualServer?, head: RequestLimits) -> HTTP2Limits {
+        var limits = HTTP2Limits()
+        limits.maxHeaderListSize = max(head.maxHeadBytes, 4096)
+        limits.maxFieldSize = head.maxLineBytes
+        guard let server else { return limits }
+        limits.maxConcurrentStreams = server.config.http2MaxConcurrentStreams
+        limits.initialWindowSize = min(max(server.config.http2BodyPrereadSize, 1024), HTTP2Protocol.largestWindowSize)
+        limits.maxRequests = max(1, server.base.settings.keepaliveRequests)
+        return limits
+    }
+
     /// `METHOD PATH HTTP/2.0`, `host` from `:authority` (or the `host`
     /// field), the other fields (cookies joined, §8.2.3; `expect` dropped,
     /// no interim answer is sent), and `transfer-encoding: chunked` for a

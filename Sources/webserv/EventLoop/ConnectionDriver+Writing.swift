@@ -37,6 +37,15 @@ extension ConnectionDriver {
         case .parts(let parts) where !headOnly: request.pendingParts = parts[...]
         default: break
         }
+        if output.trailers {
+            request.trailers = PendingTrailers(location: location, head: head, connection: connection, status: response.status,
+                                               clock: { [unowned loop = self.loop] in loop.now() })
+            // HTTP/1.1 carries them in the last chunk: a body of known length goes chunked too.
+            if request.chunkedOutput && !response.streamed && request.gzip == nil {
+                request.chunkKnownBody(response.body)
+                body = []
+            }
+        }
         // The head is built in one buffer of the loop and sent at once with a
         // body of bytes (neither copied into the other); only what the socket
         // does not take is kept by the connection.
@@ -44,7 +53,12 @@ extension ConnectionDriver {
         if let stream = connection.transport.stream {
             // HTTP/2's encoder in place of HTTP/1's: HEADERS now, the body as DATA, END_STREAM at the end (`linger`).
             request.keepAliveAfterResponse = false
-            stream.sendHead(response, date: HTTPDate.format(Clock.wallSeconds()))
+            // nginx's header_only (HEAD, 1xx, 204, 304) or an empty body: END_STREAM on the HEADERS frame itself.
+            let status = response.status
+            let bodiless = headOnly || status < 200 || status == 204 || status == 304
+                || (!response.streamed && response.bodyLength == 0 && !output.trailers)
+            stream.sendHead(response, date: httpDate(), endStream: bodiless, chunkSize: location.settings.http2ChunkSize,
+                            trailersFollow: output.trailers)
         } else {
             HTTP1Encoder.appendHead(response, chunked: output.chunked, keepAlive: output.keepAlive, date: httpDate(), to: &headBuffer)
         }
@@ -126,6 +140,8 @@ extension ConnectionDriver {
     func finishResponse(_ connection: Connection) {
         upstreams.end(connection)
         let request = connection.request
+        // HTTP/2's trailers: a HEADERS frame after the body, which ends the stream (HTTP/1.1's went in its last chunk).
+        if let trailers = request.trailers, let stream = connection.transport.stream { stream.sendTrailers(trailers.fields()) }
         if let record = request.accessLog { logs.access(record, now: loop.now()) }
         guard request.keepAliveAfterResponse, connection.listener.servers != nil else {
             // nginx's ngx_http_finalize_connection: a request without a body,

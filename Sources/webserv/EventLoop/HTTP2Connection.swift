@@ -83,11 +83,13 @@ final class HTTP2StreamPort {
     var waitsToWrite = false
     var finished = false
     /// What the answer's body still has to bring when its length is known
-    /// (its `content-length`): the write that completes it carries END_STREAM,
-    /// as nginx's last DATA frame does, instead of an empty DATA frame after it.
+    /// (its `content-length`) and no trailers follow: the write that completes
+    /// it carries END_STREAM, as nginx's last DATA frame does, instead of an
+    /// empty DATA frame after it.
     private var bodyRemaining: Int?
-    /// END_STREAM went with the body's last bytes: `finish` has nothing to send.
-    private var ended = false
+    /// END_STREAM went with the answer's HEADERS (no body), its body's last
+    /// DATA frame (a known length) or its trailers: `finish` has nothing to send.
+    var ended = false
 
     init(owner: HTTP2Connection, driver: ConnectionDriver, id: UInt32) {
         self.owner = owner
@@ -99,8 +101,9 @@ final class HTTP2StreamPort {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws -> IOResult<Int> {
         guard !owner.isClosed, !finished else { throw HTTP2StreamGone() }
-        guard !bytes.isEmpty else { return .value(0) }
-        guard !ended else { throw HTTP2StreamGone() }   // past its length: nothing may follow END_STREAM
+        // The stream ended (HEADERS without a body, or the body's last bytes): nothing more is
+        // sent (dropped, as HTTP/1.1's HEAD drops a body).
+        guard !bytes.isEmpty, !ended else { return .value(bytes.count) }
         if owner.holdsBack(id) {
             waitsToWrite = true
             return .wouldBlock
@@ -123,12 +126,27 @@ final class HTTP2StreamPort {
         return .value(count + more)
     }
 
-    /// The answer's head, from `respond`; its body follows as writes.
-    func sendHead(_ response: Response, date: String) {
+    /// The answer's head, from `respond`; its body follows as writes, unless
+    /// `endStream` (no body: the HEADERS frame ends the stream). `date`: the
+    /// loop's Date value with its line end; `chunkSize`: the largest DATA frame (`http2_chunk_size`);
+    /// `trailersFollow`: `add_trailer`'s HEADERS will end the stream, not the body.
+    func sendHead(_ response: Response, date: [UInt8], endStream: Bool, chunkSize: Int, trailersFollow: Bool) {
         guard !owner.isClosed, !finished else { return }
-        let fields = HTTP2Encoder.fields(response, date: date)
-        if response.bodyLength > 0, fields.contains(where: { $0.name == HTTP2StreamPort.contentLength }) { bodyRemaining = response.bodyLength }
-        owner.session.sendHead(stream: id, status: response.status, fields: fields, endStream: false)
+        let fields = HTTP2Encoder.fields(response, date: date.dropLast(2))
+        // A known length without trailers: the write that completes it ends the stream (`write`).
+        if !endStream, !trailersFollow, response.bodyLength > 0, fields.contains(where: { $0.name == HTTP2StreamPort.contentLength }) {
+            bodyRemaining = response.bodyLength
+        }
+        owner.session.sendHead(stream: id, status: response.status, fields: fields, endStream: endStream, chunkSize: chunkSize)
+        ended = endStream
+        driver.http2OutputQueued(owner)
+    }
+
+    /// The answer's trailers (`add_trailer`), after its body: a HEADERS frame that ends the stream.
+    func sendTrailers(_ fields: [(name: String, value: String)]) {
+        guard !owner.isClosed, !finished, !ended, !fields.isEmpty else { return }
+        let list = fields.map { HPACKHeaderField(name: Array($0.name.lowercased().utf8), value: Array($0.value.utf8)) }
+        ended = owner.session.sendTrailers(stream: id, list)
         driver.http2OutputQueued(owner)
     }
 

@@ -63,6 +63,8 @@ final class HTTPRequest {
     var keepAliveMilliseconds: Int32 = 0
     /// For the access log line of the answer being written, made when it ends.
     @OutOfLine var accessLog: AccessLogRecord?
+    /// The answer's `add_trailer` fields, sent when its body ends (`TrailerFilter`).
+    var trailers: PendingTrailers?
 
     /// A streamed answer (CGI, proxy) still has output to come.
     var awaitsMoreOutput: Bool { upstream.map { !$0.outputDone } ?? false }
@@ -112,6 +114,7 @@ final class HTTPRequest {
         if output.capacity > 0 { output = [] }
         outputOffset = 0
         accessLog = nil
+        if trailers != nil { trailers = nil }
         chunkedOutput = false
         if gzip != nil { gzip = nil }
         context = nil

@@ -16,6 +16,29 @@ enum ChunkedEncoder {
         buffer.appendBytes(lastChunk)
     }
 
+    /// Appends the last chunk carrying trailer fields (`add_trailer`; none: the plain last chunk).
+    static func appendEnd(trailers: [(name: String, value: String)], to buffer: inout [UInt8]) {
+        guard !trailers.isEmpty else { return appendEnd(to: &buffer) }
+        buffer.append(UInt8(ascii: "0"))
+        buffer.appendBytes(lineEnd)
+        for field in trailers {
+            buffer.append(contentsOf: field.name.utf8)
+            buffer.append(contentsOf: ": ".utf8)
+            buffer.append(contentsOf: field.value.utf8)
+            buffer.appendBytes(lineEnd)
+        }
+        buffer.appendBytes(lineEnd)
+    }
+
+    /// Appends a chunk's size line, for a chunk whose bytes are sent apart (a file range).
+    static func appendSizeLine(_ count: Int, to buffer: inout [UInt8]) {
+        appendHex(count, to: &buffer)
+        buffer.appendBytes(lineEnd)
+    }
+
+    /// The line end after a chunk's bytes.
+    static let chunkEnd: [UInt8] = [13, 10]
+
     /// `bytes` as a chunk, and the last chunk after it when `last`.
     static func encode(_ bytes: ArraySlice<UInt8>, last: Bool) -> [UInt8] {
         var buffer: [UInt8] = []

@@ -1,7 +1,8 @@
 /// What one HTTP/2 connection may cost, and the defences against the known
 /// attacks on HTTP/2 servers, each a small counter. Defaults are nginx's where
 /// nginx has the setting; the driver fills them from the configuration
-/// (`http2_max_concurrent_streams`, `large_client_header_buffers`).
+/// (`http2_max_concurrent_streams`, `http2_body_preread_size`, `keepalive_requests`,
+/// `large_client_header_buffers`).
 struct HTTP2Limits {
     /// SETTINGS_MAX_CONCURRENT_STREAMS (`http2_max_concurrent_streams`, 128):
     /// a stream past it is refused (REFUSED_STREAM), its head still decoded.
@@ -9,12 +10,18 @@ struct HTTP2Limits {
     /// SETTINGS_INITIAL_WINDOW_SIZE: what a client may send on a stream
     /// before the application consumes it (nginx's `http2_body_preread_size`, 64k).
     var initialWindowSize = 65_536
+    /// Requests one connection serves (`keepalive_requests`, 1000, as nginx 1.19.7+):
+    /// the last one sends GOAWAY naming it; those taken finish, later ones are refused.
+    var maxRequests = 1000
     /// The connection's receive window, raised from the protocol's 65,535 at the start.
     var connectionWindowSize = 1_048_576
     /// The decoded header list (names, values, 32 per field as RFC 7541 counts),
     /// as `large_client_header_buffers` bounds a request head (4 × 8k); past it
-    /// the HPACK decoder fails, a connection error (its table would be lost).
+    /// the HPACK decoder fails, a connection error (its table would be lost):
+    /// ENHANCE_YOUR_CALM, as nginx's "client sent too large header".
     var maxHeaderListSize = 32_768
+    /// A field's name or value (`large_client_header_buffers`' SIZE, 8k): longer is ENHANCE_YOUR_CALM too.
+    var maxFieldSize = 8192
     /// CONTINUATION flood (2024): the encoded block, gathered across frames,
     /// and the number of CONTINUATION frames of one block.
     var maxHeaderBlockSize = 65_536

@@ -121,8 +121,15 @@ extension HTTP2Session {
         let fields: [HPACKHeaderField]
         do {
             fields = try decoder.decode(fragment)
+        } catch HPACKError.headerListTooLarge, HPACKError.stringTooLong {
+            // Over large_client_header_buffers: nginx's "client sent too large header".
+            return connectionError(.enhanceYourCalm, &events)
         } catch {
             return connectionError(.compressionError, &events)
+        }
+        // nginx's "client sent too large header field": a name or a value longer than a header buffer.
+        if fields.contains(where: { $0.name.count > limits.maxFieldSize || $0.value.count > limits.maxFieldSize }) {
+            return connectionError(.enhanceYourCalm, &events)
         }
         guard id & 1 == 1 else { return connectionError(.protocolError, &events) }
         if let stream = streams[id] {
@@ -137,6 +144,11 @@ extension HTTP2Session {
         guard !goingAway else { return streamError(id, .refusedStream, &events) }
         guard !dependsOnItself else { return streamError(id, .protocolError, &events) }
         guard streams.count < limits.maxConcurrentStreams else { return streamError(id, .refusedStream, &events) }
+        // A window smaller than the protocol's 65,535 holds only once the client has our SETTINGS:
+        // a stream with a body before that is refused, as nginx does (it may send more than we take).
+        guard settingsAcknowledged || endStream || limits.initialWindowSize >= HTTP2Protocol.defaultWindowSize else {
+            return streamError(id, .refusedStream, &events)
+        }
         guard let head = HTTP2RequestHead(fields) else { return streamError(id, .protocolError, &events) }
         let stream = HTTP2Stream(id: id, endStream: endStream, receiveWindow: limits.initialWindowSize,
                                  sendWindow: peerInitialWindowSize, contentLength: head.contentLength)
@@ -145,6 +157,9 @@ extension HTTP2Session {
         stream.headDelivered = true
         lastProcessedStreamID = id
         events.append(.request(stream: id, head, endStream: endStream))
+        // keepalive_requests: the last request the connection takes says so (GOAWAY with its id).
+        acceptedRequests += 1
+        if acceptedRequests >= limits.maxRequests { goAway() }
     }
 
     /// A second HEADERS on a stream: trailers, which end it (§8.1).
@@ -191,6 +206,7 @@ extension HTTP2Session {
         guard header.streamID == 0 else { return connectionError(.protocolError, &events) }
         if header.flags.contains(.ack) {
             guard payload.isEmpty else { return connectionError(.frameSizeError, &events) }
+            settingsAcknowledged = true
             return
         }
         guard payload.count % 6 == 0 else { return connectionError(.frameSizeError, &events) }

@@ -5,10 +5,12 @@
 /// closed, or the connection over): the application drops the answer.
 extension HTTP2Session {
     /// The answer's head: `:status`, then the fields with names in lower case
-    /// and HTTP/1.1's connection fields left out (§8.2.2).
+    /// and HTTP/1.1's connection fields left out (§8.2.2). `chunkSize`: the
+    /// largest DATA frame of its body (`http2_chunk_size`; 0: the peer's frame size).
     @discardableResult
-    mutating func sendHead(stream id: UInt32, status: Int, fields: [HPACKHeaderField], endStream: Bool) -> Bool {
+    mutating func sendHead(stream id: UInt32, status: Int, fields: [HPACKHeaderField], endStream: Bool, chunkSize: Int = 0) -> Bool {
         guard !closed, let stream = streams[id], stream.sending, !stream.headSent else { return false }
+        stream.chunkSize = chunkSize
         fieldScratch.removeAll(keepingCapacity: true)
         fieldScratch.append(HPACKHeaderField(name: HTTP2Session.statusName, value: HTTP2Session.statusBytes(status)))
         for var field in fields {
@@ -78,7 +80,8 @@ extension HTTP2Session {
     private mutating func sendDataFrames(_ stream: HTTP2Stream, _ bytes: ArraySlice<UInt8>, endStream: Bool) -> Int {
         var start = bytes.startIndex
         while start < bytes.endIndex {
-            let allowed = min(stream.sendWindow.available, connectionSend.available, peerMaxFrameSize)
+            let frameSize = stream.chunkSize > 0 ? min(stream.chunkSize, peerMaxFrameSize) : peerMaxFrameSize
+            let allowed = min(stream.sendWindow.available, connectionSend.available, frameSize)
             guard allowed > 0 else { break }
             let end = min(bytes.endIndex, start + allowed)
             stream.sendWindow.spend(end - start)

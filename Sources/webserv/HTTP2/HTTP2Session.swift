@@ -42,6 +42,10 @@ struct HTTP2Session {
     var highestStreamID: UInt32 = 0
     /// The highest stream handed to the application: GOAWAY's last stream id.
     var lastProcessedStreamID: UInt32 = 0
+    /// Requests handed to the application, against `limits.maxRequests`.
+    var acceptedRequests = 0
+    /// The client acknowledged our SETTINGS (our initial window holds from then on).
+    var settingsAcknowledged = false
     /// The last streams closed, to tell a HEADERS on a closed stream
     /// (STREAM_CLOSED) from one on an id skipped over (PROTOCOL_ERROR).
     var recentlyClosed = [UInt32](repeating: 0, count: 16)

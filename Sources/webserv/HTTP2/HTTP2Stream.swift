@@ -26,6 +26,8 @@ final class HTTP2Stream {
     var headDelivered = false
     /// Our response head has been sent: trailers may follow, not another head.
     var headSent = false
+    /// The largest DATA frame of the answer (`http2_chunk_size`); 0: the peer's SETTINGS_MAX_FRAME_SIZE.
+    var chunkSize = 0
     /// Body bytes the windows hold back, and what comes after them.
     var queued: [UInt8] = []
     var queuedEnd = false

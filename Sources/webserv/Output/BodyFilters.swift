@@ -44,7 +44,7 @@ extension HTTPRequest {
             accessLog?.bytesSent += output.count
         }
         if range.remaining == 0 {
-            HTTP1Encoder.appendEnd(chunked: chunkedOutput, to: &output)
+            appendBodyEnd(to: &output)
             self.gzip = nil   // zlib's state (some 300 KB) goes now, not when the client has read the rest
         }
         return true

@@ -10,8 +10,13 @@ enum HTTP2Encoder {
     /// HTTP1Encoder's rule (not for 1xx, 204, 304, or a body whose length
     /// is known only at its end).
     static func fields(_ response: Response, date: String) -> [HPACKHeaderField] {
+        fields(response, date: Array(date.utf8)[...])
+    }
+
+    /// `date`: the loop's cached Date value (`ConnectionDriver.httpDate`, without its line end), as HTTP/1.1's.
+    static func fields(_ response: Response, date: ArraySlice<UInt8>) -> [HPACKHeaderField] {
         var fields: [HPACKHeaderField] = [HPACKHeaderField(name: Array("server".utf8), value: Array("webserv".utf8)),
-                                          HPACKHeaderField(name: Array("date".utf8), value: Array(date.utf8))]
+                                          HPACKHeaderField(name: Array("date".utf8), value: Array(date))]
         for (name, value) in response.fields {
             fields.append(HPACKHeaderField(name: Array(name.lowercased().utf8), value: Array(value.utf8)))
         }

@@ -10,6 +10,8 @@ struct OutputDecision {
     var chunked = false
     /// The body is compressed on its way out, by this stream (`GzipFilter`, `BodyFilters`).
     var gzip: GzipStream?
+    /// The answer carries `add_trailer` fields after its body (`TrailerFilter`, nginx's expect_trailers).
+    var trailers = false
 
     init(keepAlive: Bool, listening: Bool) {
         self.keepAlive = keepAlive
@@ -38,6 +40,8 @@ enum HeaderFilters {
         AddHeaderFilter.apply(&response, head: head, location: location, connection: connection)
         // After add_header and expires, as nginx's gzip filter comes after its headers filter (gzip_proxied reads their fields).
         GzipFilter.apply(&response, head: head, location: location, &decision)
+        // After gzip (which reads the length it would clear): an answer with trailers is chunked over HTTP/1.1.
+        TrailerFilter.apply(&response, head: head, location: location, &decision)
         KeepAliveFilter.apply(location: location, &decision)
         FramingFilter.apply(response, head: head, &decision)
     }

@@ -359,7 +359,7 @@ extension UpstreamEngine {
             HTTP1Encoder.appendBody(rest, chunked: request.chunkedOutput, to: &request.output)
             request.gzip = nil   // zlib's state goes now, not when the client has read the rest
         }
-        HTTP1Encoder.appendEnd(chunked: request.chunkedOutput, to: &request.output)
+        request.appendBodyEnd(to: &request.output)   // the last chunk, with add_trailer's fields
         exchange.outputDone = true
         exchange.endedCleanly = cleanly
     }

@@ -286,6 +286,75 @@ final class HTTP2ServingTests: XCTestCase {
         XCTAssertNotEqual(client.readResponse()?.status, 200)
     }
 
+    // MARK: The limits of nginx's http2 module and keepalive_requests
+
+    func testMaxConcurrentStreamsIsAnnouncedAndStreamsPastItAreRefused() throws {
+        var files = self.files
+        files["www/cgi/slow.py"] = "import time\ntime.sleep(1)\nprint('Content-Type: text/plain\\r\\n\\r\\nslow', end='')\n"
+        let server = try ServerProcess(config: site(extra: "http2_max_concurrent_streams 2;"), files: files)
+        defer { server.stop() }
+        let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [
+            .init(path: "/cgi/slow.py"), .init(path: "/cgi/slow.py"), .init(path: "/a.txt"), .init(path: "/b.txt"),
+        ]))
+        XCTAssertEqual(result.settings["3"], 2, "SETTINGS_MAX_CONCURRENT_STREAMS")
+        XCTAssertEqual(result.answers.map(\.text), ["slow", "slow", "", ""])
+        XCTAssertEqual(result.answers.map(\.resetCode), [nil, nil, 7, 7], "REFUSED_STREAM past two open streams")
+        // The connection goes on: a client that waits for its streams is served.
+        XCTAssertEqual(try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/a.txt")])).answers.first?.text, "a\n")
+    }
+
+    func testChunkSizeBoundsTheDataFramesAndIsNginxs8kByDefault() throws {
+        let server = try ServerProcess(config: site(extra: "location /small/ { alias DIR/www/; http2_chunk_size 1k; }"), files: files)
+        defer { server.stop() }
+        // One connection each: on one, the client's WINDOW_UPDATEs for the small frames would size the other's too.
+        let small = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/small/large.txt")]))
+        let plain = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/large.txt")]))
+        let digest = try HTTP2TestClient.sha256(Data(HTTP2ServingTests.large.utf8))
+        XCTAssertEqual(small.answers.map(\.sha256), [digest])
+        XCTAssertEqual(plain.answers.map(\.sha256), [digest])
+        XCTAssertEqual(small.answers[0].dataSizes.max(), 1024)
+        XCTAssertEqual(plain.answers[0].dataSizes.max(), 8192)
+    }
+
+    func testKeepaliveRequestsEndsTheConnectionWithGoAwayAfterTheLastRequestItTakes() throws {
+        let server = try ServerProcess(config: site(extra: "keepalive_requests 3;"), files: files)
+        defer { server.stop() }
+        let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: (0..<5).map { _ in .init(path: "/a.txt") }))
+        XCTAssertEqual(result.goAway, 5, "GOAWAY names the third request's stream")
+        XCTAssertEqual(result.answers.map(\.text), ["a\n", "a\n", "a\n", "", ""])
+        XCTAssertEqual(result.answers.map(\.resetCode), [nil, nil, nil, 7, 7])
+        XCTAssertTrue(result.closed)
+    }
+
+    // MARK: Trailers (add_trailer)
+
+    func testTrailersOverBothProtocolsAreEvaluatedWhenTheAnswerEnds() throws {
+        var files = self.files
+        files["www/timed/slow.py"] = "import time\ntime.sleep(1)\nprint('Content-Type: text/plain\\r\\n\\r\\nslow', end='')\n"
+        let server = try ServerProcess(config: site(extra: """
+            add_trailer X-Trailer done;
+            location /timed/ { cgi_path /usr/bin/python3; add_trailer X-Time $request_time; }
+            """), files: files)
+        defer { server.stop() }
+        let result = try HTTP2TestClient.run(.init(port: server.ports[0], requests: [.init(path: "/index.html"), .init(path: "/timed/slow.py")]))
+        XCTAssertEqual(result.answers.map(\.text), ["hello over h2\n", "slow"])
+        XCTAssertEqual(result.answers[0].trailers, [["x-trailer", "done"]])
+        XCTAssertEqual(result.answers[0].header("content-length"), "14")
+        // $request_time as the script's answer ends, a second after it began.
+        let time = try XCTUnwrap(result.answers[1].trailer("x-time").flatMap(Double.init))
+        XCTAssertGreaterThanOrEqual(time, 1.0)
+        XCTAssertTrue(result.answers.allSatisfy(\.ended))
+        // HTTP/1.1: the script's answer in chunks, the trailer in the last one; then the next answer on the connection.
+        let client = try RawClient(port: server.ports[0])
+        defer { client.close() }
+        client.send("GET /timed/slow.py HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let text = String(decoding: client.readAll(), as: UTF8.self)
+        XCTAssertTrue(text.contains("Transfer-Encoding: chunked\r\n"), text)
+        let trailer = try XCTUnwrap(text.firstMatch(of: #/\r\n0\r\nX-Time: ([0-9.]+)\r\n\r\nHTTP/1.1 200/#), text)
+        XCTAssertGreaterThanOrEqual(Double(trailer.1) ?? 0, 1.0)
+        XCTAssertTrue(text.hasSuffix("e\r\nhello over h2\n\r\n0\r\nX-Trailer: done\r\n\r\n"), text)
+    }
+
     private func waitForLog(_ server: ServerProcess, containing text: String) throws -> String {
         let path = server.directory + "/logs/access.log"
         for _ in 0..<100 {

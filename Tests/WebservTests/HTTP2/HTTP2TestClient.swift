@@ -25,8 +25,13 @@ enum HTTP2TestClient {
         let text: String
         let ended: Bool
         let reset: Bool
+        /// The payload size of each DATA frame, the trailers (a HEADERS frame after the body), the RST_STREAM's code.
+        let dataSizes: [Int]
+        let trailers: [[String]]
+        let resetCode: Int?
 
         func header(_ name: String) -> String? { headers.first { $0[0] == name }?[1] }
+        func trailer(_ name: String) -> String? { trailers.first { $0[0] == name }?[1] }
     }
 
     struct Result: Decodable {
@@ -35,6 +40,8 @@ enum HTTP2TestClient {
         /// The last stream id of the server's GOAWAY, if one came.
         let goAway: Int?
         let closed: Bool
+        /// The server's SETTINGS, by id (as text: JSON's keys).
+        let settings: [String: Int]
     }
 
     struct Options: Encodable {
@@ -98,6 +105,7 @@ for request in options["requests"]:
                (":authority", authority), (":path", request["path"])] + [tuple(h) for h in request["headers"]]
     conn.send_headers(sid, headers, end_stream=body is None)
     streams[sid] = {"status": None, "headers": [], "body": b"", "ended": False, "reset": False, "resetAfterHead": request["resetAfterHead"],
+                    "dataSizes": [], "trailers": [], "resetCode": None,
                     "upload": body.encode() if body is not None else None}
     order.append(sid)
 def send_bodies():
@@ -137,6 +145,7 @@ def after_go_away(frame):
     kind, flags, sid = frame[3], frame[4], int.from_bytes(frame[5:9], "big") & 0x7fffffff
     if sid in streams and kind == 0:
         streams[sid]["body"] += frame[9:]
+        streams[sid]["dataSizes"].append(len(frame) - 9)
         if flags & 1: streams[sid]["ended"] = True
         if len(frame) > 9:
             # The windows given back by hand (WINDOW_UPDATE on the stream and the connection).
@@ -147,18 +156,25 @@ def after_go_away(frame):
                 pass   # the server closed once the stream ended
     elif sid in streams and kind == 1:
         # An answer's head after GOAWAY (no padding or priority from this server; one frame).
+        trailing = streams[sid]["status"] is not None
         for name, value in conn.decoder.decode(frame[9:]):
             name, value = (name.decode() if isinstance(name, bytes) else name), (value.decode() if isinstance(value, bytes) else value)
-            if name == ":status": streams[sid]["status"] = int(value)
+            if trailing: streams[sid]["trailers"].append([name, value])
+            elif name == ":status": streams[sid]["status"] = int(value)
             else: streams[sid]["headers"].append([name, value])
         if flags & 1: streams[sid]["ended"] = True
     elif sid in streams and kind == 3:
         streams[sid]["reset"] = True
+        streams[sid]["resetCode"] = int.from_bytes(frame[9:13], "big")
 preface_seen = False
+settings = {}
 while not done() or (options.get("signalPID") and go_away is None and not closed):
     try:
         data = s.recv(65536)
     except socket.timeout:
+        break
+    except ConnectionResetError:
+        closed = True   # the server closed while our last frames (ACKs, WINDOW_UPDATEs) were on their way: it reset
         break
     if not data:
         closed = True
@@ -182,6 +198,7 @@ while not done() or (options.get("signalPID") and go_away is None and not closed
         elif isinstance(event, h2.events.DataReceived):
             st = streams[event.stream_id]
             if not st["reset"]: st["body"] += event.data
+            st["dataSizes"].append(len(event.data))
             if event.flow_controlled_length:
                 # Given back at once, to the byte (h2's own acknowledgement waits for half a window).
                 conn.increment_flow_control_window(event.flow_controlled_length)
@@ -191,6 +208,11 @@ while not done() or (options.get("signalPID") and go_away is None and not closed
             streams[event.stream_id]["ended"] = True
         elif isinstance(event, h2.events.StreamReset):
             streams[event.stream_id]["reset"] = True
+            streams[event.stream_id]["resetCode"] = int(event.error_code)
+        elif isinstance(event, h2.events.TrailersReceived):
+            streams[event.stream_id]["trailers"] += [[name, value] for name, value in event.headers]
+        elif isinstance(event, h2.events.RemoteSettingsChanged):
+            for key, change in event.changed_settings.items(): settings[str(int(key))] = change.new_value
         elif isinstance(event, h2.events.ConnectionTerminated):
             go_away = event.last_stream_id
     if go_away is None: send_bodies()
@@ -209,6 +231,8 @@ if go_away is not None and not closed:
                 closed = True
                 break
             for frame in frames(data): after_go_away(frame)
+    except ConnectionResetError:
+        closed = True   # closed with our last WINDOW_UPDATEs unread: a reset rather than an end of file
     except Exception:
         pass
 answers = []
@@ -216,7 +240,8 @@ for sid in order:
     st = streams[sid]
     answers.append({"status": st["status"], "headers": st["headers"], "length": len(st["body"]),
                     "sha256": hashlib.sha256(st["body"]).hexdigest(), "text": st["body"][:2000].decode("latin-1"),
-                    "ended": st["ended"], "reset": st["reset"]})
-print(json.dumps({"alpn": alpn, "answers": answers, "goAway": go_away, "closed": closed}))
+                    "ended": st["ended"], "reset": st["reset"], "dataSizes": st["dataSizes"], "trailers": st["trailers"],
+                    "resetCode": st["resetCode"]})
+print(json.dumps({"alpn": alpn, "answers": answers, "goAway": go_away, "closed": closed, "settings": settings}))
 """#
 }
