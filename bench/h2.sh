@@ -18,10 +18,7 @@ source bench/common.sh
 need_tools nginx h2load openssl curl
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import h2' 2>/dev/null || need_tools python3-h2
 webserv_binary
-work=$(mktemp -d)
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
-mkdir -p "$work/www" "$work/logs"
-chmod 755 "$work" "$work/www"   # nginx's workers run as an unprivileged user
+make_work
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -45,10 +42,7 @@ CONF
 }
 cat > "$work/webserv.conf" <<CONF
 worker_processes 1;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    error_log $work/logs/webserv-error.log;
+$(webserv_conf_start)
     keepalive_timeout 300s;
     keepalive_requests 1000000;
 $(server_block webserv)
@@ -56,11 +50,7 @@ $(server_block webserv)
 CONF
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/nginx-error.log;
-events { worker_connections 20000; }
-http {
-    access_log off;
+$(nginx_conf_start)
     sendfile on;
     keepalive_timeout 300s;
     keepalive_requests 1000000;
@@ -93,7 +83,6 @@ mbps() {
         if (unit ~ /^GB/) v *= 1024; else if (unit ~ /^KB/) v /= 1024; else if (unit ~ /^B/) v /= 1048576
         print v }'
 }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}' if float(sys.argv[2]) else 'n/a')" "$1" "$2"; }
 
 servers=(webserv nginx)
 for round in $(seq "$rounds"); do
@@ -110,17 +99,7 @@ for round in $(seq "$rounds"); do
         unset result
     done
 done
-python3 - "$work/ratios" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    label, value = line.rstrip("\n").split("|")
-    if value != "n/a":
-        rows.setdefault(label, []).append(float(value))
-for label, values in rows.items():
-    values.sort()
-    print(f"median of {len(values)} rounds  {label}  webserv/nginx {statistics.median(values):.2f} ({values[0]:.2f}-{values[-1]:.2f})")
-PY
+print_medians "$work/ratios" "webserv/nginx "
 
 nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
 echo "idle h2 connections  RSS bytes per connection ($idle connections)" \
