@@ -59,3 +59,15 @@ webserv_conf_start() {
 nginx_conf_start() {
     printf 'pid %s/nginx.pid;\nerror_log %s/logs/nginx-error.log;\nevents { worker_connections 20000; }\nhttp {\n    access_log off;\n' "$work" "$work"
 }
+
+# A self-signed certificate for bench.test and 127.0.0.1 in $work (cert.pem,
+# key.pem), its key made with the openssl options given (default: P-256, as
+# certbot makes today).
+make_certificate() {
+    local options=("$@")
+    [ ${#options[@]} -gt 0 ] || options=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    openssl req -x509 "${options[@]}" -nodes -days 365 -subj /CN=bench.test \
+        -addext "subjectAltName=DNS:bench.test,IP:127.0.0.1" \
+        -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+    chmod 600 "$work/key.pem"
+}

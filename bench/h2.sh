@@ -22,10 +22,7 @@ make_work
 head -c 612 /dev/zero | tr '\0' 'x' > "$work/www/small.html"
 head -c 1048576 /dev/urandom > "$work/www/big.bin"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj /CN=bench.test \
-    -addext "subjectAltName=DNS:bench.test,IP:127.0.0.1" \
-    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-chmod 600 "$work/key.pem"
+make_certificate
 
 port() { case $1 in webserv) echo 18450 ;; nginx) echo 18451 ;; esac; }
 server_block() {

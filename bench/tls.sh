@@ -40,10 +40,7 @@ case ${KEY:-ec} in
     rsa) key_options=(-newkey rsa:2048) ;;
     *) echo "KEY is ec or rsa" >&2; exit 2 ;;
 esac
-openssl req -x509 "${key_options[@]}" -nodes -days 365 -subj /CN=bench.test \
-    -addext "subjectAltName=DNS:bench.test,IP:127.0.0.1" \
-    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-chmod 600 "$work/key.pem"
+make_certificate "${key_options[@]}"
 
 port() { case $1 in webserv) echo 18440 ;; nginx) echo 18441 ;; esac; }
 # The TLS part, the same text for both: what the issue names as the defaults.
