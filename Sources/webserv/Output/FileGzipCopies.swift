@@ -16,10 +16,13 @@ enum FileGzipCopies {
 
     /// The whole of `file` compressed at `level`: its copy, made now if it
     /// has none (and kept within the budget); nil for a file over the bound,
-    /// one that cannot be read whole (it shrank), or when zlib cannot start.
+    /// when the budget is full, for a file that cannot be read whole (it
+    /// shrank), or when zlib cannot start.
     static func copy(of file: OpenFile, level: Int) -> [UInt8]? {
         if let copy = file.gzipCopy, copy.level == level { return copy.bytes }
-        guard file.size <= maxFileSize, let plain = readWhole(file),
+        // A full budget keeps no copy: the file is compressed on the way, piece
+        // by piece between other connections' turns, rather than whole at once.
+        guard file.size <= maxFileSize, stored < budget, let plain = readWhole(file),
               let compressed = GzipStream.compressed(plain[...], level: level) else { return nil }
         let previous = file.gzipCopy?.bytes.count ?? 0
         if stored - previous + compressed.count <= budget {

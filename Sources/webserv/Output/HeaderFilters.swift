@@ -92,10 +92,10 @@ enum AddHeaderFilter {
 
     @inline(never)
     private static func add(_ response: inout Response, head: RequestHead?, location: ResolvedLocation, connection: Connection?) {
+        if response.addedHeadersIn { return }   // a cached file's prepared lines hold them (StaticFileHandler)
         let success = AddedHeader.applies(toStatus: response.status)
         // Values without variables: their lines, made once for the location. Not where gzip
         // is on: its filter reads the answer's fields (Content-Encoding, gzip_proxied's Cache-Control).
-        if response.addedHeadersIn { return }   // a cached file's prepared lines hold them (StaticFileHandler)
         if let lines = location.literalAddedLines, !location.settings.gzip.enabled, response.encodedHeaders.isEmpty {
             response.encodedHeaders = success ? lines.success : lines.always
             response.addedHeadersIn = true

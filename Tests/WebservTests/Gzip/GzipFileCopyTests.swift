@@ -85,6 +85,15 @@ final class GzipFileCopyTests: XCTestCase {
         guard case .bytes(let compressed) = response.body else { return XCTFail("compressed whole all the same") }
         XCTAssertEqual(Gunzip.decompress(compressed), page)
         XCTAssertEqual(FileGzipCopies.stored, 0, "over the budget: not kept")
+        // A budget already full: no copy is made, the file goes compressed on the way.
+        let kept = try openFile(page, name: "kept.html")
+        FileGzipCopies.budget = FileGzipCopies.defaultBudget
+        _ = answer(kept)
+        FileGzipCopies.budget = FileGzipCopies.stored
+        let third = try openFile(page, name: "third.html")
+        let (streamed, decision) = answer(third)
+        guard case .file = streamed.body else { return XCTFail("a full budget: compressed on the way") }
+        XCTAssertNotNil(decision.gzip)
     }
 
     func testALargerFileStillStreamsInPieces() throws {
